@@ -1,0 +1,27 @@
+"""Command line: ``spacy-weak <command>`` or ``python -m spacy_weak <command>``.
+
+One module per command group; each attaches its commands to :data:`app`.
+"""
+import importlib
+import logging
+import sys
+
+from ._app import app
+
+COMMAND_MODULES = [
+    "demo",
+]
+
+
+def _load_commands() -> None:
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _load_commands()
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,400 @@
+"""Component factories, registered with spaCy through ``spacy_factories`` entry points.
+
+spaCy imports every factory entry point each time it builds a ``Language``,
+so this module imports spaCy only; each factory imports its component class
+when it is called (the pattern of ``spacy/pipeline/factories.py``).
+The default config of each factory is the component reference in
+``docs/components.md``.
+"""
+from typing import Any, Callable, Dict, List, Optional, Union
+
+from spacy.language import Language
+
+DEFAULT_LABEL_MAP = None  # no mapping: labels pass through unchanged
+
+
+# ----------------------------------------------------------------- annotators
+
+
+@Language.factory(
+    "weak_gazetteer",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": None,
+        "case_sensitive": False,
+        "short_term_max_len": 3,
+        "normalize_unicode": True,
+        "fold_hyphens": True,
+        "min_term_length": 2,
+        "stop_terms": [],
+        "ambiguous": "keep_all",
+        "spans_filter": {"@misc": "spacy_weak.keep_all_spans.v1"},
+        "label_map": DEFAULT_LABEL_MAP,
+    },
+)
+def make_gazetteer(
+    nlp: Language,
+    name: str,
+    spans_key: Optional[str],
+    case_sensitive: bool,
+    short_term_max_len: int,
+    normalize_unicode: bool,
+    fold_hyphens: bool,
+    min_term_length: int,
+    stop_terms: List[str],
+    ambiguous: str,
+    spans_filter: Optional[Callable],
+    label_map: Optional[Callable],
+):
+    from .annotators.gazetteer import Gazetteer
+
+    return Gazetteer(
+        nlp.vocab,
+        name=name,
+        spans_key=spans_key or name,
+        case_sensitive=case_sensitive,
+        short_term_max_len=short_term_max_len,
+        normalize_unicode=normalize_unicode,
+        fold_hyphens=fold_hyphens,
+        min_term_length=min_term_length,
+        stop_terms=stop_terms,
+        ambiguous=ambiguous,
+        spans_filter=spans_filter,
+        label_map=label_map,
+    )
+
+
+@Language.factory(
+    "weak_regex",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": None,
+        "patterns": [],
+        "flags": [],
+        "alignment_mode": "strict",
+        "label_map": DEFAULT_LABEL_MAP,
+    },
+)
+def make_regex(
+    nlp: Language,
+    name: str,
+    spans_key: Optional[str],
+    patterns: List[Dict[str, Any]],
+    flags: List[str],
+    alignment_mode: str,
+    label_map: Optional[Callable],
+):
+    from .annotators.regex import RegexAnnotator
+
+    return RegexAnnotator(
+        nlp.vocab,
+        name=name,
+        spans_key=spans_key or name,
+        patterns=patterns,
+        flags=flags,
+        alignment_mode=alignment_mode,
+        label_map=label_map,
+    )
+
+
+@Language.factory(
+    "weak_function",
+    assigns=["doc.spans"],
+    default_config={"spans_key": None, "alignment_mode": "strict", "label_map": DEFAULT_LABEL_MAP},
+)
+def make_function(
+    nlp: Language,
+    name: str,
+    function: Callable,
+    spans_key: Optional[str],
+    alignment_mode: str,
+    label_map: Optional[Callable],
+):
+    from .annotators.function import FunctionAnnotator
+
+    return FunctionAnnotator(
+        nlp.vocab,
+        name=name,
+        function=function,
+        spans_key=spans_key or name,
+        alignment_mode=alignment_mode,
+        label_map=label_map,
+    )
+
+
+@Language.factory(
+    "weak_model",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": None,
+        "annotation": "ents",
+        "source_spans_key": None,
+        "cats_threshold": 0.5,
+        "label_map": DEFAULT_LABEL_MAP,
+    },
+)
+def make_model(
+    nlp: Language,
+    name: str,
+    model: str,
+    spans_key: Optional[str],
+    annotation: str,
+    source_spans_key: Optional[str],
+    cats_threshold: float,
+    label_map: Optional[Callable],
+):
+    from .annotators.model import ModelAnnotator
+
+    return ModelAnnotator(
+        nlp.vocab,
+        name=name,
+        model=model,
+        spans_key=spans_key or name,
+        annotation=annotation,
+        source_spans_key=source_spans_key,
+        cats_threshold=cats_threshold,
+        label_map=label_map,
+    )
+
+
+@Language.factory(
+    "weak_doc_function",
+    assigns=["doc.spans"],
+    default_config={"spans_key": None, "label_map": DEFAULT_LABEL_MAP},
+)
+def make_doc_function(
+    nlp: Language,
+    name: str,
+    function: Callable,
+    spans_key: Optional[str],
+    label_map: Optional[Callable],
+):
+    from .annotators.doclevel import DocFunctionAnnotator
+
+    return DocFunctionAnnotator(
+        nlp.vocab, name=name, function=function, spans_key=spans_key or name, label_map=label_map
+    )
+
+
+@Language.factory(
+    "weak_doc_keywords",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": None,
+        "keywords": [],
+        "patterns": [],
+        "case_sensitive": False,
+        "vote": 1,
+        "min_matches": 1,
+    },
+)
+def make_doc_keywords(
+    nlp: Language,
+    name: str,
+    label: str,
+    spans_key: Optional[str],
+    keywords: List[str],
+    patterns: List[str],
+    case_sensitive: bool,
+    vote: int,
+    min_matches: int,
+):
+    from .annotators.doclevel import DocKeywordAnnotator
+
+    return DocKeywordAnnotator(
+        nlp.vocab,
+        name=name,
+        label=label,
+        spans_key=spans_key or name,
+        keywords=keywords,
+        patterns=patterns,
+        case_sensitive=case_sensitive,
+        vote=vote,
+        min_matches=min_matches,
+    )
+
+
+@Language.factory(
+    "weak_abbreviations",
+    assigns=["doc.spans"],
+    default_config={"spans_key": None, "sources": ["*"], "max_short_length": 10},
+)
+def make_abbreviations(
+    nlp: Language, name: str, spans_key: Optional[str], sources: List[str], max_short_length: int
+):
+    from .annotators.abbreviations import AbbreviationAnnotator
+
+    return AbbreviationAnnotator(
+        nlp.vocab, name=name, spans_key=spans_key or name, sources=sources, max_short_length=max_short_length
+    )
+
+
+@Language.factory(
+    "weak_doc_consistency",
+    assigns=["doc.spans"],
+    default_config={"spans_key": None, "sources": ["*"], "min_votes": 1, "case_sensitive": False},
+)
+def make_doc_consistency(
+    nlp: Language,
+    name: str,
+    spans_key: Optional[str],
+    sources: List[str],
+    min_votes: int,
+    case_sensitive: bool,
+):
+    from .annotators.consistency import DocConsistencyAnnotator
+
+    return DocConsistencyAnnotator(
+        nlp.vocab,
+        name=name,
+        spans_key=spans_key or name,
+        sources=sources,
+        min_votes=min_votes,
+        case_sensitive=case_sensitive,
+    )
+
+
+# ---------------------------------------------------------------- aggregators
+
+
+@Language.factory(
+    "weak_vote",
+    assigns=["doc.spans", "doc.ents"],
+    default_config={
+        "sources": ["*"],
+        "labels": [],
+        "weights": {},
+        "spans_key": "silver",
+        "annotate_ents": True,
+        "level": "token",
+    },
+)
+def make_vote(
+    nlp: Language,
+    name: str,
+    sources: List[str],
+    labels: List[str],
+    weights: Dict[str, float],
+    spans_key: str,
+    annotate_ents: bool,
+    level: str,
+):
+    from .aggregation.components import VoteAggregator
+
+    return VoteAggregator(
+        nlp.vocab,
+        name=name,
+        sources=sources,
+        labels=labels,
+        weights=weights,
+        spans_key=spans_key,
+        annotate_ents=annotate_ents,
+        level=level,
+    )
+
+
+@Language.factory(
+    "weak_hmm",
+    assigns=["doc.spans", "doc.ents"],
+    default_config={
+        "sources": ["*"],
+        "labels": [],
+        "spans_key": "silver",
+        "annotate_ents": True,
+        "n_iter": 20,
+        "tol": 1e-3,
+        "seed": 0,
+        "prior_strength": 5.0,
+        "span_prob": "mean",
+    },
+)
+def make_hmm(
+    nlp: Language,
+    name: str,
+    sources: List[str],
+    labels: List[str],
+    spans_key: str,
+    annotate_ents: bool,
+    n_iter: int,
+    tol: float,
+    seed: int,
+    prior_strength: float,
+    span_prob: str,
+):
+    from .aggregation.components import HMMAggregator
+
+    return HMMAggregator(
+        nlp.vocab,
+        name=name,
+        sources=sources,
+        labels=labels,
+        spans_key=spans_key,
+        annotate_ents=annotate_ents,
+        n_iter=n_iter,
+        tol=tol,
+        seed=seed,
+        prior_strength=prior_strength,
+        span_prob=span_prob,
+    )
+
+
+@Language.factory(
+    "weak_doc_vote",
+    assigns=["doc.cats"],
+    default_config={"sources": ["*"], "labels": [], "multilabel": False, "weights": {}},
+)
+def make_doc_vote(
+    nlp: Language,
+    name: str,
+    sources: List[str],
+    labels: List[str],
+    multilabel: bool,
+    weights: Dict[str, float],
+):
+    from .aggregation.components import DocVoteAggregator
+
+    return DocVoteAggregator(
+        nlp.vocab, name=name, sources=sources, labels=labels, multilabel=multilabel, weights=weights
+    )
+
+
+@Language.factory(
+    "weak_doc_em",
+    assigns=["doc.cats"],
+    default_config={
+        "sources": ["*"],
+        "labels": [],
+        "multilabel": False,
+        "n_iter": 50,
+        "tol": 1e-4,
+        "seed": 0,
+        "class_priors": None,
+        "prior_strength": 2.0,
+    },
+)
+def make_doc_em(
+    nlp: Language,
+    name: str,
+    sources: List[str],
+    labels: List[str],
+    multilabel: bool,
+    n_iter: int,
+    tol: float,
+    seed: int,
+    class_priors: Optional[Dict[str, float]],
+    prior_strength: float,
+):
+    from .aggregation.components import DocEMAggregator
+
+    return DocEMAggregator(
+        nlp.vocab,
+        name=name,
+        sources=sources,
+        labels=labels,
+        multilabel=multilabel,
+        n_iter=n_iter,
+        tol=tol,
+        seed=seed,
+        class_priors=class_priors,
+        prior_strength=prior_strength,
+    )

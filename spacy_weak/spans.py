@@ -1,0 +1,122 @@
+"""Span conventions shared by every source, aggregator and evaluator.
+
+See ``docs/conventions.md``. In short:
+
+* A span-level source writes a :class:`SpanGroup` into ``doc.spans[key]``
+  (``key`` defaults to the component name), replacing what the key held.
+  The key being present means "the source ran on this document"; a token
+  covered by none of its spans means "the source ran and was silent".
+* A span labelled ``"O"`` (:data:`NEGATIVE_LABEL`) is an explicit vote for
+  "not an entity" (a negative rule), distinct from silence.
+* Spans carry ``label_`` and, where known, ``kb_id_`` (e.g. a UMLS CUI).
+  Overlapping and nested spans within one group are allowed.
+* A document-level source writes an *empty* span group whose
+  ``attrs["doc_votes"]`` maps label -> 1 (vote for) or 0 (vote against);
+  an empty mapping means "ran and abstained". Span groups, their attrs
+  included, survive ``DocBin`` (no ``store_user_data`` needed).
+* Aggregators write ``doc.spans["silver"]`` (configurable) whose
+  ``attrs["probs"]`` and ``attrs["sources"]`` are lists aligned with the
+  spans (probability of each span; names of the sources that voted it).
+"""
+from fnmatch import fnmatchcase
+from typing import Dict, Iterable, List, Optional, Sequence, Union
+
+from spacy.tokens import Doc, Span, SpanGroup
+
+SILVER_KEY = "silver"
+NEGATIVE_LABEL = "O"
+
+ATTR_SOURCE = "source"  # name of the component that wrote the group
+ATTR_LEVEL = "level"  # "span" or "doc"
+ATTR_DOC_VOTES = "doc_votes"  # doc-level sources: {label: 1 | 0}
+ATTR_PROBS = "probs"  # aggregate groups: probability per span
+ATTR_SOURCES = "sources"  # aggregate groups: list of voting sources per span
+ATTR_AGGREGATOR = "aggregator"  # aggregate groups: component name
+
+LEVEL_SPAN = "span"
+LEVEL_DOC = "doc"
+
+
+def set_source_spans(doc: Doc, key: str, spans: Iterable[Span], *, source: Optional[str] = None) -> SpanGroup:
+    """Replace ``doc.spans[key]`` with ``spans`` (sorted, overlaps kept)."""
+    spans = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
+    group = SpanGroup(doc, name=key, attrs={ATTR_SOURCE: source or key, ATTR_LEVEL: LEVEL_SPAN}, spans=spans)
+    doc.spans[key] = group
+    return group
+
+
+def set_doc_votes(doc: Doc, key: str, votes: Dict[str, int], *, source: Optional[str] = None) -> SpanGroup:
+    """Record a document-level source's votes ({label: 1|0}; {} = abstain)."""
+    clean = {str(label): int(bool(v)) for label, v in votes.items()}
+    group = SpanGroup(
+        doc, name=key, attrs={ATTR_SOURCE: source or key, ATTR_LEVEL: LEVEL_DOC, ATTR_DOC_VOTES: clean}, spans=[]
+    )
+    doc.spans[key] = group
+    return group
+
+
+def get_doc_votes(doc: Doc, key: str) -> Optional[Dict[str, int]]:
+    """The votes of a document-level source, or None if it did not run."""
+    if key not in doc.spans:
+        return None
+    return dict(doc.spans[key].attrs.get(ATTR_DOC_VOTES, {}))
+
+
+def source_ran(doc: Doc, key: str) -> bool:
+    return key in doc.spans
+
+
+def is_doc_level(group: SpanGroup) -> bool:
+    return group.attrs.get(ATTR_LEVEL) == LEVEL_DOC
+
+
+def set_aggregate(
+    doc: Doc,
+    key: str,
+    spans: Sequence[Span],
+    probs: Sequence[float],
+    sources: Sequence[Sequence[str]],
+    *,
+    aggregator: str,
+) -> SpanGroup:
+    """Write an aggregate span group with per-span probabilities and voters."""
+    if not (len(spans) == len(probs) == len(sources)):
+        raise ValueError("spans, probs and sources must have the same length")
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end, spans[i].label_))
+    group = SpanGroup(
+        doc,
+        name=key,
+        attrs={
+            ATTR_AGGREGATOR: aggregator,
+            ATTR_PROBS: [float(probs[i]) for i in order],
+            ATTR_SOURCES: [sorted(str(s) for s in sources[i]) for i in order],
+        },
+        spans=[spans[i] for i in order],
+    )
+    doc.spans[key] = group
+    return group
+
+
+def span_probs(group: SpanGroup) -> List[float]:
+    """Probabilities of an aggregate group's spans (aligned with the group)."""
+    return list(group.attrs.get(ATTR_PROBS, [1.0] * len(group)))
+
+
+def resolve_sources(patterns: Union[str, Sequence[str]], available: Iterable[str]) -> List[str]:
+    """Expand source names / glob patterns (``"gaz_*"``) against available keys.
+
+    Order follows ``patterns`` then the sorted available keys, without duplicates.
+    """
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    available = sorted(available)
+    out: List[str] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            matches = [k for k in available if fnmatchcase(k, pattern)]
+        else:
+            matches = [pattern]
+        for m in matches:
+            if m not in out:
+                out.append(m)
+    return out
