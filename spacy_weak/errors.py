@@ -27,6 +27,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- aggregation (W100-W149)
     # --- evaluation (W150-W199)
     # --- corpora (W200-W249)
+    W230 = "{path} line {line}: empty text, row skipped (tabular text reader, skip_empty=True)."
     # --- CLI (W250-W299)
 
 
@@ -40,6 +41,14 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- aggregation (E100-E149)
     # --- evaluation (E150-E199)
     # --- corpora (E200-E249)
+    E230 = "Tabular text file not found or unreadable: {path} (give a CSV/TSV file, a folder of them, or a glob)."
+    E231 = "Column {column!r} not found in the header of {path}. Header: {header}. Set text_column / label_column / id_column."
+    E232 = "{path} line {line}: row cannot be read: {reason}. Check the delimiter, quoting and encoding."
+    E233 = "{path} line {line}: empty label in column {column!r}. Map '' in label_map (e.g. to null) or fix the row."
+    E234 = "{path} line {line}: label {value!r} is not known. Known: {known}. Extend label_map / labels, or set unknown_label='skip' or 'keep'."
+    E235 = "{path} is empty: no header line."
+    E236 = "Delimiter must be one character, got {delimiter!r}."
+    E237 = "{path} line {line}: {n} labels {labels} for an exclusive classification (textcat). Use exclusive=False (textcat_multilabel) or fix the row."
     # --- CLI, sharded runs (E250-E299)
 
 
