@@ -24,11 +24,25 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- lexicons and the gazetteer (W001-W049)
     W001 = "Lexicon {path} is empty: no term survived reading and filtering ({dropped}). The gazetteer will match nothing."
     # --- other annotators (W050-W099)
+    W050 = ("Component '{name}' wraps pipeline {model} whose language is '{model_lang}', but this pipeline's is "
+            "'{lang}'. Its components run on our tokens; check that its labels and vectors suit this language.")
+    W051 = "Component '{name}' (weak_regex) has no patterns: it will write empty span groups. Add 'patterns' to its config or [initialize.components.{name}]."
     # --- aggregation (W100-W149)
     # --- evaluation (W150-W199)
+    W150 = "Aggregate group {key!r} in document {doc} has {n_probs} probabilities for {n_spans} spans; its probabilities are ignored (read as 1.0)."
+    W151 = "The {kind} {key!r} asked for was not found in any document; it is left out of the analysis."
+    W152 = "Gold key {key!r} holds no gold in any document: scores against gold are left out. Check --gold / --gold-key."
+    W153 = "The HMM report names source {source!r}, which is not among the analysed sources; its learned figures are shown without empirical ones."
     # --- corpora (W200-W249)
+    W200 = "{path}: {dropped} of {total} gold spans do not align with token boundaries and were dropped (alignment_mode={mode!r}). First: {examples}"
+    W201 = "Reading {path}: the run that wrote it is not complete ({docs} documents so far). Run the command that wrote it again to finish it."
+    W202 = "{path}: {n} gold spans overlap others and are kept in doc.spans[{key!r}] only; doc.ents holds the longest non-overlapping spans."
+    W203 = "{path}: {n} invalid IOB transitions (I- not continuing an entity of its type) were repaired by starting a new entity (mode='fix'). First: {examples}"
+    W204 = "{path}: {n} discontinuous BioC annotations (several locations) were skipped (discontinuous='skip'); use 'cover' or 'split' to keep them."
+    W205 = "{path} line {line}: document id {doc_id!r} already appeared at line {first}; both documents are kept."
     W230 = "{path} line {line}: empty text, row skipped (tabular text reader, skip_empty=True)."
     # --- CLI (W250-W299)
+    W250 = "{path} already holds the complete output of this run ({docs} documents): nothing to do. Use --overwrite to redo it."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -38,9 +52,57 @@ class Errors(metaclass=ErrorsWithCodes):
     E050 = "Invalid value {value!r} for parameter '{param}'. Options: {options}."
     E051 = "Label map sends {raw!r} to {target!r}, which is not one of the labels ({labels})."
     E052 = "Label {label!r} is not in the label map (unknown='error'). Known labels: {known}."
+    E053 = "Invalid regular expression in pattern {index} (label {label!r}) of component '{name}': {error}. Pattern: {pattern!r}"
+    E054 = ("Pattern {index} of component '{name}' is not valid: {reason}. Expected {{\"label\": ..., \"pattern\": ...}} "
+            "or a pattern whose named groups are labels.")
+    E055 = "Unknown regex flag {flag!r} in {where} of component '{name}'. Options: {options}."
+    E056 = "Labelling function {function} of component '{name}' produced {item}: {reason}."
+    E057 = ("Labelling function {function} of component '{name}' produced the span ({start}, {end}) in {unit} offsets, "
+            "outside the document (0-{length}) or empty.")
+    E058 = "Labelling function {function} of component '{name}' raised {type}: {error}"
+    E059 = "Labelling function {function} of component '{name}' returned a Span of another Doc ({span!r}); build spans on the Doc it receives."
+    E060 = ("The 'function' of component '{name}' is not callable (got {value}). Register a maker with "
+            "@spacy.registry.misc that returns the labelling function, and reference it as {{\"@misc\": \"...\"}}.")
+    E061 = ("Cannot find the pipeline {model!r} for component '{name}' (weak_model): it is neither an existing "
+            "directory nor an installed package. Fix the 'model' setting (a path or a package name).")
+    E062 = "Component '{name}' (weak_model) has annotation = \"spans\" but no 'source_spans_key': name the span group of the wrapped pipeline to copy."
+    E063 = "The pipeline {model} wrapped by component '{name}' did not write doc.spans[{key!r}] (it wrote: {keys}). Fix 'source_spans_key'."
+    E064 = ("Document labelling function {function} of component '{name}' returned {value}; expected None (abstain), "
+            "a label, a list of labels or a dict {{label: 1 | 0}}.")
+    E065 = "Document labelling function {function} of component '{name}' gave the vote {vote!r} for label {label!r}; votes must be 1 (for) or 0 (against)."
+    E066 = "Component '{name}' (weak_doc_keywords) has neither 'keywords' nor 'patterns': give at least one."
+    E068 = "Cannot load the pipeline {model!r} for component '{name}' (weak_model): {type}: {error}"
+    E069 = "A 'label_map' must be null, a dict {{raw label: label or null}} or a callable such as {{\"@misc\": \"spacy_weak.label_map.v1\"}}; got {value}."
+    E070 = ("The pipeline {model} wrapped by component '{name}' changed the tokens ({n} tokens in, {m} out); "
+            "weak_model needs components that keep the tokens (no merge/split components).")
     # --- aggregation (E100-E149)
     # --- evaluation (E150-E199)
+    E150 = "DocBin input not found: {path} (give .spacy files or directories holding *.spacy shards)."
+    E151 = "The gold corpus does not align with the annotated corpus: {n_docs} annotated documents, {n_gold} gold documents. Gold is aligned by order; give the same documents in the same order."
+    E152 = "Document {i}: annotated id {doc_id!r} differs from gold id {gold_id!r}. Gold is aligned by order; give the same documents in the same order."
+    E153 = "Document {i}: text differs from the gold document's text ({doc!r}... vs {gold!r}...). Gold is aligned by order; give the same documents in the same order."
+    E154 = "Cannot read DocBin {path}: {err}"
+    E155 = "Cannot read the learned HMM figures from {path}: {err}. Give a pipeline directory with a weak_hmm component, a weak_hmm component directory, or a JSON file {{source: {{label: {{precision, recall}}}}}}."
+    E156 = "No documents to analyse in {path}."
+    E157 = "Invalid HMM source report: expected {{source: {{label: {{'precision': p, 'recall': r}}}}}}, got {value!r} for {where}."
     # --- corpora (E200-E249)
+    E200 = "Corpus file or directory not found: {path}"
+    E201 = "{path} line {line}: not valid UTF-8 ({err}). Re-encode the file as UTF-8."
+    E202 = "{path} line {line}: cannot read PubTator line {text!r}: {reason}."
+    E203 = "{path} line {line}: mention {mention!r} at {start}-{end} does not match the text of PMID {pmid} there ({found!r}). Offsets must index title + ' ' + abstract, 0-based, end-exclusive."
+    E204 = "{path} line {line}: offsets {start}-{end} are outside the text of PMID {pmid} (length {length})."
+    E205 = "{path} line {line}: annotation for PMID {pmid!r} inside the block of document {current!r}. Each document's lines must follow its PMID|t| line, blocks separated by a blank line."
+    E206 = "{path}: invalid XML at line {line}, column {column}: {err}"
+    E207 = "{path}: BioC document {doc_id!r}: a passage or sentence at offset {offset} overlaps the text before it (which ends at {end})."
+    E208 = "{path}: BioC document {doc_id!r}: {what} {value!r} is not an integer."
+    E209 = "{path}: BioC document {doc_id!r}, annotation {ann_id!r}: text {mention!r} does not match the document text at {start}-{end} ({found!r})."
+    E210 = "{path} line {line}: cannot read IOB line {text!r}: expected a token and a tag column (token<TAB>tag)."
+    E211 = "{path} line {line}: invalid tag {tag!r}; expected O, B-X, I-X (or E-/S-/L-/U-)."
+    E212 = "Invalid value {value!r} for parameter '{param}'. Options: {options}."
+    E213 = "{path} line {line}: tag {tag!r} follows {previous}: an I- tag must continue an entity of its type. Fix the file or read it with mode='fix' (spacy-weak convert iob --fix)."
+    E214 = "Cannot tell the corpus format of {path}; give the format explicitly, one of: {options}."
+    E215 = "{path} is not a readable DocBin (corrupted or truncated?): {err}"
+    E216 = "{path} is a directory without .spacy files."
     E230 = "Tabular text file not found or unreadable: {path} (give a CSV/TSV file, a folder of them, or a glob)."
     E231 = "Column {column!r} not found in the header of {path}. Header: {header}. Set text_column / label_column / id_column."
     E232 = "{path} line {line}: row cannot be read: {reason}. Check the delimiter, quoting and encoding."
@@ -50,6 +112,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E236 = "Delimiter must be one character, got {delimiter!r}."
     E237 = "{path} line {line}: {n} labels {labels} for an exclusive classification (textcat). Use exclusive=False (textcat_multilabel) or fix the row."
     # --- CLI, sharded runs (E250-E299)
+    E250 = "Output directory {path} holds a run with other settings ({key}: {old!r} here, {new!r} now). Use --overwrite to start again, or another output directory."
+    E251 = "Output directory {path} has {n} shard files but no manifest.json: it was not written by a resumable run (or the manifest was deleted). Use --overwrite or an empty directory."
+    E252 = "Manifest {path} cannot be read: {err}. Use --overwrite to start the run again."
+    E253 = "Shard {path} listed in the manifest cannot be used ({err}). Use --overwrite to start the run again."
+    E254 = "The run in {path} is already complete; no more documents can be added."
+    E255 = "Cannot load the pipeline {path}: {err}. Give a saved pipeline directory (nlp.to_disk) or a config.cfg with --initialize."
+    E256 = "Python code file not found: {path} (--code)."
+    E257 = "shard_size must be a positive integer, got {value!r}."
+    E258 = "--label-map entry {entry!r} is not RAW=LABEL (e.g. SomeType=Disease; RAW= drops the type)."
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:
