@@ -100,13 +100,14 @@ def make_regex(
 @Language.factory(
     "weak_function",
     assigns=["doc.spans"],
-    default_config={"spans_key": None, "alignment_mode": "strict", "label_map": DEFAULT_LABEL_MAP},
+    default_config={"spans_key": None, "offsets": "token", "alignment_mode": "strict", "label_map": DEFAULT_LABEL_MAP},
 )
 def make_function(
     nlp: Language,
     name: str,
     function: Callable,
     spans_key: Optional[str],
+    offsets: str,
     alignment_mode: str,
     label_map: Optional[Callable],
 ):
@@ -117,6 +118,7 @@ def make_function(
         name=name,
         function=function,
         spans_key=spans_key or name,
+        offsets=offsets,
         alignment_mode=alignment_mode,
         label_map=label_map,
     )
@@ -130,6 +132,9 @@ def make_function(
         "annotation": "ents",
         "source_spans_key": None,
         "cats_threshold": 0.5,
+        "cats_negative_threshold": None,
+        "store_model": True,
+        "batch_size": 64,
         "label_map": DEFAULT_LABEL_MAP,
     },
 )
@@ -141,6 +146,9 @@ def make_model(
     annotation: str,
     source_spans_key: Optional[str],
     cats_threshold: float,
+    cats_negative_threshold: Optional[float],
+    store_model: bool,
+    batch_size: int,
     label_map: Optional[Callable],
 ):
     from .annotators.model import ModelAnnotator
@@ -153,7 +161,11 @@ def make_model(
         annotation=annotation,
         source_spans_key=source_spans_key,
         cats_threshold=cats_threshold,
+        cats_negative_threshold=cats_negative_threshold,
+        store_model=store_model,
+        batch_size=batch_size,
         label_map=label_map,
+        lang=nlp.lang,
     )
 
 
@@ -186,6 +198,7 @@ def make_doc_function(
         "case_sensitive": False,
         "vote": 1,
         "min_matches": 1,
+        "label_map": DEFAULT_LABEL_MAP,
     },
 )
 def make_doc_keywords(
@@ -198,6 +211,7 @@ def make_doc_keywords(
     case_sensitive: bool,
     vote: int,
     min_matches: int,
+    label_map: Optional[Callable],
 ):
     from .annotators.doclevel import DocKeywordAnnotator
 
@@ -211,28 +225,46 @@ def make_doc_keywords(
         case_sensitive=case_sensitive,
         vote=vote,
         min_matches=min_matches,
+        label_map=label_map,
     )
 
 
 @Language.factory(
     "weak_abbreviations",
     assigns=["doc.spans"],
-    default_config={"spans_key": None, "sources": ["*"], "max_short_length": 10},
+    default_config={"spans_key": None, "sources": ["*"], "max_short_length": 10, "label_map": DEFAULT_LABEL_MAP},
 )
 def make_abbreviations(
-    nlp: Language, name: str, spans_key: Optional[str], sources: List[str], max_short_length: int
+    nlp: Language,
+    name: str,
+    spans_key: Optional[str],
+    sources: List[str],
+    max_short_length: int,
+    label_map: Optional[Callable],
 ):
     from .annotators.abbreviations import AbbreviationAnnotator
 
     return AbbreviationAnnotator(
-        nlp.vocab, name=name, spans_key=spans_key or name, sources=sources, max_short_length=max_short_length
+        nlp.vocab,
+        name=name,
+        spans_key=spans_key or name,
+        sources=sources,
+        max_short_length=max_short_length,
+        label_map=label_map,
     )
 
 
 @Language.factory(
     "weak_doc_consistency",
     assigns=["doc.spans"],
-    default_config={"spans_key": None, "sources": ["*"], "min_votes": 1, "case_sensitive": False},
+    default_config={
+        "spans_key": None,
+        "sources": ["*"],
+        "min_votes": 1,
+        "case_sensitive": False,
+        "min_length": 2,
+        "label_map": DEFAULT_LABEL_MAP,
+    },
 )
 def make_doc_consistency(
     nlp: Language,
@@ -241,6 +273,8 @@ def make_doc_consistency(
     sources: List[str],
     min_votes: int,
     case_sensitive: bool,
+    min_length: int,
+    label_map: Optional[Callable],
 ):
     from .annotators.consistency import DocConsistencyAnnotator
 
@@ -251,6 +285,8 @@ def make_doc_consistency(
         sources=sources,
         min_votes=min_votes,
         case_sensitive=case_sensitive,
+        min_length=min_length,
+        label_map=label_map,
     )
 
 
