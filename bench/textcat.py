@@ -1,0 +1,333 @@
+"""Silver labels for a text classifier, measured: majority vote, weak_doc_em, Snorkel, textcat.
+
+    python bench/textcat.py --data ../shared/data/youtube_spam --json bench/out/textcat.json \
+        [--snorkel-python bench/.peers-venv/bin/python]
+
+What it does (defaults reproduce the Snorkel spam tutorial's split on the YouTube spam collection):
+
+1. Reads the CSV files with :mod:`spacy_weak.corpora.tabular_text`: train = files matching
+   ``--train`` (``Youtube0[1-4]*``: Psy, KatyPerry, LMFAO, Eminem, 1,586 comments), test = files
+   matching ``--test`` (``Youtube05*``: Shakira, 370 comments). Gold labels are kept aside and
+   used only for scoring; the train gold is never read.
+2. Runs the labelling sources of the recipe (``--recipe configs/youtube_spam.cfg`` with
+   ``--code scripts/spam_rules.py``: every component whose name matches ``--sources lf_*``) over
+   train and test once and builds the label matrix from their doc votes (docs x sources,
+   ``-1`` = abstain, else the label's index in ``--labels``), saved as ``label_matrix.npz``.
+3. Scores on the test split, all from that one matrix:
+   - ``majority_vote``: the recipe's ``weak_doc_vote`` component;
+   - ``ours``: the recipe's ``weak_doc_em`` component (Dawid-Skene EM) fitted on the train docs'
+     votes (no labels), applied to the test docs;
+   - ``snorkel``: Snorkel 0.10 ``LabelModel`` fitted on ``L_train`` and applied to ``L_test``
+     (``bench/_peers/snorkel_labelmodel.py`` in the peers venv, ``n_epochs=500, seed=123`` as in
+     the tutorial); skipped (``null``) without ``--snorkel-python``;
+   - ``textcat``: spaCy ``textcat`` (``configs/textcat_silver.cfg``, bag-of-words, CPU) trained with
+     ``spacy train`` on the silver DocBin the recipe pipeline writes for the train docs
+     (``doc.cats`` = the EM's probabilities; docs on which every source abstained are left out,
+     as the tutorial filters unlabelled points; 10 % of it, seeded, is the silver dev set: no gold
+     is used anywhere in training or model selection).
+   A prediction is the label with the highest probability; exact ties (e.g. majority vote with no
+   votes or a 1-1 split) go to the first label of ``--labels`` (HAM), for every method alike.
+   F1, precision and recall treat ``--positive`` (SPAM) as the positive class.
+
+Writes ``{"majority_vote": {"accuracy", "f1", ...}, "ours": {...}, "snorkel": {...},
+"textcat": {...}, "split": ..., "sources": ...}`` (fractions 0-1) to ``--json``.
+"""
+import argparse
+import glob
+import json
+import logging
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import spacy  # noqa: E402
+from spacy.tokens import Doc, DocBin  # noqa: E402
+
+from spacy_weak.corpora.tabular_text import read_tabular_text  # noqa: E402
+from spacy_weak.spans import get_doc_votes, resolve_sources  # noqa: E402
+
+logger = logging.getLogger("bench.textcat")
+
+
+# ------------------------------------------------------------------ data
+
+
+def split_files(data: Path, pattern: str) -> List[Path]:
+    files = sorted(Path(p) for p in glob.glob(str(data / pattern)))
+    if not files:
+        raise SystemExit(f"no file matches {data / pattern}")
+    return files
+
+
+def read_split(nlp, files, args) -> List[Doc]:
+    label_map = dict(item.split("=", 1) for item in args.label_map.split(",")) if args.label_map else None
+    return list(
+        read_tabular_text(
+            nlp,
+            files,
+            text_column=args.text_column,
+            label_column=args.label_column,
+            label_map=label_map,
+            labels=args.labels,
+        )
+    )
+
+
+def take_gold(docs: Sequence[Doc], labels: Sequence[str]) -> np.ndarray:
+    """Gold class indices; the docs' cats are cleared so nothing downstream can see them."""
+    gold = np.array([labels.index(max(d.cats, key=d.cats.get)) for d in docs])
+    for d in docs:
+        d.cats = {}
+    return gold
+
+
+# ------------------------------------------------------------------ label matrix
+
+
+def label_matrix(docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    """docs x sources: -1 = abstained (or did not run), else the index of the voted label.
+
+    Exclusive classes: a source that votes FOR one label gives its index. With two classes a
+    lone vote AGAINST one label is a vote for the other. Anything else (several labels voted
+    for) raises: the matrix would then not be the same observation the aggregators see.
+    """
+    L = np.full((len(docs), len(sources)), -1, dtype=np.int64)
+    for i, doc in enumerate(docs):
+        for j, src in enumerate(sources):
+            votes = get_doc_votes(doc, src)
+            if not votes:
+                continue
+            pos = [lab for lab, v in votes.items() if v == 1]
+            neg = [lab for lab, v in votes.items() if v == 0]
+            if len(pos) == 1:
+                L[i, j] = labels.index(pos[0])
+            elif not pos and len(neg) == 1 and len(labels) == 2:
+                L[i, j] = 1 - labels.index(neg[0])
+            else:
+                raise ValueError(f"source {src} votes {votes} on doc {i}: not a single-label vote")
+    return L
+
+
+def source_stats(L: np.ndarray, sources: Sequence[str]) -> Dict[str, Dict[str, float]]:
+    """Coverage, overlap and conflict of each source on the (unlabelled) train matrix."""
+    out = {}
+    voted = L != -1
+    for j, src in enumerate(sources):
+        m = voted[:, j]
+        others = np.delete(L, j, axis=1)
+        other_voted = others != -1
+        overlap = m & other_voted.any(axis=1)
+        conflict = m & ((other_voted & (others != L[:, [j]])).any(axis=1))
+        out[src] = {
+            "coverage": float(m.mean()),
+            "overlap": float(overlap.mean()),
+            "conflict": float(conflict.mean()),
+        }
+    return out
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def predict(probs: np.ndarray) -> np.ndarray:
+    """argmax; exact ties go to the first label (np.argmax takes the first maximum)."""
+    probs = np.round(np.asarray(probs, dtype=float), 12)
+    return np.argmax(probs, axis=1)
+
+
+def score(gold: np.ndarray, probs: np.ndarray, positive: int) -> Dict[str, float]:
+    pred = predict(probs)
+    tp = int(((pred == positive) & (gold == positive)).sum())
+    fp = int(((pred == positive) & (gold != positive)).sum())
+    fn = int(((pred != positive) & (gold == positive)).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    top = np.sort(np.round(np.asarray(probs, dtype=float), 12), axis=1)
+    ties = int((top[:, -1] == top[:, -2]).sum()) if top.shape[1] > 1 else 0
+    return {
+        "accuracy": float((pred == gold).mean()),
+        "f1": f1,
+        "precision": p,
+        "recall": r,
+        "n": int(len(gold)),
+        "ties": ties,
+    }
+
+
+def cats_matrix(docs: Sequence[Doc], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[float(d.cats.get(lab, 0.0)) for lab in labels] for d in docs])
+
+
+# ------------------------------------------------------------------ the methods
+
+
+def run_snorkel(python: str, L_train: np.ndarray, L_test: np.ndarray, n_labels: int, out_dir: Path) -> Dict:
+    matrices = out_dir / "label_matrix.npz"
+    result = out_dir / "snorkel_labelmodel.json"
+    np.savez(matrices, L_train=L_train, L_test=L_test, cardinality=n_labels)
+    script = ROOT / "bench" / "_peers" / "snorkel_labelmodel.py"
+    proc = subprocess.run([python, str(script), str(matrices), str(result)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"snorkel peer failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(result.read_text(encoding="utf8"))
+
+
+def write_silver(docs: Sequence[Doc], path: Path) -> int:
+    db = DocBin()
+    for d in docs:
+        db.add(d)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.to_disk(path)
+    return len(docs)
+
+
+def train_textcat(config: Path, train: Path, dev: Path, output: Path, seed: int) -> Path:
+    from spacy.cli.train import train as spacy_train
+
+    overrides = {"paths.train": str(train), "paths.dev": str(dev), "system.seed": seed}
+    spacy_train(config, output, overrides=overrides, use_gpu=-1)
+    return output / "model-best"
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, required=True, help="folder of CSV/TSV files")
+    ap.add_argument("--json", type=Path, required=True, help="where to write the figures")
+    ap.add_argument("--snorkel-python", default=None, help="python of the peers venv (bench/setup_peers.sh)")
+    ap.add_argument("--train", default="Youtube0[1-4]*.csv", help="glob (in --data) of the train files")
+    ap.add_argument("--test", default="Youtube05*.csv", help="glob (in --data) of the test files")
+    ap.add_argument("--text-column", default="CONTENT")
+    ap.add_argument("--label-column", default="label")
+    ap.add_argument("--label-map", default="0=HAM,1=SPAM", help="raw=LABEL,... ('' for none)")
+    ap.add_argument("--labels", default="HAM,SPAM", help="label order (ties go to the first)")
+    ap.add_argument("--positive", default="SPAM", help="positive class for F1")
+    ap.add_argument("--recipe", type=Path, default=ROOT / "configs" / "youtube_spam.cfg")
+    ap.add_argument("--code", type=Path, default=ROOT / "scripts" / "spam_rules.py")
+    ap.add_argument("--sources", default="lf_*", help="component names (glob) of the labelling sources")
+    ap.add_argument("--vote", default="vote", help="weak_doc_vote component of the recipe")
+    ap.add_argument("--em", default="em", help="weak_doc_em component of the recipe")
+    ap.add_argument("--textcat-config", type=Path, default=ROOT / "configs" / "textcat_silver.cfg")
+    ap.add_argument("--no-textcat", action="store_true", help="skip training the textcat")
+    ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "textcat")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    args.labels = args.labels.split(",")
+    positive = args.labels.index(args.positive)
+    out_dir = args.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timings: Dict[str, float] = {}
+
+    # 1. data
+    spacy.util.import_file("spam_rules", str(args.code)) if args.code else None
+    nlp = spacy.util.load_model_from_config(spacy.util.load_config(args.recipe), auto_fill=True)
+    train_files, test_files = split_files(args.data, args.train), split_files(args.data, args.test)
+    if set(train_files) & set(test_files):
+        raise SystemExit("train and test files overlap")
+    train_docs, test_docs = read_split(nlp, train_files, args), read_split(nlp, test_files, args)
+    _ = take_gold(train_docs, args.labels)  # never used: the train split is unlabelled
+    gold_test = take_gold(test_docs, args.labels)
+    logger.info("train %d docs (%s), test %d docs (%s)", len(train_docs), ", ".join(f.name for f in train_files),
+                len(test_docs), ", ".join(f.name for f in test_files))
+
+    # 2. sources -> label matrix (once)
+    sources = resolve_sources([args.sources], nlp.pipe_names)
+    sources = [s for s in sources if s in nlp.pipe_names]
+    t = time.perf_counter()
+    with nlp.select_pipes(enable=sources):
+        train_docs = list(nlp.pipe(train_docs))
+        test_docs = list(nlp.pipe(test_docs))
+    timings["sources"] = time.perf_counter() - t
+    L_train = label_matrix(train_docs, sources, args.labels)
+    L_test = label_matrix(test_docs, sources, args.labels)
+    np.savez(out_dir / "label_matrix.npz", L_train=L_train, L_test=L_test, cardinality=len(args.labels))
+    logger.info("label matrix: %d sources; coverage train %.3f test %.3f", len(sources),
+                (L_train != -1).any(1).mean(), (L_test != -1).any(1).mean())
+
+    results: Dict[str, Optional[Dict]] = {}
+    # 3a. majority vote (weak_doc_vote)
+    vote = nlp.get_pipe(args.vote)
+    results["majority_vote"] = score(gold_test, cats_matrix([vote(d) for d in test_docs], args.labels), positive)
+
+    # 3b. ours: weak_doc_em fitted on the train votes (no labels)
+    em = nlp.get_pipe(args.em)
+    t = time.perf_counter()
+    em.fit(train_docs)
+    timings["em_fit"] = time.perf_counter() - t
+    results["ours"] = score(gold_test, cats_matrix([em(d) for d in test_docs], args.labels), positive)
+
+    # 3c. Snorkel LabelModel on the same matrix
+    if args.snorkel_python:
+        t = time.perf_counter()
+        sn = run_snorkel(args.snorkel_python, L_train, L_test, len(args.labels), out_dir)
+        timings["snorkel"] = time.perf_counter() - t
+        results["snorkel"] = score(gold_test, np.array(sn["probs_test"]), positive)
+        results["snorkel"]["version"] = sn["snorkel"]
+    else:
+        results["snorkel"] = None
+
+    # 3d. textcat trained on the silver cats the pipeline writes
+    if not args.no_textcat:
+        silver = [em(d) for d in train_docs]  # the recipe's last component writes doc.cats
+        kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
+        rng = random.Random(args.seed)
+        order = list(range(len(kept)))
+        rng.shuffle(order)
+        n_dev = max(1, len(kept) // 10)
+        dev_docs = [kept[i] for i in order[:n_dev]]
+        trn_docs = [kept[i] for i in order[n_dev:]]
+        write_silver(trn_docs, out_dir / "silver_train.spacy")
+        write_silver(dev_docs, out_dir / "silver_dev.spacy")
+        t = time.perf_counter()
+        model_dir = train_textcat(args.textcat_config, out_dir / "silver_train.spacy", out_dir / "silver_dev.spacy",
+                                  out_dir / "textcat_model", args.seed)
+        timings["textcat_train"] = time.perf_counter() - t
+        tc = spacy.load(model_dir)
+        probs = cats_matrix(list(tc.pipe(d.text for d in test_docs)), args.labels)
+        results["textcat"] = score(gold_test, probs, positive)
+        results["textcat"]["silver_train_docs"] = len(trn_docs)
+        results["textcat"]["silver_dev_docs"] = len(dev_docs)
+    else:
+        results["textcat"] = None
+
+    results["split"] = {
+        "train_files": [f.name for f in train_files],
+        "test_files": [f.name for f in test_files],
+        "train_docs": len(train_docs),
+        "test_docs": len(test_docs),
+        "test_positive": int((gold_test == positive).sum()),
+        "labels": args.labels,
+        "positive": args.positive,
+    }
+    results["label_matrix"] = {
+        "sources": sources,
+        "coverage_train": float((L_train != -1).any(1).mean()),
+        "coverage_test": float((L_test != -1).any(1).mean()),
+        "per_source_train": source_stats(L_train, sources),
+    }
+    results["seconds"] = timings
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
+    for key in ("majority_vote", "ours", "snorkel", "textcat"):
+        r = results[key]
+        if r:
+            print(f"{key:14s} accuracy {r['accuracy']:.4f}  f1 {r['f1']:.4f}  (test n={r['n']}, ties {r['ties']})")
+        else:
+            print(f"{key:14s} skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
