@@ -23,6 +23,10 @@ class SpacyWeakError(ValueError):
 class Warnings(metaclass=ErrorsWithCodes):
     # --- lexicons and the gazetteer (W001-W049)
     W001 = "Lexicon {path} is empty: no term survived reading and filtering ({dropped}). The gazetteer will match nothing."
+    W002 = ("Component '{name}' (weak_gazetteer) was initialized without a lexicon: it will match nothing. Pass "
+            "lexicon=<records or path> to initialize() or set [initialize.components.{name}.lexicon].")
+    W003 = ("Semantic map {path}: {n} semantic types of the lexicon have no label and their {records} records were "
+            "dropped (counted as 'unmapped_semantic_type'). First: {examples}")
     # --- other annotators (W050-W099)
     W050 = ("Component '{name}' wraps pipeline {model} whose language is '{model_lang}', but this pipeline's is "
             "'{lang}'. Its components run on our tokens; check that its labels and vectors suit this language.")
@@ -49,6 +53,22 @@ class Warnings(metaclass=ErrorsWithCodes):
 class Errors(metaclass=ErrorsWithCodes):
     # --- lexicons and the gazetteer (E001-E049)
     E001 = "Lexicon file not found: {path}"
+    E002 = ("{path} line {line}: expected {expected} '|'-separated columns ({columns}) but found {found}. "
+            "Check that the file is UMLS RRF (MRFILES.RRF lists the columns of each file).")
+    E003 = ("Unknown semantic type {key!r} in the semantic map{where}: it is not a TUI (e.g. T047), a semantic type "
+            "name (e.g. 'Disease or Syndrome') or a semantic group (e.g. DISO) of the UMLS Semantic Network.{hint}")
+    E004 = ("{path} line {line}: expected 'term<TAB>label[<TAB>id]' (2 or 3 tab-separated fields), found {found} "
+            "field(s){detail}.")
+    E005 = "{path} line {line}: {problem}. Each line must be a JSON object {{\"term\": ..., \"label\": ...[, \"id\": ...]}}."
+    E006 = ("Cannot tell the lexicon format of {path}. Pass format= one of: {formats} (an RRF folder holds "
+            "MRCONSO.RRF, a compiled lexicon holds meta.json).")
+    E007 = "Invalid value {value!r} for '{param}'. Options: {options}."
+    E008 = ("The compiled lexicon {path} was built with {compiled}, but component '{name}' is configured with "
+            "{configured}. Recompile it with the component's settings (spacy-weak lexicon compile) or change the config.")
+    E009 = "The compiled lexicon in {path} is incomplete or damaged ({problem}). Compile it again."
+    E010 = "Semantic map {path}: {problem}. Expected a JSON object {{\"T047\": \"Disease\", \"CHEM\": \"Chemical\", ...}}."
+    E011 = "{path} line {line}: {problem}"
+    E012 = "An RRF lexicon needs a semantic map (semantic type TUI / name / group -> label); none was given for {path}."
     # --- other annotators (E050-E099)
     E050 = "Invalid value {value!r} for parameter '{param}'. Options: {options}."
     E051 = "Label map sends {raw!r} to {target!r}, which is not one of the labels ({labels})."
