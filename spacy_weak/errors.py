@@ -32,6 +32,9 @@ class Warnings(metaclass=ErrorsWithCodes):
             "'{lang}'. Its components run on our tokens; check that its labels and vectors suit this language.")
     W051 = "Component '{name}' (weak_regex) has no patterns: it will write empty span groups. Add 'patterns' to its config or [initialize.components.{name}]."
     # --- aggregation (W100-W149)
+    W100 = "Aggregator '{name}': source(s) {sources} produced no span in the {n_docs} docs it was fitted on; their emission probabilities are the prior only."
+    W101 = "Aggregator '{name}' was fitted on an empty corpus (0 tokens): its parameters are the priors only."
+    W102 = "Aggregator '{name}': no example given to initialize() carries source span groups (nor produced them through the preceding components), so it was left unfitted. Fit it with `spacy-weak fit` or `{name}.fit(docs)`."
     # --- evaluation (W150-W199)
     W150 = "Aggregate group {key!r} in document {doc} has {n_probs} probabilities for {n_spans} spans; its probabilities are ignored (read as 1.0)."
     W151 = "The {kind} {key!r} asked for was not found in any document; it is left out of the analysis."
@@ -97,6 +100,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E070 = ("The pipeline {model} wrapped by component '{name}' changed the tokens ({n} tokens in, {m} out); "
             "weak_model needs components that keep the tokens (no merge/split components).")
     # --- aggregation (E100-E149)
+    E100 = "Aggregator '{name}': invalid value {value!r} for parameter '{param}'. Options: {options}."
+    E101 = "Aggregator '{name}': no source span group matches {patterns} in the {n_docs} docs it was fitted on. Check the component's `sources` setting and that the sources ran (annotated DocBins keep their groups in doc.spans)."
+    E102 = "Aggregator '{name}': no label to model. The sources ({sources}) emitted no labelled span and `labels` is empty; set `labels` in the component config."
+    E103 = "Aggregator '{name}' is not fitted. Run nlp.initialize() with training examples, `{name}.fit(docs)`, or `spacy-weak fit`, or load a fitted pipeline."
+    E104 = "Component '{component}' not found in the pipeline loaded from {path}. Pipes: {pipes}."
+    E105 = "No DocBin file found at {path} (expected a .spacy file or a directory of .spacy files)."
+    E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
+    E107 = "Aggregator '{name}': class_priors names label {label!r}, which is not one of the labels ({labels})."
     # --- evaluation (E150-E199)
     E150 = "DocBin input not found: {path} (give .spacy files or directories holding *.spacy shards)."
     E151 = "The gold corpus does not align with the annotated corpus: {n_docs} annotated documents, {n_gold} gold documents. Gold is aligned by order; give the same documents in the same order."

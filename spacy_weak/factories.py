@@ -342,6 +342,8 @@ def make_vote(
         "seed": 0,
         "prior_strength": 5.0,
         "span_prob": "mean",
+        "weights": {},
+        "pseudo_count": 0.1,
     },
 )
 def make_hmm(
@@ -356,6 +358,8 @@ def make_hmm(
     seed: int,
     prior_strength: float,
     span_prob: str,
+    weights: Dict[str, float],
+    pseudo_count: float,
 ):
     from .aggregation.components import HMMAggregator
 
@@ -371,6 +375,8 @@ def make_hmm(
         seed=seed,
         prior_strength=prior_strength,
         span_prob=span_prob,
+        weights=weights,
+        pseudo_count=pseudo_count,
     )
 
 

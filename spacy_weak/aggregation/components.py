@@ -1,0 +1,802 @@
+"""Aggregator components: ``weak_vote``, ``weak_hmm``, ``weak_doc_vote``, ``weak_doc_em``.
+
+This module imports spaCy and numpy only; hmmlearn (through :mod:`.hmm`) is
+imported when an HMM is fitted, loaded or applied.
+
+Fitting inside ``nlp.initialize``: spaCy hands every component the raw training
+examples. The fitted aggregators (``weak_hmm``, ``weak_doc_em``) take, for each
+example, ``eg.reference`` if it carries source span groups (e.g. a corpus of
+annotated DocBins), else ``eg.predicted`` if it does, else a copy of
+``eg.predicted`` run through the pipeline components *before* the aggregator
+(already initialised, since spaCy initialises in pipeline order). Docs are
+streamed: only the compact observation array is kept.
+"""
+import array
+from fnmatch import fnmatchcase
+import logging
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import srsly
+from spacy import util
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.vocab import Vocab
+
+from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..spans import (
+    ATTR_DOC_VOTES,
+    is_doc_level,
+    resolve_sources,
+    set_aggregate,
+)
+from .dawid_skene import ABSTAIN, AGAINST, FOR, MISSING, DawidSkene, doc_majority
+from .observations import (
+    FIRST_LABEL_CODE,
+    ObservationCollector,
+    available_sources,
+    doc_offsets,
+    encode_docs,
+    is_span_source_group,
+)
+from .voting import span_majority, states_to_spans, token_majority
+
+logger = logging.getLogger(__name__)
+
+SPAN_PROBS = ("mean", "min")
+VOTE_LEVELS = ("token", "span")
+
+
+def _check_option(name: str, param: str, value: Any, options: Sequence[str]) -> None:
+    if value not in options:
+        raise SpacyWeakError(Errors.E100.format(name=name, param=param, value=value, options=", ".join(options)))
+
+
+def _has_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+def _matching(patterns: Sequence[str], key: str) -> bool:
+    """``key`` is one of the explicit names or matches one of the glob patterns."""
+    return any((fnmatchcase(key, p) if _has_glob(p) else key == p) for p in patterns)
+
+
+def _preceding_pipes(nlp, name: str) -> List[Tuple[str, Callable]]:
+    names = nlp.pipe_names
+    stop = names.index(name) if name in names else len(names)
+    return [(n, p) for n, p in nlp.pipeline[:stop]]
+
+
+def docs_from_examples(
+    get_examples: Callable[[], Iterable[Example]], nlp, name: str, has_sources: Callable[[Doc], bool]
+) -> Iterator[Doc]:
+    """The docs an aggregator fits on during ``initialize`` (see module docstring)."""
+    pipes = None
+    for eg in get_examples():
+        if has_sources(eg.reference):
+            yield eg.reference
+        elif has_sources(eg.predicted):
+            yield eg.predicted
+        else:
+            doc = eg.predicted.copy()
+            if nlp is not None:
+                if pipes is None:
+                    pipes = _preceding_pipes(nlp, name)
+                for _, proc in pipes:
+                    doc = proc(doc)
+            yield doc
+
+
+class _AggregatorBase(Pipe):
+    """Shared plumbing: error handler, batching, serialisation of ``cfg`` + ``model``."""
+
+    def __init__(self, vocab: Vocab, name: str):
+        self.vocab = vocab
+        self.name = name
+
+    # subclasses: predict(docs) -> results, set_annotations(docs, results),
+    #             _get_state() / _set_state(dict) (JSON/msgpack-able)
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            self.set_annotations([doc], self.predict([doc]))
+            return doc
+        except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
+            error_handler(self.name, self, [doc], e)
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        error_handler = self.get_error_handler()
+        for docs in util.minibatch(stream, size=batch_size):
+            try:
+                self.set_annotations(docs, self.predict(docs))
+                yield from docs
+            except Exception as e:  # noqa: BLE001
+                error_handler(self.name, self, docs, e)
+
+    def _get_state(self) -> Dict:
+        return {}
+
+    def _set_state(self, state: Dict) -> None:
+        pass
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        serializers = {
+            "cfg": lambda: srsly.json_dumps(self.cfg),
+            "model": lambda: srsly.msgpack_dumps(self._get_state()),
+        }
+        return util.to_bytes(serializers, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()):
+        def load_model(b):
+            self._set_state(srsly.msgpack_loads(b))
+
+        deserializers = {"cfg": lambda b: self.cfg.update(srsly.json_loads(b)), "model": load_model}
+        util.from_bytes(bytes_data, deserializers, exclude)
+        return self
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        path = util.ensure_path(path)
+        serializers = {
+            "cfg": lambda p: srsly.write_json(p, self.cfg),
+            "model": lambda p: p.write_bytes(srsly.msgpack_dumps(self._get_state())),
+        }
+        util.to_disk(path, serializers, exclude)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()):
+        path = util.ensure_path(path)
+        deserializers = {
+            "cfg": lambda p: self.cfg.update(srsly.read_json(p)),
+            "model": lambda p: self._set_state(srsly.msgpack_loads(p.read_bytes())),
+        }
+        util.from_disk(path, deserializers, exclude)
+        return self
+
+
+# =============================================================== span-level
+
+
+class _SpanAggregator(_AggregatorBase):
+    def _has_sources(self, doc: Doc) -> bool:
+        patterns = self.cfg["sources"] or ["*"]
+        return any(
+            _matching(patterns, key) for key in available_sources(doc, exclude=[self.cfg["spans_key"]])
+        )
+
+    def _write(self, doc: Doc, spans: List[Tuple[int, int, str]], probs, voters) -> None:
+        objs = [Span(doc, s, e, label=label) for s, e, label in spans]
+        set_aggregate(doc, self.cfg["spans_key"], objs, probs, voters, aggregator=self.name)
+        if self.cfg["annotate_ents"]:
+            doc.set_ents(objs, default="outside")
+
+    def set_annotations(self, docs: Sequence[Doc], results) -> None:
+        for doc, (spans, probs, voters) in zip(docs, results):
+            self._write(doc, spans, probs, voters)
+
+    @staticmethod
+    def _span_details(X, lengths, states, token_probs, per_doc, sources, labels, how="mean"):
+        """Label names, probabilities and voters for decoded spans."""
+        offsets = doc_offsets(lengths)
+        results = []
+        for d, spans in enumerate(per_doc):
+            off = offsets[d]
+            out_spans, probs, voters = [], [], []
+            for s, e, l in spans:
+                a, b = off + s, off + e
+                p = token_probs[a:b]
+                probs.append(float(p.min() if how == "min" else p.mean()))
+                code = FIRST_LABEL_CODE + 2 * l
+                block = X[a:b]
+                cols = np.nonzero(((block == code) | (block == code + 1)).any(axis=0))[0]
+                voters.append([sources[c] for c in cols])
+                out_spans.append((s, e, labels[l]))
+            results.append((out_spans, probs, voters))
+        return results
+
+
+class VoteAggregator(_SpanAggregator):
+    """Majority vote over span-level sources (token or span level), no fitting.
+
+    See :mod:`spacy_weak.aggregation.voting` for the exact rules.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_vote",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        weights: Optional[Dict[str, float]] = None,
+        spans_key: str = "silver",
+        annotate_ents: bool = True,
+        level: str = "token",
+    ):
+        super().__init__(vocab, name)
+        _check_option(name, "level", level, VOTE_LEVELS)
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "weights": dict(weights or {}),
+            "spans_key": spans_key,
+            "annotate_ents": bool(annotate_ents),
+            "level": level,
+        }
+        self.overlaps_resolved: Dict[str, int] = {}
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        """Nothing to fit; ``labels`` (optional) fixes the label set."""
+        if labels:
+            self.cfg["labels"] = list(labels)
+
+    def predict(self, docs: Sequence[Doc]):
+        if self.cfg["level"] == "span":
+            return [self._predict_span(doc) for doc in docs]
+        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        collector.add_docs(docs)
+        for k, v in collector.overlaps_resolved.items():
+            self.overlaps_resolved[k] = self.overlaps_resolved.get(k, 0) + v
+        X, lengths, sources, labels = collector.finalize()
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        states, probs = token_majority(X, lengths, len(labels), weights)
+        per_doc = states_to_spans(states, lengths)
+        return self._span_details(X, lengths, states, probs, per_doc, sources, labels)
+
+    def _predict_span(self, doc: Doc):
+        keys = available_sources(doc, exclude=[self.cfg["spans_key"]])
+        sources = [s for s in resolve_sources(self.cfg["sources"], keys) if s in doc.spans]
+        allowed = set(self.cfg["labels"])
+        proposals = {}
+        for s in sources:
+            group = doc.spans[s]
+            if not is_span_source_group(group):
+                continue
+            proposals[s] = [
+                (sp.start, sp.end, sp.label_)
+                for sp in group
+                if not allowed or sp.label_ in allowed or sp.label_ == "O"
+            ]
+        kept = span_majority(proposals, self.cfg["weights"])
+        return ([(s, e, l) for s, e, l, _, _ in kept], [p for *_, p, _ in kept], [v for *_, v in kept])
+
+
+class HMMAggregator(_SpanAggregator):
+    """Hidden Markov label model over span-level sources (see ``docs/aggregation.md``)."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_hmm",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        spans_key: str = "silver",
+        annotate_ents: bool = True,
+        n_iter: int = 20,
+        tol: float = 1e-3,
+        seed: int = 0,
+        prior_strength: float = 5.0,
+        span_prob: str = "mean",
+        weights: Optional[Dict[str, float]] = None,
+        pseudo_count: float = 0.1,
+        implementation: str = "scaling",
+    ):
+        super().__init__(vocab, name)
+        _check_option(name, "span_prob", span_prob, SPAN_PROBS)
+        _check_option(name, "implementation", implementation, ("scaling", "log"))
+        if n_iter < 0:
+            raise SpacyWeakError(Errors.E100.format(name=name, param="n_iter", value=n_iter, options=">= 0"))
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "spans_key": spans_key,
+            "annotate_ents": bool(annotate_ents),
+            "n_iter": int(n_iter),
+            "tol": float(tol),
+            "seed": int(seed),
+            "prior_strength": float(prior_strength),
+            "span_prob": span_prob,
+            "weights": dict(weights or {}),
+            "pseudo_count": float(pseudo_count),
+            "implementation": implementation,
+        }
+        self._reset()
+
+    def _reset(self) -> None:
+        self.sources_: List[str] = []
+        self.labels_: List[str] = []
+        self.hmm_ = None
+        self._hmm_state: Optional[Dict] = None
+        self.history: List[float] = []
+        self.loglik_history: List[float] = []
+        self.overlaps_resolved: Dict[str, int] = {}
+        self.unknown_labels: Dict[str, int] = {}
+        self.emission_counts_: Optional[np.ndarray] = None
+        self.n_docs_fit = 0
+        self.n_tokens_fit = 0
+
+    # ------------------------------------------------------------------ fitting
+    @property
+    def is_fitted(self) -> bool:
+        return self._hmm_state is not None
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.labels_ or self.cfg["labels"])
+
+    @property
+    def sources(self) -> Tuple[str, ...]:
+        return tuple(self.sources_)
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        """Fit on the examples' docs (see the module docstring for which docs)."""
+        if labels:
+            self.cfg["labels"] = list(labels)
+        if get_examples is None:
+            return
+        docs = docs_from_examples(get_examples, nlp, self.name, self._has_sources)
+        seen = {"any": False}
+
+        def tracked():
+            for doc in docs:
+                if not seen["any"] and self._has_sources(doc):
+                    seen["any"] = True
+                yield doc
+
+        collector = self._collect(tracked())
+        if not seen["any"]:
+            warn(Warnings.W102.format(name=self.name))
+            return
+        self._fit_arrays(collector)
+
+    def _collect(self, docs: Iterable[Doc]) -> ObservationCollector:
+        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        collector.add_docs(docs)
+        return collector
+
+    def fit(self, docs: Iterable[Doc]) -> "HMMAggregator":
+        """Fit the HMM on ``docs`` (any iterable; streamed, one pass)."""
+        return self._fit_arrays(self._collect(docs))
+
+    def _fit_arrays(self, collector: ObservationCollector) -> "HMMAggregator":
+        X, lengths, sources, labels = collector.finalize()
+        if not sources:
+            raise SpacyWeakError(
+                Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs)
+            )
+        if not labels:
+            raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
+        self._reset()
+        self.overlaps_resolved = dict(collector.overlaps_resolved)
+        self.unknown_labels = dict(collector.unknown_labels)
+        silent = [s for s in sources if collector.n_spans.get(s, 0) == 0]
+        if silent:
+            warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=collector.n_docs))
+        if self.overlaps_resolved:
+            logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
+        return self.fit_observations(X, lengths, sources, labels, n_docs=collector.n_docs)
+
+    def fit_observations(
+        self, X: np.ndarray, lengths: np.ndarray, sources: Sequence[str], labels: Sequence[str], *, n_docs=None
+    ) -> "HMMAggregator":
+        """Fit on a ready observation array (``observations.py`` codes)."""
+        from .hmm import WeakHMM
+
+        lengths = np.asarray(lengths, dtype=np.int64)
+        nz = lengths[lengths > 0]
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        n_tok = int(X.shape[0])
+        model = WeakHMM(
+            n_labels=len(labels),
+            n_sources=len(sources),
+            prior_strength=self.cfg["prior_strength"],
+            pseudo_count=self.cfg["pseudo_count"],
+            init_weights=weights,
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"] * max(1, n_tok),
+            random_state=self.cfg["seed"],
+            implementation=self.cfg["implementation"],
+        )
+        self.sources_ = list(sources)
+        self.labels_ = list(labels)
+        self.n_docs_fit = int(n_docs if n_docs is not None else len(lengths))
+        self.n_tokens_fit = n_tok
+        if n_tok == 0:
+            warn(Warnings.W101.format(name=self.name))
+            model._set_from_counts(
+                np.zeros(model.n_components),
+                np.zeros((model.n_components, model.n_components)),
+                np.zeros((len(sources), model.n_symbols, model.n_components)),
+            )
+            model.n_features = len(sources)
+            self.emission_counts_ = np.zeros((len(sources), model.n_symbols, model.n_components))
+        else:
+            if self.cfg["n_iter"] == 0:
+                model.n_iter = 0
+            model.fit(X, nz)
+            if self.cfg["n_iter"] == 0:
+                model.history_, model.loglik_history_ = [], []
+            self.history = list(model.history_)
+            self.loglik_history = list(model.loglik_history_)
+            _, post = model.score_samples(X, nz)
+            self.emission_counts_ = model.emission_counts(X, post)
+        self.hmm_ = model
+        self._hmm_state = model.to_dict()
+        logger.info(
+            "%s: fitted on %d docs, %d tokens, %d sources, labels %s; %d EM iterations",
+            self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
+        )
+        return self
+
+    def _model(self):
+        if self.hmm_ is None:
+            if self._hmm_state is None:
+                raise SpacyWeakError(Errors.E103.format(name=self.name))
+            from .hmm import WeakHMM
+
+            self.hmm_ = WeakHMM.from_dict(self._hmm_state)
+        return self.hmm_
+
+    # ---------------------------------------------------------------- applying
+    def predict(self, docs: Sequence[Doc]):
+        model = self._model()
+        X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
+        nz = lengths[lengths > 0]
+        if X.shape[0]:
+            _, states = model.decode(X, nz, algorithm="viterbi")
+            _, post = model.score_samples(X, nz)
+            token_probs = post[np.arange(len(states)), states]
+        else:
+            states, token_probs = np.zeros(0, dtype=np.int64), np.zeros(0)
+        per_doc = states_to_spans(states, lengths)
+        return self._span_details(
+            X, lengths, states, token_probs, per_doc, self.sources_, self.labels_, self.cfg["span_prob"]
+        )
+
+    def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:
+        """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
+        model = self._model()
+        X, lengths, _ = encode_docs(docs, self.sources_, self.labels_)
+        nz = lengths[lengths > 0]
+        post = model.score_samples(X, nz)[1] if X.shape[0] else np.zeros((0, model.n_components))
+        offsets = doc_offsets(lengths)
+        return [post[offsets[i] : offsets[i + 1]] for i in range(len(lengths))]
+
+    def state_names(self) -> List[str]:
+        from .observations import state_names
+
+        return state_names(self.labels_)
+
+    # ----------------------------------------------------------------- reports
+    def source_report(self) -> Dict[str, Dict[str, Dict[str, Optional[float]]]]:
+        """Learned token-level precision and recall of each source per label.
+
+        For source ``s`` and label ``X``, with the fitted HMM's posterior state
+        marginals on the fit corpus taken as the truth, over the tokens where
+        ``s`` ran: ``precision`` = expected share of the tokens ``s`` labelled
+        ``X`` (B-X or I-X) whose true state is B-X or I-X; ``recall`` =
+        expected share of the true X tokens that ``s`` labelled ``X``. ``n_votes``
+        is the number of tokens ``s`` labelled ``X``. Precision is ``None`` when
+        ``s`` never voted ``X``. The entry ``"O"`` (explicit negative spans) is
+        present for sources that emitted ``"O"``: precision = share of their
+        ``"O"`` tokens that are truly outside, recall = share of outside tokens
+        they covered.
+        """
+        if self.emission_counts_ is None:
+            raise SpacyWeakError(Errors.E103.format(name=self.name))
+        C = np.asarray(self.emission_counts_)  # (S, V, K)
+        out: Dict[str, Dict[str, Dict[str, Optional[float]]]] = {}
+        for s, name in enumerate(self.sources_):
+            rep: Dict[str, Dict[str, Optional[float]]] = {}
+            groups = [(lab, [2 + 2 * i, 3 + 2 * i], [1 + 2 * i, 2 + 2 * i]) for i, lab in enumerate(self.labels_)]
+            if C[s, 1, :].sum() > 0:
+                groups.append(("O", [1], [0]))
+            for lab, syms, states in groups:
+                tp = float(C[s][np.ix_(syms, states)].sum())
+                voted = float(C[s][syms, :].sum())
+                actual = float(C[s][:, states].sum())
+                rep[lab] = {
+                    "precision": tp / voted if voted > 0 else None,
+                    "recall": tp / actual if actual > 0 else 0.0,
+                    "n_votes": int(round(voted)),
+                }
+            out[name] = rep
+        return out
+
+    # ------------------------------------------------------------ serialisation
+    def _get_state(self) -> Dict:
+        return {
+            "sources": self.sources_,
+            "labels": self.labels_,
+            "hmm": self._hmm_state,
+            "history": self.history,
+            "loglik_history": self.loglik_history,
+            "overlaps_resolved": self.overlaps_resolved,
+            "unknown_labels": self.unknown_labels,
+            "emission_counts": None if self.emission_counts_ is None else np.asarray(self.emission_counts_).tolist(),
+            "n_docs_fit": self.n_docs_fit,
+            "n_tokens_fit": self.n_tokens_fit,
+        }
+
+    def _set_state(self, state: Dict) -> None:
+        self._reset()
+        self.sources_ = list(state.get("sources") or [])
+        self.labels_ = list(state.get("labels") or [])
+        self._hmm_state = state.get("hmm")
+        self.history = list(state.get("history") or [])
+        self.loglik_history = list(state.get("loglik_history") or [])
+        self.overlaps_resolved = dict(state.get("overlaps_resolved") or {})
+        self.unknown_labels = dict(state.get("unknown_labels") or {})
+        counts = state.get("emission_counts")
+        self.emission_counts_ = None if counts is None else np.asarray(counts, dtype=float)
+        self.n_docs_fit = int(state.get("n_docs_fit", 0))
+        self.n_tokens_fit = int(state.get("n_tokens_fit", 0))
+
+
+# ================================================================ doc-level
+
+
+class DocVoteCollector:
+    """Stream doc-level votes into ``V`` ``(n_docs, n_sources, n_labels)`` int8.
+
+    Sources: doc-level groups (``attrs["level"] == "doc"``) matching the
+    patterns. Labels: fixed, or discovered (then sorted). Kept as compact
+    COO arrays while streaming.
+    """
+
+    def __init__(self, patterns: Sequence[str], labels: Sequence[str] = ()):
+        self.patterns = list(patterns) or ["*"]
+        self.fixed_labels = bool(labels)
+        self.labels = list(labels)
+        self._label_index = {l: i for i, l in enumerate(self.labels)}
+        self.sources: List[str] = []
+        self._source_index: Dict[str, int] = {}
+        self._ran = array.array("i")  # pairs (doc, source)
+        self._votes = array.array("i")  # quadruples (doc, source, label, code)
+        self.n_docs = 0
+
+    def add(self, doc: Doc) -> None:
+        d = self.n_docs
+        for key, group in doc.spans.items():
+            if not is_doc_level(group):
+                continue
+            s = self._source_index.get(key)
+            if s is None:
+                if not _matching(self.patterns, key):
+                    continue
+                s = len(self.sources)
+                self.sources.append(key)
+                self._source_index[key] = s
+            self._ran.extend((d, s))
+            for label, vote in (group.attrs.get(ATTR_DOC_VOTES) or {}).items():
+                l = self._label_index.get(label)
+                if l is None:
+                    if self.fixed_labels:
+                        continue
+                    l = len(self.labels)
+                    self.labels.append(label)
+                    self._label_index[label] = l
+                self._votes.extend((d, s, l, FOR if int(vote) else AGAINST))
+        self.n_docs += 1
+
+    def finalize(self) -> Tuple[np.ndarray, List[str], List[str]]:
+        order = [s for s in resolve_sources(self.patterns, self.sources) if s in self._source_index]
+        labels = sorted(self.labels) if not self.fixed_labels else list(self.labels)
+        s_map = np.array([order.index(s) for s in self.sources], dtype=np.int64)
+        l_map = np.array([labels.index(l) for l in self.labels], dtype=np.int64)
+        V = np.full((self.n_docs, len(order), len(labels)), MISSING, dtype=np.int8)
+        ran = np.frombuffer(self._ran, dtype=np.int32).reshape(-1, 2) if len(self._ran) else np.zeros((0, 2), int)
+        if len(ran):
+            V[ran[:, 0], s_map[ran[:, 1]], :] = ABSTAIN
+        votes = np.frombuffer(self._votes, dtype=np.int32).reshape(-1, 4) if len(self._votes) else np.zeros((0, 4), int)
+        if len(votes):
+            V[votes[:, 0], s_map[votes[:, 1]], l_map[votes[:, 2]]] = votes[:, 3]
+        return V, order, labels
+
+
+class _DocAggregator(_AggregatorBase):
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(getattr(self, "labels_", None) or self.cfg["labels"])
+
+    def set_annotations(self, docs: Sequence[Doc], results) -> None:
+        for doc, cats in zip(docs, results):
+            doc.cats.update(cats)
+
+    def _has_sources(self, doc: Doc) -> bool:
+        patterns = self.cfg["sources"] or ["*"]
+        return any(is_doc_level(g) and _matching(patterns, k) for k, g in doc.spans.items())
+
+
+class DocVoteAggregator(_DocAggregator):
+    """Document-level (weighted) majority vote into ``doc.cats``; no fitting.
+
+    Multi-class: each class gets its share of the "for" votes (uniform when
+    none). Multi-label: "for" / ("for" + "against") per label, ``0.0`` when
+    nobody voted on it.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_doc_vote",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        multilabel: bool = False,
+        weights: Optional[Dict[str, float]] = None,
+    ):
+        super().__init__(vocab, name)
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "multilabel": bool(multilabel),
+            "weights": dict(weights or {}),
+        }
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        if labels:
+            self.cfg["labels"] = list(labels)
+
+    def predict(self, docs: Sequence[Doc]) -> List[Dict[str, float]]:
+        collector = DocVoteCollector(self.cfg["sources"], self.cfg["labels"])
+        for doc in docs:
+            collector.add(doc)
+        V, sources, labels = collector.finalize()
+        w = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        P = doc_majority(V, self.cfg["multilabel"], w)
+        return [{l: float(P[d, i]) for i, l in enumerate(labels)} for d in range(len(docs))]
+
+
+class DocEMAggregator(_DocAggregator):
+    """Dawid-Skene / naive-Bayes EM over document-level votes into ``doc.cats``."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_doc_em",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        multilabel: bool = False,
+        n_iter: int = 50,
+        tol: float = 1e-4,
+        seed: int = 0,
+        class_priors: Optional[Dict[str, float]] = None,
+        prior_strength: float = 2.0,
+    ):
+        super().__init__(vocab, name)
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "multilabel": bool(multilabel),
+            "n_iter": int(n_iter),
+            "tol": float(tol),
+            "seed": int(seed),
+            "class_priors": dict(class_priors) if class_priors else None,
+            "prior_strength": float(prior_strength),
+        }
+        self.sources_: List[str] = []
+        self.labels_: List[str] = []
+        self.model_: Optional[DawidSkene] = None
+        self.history: List[float] = []
+
+    @property
+    def is_fitted(self) -> bool:
+        return self.model_ is not None
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        if labels:
+            self.cfg["labels"] = list(labels)
+        if get_examples is None:
+            return
+        collector = DocVoteCollector(self.cfg["sources"], self.cfg["labels"])
+        for doc in docs_from_examples(get_examples, nlp, self.name, self._has_sources):
+            collector.add(doc)
+        if not collector.sources:
+            warn(Warnings.W102.format(name=self.name))
+            return
+        self._fit_collector(collector)
+
+    def fit(self, docs: Iterable[Doc]) -> "DocEMAggregator":
+        collector = DocVoteCollector(self.cfg["sources"], self.cfg["labels"])
+        for doc in docs:
+            collector.add(doc)
+        return self._fit_collector(collector)
+
+    def _priors_array(self, labels: Sequence[str]) -> Optional[np.ndarray]:
+        priors = self.cfg["class_priors"]
+        if not priors:
+            return None
+        for label in priors:
+            if label not in labels:
+                raise SpacyWeakError(Errors.E107.format(name=self.name, label=label, labels=", ".join(labels)))
+        default = 0.0 if not self.cfg["multilabel"] else 0.5
+        return np.array([float(priors.get(l, default)) for l in labels])
+
+    def _fit_collector(self, collector: DocVoteCollector) -> "DocEMAggregator":
+        V, sources, labels = collector.finalize()
+        if not sources:
+            raise SpacyWeakError(Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs))
+        if not labels:
+            raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
+        return self.fit_votes(V, sources, labels)
+
+    def fit_votes(self, V: np.ndarray, sources: Sequence[str], labels: Sequence[str]) -> "DocEMAggregator":
+        """Fit on a ready vote array (codes of :mod:`.dawid_skene`)."""
+        model = DawidSkene(
+            len(sources),
+            len(labels),
+            multilabel=self.cfg["multilabel"],
+            class_priors=self._priors_array(labels),
+            prior_strength=self.cfg["prior_strength"],
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"],
+        )
+        model.fit(V)
+        self.model_ = model
+        self.sources_ = list(sources)
+        self.labels_ = list(labels)
+        self.history = list(model.history)
+        return self
+
+    def predict(self, docs: Sequence[Doc]) -> List[Dict[str, float]]:
+        if self.model_ is None:
+            raise SpacyWeakError(Errors.E103.format(name=self.name))
+        collector = DocVoteCollector(self.sources_, self.labels_)
+        for doc in docs:
+            collector.add(doc)
+        V, sources, _ = collector.finalize()
+        # keep the fitted source order even when some sources are absent from the batch
+        full = np.full((V.shape[0], len(self.sources_), len(self.labels_)), MISSING, dtype=np.int8)
+        for j, s in enumerate(sources):
+            full[:, self.sources_.index(s), :] = V[:, j, :]
+        P = self.model_.predict_proba(full)
+        return [{l: float(P[d, i]) for i, l in enumerate(self.labels_)} for d in range(len(docs))]
+
+    def source_report(self) -> Dict[str, Dict[str, Dict[str, Optional[float]]]]:
+        """Per source and label: ``{"p_for_given_true", "p_for_given_false"}``
+        -- the learned probability that the source votes *for* the label when
+        the document truly has it / does not (multi-class: does not = any
+        other class, weighted by the learned class priors)."""
+        if self.model_ is None:
+            raise SpacyWeakError(Errors.E103.format(name=self.name))
+        th, pri = self.model_.theta, self.model_.priors
+        out = {}
+        for s, name in enumerate(self.sources_):
+            out[name] = {}
+            for l, label in enumerate(self.labels_):
+                if self.model_.multilabel:
+                    t, f = th[s, l, 1, FOR], th[s, l, 0, FOR]
+                else:
+                    others = [c for c in range(len(self.labels_)) if c != l]
+                    w = pri[others] / max(pri[others].sum(), 1e-12) if others else np.zeros(0)
+                    t = th[s, l, l, FOR]
+                    f = float(np.sum(w * th[s, l, others, FOR])) if others else 0.0
+                out[name][label] = {"p_for_given_true": float(t), "p_for_given_false": float(f)}
+        return out
+
+    def _get_state(self) -> Dict:
+        return {
+            "sources": self.sources_,
+            "labels": self.labels_,
+            "model": None if self.model_ is None else self.model_.to_dict(),
+            "history": self.history,
+        }
+
+    def _set_state(self, state: Dict) -> None:
+        self.sources_ = list(state.get("sources") or [])
+        self.labels_ = list(state.get("labels") or [])
+        self.history = list(state.get("history") or [])
+        data = state.get("model")
+        if data is None:
+            self.model_ = None
+            return
+        model = DawidSkene(len(self.sources_), len(self.labels_), multilabel=bool(data["multilabel"]))
+        self.model_ = model.load_dict(data)

@@ -1,0 +1,313 @@
+"""The sequence label model: an HMM over BIO states with per-source categorical emissions.
+
+:class:`WeakHMM` subclasses hmmlearn's public :class:`hmmlearn.base.BaseHMM` and
+overrides only its documented hooks (``_check_and_set_n_features``, ``_init``,
+``_check``, ``_compute_log_likelihood``, ``_initialize_sufficient_statistics``,
+``_accumulate_sufficient_statistics``, ``_do_mstep``, ``_compute_lower_bound``,
+``_get_n_fit_scalars_per_param``, ``_generate_sample_from_state``); the forward-
+backward, Viterbi and EM loop are hmmlearn's compiled code.
+
+Model (see ``docs/aggregation.md``):
+
+* hidden states ``O, B-L1, I-L1, B-L2, ...``; ``startprob_`` is zero on every
+  ``I-`` state and ``transmat_`` is zero on every transition into ``I-X`` from a
+  state other than ``B-X``/``I-X`` -- only valid BIO sequences have mass, and
+  hmmlearn's Viterbi therefore decodes valid spans only;
+* observations: one integer per token and source (``observations.py``); each
+  source ``s`` has a categorical emission table ``emissionprob_[s]`` of shape
+  ``(n_states, n_symbols)``; a *missing* source (code ``-1``) contributes
+  ``log 1 = 0`` to every state;
+* MAP-EM with Dirichlet priors: pseudo-counts ``pseudo_count`` on every allowed
+  parameter (so no probability is ever 0 where the model allows mass: no -inf,
+  no NaN) plus ``prior_strength`` on the symbols that *agree* with each state
+  (``O`` -> silent / ``"O"``; ``B-X`` -> ``B-X``; ``I-X`` -> ``I-X``; entity
+  states also -> silent, i.e. a neutral prior on recall);
+* initialisation from the (weighted) token-level majority vote.
+
+The objective reported per iteration (``history_``) is the log posterior
+``log p(X | theta) + log p(theta)`` (Dirichlet log densities up to a
+constant), which MAP-EM never decreases; ``loglik_history_`` holds the plain
+log-likelihood.
+"""
+import logging
+from typing import Dict, Optional
+
+import numpy as np
+from hmmlearn.base import BaseHMM
+
+from .observations import FIRST_LABEL_CODE, NEGATIVE, SILENT, doc_offsets, n_states, n_symbols
+from .voting import token_majority
+
+logger = logging.getLogger(__name__)
+
+LOG_FLOOR = -700.0  # per-entry floor of the emission log-likelihood (exp() stays > 0)
+
+
+def bio_masks(n_labels: int):
+    """``(allowed_start, allowed_trans)`` boolean masks for valid BIO."""
+    K = n_states(n_labels)
+    start = np.ones(K, dtype=bool)
+    start[2::2] = False  # I- states cannot start a sequence
+    trans = np.ones((K, K), dtype=bool)
+    for i in range(n_labels):
+        inside = 2 + 2 * i
+        trans[:, inside] = False
+        trans[inside - 1, inside] = True  # B-X -> I-X
+        trans[inside, inside] = True  # I-X -> I-X
+    return start, trans
+
+
+def agreement_prior(n_labels: int, prior_strength: float, pseudo_count: float) -> np.ndarray:
+    """Emission pseudo-counts ``(n_states, n_symbols)`` favouring agreement."""
+    K, V = n_states(n_labels), n_symbols(n_labels)
+    prior = np.full((K, V), float(pseudo_count))
+    prior[0, SILENT] += prior_strength
+    prior[0, NEGATIVE] += prior_strength
+    for k in range(1, K):
+        prior[k, FIRST_LABEL_CODE + k - 1] += prior_strength
+        prior[k, SILENT] += prior_strength
+    return prior
+
+
+def _normalize(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    s = a.sum(axis=axis, keepdims=True)
+    return a / np.where(s > 0, s, 1.0)
+
+
+class WeakHMM(BaseHMM):
+    """HMM label model over the observation arrays of :mod:`.observations`.
+
+    n_labels (int): number of entity labels (states: ``1 + 2 * n_labels``).
+    n_sources (int): number of sources (columns of ``X``).
+    prior_strength (float): Dirichlet pseudo-count on agreeing symbols.
+    pseudo_count (float): pseudo-count on every allowed parameter.
+    init_weights (array or None): per-source weights of the majority vote
+        used for initialisation.
+    n_iter, tol, random_state, verbose, params, init_params, implementation:
+        as in :class:`hmmlearn.base.BaseHMM` (``params``/``init_params`` use
+        ``s`` start, ``t`` transitions, ``e`` emissions). The model has no
+        random initialisation, so results do not depend on ``random_state``.
+    """
+
+    def __init__(
+        self,
+        n_labels: int = 1,
+        n_sources: int = 1,
+        prior_strength: float = 5.0,
+        pseudo_count: float = 0.1,
+        init_weights: Optional[np.ndarray] = None,
+        n_iter: int = 20,
+        tol: float = 1e-2,
+        random_state=0,
+        verbose: bool = False,
+        params: str = "ste",
+        init_params: str = "ste",
+        implementation: str = "scaling",
+    ):
+        super().__init__(
+            n_components=n_states(n_labels),
+            algorithm="viterbi",
+            random_state=random_state,
+            n_iter=n_iter,
+            tol=tol,
+            verbose=verbose,
+            params=params,
+            init_params=init_params,
+            implementation=implementation,
+        )
+        self.n_labels = n_labels
+        self.n_sources = n_sources
+        self.prior_strength = prior_strength
+        self.pseudo_count = pseudo_count
+        self.init_weights = init_weights
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def n_symbols(self) -> int:
+        return n_symbols(self.n_labels)
+
+    def _priors(self):
+        start_ok, trans_ok = bio_masks(self.n_labels)
+        pc = float(self.pseudo_count)
+        return (
+            start_ok,
+            trans_ok,
+            np.where(start_ok, max(pc, 1e-3) * 10, 0.0),
+            np.where(trans_ok, max(pc, 1e-3) * 10, 0.0),
+            agreement_prior(self.n_labels, self.prior_strength, max(pc, 1e-3)),
+        )
+
+    def _log_table(self) -> np.ndarray:
+        """``(n_sources, n_symbols + 1, n_states)`` log emissions; the last row
+        (indexed by the missing code ``-1``) is zero."""
+        cached = getattr(self, "_table_cache", None)
+        if cached is not None and cached[0] is self.emissionprob_:
+            return cached[1]
+        S, K, V = self.emissionprob_.shape
+        table = np.zeros((S, V + 1, K))
+        with np.errstate(divide="ignore"):
+            table[:, :V, :] = np.log(self.emissionprob_).transpose(0, 2, 1)
+        np.maximum(table, LOG_FLOOR, out=table)
+        self._table_cache = (self.emissionprob_, table)
+        return table
+
+    def emission_counts(self, X: np.ndarray, posteriors: np.ndarray) -> np.ndarray:
+        """Expected counts ``(n_sources, n_symbols, n_states)`` of each symbol
+        in each state, summed over tokens (missing entries skipped)."""
+        X = np.asarray(X, dtype=np.int64)
+        T, S = X.shape
+        K = posteriors.shape[1]
+        V1 = self.n_symbols + 1
+        if T == 0 or S == 0:
+            return np.zeros((S, V1 - 1, K))
+        idx = np.arange(S) * V1 + np.mod(X, V1)  # missing (-1) -> the dummy symbol V
+        flat = (idx[:, :, None] * K + np.arange(K)).ravel()
+        w = np.broadcast_to(posteriors[:, None, :], (T, S, K)).ravel()
+        counts = np.bincount(flat, weights=w, minlength=S * V1 * K).reshape(S, V1, K)
+        return counts[:, : V1 - 1, :]
+
+    def log_prior(self) -> float:
+        _, _, start_pc, trans_pc, emit_pc = self._priors()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lp = np.sum(np.where(start_pc > 0, start_pc * np.log(self.startprob_), 0.0))
+            lp += np.sum(np.where(trans_pc > 0, trans_pc * np.log(self.transmat_), 0.0))
+            lp += np.sum(emit_pc[None] * np.log(self.emissionprob_))
+        return float(lp)
+
+    def _set_from_counts(self, start, trans, emit) -> None:
+        """MAP estimates from expected counts (the M-step formulas)."""
+        start_ok, trans_ok, start_pc, trans_pc, emit_pc = self._priors()
+        if start is not None:
+            self.startprob_ = _normalize(np.where(start_ok, start + start_pc, 0.0))
+        if trans is not None:
+            self.transmat_ = _normalize(np.where(trans_ok, trans + trans_pc, 0.0), axis=1)
+        if emit is not None:
+            # emit: (S, V, K) -> emissionprob_ (S, K, V)
+            self.emissionprob_ = _normalize(emit.transpose(0, 2, 1) + emit_pc[None])
+
+    # ------------------------------------------------------------ hmmlearn hooks
+    def _check_and_set_n_features(self, X):
+        _, n_features = X.shape
+        if n_features != self.n_sources:
+            raise ValueError(f"X has {n_features} columns but the model has {self.n_sources} sources")
+        self.n_features = n_features
+        if X.size and (X.min() < -1 or X.max() >= self.n_symbols):
+            raise ValueError(f"observation codes must lie in [-1, {self.n_symbols - 1}]")
+
+    def _get_n_fit_scalars_per_param(self):
+        K, V, S = self.n_components, self.n_symbols, self.n_sources
+        return {"s": K - 1, "t": K * (K - 1), "e": S * K * (V - 1)}
+
+    def _init(self, X, lengths=None):
+        self._check_and_set_n_features(X)
+        X = np.asarray(X)
+        if lengths is None:
+            lengths = np.asarray([X.shape[0]])
+        lengths = np.asarray(lengths, dtype=np.int64)
+        self.history_ = []
+        self.loglik_history_ = []
+        K = self.n_components
+        weights = None if self.init_weights is None else np.asarray(self.init_weights, dtype=float)
+        states, _ = token_majority(X, lengths, self.n_labels, weights)
+        start = trans = emit = None
+        offsets = doc_offsets(lengths)
+        if self._needs_init("s", "startprob_"):
+            firsts = offsets[:-1][lengths > 0]
+            start = np.bincount(states[firsts], minlength=K).astype(float)
+        if self._needs_init("t", "transmat_"):
+            same_doc = np.ones(max(len(states) - 1, 0), dtype=bool)
+            inner = offsets[1:-1]
+            same_doc[inner[(inner > 0) & (inner < len(states))] - 1] = False
+            pairs = states[:-1][same_doc] * K + states[1:][same_doc]
+            trans = np.bincount(pairs, minlength=K * K).reshape(K, K).astype(float)
+        if self._needs_init("e", "emissionprob_"):
+            emit = self.emission_counts(X, np.eye(K)[states])
+        self._set_from_counts(start, trans, emit)
+        n_fit = self._get_n_fit_scalars_per_param()
+        n_scalars = sum(n_fit[p] for p in self.params if p in n_fit)
+        if X.size < n_scalars:
+            logger.debug("fitting %d free parameters on %d observations", n_scalars, X.size)
+
+    def _check(self):
+        K = self.n_components
+        self.startprob_ = np.asarray(self.startprob_, dtype=float)
+        self.transmat_ = np.asarray(self.transmat_, dtype=float)
+        self.emissionprob_ = np.asarray(self.emissionprob_, dtype=float)
+        if self.startprob_.shape != (K,) or self.transmat_.shape != (K, K):
+            raise ValueError("startprob_ / transmat_ have the wrong shape")
+        if self.emissionprob_.shape != (self.n_sources, K, self.n_symbols):
+            raise ValueError(
+                f"emissionprob_ must have shape {(self.n_sources, K, self.n_symbols)}, got {self.emissionprob_.shape}"
+            )
+        self._check_sum_1("startprob_")
+        self._check_sum_1("transmat_")
+        if not np.allclose(self.emissionprob_.sum(axis=-1), 1.0):
+            raise ValueError("emissionprob_ rows must sum to 1")
+
+    def _compute_log_likelihood(self, X):
+        X = np.asarray(X)
+        table = self._log_table()
+        if X.shape[1] == 0:
+            return np.zeros((X.shape[0], self.n_components))
+        # (T, S, K) gather: table[s, X[t, s], :]; -1 picks the zero row
+        return table[np.arange(X.shape[1]), X].sum(axis=1)
+
+    def _initialize_sufficient_statistics(self):
+        stats = super()._initialize_sufficient_statistics()
+        stats["emit"] = np.zeros((self.n_sources, self.n_symbols, self.n_components))
+        return stats
+
+    def _accumulate_sufficient_statistics(self, stats, X, lattice, posteriors, fwdlattice, bwdlattice):
+        super()._accumulate_sufficient_statistics(stats, X, lattice, posteriors, fwdlattice, bwdlattice)
+        if "e" in self.params:
+            stats["emit"] += self.emission_counts(X, posteriors)
+
+    def _compute_lower_bound(self, curr_logprob):
+        objective = float(curr_logprob) + self.log_prior()
+        self.loglik_history_.append(float(curr_logprob))
+        self.history_.append(objective)
+        return objective
+
+    def _do_mstep(self, stats):
+        self.last_emission_counts_ = stats["emit"]
+        self._set_from_counts(
+            stats["start"] if "s" in self.params else None,
+            stats["trans"] if "t" in self.params else None,
+            stats["emit"] if "e" in self.params else None,
+        )
+
+    def _generate_sample_from_state(self, state, random_state):
+        probs = self.emissionprob_[:, state, :]
+        cdf = np.cumsum(probs, axis=1)
+        r = random_state.rand(probs.shape[0], 1)
+        return (cdf > r).argmax(axis=1)
+
+    # ------------------------------------------------------------------- report
+    def to_dict(self) -> Dict:
+        return {
+            "n_labels": int(self.n_labels),
+            "n_sources": int(self.n_sources),
+            "prior_strength": float(self.prior_strength),
+            "pseudo_count": float(self.pseudo_count),
+            "implementation": self.implementation,
+            "startprob": self.startprob_.tolist(),
+            "transmat": self.transmat_.tolist(),
+            "emissionprob": self.emissionprob_.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict) -> "WeakHMM":
+        model = cls(
+            n_labels=data["n_labels"],
+            n_sources=data["n_sources"],
+            prior_strength=data["prior_strength"],
+            pseudo_count=data["pseudo_count"],
+            implementation=data.get("implementation", "scaling"),
+        )
+        model.startprob_ = np.asarray(data["startprob"], dtype=float)
+        model.transmat_ = np.asarray(data["transmat"], dtype=float)
+        model.emissionprob_ = np.asarray(data["emissionprob"], dtype=float).reshape(
+            model.n_sources, model.n_components, model.n_symbols
+        )
+        model.n_features = model.n_sources
+        return model
