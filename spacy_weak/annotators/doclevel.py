@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 
 from ..errors import Errors, SpacyWeakError
 from ..spans import set_doc_votes
-from ._align import SourcePipe, function_name
+from ._align import SourcePipe, function_name, map_label
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class DocFunctionAnnotator(_DocSource):
 
 def keyword_regex(keyword: str) -> str:
     """A keyword as a regex that matches whole words only where the keyword has word characters at its edges."""
-    body = re.escape(keyword)
+    body = r"\s+".join(re.escape(part) for part in keyword.split())  # any run of whitespace between words
     if keyword[:1].isalnum() or keyword[:1] == "_":
         body = r"(?<!\w)" + body
     if keyword[-1:].isalnum() or keyword[-1:] == "_":
@@ -144,7 +144,7 @@ class DocKeywordAnnotator(_DocSource):
         if not keywords and not patterns:
             raise SpacyWeakError(Errors.E066.format(name=name))
         self.label = label
-        self.keywords = [str(k) for k in keywords if str(k)]
+        self.keywords = [str(k) for k in keywords if str(k).strip()]
         self.patterns = [str(p) for p in patterns]
         self.case_sensitive = case_sensitive
         self.vote = int(vote)
@@ -158,7 +158,7 @@ class DocKeywordAnnotator(_DocSource):
                 raise SpacyWeakError(
                     Errors.E053.format(index=i, label=label, name=name, error=e, pattern=pattern)
                 ) from None
-        self.mapped_label = self._map(label)
+        self.mapped_label = map_label(self.label_map, label)
 
     def count(self, doc: Doc) -> int:
         """Number of keyword and pattern matches in the text (non-overlapping per keyword/pattern)."""
@@ -171,7 +171,10 @@ class DocKeywordAnnotator(_DocSource):
         return n
 
     def predict(self, doc: Doc) -> Dict[str, int]:
-        if self.mapped_label is None or self.count(doc) < self.min_matches:
+        if self.mapped_label is None:
+            self.stats["dropped_by_label_map"] += 1
+            return {}
+        if self.count(doc) < self.min_matches:
             return {}
         return {self.mapped_label: self.vote}
 
