@@ -41,6 +41,7 @@ from .voting import token_majority
 logger = logging.getLogger(__name__)
 
 LOG_FLOOR = -700.0  # per-entry floor of the emission log-likelihood (exp() stays > 0)
+EMISSION_BLOCK = 1 << 16  # tokens buffered before their emission counts are added
 
 
 def bio_masks(n_labels: int):
@@ -249,18 +250,42 @@ class WeakHMM(BaseHMM):
         table = self._log_table()
         if X.shape[1] == 0:
             return np.zeros((X.shape[0], self.n_components))
-        # (T, S, K) gather: table[s, X[t, s], :]; -1 picks the zero row
-        return table[np.arange(X.shape[1]), X].sum(axis=1)
+        # (T, S, K) gather of table[s, X[t, s], :] from the flattened table: a
+        # missing code -1 at source s lands on row V of source s-1 (or, for s=0,
+        # on the very last row): always a zero row
+        S, V1, K = table.shape
+        idx = X.astype(np.intp) + np.arange(0, S * V1, V1)
+        return np.add.reduce(np.take(table.reshape(S * V1, K), idx, axis=0), axis=1)
+
+    def _compute_likelihood(self, X):
+        # the scaling implementation's emission probabilities; LOG_FLOOR keeps them > 0
+        return np.exp(self._compute_log_likelihood(X))
 
     def _initialize_sufficient_statistics(self):
         stats = super()._initialize_sufficient_statistics()
         stats["emit"] = np.zeros((self.n_sources, self.n_symbols, self.n_components))
+        stats["pending"] = ([], [], [0])  # X blocks, posterior blocks, token count
         return stats
+
+    def _flush_emissions(self, stats) -> None:
+        """Add the buffered documents' expected emission counts (one bincount per block)."""
+        xs, posts, count = stats["pending"]
+        if xs:
+            stats["emit"] += self.emission_counts(np.concatenate(xs), np.concatenate(posts))
+            xs.clear()
+            posts.clear()
+            count[0] = 0
 
     def _accumulate_sufficient_statistics(self, stats, X, lattice, posteriors, fwdlattice, bwdlattice):
         super()._accumulate_sufficient_statistics(stats, X, lattice, posteriors, fwdlattice, bwdlattice)
         if "e" in self.params:
-            stats["emit"] += self.emission_counts(X, posteriors)
+            # documents are short: buffer them (bounded) and count in blocks
+            xs, posts, count = stats["pending"]
+            xs.append(X)
+            posts.append(posteriors)
+            count[0] += len(X)
+            if count[0] >= EMISSION_BLOCK:
+                self._flush_emissions(stats)
 
     def _compute_lower_bound(self, curr_logprob):
         objective = float(curr_logprob) + self.log_prior()
@@ -269,6 +294,7 @@ class WeakHMM(BaseHMM):
         return objective
 
     def _do_mstep(self, stats):
+        self._flush_emissions(stats)
         self.last_emission_counts_ = stats["emit"]
         self._set_from_counts(
             stats["start"] if "s" in self.params else None,

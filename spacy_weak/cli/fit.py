@@ -1,0 +1,81 @@
+"""``spacy-weak fit``: fit an aggregator on annotated DocBin files, streaming them."""
+import logging
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._app import app
+
+logger = logging.getLogger(__name__)
+
+
+def load_pipeline(config_or_model: Path):
+    """A pipeline from a saved model directory, or from a config (initialised)."""
+    import spacy
+    from spacy import util
+
+    if config_or_model.is_dir():
+        return spacy.load(config_or_model)
+    config = util.load_config(config_or_model)
+    nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+    # initialise the sources (lexicons etc.); fitted aggregators without examples
+    # stay unfitted (warning W102) and are fitted below
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W102\]")
+        nlp.initialize()
+    return nlp
+
+
+def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path: Path = None):
+    """Fit ``nlp``'s ``component`` on the docs of ``docbin_paths`` (streamed)."""
+    from ..corpora.shards import read_docs
+    from ..errors import Errors, SpacyWeakError
+    from ..progress import progress
+
+    if component not in nlp.pipe_names:
+        raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(nlp.pipe_names)))
+    proc = nlp.get_pipe(component)
+    if not hasattr(proc, "fit"):
+        raise SpacyWeakError(Errors.E106.format(component=component))
+    docs = progress(read_docs([str(p) for p in docbin_paths], nlp.vocab), desc=f"fit {component}")
+    return proc.fit(docs)
+
+
+@app.command("fit")
+def fit_cli(
+    config_or_model: Path = typer.Argument(..., help="A pipeline config (.cfg) or a saved pipeline directory."),
+    docbin_paths: List[Path] = typer.Argument(..., help="DocBin files or shard directories produced by annotation."),
+    component: str = typer.Option("weak_hmm", "--component", "-c", help="Name of the aggregator to fit."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory to save the fitted pipeline (or component)."),
+    component_only: bool = typer.Option(
+        False, "--component-only", help="Save only the fitted component (its to_disk folder), not the pipeline."
+    ),
+) -> None:
+    """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.
+
+    The DocBins are read one file at a time and their docs streamed into the
+    aggregator's compact observation array: memory does not grow with the
+    number of documents beyond that array.
+    """
+    start = time.perf_counter()
+    nlp = load_pipeline(config_or_model)
+    proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
+    if component_only:
+        proc.to_disk(output)
+    else:
+        nlp.to_disk(output)
+    elapsed = time.perf_counter() - start
+    typer.echo(f"Fitted '{component}' in {elapsed:.1f}s and saved to {output}")
+    history = getattr(proc, "history", None)
+    if history:
+        typer.echo(f"EM iterations: {len(history)}; final objective {history[-1]:.2f}")
+    for key in ("n_docs_fit", "n_tokens_fit"):
+        if hasattr(proc, key):
+            typer.echo(f"{key}: {getattr(proc, key)}")
+    overlaps = getattr(proc, "overlaps_resolved", None)
+    if overlaps:
+        typer.echo(f"Overlapping spans resolved per source (longest wins): {overlaps}")

@@ -1,0 +1,75 @@
+import numpy as np
+import spacy
+from spacy.tokens import Doc, Span
+
+from spacy_weak.aggregation.observations import (
+    MISSING,
+    NEGATIVE,
+    SILENT,
+    ObservationCollector,
+    encode_docs,
+    encode_spans,
+)
+from spacy_weak.spans import set_aggregate, set_doc_votes, set_source_spans
+
+
+def _doc(nlp, n=8):
+    return Doc(nlp.vocab, words=[f"t{i}" for i in range(n)])
+
+
+def test_four_cases():
+    nlp = spacy.blank("en")
+    doc = _doc(nlp)
+    set_source_spans(doc, "a", [Span(doc, 1, 3, label="CHEM"), Span(doc, 5, 6, label="O")])
+    set_source_spans(doc, "b", [])
+    X, lengths, sources, labels = ObservationCollector(["a", "b", "c"]).add_docs([doc]).finalize()
+    assert sources == ["a", "b", "c"] and labels == ["CHEM"] and lengths.tolist() == [8]
+    assert X[:, 0].tolist() == [SILENT, 2, 3, SILENT, SILENT, NEGATIVE, SILENT, SILENT]
+    assert X[:, 1].tolist() == [SILENT] * 8  # ran, silent
+    assert X[:, 2].tolist() == [MISSING] * 8  # never ran
+    assert X.dtype == np.int8
+
+
+def test_longest_wins_and_count():
+    codes, dropped = encode_spans(
+        10, [(0, 2, 2, "A"), (1, 5, 4, "B"), (6, 7, 2, "A"), (6, 7, NEGATIVE, "O"), (8, 9, 2, "A")]
+    )
+    # (1,5) is longest; (0,2) overlaps it; same-boundary tie: the label beats "O"
+    assert codes.tolist() == [0, 4, 5, 5, 5, 0, 2, 0, 2, 0]
+    assert dropped == 2
+
+
+def test_globs_exclude_aggregates_and_doc_level_and_sort():
+    nlp = spacy.blank("en")
+    d1, d2 = _doc(nlp, 4), _doc(nlp, 3)
+    set_source_spans(d1, "rx_b", [Span(d1, 0, 1, label="ZED")])
+    set_source_spans(d2, "rx_a", [Span(d2, 1, 2, label="ALPHA")])
+    set_source_spans(d2, "gaz", [Span(d2, 0, 1, label="ZED")])
+    set_doc_votes(d2, "rx_doc", {"X": 1})
+    set_aggregate(d2, "rx_silver", [], [], [], aggregator="weak_hmm")
+    coll = ObservationCollector(["rx_*"], exclude=["silver"])
+    X, lengths, sources, labels = coll.add_docs(iter([d1, d2])).finalize()
+    assert sources == ["rx_a", "rx_b"]
+    assert labels == ["ALPHA", "ZED"]
+    assert lengths.tolist() == [4, 3]
+    # d1: rx_a missing, rx_b votes ZED (codes 4/5 after sorting); d2: rx_a votes ALPHA, rx_b missing
+    assert X[:4, 0].tolist() == [MISSING] * 4
+    assert X[:4, 1].tolist() == [4, 0, 0, 0]
+    assert X[4:, 0].tolist() == [0, 2, 0]
+    assert X[4:, 1].tolist() == [MISSING] * 3
+
+
+def test_fixed_labels_ignore_unknown():
+    nlp = spacy.blank("en")
+    doc = _doc(nlp, 3)
+    set_source_spans(doc, "a", [Span(doc, 0, 1, label="X"), Span(doc, 1, 2, label="Y")])
+    X, lengths, overlaps = encode_docs([doc], ["a"], ["Y"])
+    assert X[:, 0].tolist() == [0, 2, 0]
+
+
+def test_empty_docs():
+    nlp = spacy.blank("en")
+    empty = Doc(nlp.vocab, words=[])
+    set_source_spans(empty, "a", [])
+    X, lengths, sources, labels = ObservationCollector(["*"]).add_docs([empty, _doc(nlp, 2)]).finalize()
+    assert X.shape == (2, 1) and lengths.tolist() == [0, 2]
