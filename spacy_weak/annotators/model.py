@@ -121,7 +121,11 @@ class ModelAnnotator(SourcePipe):
 
     @property
     def labels(self):
-        nlp = self.wrapped
+        """Labels of the wrapped pipeline's components (empty until it is loaded: spaCy reads
+        this for ``nlp.meta``, which must not trigger loading)."""
+        nlp = self._nlp
+        if nlp is None:
+            return ()
         labels = set()
         for _name, proc in nlp.pipeline:
             labels.update(getattr(proc, "labels", ()) or ())
