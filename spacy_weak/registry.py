@@ -30,6 +30,12 @@ class LabelMap:
     ) -> None:
         if unknown not in ("keep", "drop", "error"):
             raise SpacyWeakError(Errors.E050.format(param="unknown", value=unknown, options="keep, drop, error"))
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
+        ):
+            raise SpacyWeakError(
+                Errors.E050.format(param="mapping", value=mapping, options="a dict {raw label: label, or null to drop}")
+            )
         self.mapping = dict(mapping)
         self.labels = list(labels)
         self.unknown = unknown
@@ -50,6 +56,9 @@ class LabelMap:
 
     def to_dict(self) -> Dict:
         return {"mapping": self.mapping, "labels": self.labels, "unknown": self.unknown}
+
+    def __repr__(self) -> str:
+        return f"LabelMap({self.mapping!r}, labels={self.labels!r}, unknown={self.unknown!r})"
 
 
 @registry.misc("spacy_weak.label_map.v1")
