@@ -22,7 +22,8 @@ What it does (defaults reproduce the Snorkel spam tutorial's split on the YouTub
      the tutorial); skipped (``null``) without ``--snorkel-python``;
    - ``textcat``: spaCy ``textcat`` (``configs/textcat_silver.cfg``, bag-of-words, CPU) trained with
      ``spacy train`` on the silver DocBin the recipe pipeline writes for the train docs
-     (``doc.cats`` = the EM's probabilities; docs on which every source abstained are left out,
+     (``doc.cats`` = the EM's most probable class, one-hot: spaCy's textcat rejects other values
+     with [E851]; docs on which every source abstained are left out,
      as the tutorial filters unlabelled points; 10 % of it, seeded, is the silver dev set: no gold
      is used anywhere in training or model selection).
    A prediction is the label with the highest probability; exact ties (e.g. majority vote with no
@@ -181,6 +182,12 @@ def run_snorkel(python: str, L_train: np.ndarray, L_test: np.ndarray, n_labels: 
     return json.loads(result.read_text(encoding="utf8"))
 
 
+def hard_cats(cats: Dict[str, float], labels: Sequence[str]) -> Dict[str, float]:
+    """One-hot of the most probable label (ties: the first of ``labels``)."""
+    best = labels[int(predict(np.array([[cats.get(lab, 0.0) for lab in labels]]))[0])]
+    return {lab: 1.0 if lab == best else 0.0 for lab in labels}
+
+
 def write_silver(docs: Sequence[Doc], path: Path) -> int:
     db = DocBin()
     for d in docs:
@@ -282,6 +289,8 @@ def main(argv=None) -> int:
     if not args.no_textcat:
         silver = [em(d) for d in train_docs]  # the recipe's last component writes doc.cats
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
+        for d in kept:  # spaCy's textcat accepts only 0/1 cats ([E851]): the argmax class
+            d.cats = hard_cats(d.cats, args.labels)
         rng = random.Random(args.seed)
         order = list(range(len(kept)))
         rng.shuffle(order)
