@@ -10,6 +10,9 @@ from ._app import app
 
 COMMAND_MODULES = [
     "demo",
+    "convert",
+    "apply",
+    "fit",
 ]
 
 

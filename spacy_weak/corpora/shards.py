@@ -52,6 +52,24 @@ SHARD_PATTERN = re.compile(r"^shard-(\d{5,})\.spacy$")
 CountFn = Callable[[Doc], Dict[str, int]]
 
 
+def skip_empty_msgpack_entry_points() -> None:
+    """Stop srsly from scanning entry points on every msgpack call, when there are none.
+
+    srsly's msgpack ``Packer``/``Unpacker`` look up the ``srsly_msgpack_encoders``
+    / ``_decoders`` entry points each time they are built: about 1 ms per call
+    with ~140 installed distributions, several calls per Doc (span groups), so
+    DocBin writing was capped at a few dozen docs/s. When no installed package
+    announces such an entry point, turning the look-up off changes nothing else.
+    """
+    from importlib.metadata import entry_points
+
+    from srsly import msgpack as srsly_msgpack
+
+    for reg in (srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders):
+        if reg.entry_points and not entry_points().select(group=reg.entry_point_namespace):
+            reg.entry_points = False
+
+
 def shard_name(index: int) -> str:
     return f"shard-{index:05d}.spacy"
 
@@ -102,6 +120,7 @@ class ShardWriter:
     ) -> None:
         if not isinstance(shard_size, int) or isinstance(shard_size, bool) or shard_size < 1:
             raise SpacyWeakError(Errors.E257.format(value=shard_size))
+        skip_empty_msgpack_entry_points()
         self.output_dir = Path(output_dir)
         self.settings = srsly.json_loads(srsly.json_dumps(settings or {}))
         self.shard_size = shard_size
@@ -295,6 +314,7 @@ def docbin_files(source: PathLike) -> List[Path]:
 
 def read_docs(source: Union[PathLike, Sequence[PathLike]], vocab: Vocab) -> Iterator[Doc]:
     """Stream docs from a ``.spacy`` file, a directory of shards, or a list of those."""
+    skip_empty_msgpack_entry_points()
     sources = [source] if isinstance(source, (str, Path)) else list(source)
     for src in sources:
         for path in docbin_files(src):
@@ -319,3 +339,20 @@ def count_docs(source: Union[PathLike, Sequence[PathLike]]) -> int:
         else:
             total += sum(len(load_docbin(p)) for p in docbin_files(src))
     return total
+
+
+def input_fingerprint(source: Union[PathLike, Sequence[PathLike]]) -> List[Dict[str, Any]]:
+    """Name, size and modification time of the input file(s), for a run's settings.
+
+    Resuming with an input that changed since the interrupted run is refused
+    (``E250``): skipping "the documents already done" would skip other ones.
+    """
+    sources = [source] if isinstance(source, (str, Path)) else list(source)
+    out = []
+    for src in sources:
+        src = Path(src)
+        files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".")) if src.is_dir() else [src]
+        for p in files:
+            st = p.stat()
+            out.append({"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+    return out

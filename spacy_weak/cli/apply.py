@@ -1,0 +1,230 @@
+"""``spacy-weak apply MODEL INPUT OUTPUT_DIR``: run a pipeline over a corpus, resumably.
+
+MODEL is a saved pipeline directory (``nlp.to_disk``) or a ``config.cfg``
+(assembled and, with ``--initialize``, initialised: the
+``[initialize.components]`` blocks read lexicons etc.). INPUT is a DocBin
+file, a directory of shards (e.g. the output of ``spacy-weak convert``) or a
+PubTator / BioC / IOB file. Documents read from DocBins keep what they carry
+(gold, earlier span groups): the pipeline's components run on the existing
+Docs (``nlp.pipe`` with Doc inputs), the tokenizer is not run again.
+
+The output is sharded DocBins (``shard-*.spacy`` + ``manifest.json``, see
+:mod:`spacy_weak.corpora.shards`). Run the same command again after an
+interruption (even ``kill -9``) and it continues where it stopped; the result
+is identical to an uninterrupted run, and ``--n-process N`` gives the same
+output as one process.
+"""
+import hashlib
+import logging
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+import typer
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..corpora.readers import FORMATS, detect_format, read_corpus
+from ..corpora.shards import ShardWriter, count_docs, input_fingerprint
+from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..progress import progress, progress_enabled
+from ._app import app
+
+logger = logging.getLogger(__name__)
+
+
+def import_code(path: Optional[Path]) -> None:
+    """Import a Python file that registers functions/factories (like ``spacy train --code``)."""
+    if path is None:
+        return
+    path = Path(path)
+    if not path.is_file():
+        raise SpacyWeakError(Errors.E256.format(path=path))
+    from spacy.util import import_file
+
+    import_file("spacy_weak_user_code", path)
+
+
+def load_pipeline(model: Path, *, initialize: bool = False) -> Tuple[Language, str]:
+    """``(nlp, fingerprint)`` from a saved pipeline directory or a config file.
+
+    The fingerprint (sha256 of the config, plus the directory's
+    ``meta.json`` when there is one) identifies the pipeline in a run's settings.
+    """
+    import spacy
+    from spacy import util
+
+    model = Path(model)
+    try:
+        if model.is_dir():
+            nlp = spacy.load(model)
+            digest = hashlib.sha256()
+            for name in ("config.cfg", "meta.json"):
+                if (model / name).is_file():
+                    digest.update((model / name).read_bytes())
+            return nlp, digest.hexdigest()
+        if model.is_file():
+            if not initialize:
+                raise SpacyWeakError(
+                    Errors.E255.format(path=model, err="a config must be initialised: pass --initialize")
+                )
+            config = util.load_config(model, interpolate=False)
+            nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+            nlp.initialize()
+            return nlp, hashlib.sha256(model.read_bytes()).hexdigest()
+    except SpacyWeakError:
+        raise
+    except (OSError, ValueError, KeyError) as err:
+        raise SpacyWeakError(Errors.E255.format(path=model, err=f"{type(err).__name__}: {err}")) from None
+    raise SpacyWeakError(Errors.E255.format(path=model, err="no such file or directory"))
+
+
+def span_counts(doc: Doc) -> Dict[str, int]:
+    """Per-doc counts kept in the manifest: spans per key, entities per label."""
+    counts: Dict[str, int] = {"docs": 1}
+    for key, group in doc.spans.items():
+        counts[f"spans:{key}"] = len(group)
+    for ent in doc.ents:
+        counts[f"ents:{ent.label_}"] = counts.get(f"ents:{ent.label_}", 0) + 1
+    return counts
+
+
+def _summary(counts: Dict[str, int]) -> Dict[str, Any]:
+    return {
+        "documents": counts.get("docs", 0),
+        "spans": {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("spans:")},
+        "ents": {k.split(":", 1)[1]: v for k, v in counts.items() if k.startswith("ents:")},
+    }
+
+
+def apply_pipeline(
+    model: Path,
+    input_path: Path,
+    output_dir: Path,
+    *,
+    n_process: int = 1,
+    batch_size: int = 64,
+    shard_size: int = 1000,
+    format: str = "auto",
+    code: Optional[Path] = None,
+    initialize: bool = False,
+    overwrite: bool = False,
+    show_progress: bool = True,
+    nlp: Optional[Language] = None,
+) -> Dict[str, Any]:
+    """Run a pipeline over a corpus into resumable sharded DocBins; returns the summary.
+
+    ``nlp`` may be given directly (then ``model`` only names it in the settings).
+    """
+    start = time.perf_counter()
+    import_code(code)
+    if n_process < 1 and n_process != -1:
+        raise SpacyWeakError(Errors.E212.format(param="n_process", value=n_process, options="an integer >= 1, or -1"))
+    if batch_size < 1:
+        raise SpacyWeakError(Errors.E212.format(param="batch_size", value=batch_size, options="an integer >= 1"))
+    if format not in FORMATS:
+        raise SpacyWeakError(Errors.E212.format(param="format", value=format, options=", ".join(FORMATS)))
+    input_path = Path(input_path)
+    fmt = detect_format(input_path) if format == "auto" else format
+    if nlp is None:
+        nlp, model_id = load_pipeline(Path(model), initialize=initialize)
+    else:
+        model_id = str(model)
+    settings = {
+        "command": "apply",
+        "model": str(Path(model).resolve()) if model is not None else None,
+        "pipeline": model_id,
+        "pipe_names": list(nlp.pipe_names),
+        "input": input_fingerprint(input_path),
+        "format": fmt,
+    }
+    writer = ShardWriter(output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts)
+    if writer.complete:
+        warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
+        return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
+    resumed_from = writer.n_done
+    docs: Iterable[Doc] = islice(read_corpus(input_path, nlp, format=fmt), resumed_from, None)
+    docs = nlp.pipe(docs, batch_size=batch_size, n_process=n_process)
+    if show_progress and progress_enabled():
+        total = _count(input_path, fmt)
+        docs = progress(docs, total=None if total is None else max(total - resumed_from, 0), desc="apply", unit="doc")
+    n_new = 0
+    with writer:
+        for doc in docs:
+            writer.add(doc)
+            n_new += 1
+        writer.flush()
+        summary = _summary(writer.counts)
+        writer.finish(summary=summary)
+    seconds = time.perf_counter() - start
+    return dict(
+        summary,
+        resumed_from=resumed_from,
+        processed=n_new,
+        seconds=round(seconds, 3),
+        docs_per_second=round(n_new / seconds, 1) if seconds > 0 else None,
+    )
+
+
+def _count(path: Path, fmt: str) -> Optional[int]:
+    """Documents in the input, for the progress bar's ETA (None if unknown cheaply)."""
+    try:
+        if fmt == "docbin":
+            return count_docs(path)
+        if fmt == "pubtator":
+            with Path(path).open("rb") as fh:
+                return sum(1 for line in fh if b"|t|" in line[:40])
+    except (SpacyWeakError, OSError):
+        return None
+    return None
+
+
+def print_apply_summary(summary: Dict[str, Any], output_dir: Path) -> None:
+    typer.echo(f"Wrote {summary.get('documents', 0)} documents to {output_dir}")
+    if summary.get("resumed_from"):
+        typer.echo(f"  resumed: {summary['resumed_from']} documents were already written")
+    for key, n in summary.get("spans", {}).items():
+        typer.echo(f"  spans[{key}]: {n}")
+    for label, n in summary.get("ents", {}).items():
+        typer.echo(f"  ents {label}: {n}")
+    if "seconds" in summary:
+        rate = summary.get("docs_per_second")
+        typer.echo(f"  time: {summary['seconds']:.1f}s" + (f" ({rate} docs/s)" if rate else ""))
+
+
+@app.command("apply")
+def apply_cli(
+    model: Path = typer.Argument(..., help="A saved pipeline directory, or a config.cfg (with --initialize)."),
+    input_path: Path = typer.Argument(..., help="DocBin file, shard directory, or PubTator/BioC/IOB file."),
+    output_dir: Path = typer.Argument(..., help="Directory for shard-*.spacy and manifest.json."),
+    n_process: int = typer.Option(1, "--n-process", help="Processes for nlp.pipe (output identical to 1)."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Documents per nlp.pipe batch."),
+    shard_size: int = typer.Option(1000, "--shard-size", help="Documents per output shard."),
+    format: str = typer.Option("auto", "--format", help="Input format: auto, docbin, pubtator, bioc or iob."),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions or factories."),
+    initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
+) -> None:
+    """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
+
+    Prints documents, spans per span-group key, entities per label and the
+    time. Progress (docs/s, ETA) is shown on a terminal only.
+    """
+    try:
+        summary = apply_pipeline(
+            model,
+            input_path,
+            output_dir,
+            n_process=n_process,
+            batch_size=batch_size,
+            shard_size=shard_size,
+            format=format,
+            code=code,
+            initialize=initialize,
+            overwrite=overwrite,
+        )
+    except SpacyWeakError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(code=1)
+    print_apply_summary(summary, output_dir)
