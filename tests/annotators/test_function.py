@@ -63,6 +63,11 @@ def make_other_doc():
     return lambda doc: [Span(other, 0, 1, label="X")]
 
 
+@spacy.registry.misc("test_fn.direct.v1")
+def direct(doc):  # registered without a maker: a config error, see the test
+    return []
+
+
 @spacy.registry.misc("test_fn.not_callable.v1")
 def make_not_callable():
     return 42
@@ -147,6 +152,9 @@ def test_not_callable_and_unregistered_function():
     # an unregistered name: spaCy's own registry error names it
     with pytest.raises(Exception, match=r"E893.*'test_fn.nope.v1'.*misc"):
         add(nlp, "test_fn.nope.v1")
+    # the labelling function registered directly: spaCy's config error names the missing Doc
+    with pytest.raises(Exception, match=r"test_fn.direct.v1(.|\n)*missing required argument: 'doc'"):
+        add(nlp, "test_fn.direct.v1")
     with pytest.raises(SpacyWeakError, match="E050.*offsets"):
         add(nlp, "test_fn.suffix.v1", offsets="bytes")
 
