@@ -1,0 +1,218 @@
+"""Label-quality benchmark: sources, majority vote, HMM (and optionally a spaCy NER
+trained on silver) against gold, on any PubTator-format corpus.
+
+    python bench/quality.py --corpus ../shared/data/bc5cdr --split test --json out.json \
+        --lexicon drugbank=lexicons/drugbank.tsv --lexicon ctd=lexicons/ctd.tsv --lexicon doid=lexicons/doid.tsv
+
+The HMM is fitted (without labels) on the ``--fit-splits`` documents (default: train),
+then applied to ``--split``; gold is read only to score. Scores are entity-level
+strict micro P/R/F1 (start, end and label must match), overall and per label,
+as fractions 0-1. Explicit negative ("O") spans are not entities.
+"""
+import argparse
+import logging
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import srsly
+import spacy
+from spacy.scorer import PRFScore
+from spacy.tokens import Doc, DocBin
+from spacy.util import load_config, load_model_from_config
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from spacy_weak.corpora.pubtator import read_pubtator  # noqa: E402
+
+logger = logging.getLogger("bench.quality")
+
+SPLIT_HINTS = {"train": ("train",), "dev": ("dev", "devel", "valid"), "test": ("test",)}
+
+
+def find_split_file(corpus: Path, split: str, explicit: Dict[str, str]) -> Path:
+    if split in explicit:
+        return corpus / explicit[split]
+    hints = SPLIT_HINTS.get(split, (split,))
+    files = sorted(p for p in corpus.iterdir() if p.is_file() and "pubtator" in p.name.lower())
+    for p in files:
+        if any(h in p.name.lower() for h in hints):
+            return p
+    raise SystemExit(f"no PubTator file for split {split!r} in {corpus} (give --split-file {split}=NAME)")
+
+
+def parse_pairs(values: Sequence[str], what: str) -> Dict[str, str]:
+    out = {}
+    for value in values or []:
+        for part in value.split(","):
+            if not part:
+                continue
+            if "=" not in part:
+                raise SystemExit(f"{what}: expected KEY=VALUE, got {part!r}")
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def gold_spans(doc: Doc) -> set:
+    return {(s.start, s.end, s.label_) for s in doc.spans["gold"]}
+
+
+def score(pairs: Iterable[Tuple[set, set]], labels: Sequence[str]) -> Dict:
+    per = {label: PRFScore() for label in labels}
+    for pred, gold in pairs:
+        for label in labels:
+            p = {s for s in pred if s[2] == label}
+            g = {s for s in gold if s[2] == label}
+            per[label].tp += len(p & g)
+            per[label].fp += len(p - g)
+            per[label].fn += len(g - p)
+    total = PRFScore()
+    for s in per.values():
+        total += s
+    return {
+        "p": total.precision, "r": total.recall, "f1": total.fscore,
+        "per_label": {k: {"p": v.precision, "r": v.recall, "f1": v.fscore} for k, v in per.items()},
+    }
+
+
+def source_pairs(docs: List[Doc], key: str, labels: Sequence[str]):
+    for doc in docs:
+        pred = {(s.start, s.end, s.label_) for s in doc.spans.get(key, []) if s.label_ in labels}
+        yield pred, gold_spans(doc)
+
+
+def run_pipe(nlp, names: Sequence[str], docs: Iterable[Doc], batch_size: int = 64) -> List[Doc]:
+    for name in names:
+        docs = nlp.get_pipe(name).pipe(docs, batch_size=batch_size)
+    return list(docs)
+
+
+def build_nlp(config_path: Path, lexicons: Dict[str, str], overrides: Dict[str, str]):
+    cfg_overrides = {f"paths.{k}": v for k, v in lexicons.items()}
+    cfg_overrides.update(overrides)
+    config = load_config(config_path, overrides=cfg_overrides, interpolate=False)
+    nlp = load_model_from_config(config, auto_fill=True)
+    nlp.initialize()
+    return nlp
+
+
+def train_ner(silver: List[Doc], dev: List[Doc], labels: Sequence[str], workdir: Path, max_steps: int) -> spacy.Language:
+    from spacy.cli.train import train as spacy_train
+
+    def save(docs, path):
+        db = DocBin()
+        for d in docs:
+            db.add(d)
+        db.to_disk(path)
+
+    save(silver, workdir / "train.spacy")
+    save(dev, workdir / "dev.spacy")
+    cfg = ROOT / "configs" / "ner_silver.cfg"
+    spacy_train(cfg, workdir / "model", overrides={
+        "paths.train": str(workdir / "train.spacy"), "paths.dev": str(workdir / "dev.spacy"),
+        "training.max_steps": max_steps,
+    })
+    return spacy.load(workdir / "model" / "model-best")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> Dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", required=True, type=Path, help="folder with the PubTator files")
+    ap.add_argument("--split", default="test", help="split to score (train, dev, test)")
+    ap.add_argument("--fit-splits", default="train", help="splits the HMM is fitted on, without labels (comma-separated)")
+    ap.add_argument("--split-file", action="append", default=[], help="SPLIT=FILENAME when names are not guessable")
+    ap.add_argument("--label-map", action="append", default=[], help="SomeType=Disease (RAW= drops a type)")
+    ap.add_argument("--labels", default="Chemical,Disease")
+    ap.add_argument("--config", type=Path, default=ROOT / "configs" / "bc5cdr.cfg")
+    ap.add_argument("--lexicon", action="append", default=[], help="NAME=PATH for [paths] NAME of the config")
+    ap.add_argument("--set", action="append", default=[], help="config override KEY=VALUE, e.g. components.hmm.n_iter=30")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N docs of each split (smoke runs)")
+    ap.add_argument("--train", action="store_true", help="also train a spaCy NER on silver train+dev and score it")
+    ap.add_argument("--train-steps", type=int, default=3000)
+    ap.add_argument("--json", type=Path, help="write the results here")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    labels = [l for l in args.labels.split(",") if l]
+    label_map = parse_pairs(args.label_map, "--label-map") or None
+    explicit = parse_pairs(args.split_file, "--split-file")
+    nlp = build_nlp(args.config, parse_pairs(args.lexicon, "--lexicon"), parse_pairs(args.set, "--set"))
+    aggregators = [n for n, p in nlp.pipeline if p.__class__.__name__.endswith("Aggregator")]
+    sources = [n for n in nlp.pipe_names if n not in aggregators]
+    hmm_name = next(n for n in aggregators if nlp.get_pipe(n).__class__.__name__ == "HMMAggregator")
+    vote_name = next(n for n in aggregators if nlp.get_pipe(n).__class__.__name__ == "VoteAggregator")
+    timings = {}
+
+    def load(split):
+        path = find_split_file(args.corpus, split, explicit)
+        docs = list(read_pubtator(path, nlp, label_map=label_map, labels=labels))
+        return docs[: args.limit] if args.limit else docs
+
+    t0 = time.perf_counter()
+    fit_splits = [s for s in args.fit_splits.split(",") if s]
+    annotated: Dict[str, List[Doc]] = {}
+    for split in dict.fromkeys(fit_splits + [args.split]):
+        annotated[split] = run_pipe(nlp, sources, load(split))
+    timings["annotate_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    fit_docs = [d for split in fit_splits for d in annotated[split]]
+    nlp.get_pipe(hmm_name).fit(fit_docs)
+    timings["fit_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    eval_docs = run_pipe(nlp, [vote_name, hmm_name], annotated[args.split])
+    timings["aggregate_s"] = time.perf_counter() - t2
+
+    hmm = nlp.get_pipe(hmm_name)
+    vote = nlp.get_pipe(vote_name)
+    result = {
+        "corpus": str(args.corpus), "split": args.split, "fit_splits": fit_splits, "n_docs": len(eval_docs),
+        "config": str(args.config), "labels": labels,
+        "sources": {},
+    }
+    for name in sources:
+        result["sources"][name] = score(source_pairs(eval_docs, name, labels), labels)
+    result["majority_vote"] = score(source_pairs(eval_docs, vote.cfg["spans_key"], labels), labels)
+    result["hmm"] = score(source_pairs(eval_docs, hmm.cfg["spans_key"], labels), labels)
+    if args.train:
+        silver = run_pipe(nlp, [hmm_name], [d for s in ("train", "dev") if s in annotated for d in annotated[s]] or fit_docs)
+        with tempfile.TemporaryDirectory() as tmp:
+            ner = train_ner(silver, silver[: max(1, len(silver) // 10)], labels, Path(tmp), args.train_steps)
+            gold_docs = load(args.split)
+            preds = [ner(d.text) for d in gold_docs]
+            result["ner"] = score((({(e.start, e.end, e.label_) for e in p.ents}, gold_spans(g)) for p, g in zip(preds, gold_docs)), labels)
+    result["timings_s"] = timings
+    print_table(result)
+    if args.json:
+        srsly.write_json(args.json, result)
+    return result
+
+
+def print_table(result: Dict) -> None:
+    labels = result["labels"]
+    head = f"{'source':22s} {'P':>6s} {'R':>6s} {'F1':>6s}  " + "  ".join(f"{l[:8]+' F1':>11s}" for l in labels)
+    print(f"corpus {result['corpus']}  split {result['split']}  docs {result['n_docs']}  (HMM fitted on {','.join(result['fit_splits'])})")
+    print(head)
+    print("-" * len(head))
+
+    def row(name, s):
+        per = "  ".join(f"{s['per_label'][l]['f1']*100:11.1f}" for l in labels)
+        print(f"{name:22s} {s['p']*100:6.1f} {s['r']*100:6.1f} {s['f1']*100:6.1f}  {per}")
+
+    for name, s in result["sources"].items():
+        row(name, s)
+    print("-" * len(head))
+    row("majority_vote", result["majority_vote"])
+    row("hmm", result["hmm"])
+    if "ner" in result:
+        row("ner (trained on silver)", result["ner"])
+    print("timings (s):", {k: round(v, 1) for k, v in result["timings_s"].items()})
+
+
+if __name__ == "__main__":
+    main()
