@@ -232,7 +232,13 @@ def make_doc_keywords(
 @Language.factory(
     "weak_abbreviations",
     assigns=["doc.spans"],
-    default_config={"spans_key": None, "sources": ["*"], "max_short_length": 10, "label_map": DEFAULT_LABEL_MAP},
+    default_config={
+        "spans_key": None,
+        "sources": ["*"],
+        "max_short_length": 10,
+        "min_long_coverage": 0.5,
+        "label_map": DEFAULT_LABEL_MAP,
+    },
 )
 def make_abbreviations(
     nlp: Language,
@@ -240,6 +246,7 @@ def make_abbreviations(
     spans_key: Optional[str],
     sources: List[str],
     max_short_length: int,
+    min_long_coverage: float,
     label_map: Optional[Callable],
 ):
     from .annotators.abbreviations import AbbreviationAnnotator
@@ -250,6 +257,7 @@ def make_abbreviations(
         spans_key=spans_key or name,
         sources=sources,
         max_short_length=max_short_length,
+        min_long_coverage=min_long_coverage,
         label_map=label_map,
     )
 

@@ -18,7 +18,8 @@ groups) wrote in the same document:
 
 * long form labelled -> every occurrence of the short form (case-sensitive,
   token-aligned) gets the majority label of the sources' spans that end where
-  the long form ends (one vote per source and label);
+  the long form ends and cover at least ``min_long_coverage`` of its tokens
+  (one vote per source and label);
 * otherwise, short form labelled (a source span on exactly an occurrence of
   it) -> the long form, and every occurrence of the long form's words, get the
   majority label of the short form.
@@ -159,6 +160,7 @@ class AbbreviationAnnotator(SourcePipe):
         spans_key: Optional[str] = None,
         sources: Sequence[str] = ("*",),
         max_short_length: int = 10,
+        min_long_coverage: float = 0.5,
         label_map: Optional[Callable[[str], Optional[str]]] = None,
     ) -> None:
         self._init_source(vocab, name, spans_key, label_map)
@@ -168,8 +170,13 @@ class AbbreviationAnnotator(SourcePipe):
             raise SpacyWeakError(Errors.E050.format(param="sources", value=list(sources), options="source names or globs"))
         if not isinstance(max_short_length, int) or max_short_length < 2:
             raise SpacyWeakError(Errors.E050.format(param="max_short_length", value=max_short_length, options="an integer >= 2"))
+        if not 0.0 <= min_long_coverage <= 1.0:
+            raise SpacyWeakError(
+                Errors.E050.format(param="min_long_coverage", value=min_long_coverage, options="a fraction in [0, 1]")
+            )
         self.sources = list(sources)
         self.max_short_length = max_short_length
+        self.min_long_coverage = float(min_long_coverage)
 
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
@@ -185,11 +192,9 @@ class AbbreviationAnnotator(SourcePipe):
         if not definitions:
             return []
         groups = span_source_groups(doc, self.sources, exclude=self.spans_key)
-        by_end: Dict[int, List[Span]] = {}
         by_bounds: Dict[Tuple[int, int], List[Tuple[str, Span]]] = {}
         for key, group in groups:
             for s in group:
-                by_end.setdefault(s.end, []).append(s)
                 by_bounds.setdefault((s.start, s.end), []).append((key, s))
         exact = NgramIndex(doc, case_sensitive=True)
         folded = NgramIndex(doc, case_sensitive=False)
@@ -201,7 +206,7 @@ class AbbreviationAnnotator(SourcePipe):
         for short_key, defs in by_short.items():
             short_starts = exact.find(short_key)
             long_votes, long_kb = self._votes(
-                ((key, s) for d in defs for key, s in self._ending_at(by_bounds, d.long))
+                ((key, s) for d in defs for key, s in self._ending_at(by_bounds, d.long, self.min_long_coverage))
             )
             label = majority(long_votes)
             if label is not None:
@@ -231,11 +236,12 @@ class AbbreviationAnnotator(SourcePipe):
         return [Span(doc, start, end, label=label, kb_id=kb) for (start, end, label), kb in out.items()]
 
     @staticmethod
-    def _ending_at(by_bounds: Dict[Tuple[int, int], List[Tuple[str, Span]]], long: Tuple[int, int]):
-        """Source spans that end where the long form ends (they cover its head word)."""
+    def _ending_at(by_bounds: Dict[Tuple[int, int], List[Tuple[str, Span]]], long: Tuple[int, int], coverage: float):
+        """Source spans that end where the long form ends (they cover its head word) and cover at
+        least ``coverage`` of its tokens."""
         start, end = long
         for (s_start, s_end), items in by_bounds.items():
-            if s_end == end and s_start < end:
+            if s_end == end and s_start < end and (end - max(s_start, start)) >= coverage * (end - start):
                 yield from items
 
     @staticmethod
@@ -259,7 +265,12 @@ class AbbreviationAnnotator(SourcePipe):
         self.stats["spans"] += len(spans)
 
     def _cfg(self):
-        return {"spans_key": self.spans_key, "sources": self.sources, "max_short_length": self.max_short_length}
+        return {
+            "spans_key": self.spans_key,
+            "sources": self.sources,
+            "max_short_length": self.max_short_length,
+            "min_long_coverage": self.min_long_coverage,
+        }
 
 
 def _top_kb(kbs: Dict[str, Counter], label: str) -> str:

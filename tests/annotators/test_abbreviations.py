@@ -67,9 +67,11 @@ def test_short_form_takes_the_long_forms_majority_label(nlp):
     doc = nlp.make_doc(TEXT)
     drugs = tok(doc, "drugs")
     failure = tok(doc, "failure")
-    set_source_spans(doc, "gaz", [Span(doc, drugs - 2, drugs + 1, "Chemical", kb_id="D000894"),
+    non = tok(doc, "non")
+    set_source_spans(doc, "gaz", [Span(doc, non, drugs + 1, "Chemical", kb_id="D000894"),
                                   Span(doc, failure - 2, failure + 1, "Disease")])
-    set_source_spans(doc, "rx", [Span(doc, drugs, drugs + 1, "Chemical"), Span(doc, failure, failure + 1, "O")])
+    set_source_spans(doc, "rx", [Span(doc, drugs - 3, drugs + 1, "Chemical"), Span(doc, failure - 1, failure + 1, "O"),
+                                 Span(doc, drugs, drugs + 1, "Disease")])  # covers 1/7 of the long form: no vote
     set_source_spans(doc, "fn", [Span(doc, failure - 1, failure + 1, "Disease")])
     abbr(doc)
     got = spans(doc)
@@ -93,6 +95,18 @@ def test_long_form_takes_the_short_forms_label_and_ties_abstain(nlp):
     abbr(doc)
     assert spans(doc) == [("acute renal failure", tok(doc, "acute"), "Disease", "")]
     assert abbr.stats["ties"] == 1  # NSAIDs: Chemical 1, Disease 1
+
+
+def test_min_long_coverage(nlp):
+    any_head = nlp.add_pipe("weak_abbreviations", name="any", config={"min_long_coverage": 0.0})
+    full = nlp.add_pipe("weak_abbreviations", name="full", config={"min_long_coverage": 1.0})
+    doc = nlp.make_doc(TEXT)
+    failure = tok(doc, "failure")
+    set_source_spans(doc, "gaz", [Span(doc, failure, failure + 1, "Disease")])  # "failure" only
+    any_head(full(doc))
+    assert len(doc.spans["any"]) == 3 and len(doc.spans["full"]) == 0
+    with pytest.raises(SpacyWeakError, match="E050.*min_long_coverage"):
+        nlp.add_pipe("weak_abbreviations", name="bad", config={"min_long_coverage": 2})
 
 
 def test_sources_exclude_itself_aggregates_and_unlisted(nlp):
