@@ -237,7 +237,7 @@ def analyze_data(
     result = AnalysisResult(data=data, stats=stats, summary=summary)
     result.scores = score_corpus(data, stats)
     if hmm_report is not None:
-        result.hmm = hmm_comparison(data, hmm_report, result.scores, aggregate=hmm_source)
+        result.hmm = hmm_comparison(data, hmm_report, result.scores, aggregate=hmm_source, stats=stats)
     result.documents = rank_documents(data, stats, n=n_documents)
     if data.doc_sources or any(data.cats) or (data.gold_cats and any(c for c in data.gold_cats)):
         result.doc_level = doc_level_analysis(data)

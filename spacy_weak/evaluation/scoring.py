@@ -185,6 +185,7 @@ def hmm_comparison(
     scores: Mapping[str, Any],
     *,
     aggregate: Optional[str] = None,
+    stats: Optional[TokenStats] = None,
 ) -> List[Dict[str, Any]]:
     """The HMM's learned precision/recall per source and label beside the empirical ones.
 
@@ -198,10 +199,21 @@ def hmm_comparison(
         ref_name = aggregate if aggregate in scores["proxy"] else next(iter(scores["proxy"]))
         ref_scores = scores["proxy"][ref_name]
     rows: List[Dict[str, Any]] = []
+    gbits = gold_bits(data) if ref_name == "gold" and stats is not None else None
     for source, per_label in report.items():
         if source not in data.sources:
             warn(Warnings.W153.format(source=source))
-        emp = (ref_scores or {}).get(source, {}).get("token", {}).get("per_label", {})
+        emp = dict((ref_scores or {}).get(source, {}).get("token", {}).get("per_label", {}))
+        if gbits is not None and NEGATIVE_LABEL in per_label and source in data.sources:
+            # explicit "O" votes: precision = share of them on gold-O tokens, recall = share of gold-O tokens they cover
+            j = data.sources.index(source)
+            tok = data.token_mask(data.has_gold & data.ran[source])
+            o_vote = tok & ((stats.votes[:, j] & np.uint64(1)) != 0)
+            gold_o = tok & (gbits == np.uint64(1))
+            emp[NEGATIVE_LABEL] = {
+                "p": float((o_vote & gold_o).sum() / o_vote.sum()) if o_vote.any() else None,
+                "r": float((o_vote & gold_o).sum() / gold_o.sum()) if gold_o.any() else None,
+            }
         for label, figures in sorted(per_label.items()):
             e = emp.get(label, {})
             row = {

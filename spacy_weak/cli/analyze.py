@@ -1,0 +1,92 @@
+"""``spacy-weak analyze``: per-source analysis, scores against gold, and the reports."""
+import logging
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._app import app
+
+logger = logging.getLogger(__name__)
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    """Accept repeated options and comma-separated lists: ``--sources a,b --sources c``."""
+    if not values:
+        return None
+    out: List[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out or None
+
+
+@app.command("analyze")
+def analyze_cli(
+    docbin_paths: List[Path] = typer.Argument(..., help="Annotated DocBin files or directories of *.spacy shards (streamed)."),
+    gold: Optional[Path] = typer.Option(
+        None, "--gold", help="Gold DocBin (file or shard directory) aligned with the input by order; gold in doc.ents "
+        "(or in the span key given by --gold-key) and doc.cats."
+    ),
+    gold_key: Optional[str] = typer.Option(
+        None, "--gold-key", help="Span key holding gold ('ents' for doc.ents). Without --gold: a key of the input docs."
+    ),
+    sources: Optional[List[str]] = typer.Option(
+        None, "--sources", "-s", help="Sources to analyse: names or globs, comma-separated or repeated (default: all)."
+    ),
+    aggregates: Optional[List[str]] = typer.Option(
+        None, "--aggregates", "-a", help="Aggregate span keys, e.g. silver,hmm ('ents' = doc.ents). Default: groups with attrs['probs']."
+    ),
+    hmm: Optional[Path] = typer.Option(
+        None, "--hmm", help="Fitted HMM: a pipeline directory, a weak_hmm component directory, or a JSON source report."
+    ),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the full analysis as JSON."),
+    markdown_path: Optional[Path] = typer.Option(None, "--markdown", help="Write the tables as Markdown."),
+    html_path: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report."),
+    n_samples: int = typer.Option(6, "--samples", help="Documents rendered in the HTML report."),
+    n_documents: int = typer.Option(10, "--documents", help="Documents listed per ranking (conflict, confidence)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables."),
+) -> None:
+    """Analyse labelling sources and aggregates: coverage, overlaps, conflicts, scores vs gold.
+
+    Prints Snorkel-style tables (lf_summary columns, token and span level), P/R/F1 per label against gold (spaCy's scorer definitions), the proxy gap (silver vs gold), the documents with most conflict / lowest confidence, and the same analysis for document-level sources and doc.cats.
+
+    See docs/evaluation.md for every column.
+    """
+    from ..errors import Errors, SpacyWeakError
+    from ..evaluation import report
+    from ..evaluation.analysis import analyze
+    from ..evaluation.data import read_docbins
+    from ..evaluation.scoring import load_hmm_report
+    from ..progress import progress
+
+    start = time.perf_counter()
+    try:
+        hmm_report = load_hmm_report(hmm) if hmm is not None else None
+        docs = progress(read_docbins(docbin_paths), desc="analyze")
+        gold_docs = read_docbins(gold) if gold is not None else None
+        result = analyze(
+            docs,
+            gold_docs=gold_docs,
+            gold_key=gold_key,
+            sources=_split(sources),
+            aggregates=_split(aggregates),
+            hmm_report=hmm_report,
+            n_samples=n_samples,
+            n_documents=n_documents,
+        )
+        if result.data.n_docs == 0:
+            raise SpacyWeakError(Errors.E156.format(path=", ".join(str(p) for p in docbin_paths)))
+    except SpacyWeakError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(code=1) from None
+    if not quiet:
+        report.print_tables(result)
+    for path, writer in ((json_path, report.write_json), (markdown_path, report.write_markdown), (html_path, report.write_html)):
+        if path is not None:
+            writer(result, path)
+            typer.echo(f"Wrote {path}")
+    typer.echo(
+        f"Analysed {result.data.n_docs} documents, {len(result.data.sources)} sources, "
+        f"{len(result.data.aggregates)} aggregates in {time.perf_counter() - start:.1f}s"
+    )
