@@ -9,6 +9,7 @@ import sys
 from ._app import app
 
 COMMAND_MODULES = [
+    "analyze",
     "demo",
     "convert",
     "apply",
