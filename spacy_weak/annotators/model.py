@@ -87,12 +87,12 @@ class ModelAnnotator(SourcePipe):
                 )
             )
         self._nlp: Optional[Language] = None
+        self.lang = lang
         if isinstance(model, Language):
             self.model_name = f"<{model.meta.get('lang', '?')}_{model.meta.get('name', 'pipeline')} object>"
             self._set_model(model)
         else:
             self.model_name = str(model)
-        self.lang = lang
         self.annotation = annotation
         self.source_spans_key = source_spans_key
         self.cats_threshold = float(cats_threshold)
@@ -110,9 +110,10 @@ class ModelAnnotator(SourcePipe):
         return self._nlp  # type: ignore[return-value]
 
     def _set_model(self, nlp: Language) -> None:
-        lang = getattr(self, "lang", None)
-        if lang and nlp.lang != lang:
-            warnings.warn(Warnings.W050.format(name=self.name, model=self.model_name, model_lang=nlp.lang, lang=lang))
+        if self.lang and nlp.lang != self.lang:
+            warnings.warn(
+                Warnings.W050.format(name=self.name, model=self.model_name, model_lang=nlp.lang, lang=self.lang)
+            )
         self._nlp = nlp
 
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None) -> None:

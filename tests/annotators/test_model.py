@@ -111,13 +111,13 @@ TEXT = "Patients given aspirin developed asthma . Lithium treats gout in rats ."
 
 
 def test_copies_ents_of_the_wrapped_pipeline_on_the_same_tokens(ner_path):
-    wrapped = spacy.load(ner_path)
     nlp = spacy.blank("en")
     # our tokenizer differs from the wrapped one: "aspirin-" stays one token here
     nlp.tokenizer = lambda text: Doc(nlp.vocab, words=text.split(" "))
     model = nlp.add_pipe("weak_model", name="model", config={"model": str(ner_path)})
     assert model._nlp is None  # nothing loaded at construction
     doc = nlp(TEXT)
+    wrapped = model.wrapped
     ref = wrapped(Doc(wrapped.vocab, words=TEXT.split(" ")))
     assert spans(doc) == [(e.start, e.end, e.label_) for e in ref.ents]
     labels = {s[2] for s in spans(doc)}
@@ -148,7 +148,7 @@ def test_cats_become_doc_votes(cats_path):
     ham = nlp("what a lovely song 99")
     assert get_doc_votes(spam, "tc") == {"SPAM": 1}
     assert get_doc_votes(ham, "tc") == {"HAM": 1}
-    wrapped = spacy.load(cats_path)
+    wrapped = nlp.get_pipe("tc_neg").wrapped
     cats = wrapped(Doc(wrapped.vocab, words=[t.text for t in spam])).cats
     expected = {k: 1 for k, v in cats.items() if v >= 0.99}
     expected.update({k: 0 for k, v in cats.items() if v <= 0.3})
@@ -219,9 +219,8 @@ def test_missing_span_group_and_language_warning(ner_path):
     with pytest.raises(SpacyWeakError, match="E063.*'absent'.*it wrote: found"):
         nlp(TEXT)
     de = spacy.blank("de")
-    de.add_pipe("weak_model", name="m", config={"model": str(ner_path)})
     with pytest.warns(UserWarning, match="W050.*'en'.*'de'"):
-        de.initialize()
+        ModelAnnotator(de.vocab, name="m", model=nlp.get_pipe("m").wrapped, lang=de.lang)
 
 
 def test_config_with_every_source(ner_path, cats_path, tmp_path):
