@@ -52,22 +52,41 @@ SHARD_PATTERN = re.compile(r"^shard-(\d{5,})\.spacy$")
 CountFn = Callable[[Doc], Dict[str, int]]
 
 
-def skip_empty_msgpack_entry_points() -> None:
-    """Stop srsly from scanning entry points on every msgpack call, when there are none.
+def speed_up_srsly_msgpack() -> None:
+    """Make srsly's msgpack stop re-reading its encoder registry on every call.
 
-    srsly's msgpack ``Packer``/``Unpacker`` look up the ``srsly_msgpack_encoders``
-    / ``_decoders`` entry points each time they are built: about 1 ms per call
-    with ~140 installed distributions, several calls per Doc (span groups), so
-    DocBin writing was capped at a few dozen docs/s. When no installed package
-    announces such an entry point, turning the look-up off changes nothing else.
+    srsly builds a new ``Packer``/``Unpacker`` for each ``msgpack_dumps`` /
+    ``msgpack_loads`` and each time calls ``get_all()`` on its
+    ``msgpack_encoders``/``_decoders`` registries, which scans all of
+    catalogue's registrations (thousands, once spaCy is loaded) and the
+    ``srsly_msgpack_*`` entry points of every installed distribution: about
+    1 ms per call, several calls per Doc (one per span group), which capped
+    DocBin writing at a few dozen docs/s. When no installed package announces
+    such an entry point, the lookup is cached until catalogue's registry grows
+    (a new registration invalidates it), so the result is the same.
     """
+    import catalogue
     from importlib.metadata import entry_points
-
     from srsly import msgpack as srsly_msgpack
 
     for reg in (srsly_msgpack.msgpack_encoders, srsly_msgpack.msgpack_decoders):
-        if reg.entry_points and not entry_points().select(group=reg.entry_point_namespace):
-            reg.entry_points = False
+        if getattr(reg, "_spacy_weak_cached", False):
+            continue
+        if reg.entry_points and entry_points().select(group=reg.entry_point_namespace):
+            continue
+        reg.entry_points = False
+        original = reg.get_all
+        cache: Dict[str, Any] = {}
+
+        def get_all(_original=original, _cache=cache):
+            size = len(catalogue.REGISTRY)
+            if _cache.get("size") != size:
+                _cache["value"] = _original()
+                _cache["size"] = size
+            return _cache["value"]
+
+        reg.get_all = get_all
+        reg._spacy_weak_cached = True
 
 
 def shard_name(index: int) -> str:
@@ -120,7 +139,7 @@ class ShardWriter:
     ) -> None:
         if not isinstance(shard_size, int) or isinstance(shard_size, bool) or shard_size < 1:
             raise SpacyWeakError(Errors.E257.format(value=shard_size))
-        skip_empty_msgpack_entry_points()
+        speed_up_srsly_msgpack()
         self.output_dir = Path(output_dir)
         self.settings = srsly.json_loads(srsly.json_dumps(settings or {}))
         self.shard_size = shard_size
@@ -314,7 +333,7 @@ def docbin_files(source: PathLike) -> List[Path]:
 
 def read_docs(source: Union[PathLike, Sequence[PathLike]], vocab: Vocab) -> Iterator[Doc]:
     """Stream docs from a ``.spacy`` file, a directory of shards, or a list of those."""
-    skip_empty_msgpack_entry_points()
+    speed_up_srsly_msgpack()
     sources = [source] if isinstance(source, (str, Path)) else list(source)
     for src in sources:
         for path in docbin_files(src):
