@@ -1,0 +1,83 @@
+"""``spacy-weak analyze`` on DocBin shards with gold, writing JSON, Markdown and HTML."""
+import pytest
+import spacy
+import srsly
+from spacy.tokens import DocBin, Span
+from typer.testing import CliRunner
+
+from spacy_weak.cli import _load_commands, app
+from tests.evaluation.corpora import make_span_corpus
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def nlp():
+    return spacy.blank("en")
+
+
+def _write(docs, path):
+    db = DocBin()
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(path)
+
+
+def test_analyze_shards_with_gold_key(nlp, tmp_path):
+    _load_commands()
+    docs = make_span_corpus(nlp)
+    shards = tmp_path / "annotated"
+    shards.mkdir()
+    _write(docs[:1], shards / "000.spacy")
+    _write(docs[1:], shards / "001.spacy")
+    out_json, out_md, out_html = tmp_path / "a.json", tmp_path / "a.md", tmp_path / "a.html"
+    result = runner.invoke(
+        app,
+        ["analyze", str(shards), "--gold-key", "gold", "--json", str(out_json), "--markdown", str(out_md),
+         "--html", str(out_html)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sources (token level unless marked span)" in result.output
+    data = srsly.read_json(out_json)
+    assert data["corpus"]["n_docs"] == 2
+    assert data["scores"]["gold"]["a"]["span"]["micro"]["f"] == 0.5
+    assert "## Proxy gap" in out_md.read_text(encoding="utf8")
+    assert '<section class="doc"' in out_html.read_text(encoding="utf8")
+
+
+def test_analyze_gold_docbin_sources_and_aggregates(nlp, tmp_path):
+    _load_commands()
+    docs = make_span_corpus(nlp)
+    gold = []
+    for doc in docs:
+        g = nlp(doc.text)
+        g.ents = [Span(g, s.start, s.end, s.label_) for s in doc.spans["gold"]]
+        gold.append(g)
+        del doc.spans["gold"]
+    _write(docs, tmp_path / "in.spacy")
+    _write(gold, tmp_path / "gold.spacy")
+    out_json = tmp_path / "a.json"
+    result = runner.invoke(
+        app,
+        ["analyze", str(tmp_path / "in.spacy"), "--gold", str(tmp_path / "gold.spacy"), "--sources", "a,b",
+         "--aggregates", "silver", "--json", str(out_json), "--quiet"],
+    )
+    assert result.exit_code == 0, result.output
+    data = srsly.read_json(out_json)
+    assert data["corpus"]["sources"] == ["a", "b"]
+    assert data["corpus"]["aggregates"] == ["silver"]
+    assert data["scores"]["gold"]["silver"]["span"]["micro"]["f"] == 0.5
+
+
+def test_analyze_missing_input_is_a_coded_error(tmp_path):
+    _load_commands()
+    result = runner.invoke(app, ["analyze", str(tmp_path / "nope.spacy")])
+    assert result.exit_code == 1
+    assert "E150" in result.output
+
+
+def test_analyze_help():
+    _load_commands()
+    result = runner.invoke(app, ["analyze", "--help"])
+    assert result.exit_code == 0
+    assert "--gold-key" in result.output and "--html" in result.output
