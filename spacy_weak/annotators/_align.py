@@ -35,15 +35,25 @@ def check_alignment_mode(mode: str) -> str:
 
 
 def char_span(
-    doc: Doc, start: int, end: int, label: str, *, kb_id: str = "", alignment_mode: str = "strict"
+    doc: Doc,
+    start: int,
+    end: int,
+    label: str,
+    *,
+    kb_id: str = "",
+    alignment_mode: str = "strict",
+    text_length: Optional[int] = None,
 ) -> Optional[Span]:
     """The token span covering characters ``[start, end)``, or None if it cannot be aligned.
 
     ``strict``: both ends must fall on token boundaries; ``contract``: keep the
     tokens entirely inside; ``expand``: take every token the characters touch.
-    An empty result (e.g. ``contract`` inside one token) is None.
+    An empty result (e.g. ``contract`` inside one token) is None. Pass ``text_length``
+    (``len(doc.text)``) when calling in a loop: ``doc.text`` is rebuilt at each access.
     """
-    if start < 0 or end > len(doc.text) or start >= end:
+    if text_length is None:
+        text_length = len(doc.text)
+    if start < 0 or end > text_length or start >= end:
         return None
     span = doc.char_span(start, end, label=label, kb_id=kb_id or 0, alignment_mode=alignment_mode)
     if span is None or len(span) == 0:

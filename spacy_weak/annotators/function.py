@@ -88,6 +88,7 @@ class FunctionAnnotator(SourcePipe):
     def match(self, doc: Doc) -> List[Span]:
         seen = set()
         spans: List[Span] = []
+        self._text_length = len(doc.text) if self.offsets == "char" else 0
         for item in self._call_function(doc):
             span = self._to_span(doc, item)
             if span is None:
@@ -117,7 +118,7 @@ class FunctionAnnotator(SourcePipe):
             raise self._bad_item(item, "start and end must be integers")
         if not isinstance(raw, str) or not raw:
             raise self._bad_item(item, "the label must be a non-empty string")
-        limit = len(doc) if self.offsets == "token" else len(doc.text)
+        limit = len(doc) if self.offsets == "token" else self._text_length
         if not (0 <= start < end <= limit):
             raise SpacyWeakError(
                 Errors.E057.format(
@@ -129,7 +130,7 @@ class FunctionAnnotator(SourcePipe):
             return None
         if self.offsets == "token":
             return Span(doc, start, end, label=label, kb_id=kb_id)
-        span = char_span(doc, start, end, label, kb_id=kb_id, alignment_mode=self.alignment_mode)
+        span = char_span(doc, start, end, label, kb_id=kb_id, alignment_mode=self.alignment_mode, text_length=limit)
         if span is None:
             self.stats["unaligned"] += 1
             logger.debug("%s: characters %d-%d do not align with tokens (%s); dropped", self.name, start, end,

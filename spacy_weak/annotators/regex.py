@@ -178,7 +178,9 @@ class RegexAnnotator(SourcePipe):
                     mapped = self._map(raw)
                     if mapped is None:
                         continue
-                    span = char_span(doc, start, end, mapped, kb_id=kb_id, alignment_mode=self.alignment_mode)
+                    span = char_span(
+                        doc, start, end, mapped, kb_id=kb_id, alignment_mode=self.alignment_mode, text_length=len(text)
+                    )
                     if span is None:
                         self.stats["unaligned"] += 1
                         logger.debug(
