@@ -163,8 +163,9 @@ class DocKeywordAnnotator(_DocSource):
     def count(self, doc: Doc) -> int:
         """Number of keyword and pattern matches in the text (non-overlapping per keyword/pattern)."""
         n = 0
+        text = doc.text  # rebuilt at each access: read once
         for regex in self._regexes:
-            for _ in regex.finditer(doc.text):
+            for _ in regex.finditer(text):
                 n += 1
                 if n >= self.min_matches:
                     return n
