@@ -352,6 +352,7 @@ def make_vote(
         "span_prob": "mean",
         "weights": {},
         "pseudo_count": 0.1,
+        "learn_transitions": False,
     },
 )
 def make_hmm(
@@ -368,6 +369,7 @@ def make_hmm(
     span_prob: str,
     weights: Dict[str, float],
     pseudo_count: float,
+    learn_transitions: bool,
 ):
     from .aggregation.components import HMMAggregator
 
@@ -385,6 +387,7 @@ def make_hmm(
         span_prob=span_prob,
         weights=weights,
         pseudo_count=pseudo_count,
+        learn_transitions=learn_transitions,
     )
 
 

@@ -285,6 +285,7 @@ class HMMAggregator(_SpanAggregator):
         span_prob: str = "mean",
         weights: Optional[Dict[str, float]] = None,
         pseudo_count: float = 0.1,
+        learn_transitions: bool = False,
         implementation: str = "scaling",
     ):
         super().__init__(vocab, name)
@@ -304,6 +305,7 @@ class HMMAggregator(_SpanAggregator):
             "span_prob": span_prob,
             "weights": dict(weights or {}),
             "pseudo_count": float(pseudo_count),
+            "learn_transitions": bool(learn_transitions),
             "implementation": implementation,
         }
         self._reset()
@@ -402,6 +404,7 @@ class HMMAggregator(_SpanAggregator):
             tol=self.cfg["tol"] * max(1, n_tok),
             random_state=self.cfg["seed"],
             implementation=self.cfg["implementation"],
+            params="ste" if self.cfg["learn_transitions"] else "e",
         )
         self.sources_ = list(sources)
         self.labels_ = list(labels)

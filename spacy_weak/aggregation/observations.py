@@ -82,9 +82,14 @@ def obs_dtype(n_labels: int):
     return np.int8 if n_symbols(n_labels) <= 127 else np.int16
 
 
+ATTR_GOLD = "gold"  # gold groups written by the corpus readers (attrs["gold"] = True)
+
+
 def is_span_source_group(group) -> bool:
-    """A span group written by a span-level source (not an aggregate, not doc-level)."""
-    return ATTR_AGGREGATOR not in group.attrs and not is_doc_level(group)
+    """A span group written by a span-level source: not an aggregate (``attrs["aggregator"]``),
+    not a document-level source (``attrs["level"] == "doc"``), not gold (``attrs["gold"]``)."""
+    attrs = group.attrs
+    return ATTR_AGGREGATOR not in attrs and not is_doc_level(group) and not attrs.get(ATTR_GOLD)
 
 
 def available_sources(doc: Doc, exclude: Iterable[str] = ()) -> List[str]:

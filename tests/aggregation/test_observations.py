@@ -47,6 +47,8 @@ def test_globs_exclude_aggregates_and_doc_level_and_sort():
     set_source_spans(d2, "gaz", [Span(d2, 0, 1, label="ZED")])
     set_doc_votes(d2, "rx_doc", {"X": 1})
     set_aggregate(d2, "rx_silver", [], [], [], aggregator="weak_hmm")
+    set_source_spans(d2, "rx_gold", [Span(d2, 0, 1, label="GOLDEN")])
+    d2.spans["rx_gold"].attrs["gold"] = True
     coll = ObservationCollector(["rx_*"], exclude=["silver"])
     X, lengths, sources, labels = coll.add_docs(iter([d1, d2])).finalize()
     assert sources == ["rx_a", "rx_b"]
