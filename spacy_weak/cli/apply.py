@@ -19,8 +19,9 @@ import logging
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+import srsly
 import typer
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -46,20 +47,25 @@ def import_code(path: Optional[Path]) -> None:
     import_file("spacy_weak_user_code", path)
 
 
-def load_pipeline(model: Path, *, initialize: bool = False) -> Tuple[Language, str]:
+def load_pipeline(
+    model: Path, *, initialize: bool = False, overrides: Optional[Dict[str, Any]] = None
+) -> Tuple[Language, str]:
     """``(nlp, fingerprint)`` from a saved pipeline directory or a config file.
 
-    The fingerprint (sha256 of the config, plus the directory's
-    ``meta.json`` when there is one) identifies the pipeline in a run's settings.
+    ``overrides`` are config overrides (``{"paths.ctd": "..."}``), as on
+    spaCy's command line. The fingerprint (sha256 of the config, plus the
+    directory's ``meta.json`` when there is one, plus the overrides)
+    identifies the pipeline in a run's settings.
     """
+    overrides = dict(overrides or {})
     import spacy
     from spacy import util
 
     model = Path(model)
     try:
         if model.is_dir():
-            nlp = spacy.load(model)
-            digest = hashlib.sha256()
+            nlp = spacy.load(model, config=overrides)
+            digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
             for name in ("config.cfg", "meta.json"):
                 if (model / name).is_file():
                     digest.update((model / name).read_bytes())
@@ -69,15 +75,44 @@ def load_pipeline(model: Path, *, initialize: bool = False) -> Tuple[Language, s
                 raise SpacyWeakError(
                     Errors.E255.format(path=model, err="a config must be initialised: pass --initialize")
                 )
-            config = util.load_config(model, interpolate=False)
+            config = util.load_config(model, overrides=overrides, interpolate=False)
             nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
             nlp.initialize()
-            return nlp, hashlib.sha256(model.read_bytes()).hexdigest()
+            digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
+            digest.update(model.read_bytes())
+            return nlp, digest.hexdigest()
     except SpacyWeakError:
         raise
     except (OSError, ValueError, KeyError) as err:
         raise SpacyWeakError(Errors.E255.format(path=model, err=f"{type(err).__name__}: {err}")) from None
     raise SpacyWeakError(Errors.E255.format(path=model, err="no such file or directory"))
+
+
+def parse_overrides(args: List[str]) -> Dict[str, Any]:
+    """``["--paths.ctd", "x.tsv", "--vars.n=3"]`` -> ``{"paths.ctd": "x.tsv", "vars.n": 3}`` (values JSON if they parse)."""
+    out: Dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        opt = args[i]
+        if not opt.startswith("--") or "." not in opt:
+            raise SpacyWeakError(
+                Errors.E212.format(param="config override", value=opt, options="--section.key VALUE")
+            )
+        key = opt[2:]
+        if "=" in key:
+            key, value = key.split("=", 1)
+            i += 1
+        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
+            value = args[i + 1]
+            i += 2
+        else:
+            value = "true"
+            i += 1
+        try:
+            out[key.replace("-", "_")] = srsly.json_loads(value)
+        except ValueError:
+            out[key.replace("-", "_")] = value
+    return out
 
 
 def span_counts(doc: Doc) -> Dict[str, int]:
@@ -112,6 +147,7 @@ def apply_pipeline(
     overwrite: bool = False,
     show_progress: bool = True,
     nlp: Optional[Language] = None,
+    overrides: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
     """Run a pipeline over a corpus into resumable sharded DocBins; returns the summary.
 
@@ -128,7 +164,7 @@ def apply_pipeline(
     input_path = Path(input_path)
     fmt = detect_format(input_path) if format == "auto" else format
     if nlp is None:
-        nlp, model_id = load_pipeline(Path(model), initialize=initialize)
+        nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides)
     else:
         model_id = str(model)
     settings = {
@@ -193,8 +229,9 @@ def print_apply_summary(summary: Dict[str, Any], output_dir: Path) -> None:
         typer.echo(f"  time: {summary['seconds']:.1f}s" + (f" ({rate} docs/s)" if rate else ""))
 
 
-@app.command("apply")
+@app.command("apply", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def apply_cli(
+    ctx: typer.Context,
     model: Path = typer.Argument(..., help="A saved pipeline directory, or a config.cfg (with --initialize)."),
     input_path: Path = typer.Argument(..., help="DocBin file, shard directory, or PubTator/BioC/IOB file."),
     output_dir: Path = typer.Argument(..., help="Directory for shard-*.spacy and manifest.json."),
@@ -209,9 +246,11 @@ def apply_cli(
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
 
     Prints documents, spans per span-group key, entities per label and the
-    time. Progress (docs/s, ETA) is shown on a terminal only.
+    time. Progress (docs/s, ETA) is shown on a terminal only. Extra options
+    override the config, as in spaCy's CLI: --paths.ctd data/ctd.tsv
     """
     try:
+        overrides = parse_overrides(list(ctx.args))
         summary = apply_pipeline(
             model,
             input_path,
@@ -223,6 +262,7 @@ def apply_cli(
             code=code,
             initialize=initialize,
             overwrite=overwrite,
+            overrides=overrides,
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

@@ -12,7 +12,7 @@ import spacy
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
-from spacy_weak.cli.apply import apply_pipeline, load_pipeline
+from spacy_weak.cli.apply import apply_pipeline, load_pipeline, parse_overrides
 from spacy_weak.cli.convert import convert_corpus
 from spacy_weak.corpora import get_doc_id, read_docs
 from spacy_weak.corpora.shards import read_manifest
@@ -210,6 +210,16 @@ def test_apply_config_needs_initialize(tmp_path):
         load_pipeline(cfg)
     loaded, fingerprint = load_pipeline(cfg, initialize=True)
     assert loaded.pipe_names == ["span_ruler"] and len(fingerprint) == 64
+    overridden, other = load_pipeline(cfg, initialize=True, overrides=parse_overrides(["--nlp.batch_size", "7"]))
+    assert overridden.batch_size == 7 and other != fingerprint
+
+
+def test_parse_overrides():
+    assert parse_overrides(["--paths.ctd", "x.tsv", "--vars.n=3", "--a.flag"]) == {
+        "paths.ctd": "x.tsv", "vars.n": 3, "a.flag": True,
+    }
+    with pytest.raises(SpacyWeakError, match="E212"):
+        parse_overrides(["--nodot", "1"])
 
 
 def test_manifest_is_json(reference):
