@@ -186,3 +186,41 @@ def test_unknown_flag_and_alignment_mode(nlp):
         nlp.add_pipe("weak_regex", config={"patterns": [{"label": "C", "pattern": "x", "flags": ["NOPE"]}]})
     with pytest.raises(SpacyWeakError, match="E050.*alignment_mode"):
         nlp.add_pipe("weak_regex", config={"alignment_mode": "loose"})
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from spacy_weak.annotators._align import char_span  # noqa: E402
+
+_VOCAB = spacy.blank("en").vocab
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ab-.", min_size=1, max_size=4), min_size=1, max_size=8),
+    spaces=st.lists(st.booleans(), min_size=8, max_size=8),
+    data=st.data(),
+)
+def test_alignment_modes_property(words, spaces, data):
+    doc = Doc(_VOCAB, words=words, spaces=spaces[: len(words)])
+    n = len(doc.text)
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(0, n))
+    starts = {t.idx for t in doc}
+    ends = {t.idx + len(t.text) for t in doc}
+    for mode in ("strict", "contract", "expand"):
+        span = char_span(doc, start, end, "X", alignment_mode=mode)
+        if span is None:
+            continue
+        assert 0 <= span.start < span.end <= len(doc) and span.label_ == "X"
+        if mode == "strict":
+            assert (span.start_char, span.end_char) == (start, end)
+        elif mode == "contract":
+            assert start <= span.start_char and span.end_char <= end
+        else:  # every non-whitespace character asked for is covered
+            text = doc.text
+            inside = [i for i in range(start, end) if not text[i].isspace()]
+            assert all(span.start_char <= i < span.end_char for i in inside)
+    if start < end and start in starts and end in ends:
+        assert char_span(doc, start, end, "X") is not None  # strict aligns exactly the token boundaries
