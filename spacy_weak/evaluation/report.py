@@ -43,6 +43,8 @@ class Table:
     description: str = ""
     # columns (by index) holding a 0-1 quality figure: shaded in HTML
     quality_cols: List[int] = field(default_factory=list)
+    # optional CSS class per row (HTML only): "first" starts a group, "agg" marks an aggregate
+    row_classes: List[str] = field(default_factory=list)
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -100,8 +102,11 @@ def report_tables(result: AnalysisResult) -> List[Table]:
             )
         )
     if has_gold:
-        rows = []
-        for key, g in gold_scores.items():
+        rows, classes = [], []
+        ordered = [k for k in gold_scores if gold_scores[k]["kind"] == "aggregate"]
+        ordered += [k for k in gold_scores if k not in ordered]
+        for key in ordered:
+            g = gold_scores[key]
             labels = sorted(set(g["span"]["per_label"]) | set(g["token"]["per_label"]))
             for label in ["(all)"] + labels:
                 if label == "(all)":
@@ -110,14 +115,17 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                     s, t = g["span"]["per_label"].get(label), g["token"]["per_label"].get(label)
                 support = (s or {}).get("tp", 0) + (s or {}).get("fn", 0)
                 rows.append([key, g["kind"], label] + _prf(s) + _prf(t) + [support])
+                cls = "first" if label == "(all)" else ""
+                classes.append((cls + " agg").strip() if g["kind"] == "aggregate" else cls)
         out.append(
             Table(
                 "Scores vs gold per label",
                 ["Name", "Kind", "Label", "Span P", "Span R", "Span F1", "Token P", "Token R", "Token F1", "Gold spans"],
                 rows,
                 "Span: strict match of start, end and label (spaCy Scorer.score_spans). Token: label of each token. "
-                "(all) = micro average.",
+                "(all) = micro average. Aggregates first.",
                 [3, 4, 5, 6, 7, 8],
+                classes,
             )
         )
         agg_rows = [
@@ -328,7 +336,7 @@ def write_markdown(result: AnalysisResult, path: Union[str, Path]) -> None:
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
-main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 60px; }
+main { max-width: 1500px; margin: 0 auto; padding: 20px 24px 60px; }
 h1 { font-size: 26px; margin: 8px 0 4px; }
 h2 { font-size: 19px; margin: 34px 0 6px; border-bottom: 2px solid #dfe3ea; padding-bottom: 4px; }
 h3 { font-size: 16px; margin: 0 0 8px; }
@@ -336,8 +344,12 @@ p.desc { color: #555e6e; font-size: 13px; margin: 2px 0 10px; }
 .meta { color: #555e6e; font-size: 14px; }
 .wrap { overflow-x: auto; background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; }
 table.report { border-collapse: collapse; font-size: 13px; width: 100%; }
-table.report th { background: #eef1f6; text-align: left; padding: 6px 8px; border-bottom: 1px solid #cfd5df; white-space: nowrap; position: sticky; top: 0; }
-table.report td { padding: 5px 8px; border-bottom: 1px solid #eceff4; white-space: nowrap; }
+table.report th { background: #eef1f6; text-align: left; padding: 6px 7px; border-bottom: 1px solid #cfd5df; white-space: nowrap; position: sticky; top: 0; }
+table.report td { padding: 4px 7px; border-bottom: 1px solid #eceff4; white-space: nowrap; }
+table.report td.wrapok { white-space: normal; min-width: 110px; }
+table.report tr.first td { border-top: 2px solid #cfd5df; }
+table.report tr.agg td:first-child { font-weight: 600; }
+table.report tr.agg td { background-color: #f5f7ff; }
 table.report td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.report td.text { white-space: normal; min-width: 260px; color: #39404d; }
 table.report tr:hover td { background: #f8fafc; }
@@ -375,11 +387,12 @@ def _html_table(table: Table, anchor: str) -> str:
     parts.append(f'<div class="wrap"><table class="report" data-title="{html.escape(table.title)}"><thead><tr>')
     parts.extend(f"<th>{html.escape(h)}</th>" for h in table.headers)
     parts.append("</tr></thead><tbody>")
-    for row in table.rows:
-        parts.append("<tr>")
+    for r, row in enumerate(table.rows):
+        row_cls = table.row_classes[r] if r < len(table.row_classes) else ""
+        parts.append(f'<tr class="{row_cls}">' if row_cls else "<tr>")
         for i, cell in enumerate(row):
             numeric = isinstance(cell, (int, float, np.integer, np.floating)) or cell is None
-            cls = "num" if numeric else ("text" if table.headers[i] == "Text" else "")
+            cls = "num" if numeric else ("text" if table.headers[i] == "Text" else ("wrapok" if table.headers[i] == "Polarity" else ""))
             style = _shade(cell) if i in table.quality_cols else ""
             parts.append(f'<td class="{cls}"{style}>{html.escape(fmt(cell))}</td>')
         parts.append("</tr>")
