@@ -51,6 +51,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W230 = "{path} line {line}: empty text, row skipped (tabular text reader, skip_empty=True)."
     # --- CLI (W250-W299)
     W250 = "{path} already holds the complete output of this run ({docs} documents): nothing to do. Use --overwrite to redo it."
+    W251 = "{path} held the complete output of a run with other settings ({key} differs); it is replaced by this run."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -144,7 +145,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E236 = "Delimiter must be one character, got {delimiter!r}."
     E237 = "{path} line {line}: {n} labels {labels} for an exclusive classification (textcat). Use exclusive=False (textcat_multilabel) or fix the row."
     # --- CLI, sharded runs (E250-E299)
-    E250 = "Output directory {path} holds a run with other settings ({key}: {old!r} here, {new!r} now). Use --overwrite to start again, or another output directory."
+    E250 = "Output directory {path} holds an unfinished run with other settings ({key}: {old} there, {new} now). Use --overwrite to start again, or another output directory."
     E251 = "Output directory {path} has {n} shard files but no manifest.json: it was not written by a resumable run (or the manifest was deleted). Use --overwrite or an empty directory."
     E252 = "Manifest {path} cannot be read: {err}. Use --overwrite to start the run again."
     E253 = "Shard {path} listed in the manifest cannot be used ({err}). Use --overwrite to start the run again."

@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..corpora.readers import FORMATS, detect_format, read_corpus
-from ..corpora.shards import ShardWriter, count_docs, input_fingerprint
+from ..corpora.shards import ShardWriter, count_docs, file_digest, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..progress import progress, progress_enabled
 from ._app import app
@@ -66,9 +66,9 @@ def load_pipeline(
         if model.is_dir():
             nlp = spacy.load(model, config=overrides)
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
-            for name in ("config.cfg", "meta.json"):
-                if (model / name).is_file():
-                    digest.update((model / name).read_bytes())
+            for path in sorted(p for p in model.rglob("*") if p.is_file()):
+                digest.update(str(path.relative_to(model)).encode("utf8"))
+                digest.update(file_digest(path).encode("utf8"))
             return nlp, digest.hexdigest()
         if model.is_file():
             if not initialize:
@@ -169,7 +169,6 @@ def apply_pipeline(
         model_id = str(model)
     settings = {
         "command": "apply",
-        "model": str(Path(model).resolve()) if model is not None else None,
         "pipeline": model_id,
         "pipe_names": list(nlp.pipe_names),
         "input": input_fingerprint(input_path),

@@ -31,6 +31,7 @@ Usage (what ``spacy-weak apply`` and ``convert`` do)::
 options that change the output); a directory holding a run with other
 settings is refused (``E250``) unless ``overwrite=True``.
 """
+import hashlib
 import logging
 import re
 from pathlib import Path
@@ -87,6 +88,11 @@ def speed_up_srsly_msgpack() -> None:
 
         reg.get_all = get_all
         reg._spacy_weak_cached = True
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = srsly.json_dumps(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def shard_name(index: int) -> str:
@@ -189,26 +195,35 @@ class ShardWriter:
             existing = _shard_files(self.output_dir)
             if existing:
                 raise SpacyWeakError(Errors.E251.format(path=self.output_dir, n=len(existing)))
-        else:
-            self._resume(manifest)
+        elif not self._resume(manifest):
+            manifest = None
         for p in _stray_files(self.output_dir):
             p.unlink()
         if manifest is None:
             self._write_manifest()
 
-    def _resume(self, manifest: Dict[str, Any]) -> None:
-        old = manifest.get("settings", {})
-        for key in sorted(set(old) | set(self.settings)):
-            if old.get(key) != self.settings.get(key):
+    def _resume(self, manifest: Dict[str, Any]) -> bool:
+        """Continue the run in the manifest; False if it was replaced (see below).
+
+        A *complete* run with other settings is obsolete output: it is
+        replaced (``W251``), as a workflow step that reruns because its input
+        changed expects. An *incomplete* one is refused (``E250``): mixing
+        two runs would be wrong, and replacing it could throw away hours of
+        work done with, e.g., a mistyped model path.
+        """
+        old = dict(manifest.get("settings", {}), shard_size=manifest.get("shard_size"))
+        new = dict(self.settings, shard_size=self.shard_size)
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                if manifest.get("complete"):
+                    warn(Warnings.W251.format(path=self.output_dir, key=key))
+                    for p in _shard_files(self.output_dir):
+                        p.unlink()
+                    self.manifest_path.unlink()
+                    return False
                 raise SpacyWeakError(
-                    Errors.E250.format(path=self.output_dir, key=key, old=old.get(key), new=self.settings.get(key))
+                    Errors.E250.format(path=self.output_dir, key=key, old=_short(old.get(key)), new=_short(new.get(key)))
                 )
-        if manifest.get("shard_size") != self.shard_size:
-            raise SpacyWeakError(
-                Errors.E250.format(
-                    path=self.output_dir, key="shard_size", old=manifest.get("shard_size"), new=self.shard_size
-                )
-            )
         listed = {s["file"] for s in manifest["shards"]}
         for shard in manifest["shards"]:
             if not (self.output_dir / shard["file"]).is_file():
@@ -229,6 +244,7 @@ class ShardWriter:
                 len(self.shards),
                 " (complete)" if self.complete else "",
             )
+        return True
 
     def _write_manifest(self) -> None:
         write_json_atomic(
@@ -360,11 +376,21 @@ def count_docs(source: Union[PathLike, Sequence[PathLike]]) -> int:
     return total
 
 
-def input_fingerprint(source: Union[PathLike, Sequence[PathLike]]) -> List[Dict[str, Any]]:
-    """Name, size and modification time of the input file(s), for a run's settings.
+def file_digest(path: PathLike, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
-    Resuming with an input that changed since the interrupted run is refused
-    (``E250``): skipping "the documents already done" would skip other ones.
+
+def input_fingerprint(source: Union[PathLike, Sequence[PathLike]]) -> List[Dict[str, Any]]:
+    """Name, size and sha256 of the input file(s) (a directory: its files), for a run's settings.
+
+    Resuming with an input whose content changed since the interrupted run is
+    refused (``E250``): skipping "the documents already done" would skip other
+    ones. Content, not modification time, is compared, so an input rewritten
+    identically by an earlier workflow step still resumes.
     """
     sources = [source] if isinstance(source, (str, Path)) else list(source)
     out = []
@@ -372,6 +398,5 @@ def input_fingerprint(source: Union[PathLike, Sequence[PathLike]]) -> List[Dict[
         src = Path(src)
         files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith(".")) if src.is_dir() else [src]
         for p in files:
-            st = p.stat()
-            out.append({"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+            out.append({"name": p.name, "size": p.stat().st_size, "sha256": file_digest(p)})
     return out

@@ -175,9 +175,27 @@ def test_apply_rerun_complete_is_noop(corpus, reference):
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
-def test_apply_other_settings_refused(corpus, reference):
-    with pytest.raises(SpacyWeakError, match="E250"):
-        apply_pipeline(corpus["model"], corpus["gold"], reference[0], shard_size=SHARD + 1, show_progress=False)
+def test_apply_other_settings_refused_when_unfinished(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "partial"
+    from spacy_weak.corpora.shards import ShardWriter
+
+    original = ShardWriter.add
+    calls = {"n": 0}
+
+    def crash(self, doc):
+        calls["n"] += 1
+        if calls["n"] > 25:
+            raise KeyboardInterrupt
+        original(self, doc)
+
+    monkeypatch.setattr(ShardWriter, "add", crash)
+    with pytest.raises(KeyboardInterrupt):
+        apply_pipeline(corpus["model"], corpus["gold"], out, shard_size=SHARD, show_progress=False)
+    monkeypatch.setattr(ShardWriter, "add", original)
+    with pytest.raises(SpacyWeakError, match="E250.*shard_size"):
+        apply_pipeline(corpus["model"], corpus["gold"], out, shard_size=SHARD + 1, show_progress=False)
+    with pytest.raises(SpacyWeakError, match="E250.*(format|input)"):
+        apply_pipeline(corpus["model"], corpus["pubtator"], out, shard_size=SHARD, show_progress=False)
 
 
 def test_apply_cli_summary_and_errors(corpus, tmp_path):

@@ -6,7 +6,6 @@ from spacy_weak.cli import _load_commands, app
 from spacy_weak.cli.convert import convert_corpus, parse_label_map
 from spacy_weak.corpora import get_doc_id, read_docs, sample_path
 from spacy_weak.corpora.shards import ShardWriter, docbin_files, read_manifest
-from spacy_weak.errors import SpacyWeakError
 
 _load_commands()
 runner = CliRunner()
@@ -83,5 +82,6 @@ def test_convert_resumes_after_crash(tmp_path, monkeypatch):
         assert summary[key] == ref_summary[key]
     assert read_manifest(out) == read_manifest(ref)
     assert [p.read_bytes() for p in docbin_files(out)] == [p.read_bytes() for p in docbin_files(ref)]
-    with pytest.raises(SpacyWeakError, match="E250"):
-        convert_corpus("pubtator", sample_path(), out, shard_size=8, show_progress=False, labels=["Disease"])
+    with pytest.warns(UserWarning, match="W251"):  # complete run, other options: replaced
+        again = convert_corpus("pubtator", sample_path(), out, shard_size=8, show_progress=False, labels=["Disease"])
+    assert again["entities"] == {"Disease": 283} and again["resumed_from"] == 0

@@ -84,15 +84,25 @@ def test_resume_after_crash_is_identical(nlp, tmp_path):
         assert a.read_bytes() == b.read_bytes()
 
 
-def test_settings_mismatch_refused_then_overwrite(nlp, tmp_path):
-    write_all(tmp_path / "o", make_docs(nlp, 3))
-    with pytest.raises(SpacyWeakError, match=r"E250.*run: 1 here, 2 now"):
-        ShardWriter(tmp_path / "o", settings={"run": 2}, shard_size=10)
+def test_settings_mismatch_refused_when_unfinished(nlp, tmp_path):
+    with ShardWriter(tmp_path / "o", settings={"run": 1}, shard_size=2) as writer:
+        writer.add_all(make_docs(nlp, 5))  # not finished
+    with pytest.raises(SpacyWeakError, match=r"E250.*unfinished.*run: 1 there, 2 now"):
+        ShardWriter(tmp_path / "o", settings={"run": 2}, shard_size=2)
     with pytest.raises(SpacyWeakError, match="E250.*shard_size"):
-        ShardWriter(tmp_path / "o", settings={"run": 1}, shard_size=11)
-    writer = ShardWriter(tmp_path / "o", settings={"run": 2}, shard_size=10, overwrite=True)
+        ShardWriter(tmp_path / "o", settings={"run": 1}, shard_size=3)
+    writer = ShardWriter(tmp_path / "o", settings={"run": 2}, shard_size=2, overwrite=True)
     assert writer.n_done == 0 and not writer.complete
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["manifest.json"]
+
+
+def test_complete_run_with_other_settings_is_replaced(nlp, tmp_path):
+    write_all(tmp_path / "o", make_docs(nlp, 25))
+    with pytest.warns(UserWarning, match=r"W251.*run differs"):
+        writer = ShardWriter(tmp_path / "o", settings={"run": 2}, shard_size=10)
+    assert writer.n_done == 0 and not writer.complete
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["manifest.json"]
+    assert read_manifest(tmp_path / "o")["settings"] == {"run": 2}
 
 
 def test_complete_run_takes_no_more_docs(nlp, tmp_path):
@@ -148,10 +158,12 @@ def test_docbin_from_another_vocab(nlp, tmp_path):
     assert doc.text == "Zyzzyvaxol works " and doc.vocab is nlp.vocab
 
 
-def test_input_fingerprint_changes_with_content(tmp_path):
+def test_input_fingerprint_follows_content_not_mtime(tmp_path):
     path = tmp_path / "in.txt"
-    path.write_text("a")
-    first = input_fingerprint(path)
     path.write_text("ab")
+    first = input_fingerprint(path)
+    path.write_text("ab")  # rewritten identically (new mtime)
+    assert input_fingerprint(path) == first
+    path.write_text("ac")
     assert input_fingerprint(path) != first
     assert json.loads(json.dumps(first)) == first
