@@ -1,0 +1,84 @@
+"""Collecting a corpus into arrays; streaming DocBins (files, shard directories)."""
+import pytest
+import srsly.msgpack
+from spacy.tokens import DocBin, Span
+
+from spacy_weak.errors import SpacyWeakError
+from spacy_weak.evaluation.data import collect, ents_array, read_docbins
+
+from .corpora import make_span_corpus
+
+
+def _write(docs, path):
+    db = DocBin()
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(path)
+
+
+def test_read_docbins_files_and_shard_directories(nlp, tmp_path):
+    docs = make_span_corpus(nlp)
+    (tmp_path / "shards" / "b").mkdir(parents=True)
+    _write(docs[:1], tmp_path / "shards" / "a.spacy")
+    _write(docs[1:], tmp_path / "shards" / "b" / "c.spacy")
+    read = list(read_docbins(tmp_path / "shards"))
+    assert [d.text for d in read] == [d.text for d in docs]
+    # span groups, attrs and probabilities survive
+    assert read[0].spans["silver"].attrs["probs"] == [0.9, 0.6]
+    assert "get_all" not in vars(srsly.msgpack.msgpack_decoders)  # the decoder cache is removed again
+    assert len(list(read_docbins([tmp_path / "shards" / "a.spacy", tmp_path / "shards" / "b"]))) == 2
+
+
+def test_read_docbins_errors(tmp_path):
+    with pytest.raises(SpacyWeakError, match="E150"):
+        list(read_docbins(tmp_path / "missing.spacy"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SpacyWeakError, match="E150"):
+        list(read_docbins(tmp_path / "empty"))
+    bad = tmp_path / "bad.spacy"
+    bad.write_bytes(b"not a docbin")
+    with pytest.raises(SpacyWeakError, match="E154"):
+        list(read_docbins(bad))
+
+
+def test_ents_array_equals_doc_ents(nlp):
+    doc = nlp("a b c d e f")
+    assert ents_array(doc) is None  # no entity annotation at all
+    doc.ents = [Span(doc, 0, 2, "X"), Span(doc, 2, 3, "Y"), Span(doc, 4, 6, "X")]
+    assert ents_array(doc) == [(e.start, e.end, e.label_) for e in doc.ents]
+    doc.ents = []
+    assert ents_array(doc) == []
+
+
+def test_doc_ents_as_aggregate_and_as_gold(nlp):
+    docs = make_span_corpus(nlp)
+    docs[0].ents = [Span(docs[0], 0, 1, "Chemical")]
+    docs[1].ents = []
+    data = collect(docs, gold_key="gold", aggregates=["silver", "ents"])
+    assert data.aggregates == ["silver", "ents"]
+    assert len(data.tables["ents"]) == 1
+    data = collect(docs, gold_key="ents")
+    assert len(data.gold) == 1 and data.has_gold.tolist() == [True, True]
+    assert "gold" in data.sources  # the span key "gold" is now an ordinary source
+
+
+def test_words_are_kept_for_rendering(nlp):
+    docs = make_span_corpus(nlp)
+    data = collect(docs)
+    words, spaces = data.words(0)
+    assert words == [t.text for t in docs[0]]
+    assert data.text(1) == docs[1].text
+
+
+def test_unknown_requested_source_warns(nlp):
+    docs = make_span_corpus(nlp)
+    with pytest.warns(UserWarning, match="W151"):
+        collect(docs, sources=["a", "nope"])
+
+
+def test_probs_length_mismatch_warns(nlp):
+    docs = make_span_corpus(nlp)
+    docs[0].spans["silver"].attrs["probs"] = [0.5]
+    with pytest.warns(UserWarning, match="W150"):
+        data = collect(docs)
+    assert data.tables["silver"].prob.tolist() == [1.0, 1.0]
