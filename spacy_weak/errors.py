@@ -48,6 +48,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W204 = "{path}: {n} discontinuous BioC annotations (several locations) were skipped (discontinuous='skip'); use 'cover' or 'split' to keep them."
     W205 = "{path} line {line}: document id {doc_id!r} already appeared at line {first}; both documents are kept."
     W206 = "{path}: in {n} BioC documents the passage offsets do not fit the annotation offsets, but the passages joined with single spaces do; the joined text was used."
+    W207 = "{path} holds no documents."
     W230 = "{path} line {line}: empty text, row skipped (tabular text reader, skip_empty=True)."
     # --- CLI (W250-W299)
     W250 = "{path} already holds the complete output of this run ({docs} documents): nothing to do. Use --overwrite to redo it."

@@ -222,6 +222,8 @@ def read_bioc(
                     spans.append(span)
         set_gold(doc, spans, doc_id=doc_id, key=spans_key, attrs={"format": "bioc"}, stats=stats)
         yield doc
+    if stats.docs == before.docs:
+        warn(Warnings.W207.format(path=path))
     part = stats.since(before)
     if part.skipped.get("passage offsets ignored"):
         warn(Warnings.W206.format(path=path, n=part.skipped["passage offsets ignored"]))

@@ -172,6 +172,8 @@ def read_iob(
         batch.append(sentence)
     if batch:
         yield make(batch)
+    if stats.docs == before.docs:
+        warn(Warnings.W207.format(path=path))
     part = stats.since(before)
     if part.repaired_tags:
         warn(Warnings.W203.format(path=path, n=part.repaired_tags, examples="; ".join(part.examples)))

@@ -207,6 +207,8 @@ def read_pubtator(
             attrs["title_end"] = len(record.title)
         set_gold(doc, spans, doc_id=record.pmid, key=spans_key, attrs=attrs, stats=stats)
         yield doc
+    if stats.docs == before.docs:
+        warn(Warnings.W207.format(path=path))
     warn_alignment(stats.since(before), str(path), alignment_mode, spans_key)
 
 

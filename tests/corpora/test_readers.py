@@ -34,3 +34,11 @@ def test_read_corpus_dispatch(tmp_path):
     assert [d.text for d in read_corpus(tmp_path / "d.spacy", nlp)] == [d.text for d in docs[:3]]
     with pytest.raises(SpacyWeakError, match="E212"):
         read_corpus(sample_path(), nlp, format="csv")
+
+
+@pytest.mark.parametrize("fmt,content", [("pubtator", ""), ("bioc", "<collection></collection>"), ("iob", "\n\n")])
+def test_empty_corpus_warns(tmp_path, fmt, content):
+    path = tmp_path / "empty.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"W207.*empty.txt"):
+        assert list(read_corpus(path, spacy.blank("en"), format=fmt)) == []
