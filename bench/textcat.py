@@ -291,6 +291,9 @@ def main(argv=None) -> int:
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
         for d in kept:  # spaCy's textcat accepts only 0/1 cats ([E851]): the argmax class
             d.cats = hard_cats(d.cats, args.labels)
+            # the sources' vote groups are not needed for training, and every span group costs a
+            # srsly msgpack load (with an entry-point scan) each time spacy train re-reads the corpus
+            d.spans.clear()
         rng = random.Random(args.seed)
         order = list(range(len(kept)))
         rng.shuffle(order)

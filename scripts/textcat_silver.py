@@ -11,7 +11,8 @@
 4. Leaves out documents on which every source abstained (``--keep-abstained`` keeps them) and,
    with ``--min-confidence``, those whose top probability is lower; turns the probabilities
    into one-hot cats (``--cats hard``, the default: spaCy's ``textcat`` refuses other values
-   with [E851]); shuffles (``--seed``) and writes ``--dev-fraction`` of them as the silver dev set.
+   with [E851]); drops the sources' vote groups (``--keep-votes`` keeps them: spacy train
+   re-reads the corpus every epoch and each span group costs a msgpack load); shuffles (``--seed``) and writes ``--dev-fraction`` of them as the silver dev set.
 ``--pipeline-out`` saves the fitted recipe pipeline (``nlp.to_disk``) to apply it elsewhere.
 """
 import argparse
@@ -65,6 +66,8 @@ def main(argv=None) -> int:
     ap.add_argument("--multilabel", action="store_true", help="independent labels (textcat_multilabel)")
     ap.add_argument("--min-confidence", type=float, default=0.0,
                     help="leave out docs whose top probability is below this (computed before hardening)")
+    ap.add_argument("--keep-votes", action="store_true",
+                    help="keep the sources' doc-vote span groups in the output (default: only doc.cats, faster to train on)")
     ap.add_argument("--pipeline-out", type=Path, default=None, help="save the fitted recipe here")
     args = ap.parse_args(argv)
     for i, code in enumerate(args.code):
@@ -98,6 +101,10 @@ def main(argv=None) -> int:
             d for d in docs
             if any(get_doc_votes(d, key) for key, group in d.spans.items() if is_doc_level(group))
         ]
+    if not args.keep_votes:
+        # training needs only doc.cats; every span group costs a msgpack load each epoch
+        for doc in docs:
+            doc.spans.clear()
     order = list(range(len(docs)))
     random.Random(args.seed).shuffle(order)
     n_dev = int(round(len(docs) * args.dev_fraction))
