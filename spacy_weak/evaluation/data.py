@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 ENTS_KEY = "ents"  # pseudo key: ``doc.ents`` (as gold or as an aggregate)
 GOLD_KEY = "gold"  # the key gold spans are shown under in reports
+ATTR_GOLD = "gold"  # corpus readers mark their gold groups with attrs["gold"] = True
+ATTR_DOC_ID = "doc_id"  # ... and store the document id there
 CATS_KEY = "cats"  # pseudo key: ``doc.cats`` as a document-level aggregate
 
 
@@ -170,7 +172,12 @@ def _match(key: str, patterns: Optional[Sequence[str]]) -> bool:
 
 
 def _doc_id(doc: Doc) -> Optional[str]:
-    for name in ("doc_id", "id", "pmid"):
+    """The id a corpus reader stored: ``attrs["doc_id"]`` of a span group (gold), else ``user_data``."""
+    for group in doc.spans.values():
+        value = group.attrs.get(ATTR_DOC_ID)
+        if value is not None:
+            return str(value)
+    for name in (ATTR_DOC_ID, "id", "pmid"):
         value = doc.user_data.get(name) if doc.user_data else None
         if value is not None:
             return str(value)
@@ -220,6 +227,7 @@ def collect(
     sources: Optional[Sequence[str]] = None,
     aggregates: Optional[Sequence[str]] = None,
     keep_words: bool = True,
+    auto_gold: bool = True,
 ) -> CorpusData:
     """Read ``docs`` once into a :class:`CorpusData`.
 
@@ -231,6 +239,8 @@ def collect(
         documents holding gold.
     sources / aggregates: names or glob patterns (``"gaz_*"``); None = detect
         from the span group attrs. ``"ents"`` as an aggregate reads ``doc.ents``.
+    auto_gold: without ``gold_docs`` and ``gold_key``, a group marked ``attrs["gold"] = True``
+        (as the corpus readers write it) is the gold. A marked group is never a source.
     """
     separate_gold = gold_docs is not None
     if separate_gold and gold_key is None:
@@ -259,9 +269,9 @@ def collect(
     kinds: Dict[str, str] = {}  # key -> "source" | "aggregate" | "doc"
     doc_votes: Dict[str, Dict[int, Dict[str, int]]] = {}
     gold_builder = _TableBuilder()
-    has_gold: List[bool] = []
+    has_gold: Dict[int, bool] = {}
     cats: List[Dict[str, float]] = []
-    gold_cats: List[Optional[Dict[str, float]]] = []
+    gold_cats: Dict[int, Optional[Dict[str, float]]] = {}
     texts: List[Tuple[np.ndarray, np.ndarray]] = []
     strings = None
     doc_ids: List[Optional[str]] = []
@@ -284,7 +294,13 @@ def collect(
             kind = kinds.get(key)
             if kind is None:
                 attrs = group.attrs
-                if aggregates is not None and _match(key, aggregates):
+                if attrs.get(ATTR_GOLD) is True and not (aggregates is not None and _match(key, aggregates)):
+                    if auto_gold and gold_key is None and not separate_gold:
+                        gold_key = key
+                        logger.info("gold: span group %r (attrs['gold'] = True)", key)
+                        continue
+                    kind = "skip"
+                elif aggregates is not None and _match(key, aggregates):
                     kind = "aggregate"
                 elif ATTR_AGGREGATOR in attrs or ATTR_PROBS in attrs:
                     kind = "aggregate" if aggregates is None else "skip"
@@ -338,11 +354,9 @@ def collect(
             gdoc = None
         if gdoc is not None:
             spans = _gold_spans(gdoc, gold_key, i)
-            gold_cats.append(_gold_cats(gdoc, gold_key, separate_gold))
-            if spans is None:
-                has_gold.append(False)
-            else:
-                has_gold.append(True)
+            gold_cats[i] = _gold_cats(gdoc, gold_key, separate_gold)
+            if spans is not None:
+                has_gold[i] = True
                 if gdoc is not doc and not same_tokens:
                     # different tokenisation: project gold spans with spaCy's alignment
                     gspans = [Span(gdoc, s, e, label=lab_) for s, e, lab_ in spans]
@@ -381,8 +395,9 @@ def collect(
     gold_mask = None
     if gold_key is not None:
         gold = gold_builder.build()
-        gold_mask = np.asarray(has_gold, dtype=bool)
-        if not gold_mask.any() and not any(c for c in gold_cats):
+        gold_mask = np.zeros(n_docs, dtype=bool)
+        gold_mask[[i for i in has_gold]] = True
+        if not gold_mask.any() and not any(c for c in gold_cats.values()):
             warn(Warnings.W152.format(key=gold_key))
     votes_lists: Dict[str, List[Optional[Dict[str, int]]]] = {}
     for key in doc_keys:
@@ -401,7 +416,7 @@ def collect(
         doc_sources=doc_keys,
         doc_votes=votes_lists,
         cats=cats,
-        gold_cats=gold_cats if gold_key is not None else None,
+        gold_cats=[gold_cats.get(i) for i in range(n_docs)] if gold_key is not None else None,
         texts=texts,
         strings=strings,
         doc_ids=doc_ids,

@@ -528,6 +528,9 @@ def to_html(result: AnalysisResult, *, title: str = "Weak supervision report") -
     if result.samples:
         nav += '<li><a href="#documents">Sample documents</a></li>'
     gold_docs = int(data.has_gold.sum()) if data.has_gold is not None else 0
+    gold_docs = max(gold_docs, int((result.doc_level or {}).get("gold_docs", 0)))
+    if not (data.sources or data.aggregates or data.gold is not None and len(data.gold)):
+        legend = ""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

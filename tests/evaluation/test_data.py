@@ -82,3 +82,28 @@ def test_probs_length_mismatch_warns(nlp):
     with pytest.warns(UserWarning, match="W150"):
         data = collect(docs)
     assert data.tables["silver"].prob.tolist() == [1.0, 1.0]
+
+
+def test_reader_gold_group_is_detected_and_never_a_source(nlp):
+    """Corpus readers mark gold with attrs["gold"] = True and keep the doc id there."""
+    docs = make_span_corpus(nlp)
+    for k, doc in enumerate(docs):
+        doc.spans["gold"].attrs.update({"gold": True, "doc_id": f"pmid{k}"})
+    data = collect(docs)
+    assert data.sources == ["a", "b", "c"]
+    assert data.has_gold.tolist() == [True, True] and len(data.gold) == 2
+    assert data.doc_ids == ["pmid0", "pmid1"]
+    # with gold elsewhere the marked group is skipped, not analysed as a source
+    data = collect(docs, gold_key="ents")
+    assert "gold" not in data.sources
+
+
+def test_gold_ids_must_match(nlp):
+    docs = make_span_corpus(nlp)
+    gold = [nlp(d.text) for d in docs]
+    for k, (doc, g) in enumerate(zip(docs, gold)):
+        doc.spans["gold"].attrs["doc_id"] = f"id{k}"
+        g.spans["gold"] = []
+        g.spans["gold"].attrs.update({"gold": True, "doc_id": f"other{k}"})
+    with pytest.raises(SpacyWeakError, match="E152"):
+        collect(docs, gold_docs=gold)
