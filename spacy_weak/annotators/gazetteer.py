@@ -1,0 +1,243 @@
+"""``weak_gazetteer``: dictionary matching with an Aho-Corasick automaton over normalised text.
+
+The lexicon (UMLS RRF, TSV, JSONL or a compiled folder; see :mod:`spacy_weak.lexicons`)
+arrives in ``initialize(lexicon=...)`` or ``from_disk``, never in ``__init__``. It is
+compiled with the component's normalisation settings into a
+:class:`~spacy_weak.lexicons.compiled.CompiledLexicon`, which ``nlp.to_disk()`` stores
+so ``spacy.load()`` restores matching without the vocabulary files.
+
+A match counts only if it starts at a token start and ends at a token end. A term with
+several labels yields one span per label (``ambiguous="keep_all"``), only its first label
+in lexicon order (``"first"``) or no span (``"drop"``). Spans carry the concept id as
+``kb_id`` (several concepts of one term and label joined with ``|``).
+"""
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import srsly
+from spacy import util
+from spacy.attrs import IDX, LENGTH
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+
+from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..lexicons.compiled import CompiledLexicon, normalization_options
+from ..lexicons.readers import read_lexicon
+from ..lexicons.records import LexiconSummary
+from ..spans import set_source_spans
+from ._align import resolve_label_map
+
+logger = logging.getLogger(__name__)
+
+AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
+LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
+
+
+class Gazetteer(Pipe):
+    """Writes the token-aligned lexicon matches into ``doc.spans[spans_key]``."""
+
+    def __init__(
+        self,
+        vocab,
+        *,
+        name: str = "weak_gazetteer",
+        spans_key: Optional[str] = None,
+        case_sensitive: bool = False,
+        short_term_max_len: int = 3,
+        normalize_unicode: bool = True,
+        fold_hyphens: bool = True,
+        min_term_length: int = 2,
+        stop_terms: Sequence[str] = (),
+        ambiguous: str = "keep_all",
+        spans_filter: Optional[Callable[[Iterable[Span]], List[Span]]] = None,
+        label_map: Any = None,
+    ) -> None:
+        self.vocab = vocab
+        self.name = name
+        self.spans_key = spans_key or name
+        if ambiguous not in AMBIGUOUS_OPTIONS:
+            raise SpacyWeakError(Errors.E007.format(value=ambiguous, param="ambiguous", options=", ".join(AMBIGUOUS_OPTIONS)))
+        self.ambiguous = ambiguous
+        self.options = normalization_options(
+            case_sensitive=case_sensitive,
+            short_term_max_len=short_term_max_len,
+            normalize_unicode=normalize_unicode,
+            fold_hyphens=fold_hyphens,
+            min_term_length=min_term_length,
+            stop_terms=list(stop_terms or []),
+        )
+        self.spans_filter = spans_filter
+        self.label_map = resolve_label_map(label_map)
+        self.lexicon: Optional[CompiledLexicon] = None
+        self._mapped: List[Optional[str]] = []
+        self.stats: Counter = Counter()
+
+    # ------------------------------------------------------------ lexicon
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        """Labels the component can write (after the label map)."""
+        return tuple(sorted({m for m in self._mapped if m}))
+
+    def __len__(self) -> int:
+        return self.lexicon.n_terms if self.lexicon is not None else 0
+
+    def initialize(
+        self,
+        get_examples: Optional[Callable[[], Iterable]] = None,
+        *,
+        nlp: Optional[Language] = None,
+        lexicon: LexiconInput = None,
+    ) -> None:
+        """Compile (or load) the lexicon: records, a path (RRF folder, TSV, JSONL, compiled folder)
+        or a :class:`CompiledLexicon`."""
+        if lexicon is None:
+            warn(Warnings.W002.format(name=self.name))
+            self.set_lexicon(CompiledLexicon.build([], **self.options))
+            return
+        self.set_lexicon(lexicon)
+
+    def set_lexicon(self, lexicon: LexiconInput) -> None:
+        if isinstance(lexicon, (str, Path)):
+            lexicon = read_lexicon(lexicon)
+        if isinstance(lexicon, CompiledLexicon):
+            self._check_options(lexicon, lexicon.path or "(in memory)")
+            compiled = lexicon
+        else:
+            summary = getattr(lexicon, "summary", None)
+            source = str(getattr(lexicon, "path", "") or "(records)")
+            if summary is None:
+                summary = LexiconSummary(source)
+            compiled = CompiledLexicon.build(lexicon, summary=summary, **self.options)
+            compiled.summary.log()
+        if compiled.n_terms == 0:
+            warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
+        self.lexicon = compiled
+        self._mapped = [self._map(label) for label in compiled.labels]
+
+    def _map(self, label: str) -> Optional[str]:
+        if self.label_map is None:
+            return label
+        return self.label_map(label) or None
+
+    def _check_options(self, lexicon: CompiledLexicon, path: Any) -> None:
+        if lexicon.options != self.options:
+            diff = {k for k in self.options if lexicon.options.get(k) != self.options[k]}
+            raise SpacyWeakError(
+                Errors.E008.format(
+                    path=path,
+                    name=self.name,
+                    compiled=", ".join(f"{k}={lexicon.options.get(k)!r}" for k in sorted(diff)),
+                    configured=", ".join(f"{k}={self.options[k]!r}" for k in sorted(diff)),
+                )
+            )
+
+    # ------------------------------------------------------------ annotate
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            spans = self.match(doc)
+            self.set_annotations(doc, spans)
+            return doc
+        except Exception as e:
+            error_handler(self.name, self, [doc], e)
+            return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        for doc in stream:
+            yield self(doc)
+
+    def match(self, doc: Doc) -> List[Span]:
+        """The spans of the lexicon terms in ``doc`` (before ``spans_filter``)."""
+        lex = self.lexicon
+        if lex is None or not lex.n_terms or not len(doc):
+            return []
+        arr = doc.to_array([IDX, LENGTH])
+        starts = arr[:, 0].tolist()
+        ends = (arr[:, 0] + arr[:, 1]).tolist()
+        text = doc.text
+        matches = lex.find(text, starts, ends)
+        if not matches:
+            return []
+        mapped = self._mapped
+        entry_label = lex.entry_label
+        keep_all = self.ambiguous == "keep_all"
+        cache: Dict = {}
+        spans = []
+        for ts, te, e0, e1, cs, ce in matches:
+            if e1 - e0 == 1:
+                # the common case: one entry
+                if not lex.entry_ok(e0, text, cs, ce, cache):
+                    continue
+                label = mapped[entry_label[e0]]
+                if label is None:
+                    self.stats["unmapped_label"] += 1
+                    continue
+                spans.append(Span(doc, ts, te, label=label, kb_id=lex.kb_id(e0)))
+                continue
+            found: Dict[str, List[str]] = {}
+            for e in range(e0, e1):
+                if not lex.entry_ok(e, text, cs, ce, cache):
+                    continue
+                label = mapped[entry_label[e]]
+                if label is None:
+                    self.stats["unmapped_label"] += 1
+                    continue
+                found.setdefault(label, []).append(lex.kb_id(e))
+            if len(found) > 1 and not keep_all:
+                if self.ambiguous == "drop":
+                    self.stats["ambiguous_dropped"] += 1
+                    continue
+                first = next(iter(found))
+                found = {first: found[first]}
+            for label, ids in found.items():
+                kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
+                spans.append(Span(doc, ts, te, label=label, kb_id=kb))
+        return spans
+
+    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
+        if self.spans_filter is not None:
+            spans = self.spans_filter(spans)
+        set_source_spans(doc, self.spans_key, spans, source=self.name)
+        self.stats["docs"] += 1
+        self.stats["spans"] += len(spans)
+
+    # ------------------------------------------------------------ serialisation
+
+    def _cfg(self) -> Dict[str, Any]:
+        return {"spans_key": self.spans_key, "ambiguous": self.ambiguous, "options": self.options,
+                "has_lexicon": self.lexicon is not None}
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> None:
+        path = Path(path)
+        serializers = {"cfg": lambda p: srsly.write_json(p, self._cfg())}
+        if self.lexicon is not None:
+            serializers["lexicon"] = lambda p: self.lexicon.to_disk(p)
+        util.to_disk(path, serializers, exclude)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> "Gazetteer":
+        path = Path(path)
+
+        def load_lexicon(p: Path) -> None:
+            if p.exists():
+                self.set_lexicon(CompiledLexicon.from_disk(p))
+
+        util.from_disk(path, {"cfg": lambda p: None, "lexicon": load_lexicon}, exclude)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = util.SimpleFrozenList()) -> bytes:
+        serializers = {"cfg": lambda: srsly.json_dumps(self._cfg())}
+        if self.lexicon is not None:
+            serializers["lexicon"] = lambda: self.lexicon.to_bytes()
+        return util.to_bytes(serializers, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = util.SimpleFrozenList()) -> "Gazetteer":
+        def load_lexicon(b: bytes) -> None:
+            self.set_lexicon(CompiledLexicon.from_bytes(b))
+
+        util.from_bytes(bytes_data, {"cfg": lambda b: None, "lexicon": load_lexicon}, exclude)
+        return self

@@ -1,0 +1,590 @@
+"""The compiled lexicon: an Aho-Corasick automaton over normalised terms plus compact tables.
+
+Layout (built once by :meth:`CompiledLexicon.build`, streamed from records):
+
+* ``automaton`` — ``ahocorasick.Automaton(STORE_INTS)``; each normalised term (*key*)
+  stores its key index ``k``.
+* ``key_len[k]`` — length of key ``k`` (a match ending at ``e`` starts at ``e - key_len[k]``).
+* ``entry_ptr[k]:entry_ptr[k+1]`` — the entries of key ``k``, one per (label, cased form),
+  in the order their first record was read (the lexicon's order is its priority).
+* ``entry_label`` (index into ``labels``), ``entry_cased`` (index into ``cased_forms`` or -1:
+  a short term matched case-sensitively), ``kb`` (the concept id(s) of each entry; several
+  concepts of one term and label are joined with ``|``) stored as one UTF-8 blob + offsets.
+
+No Python object per term is kept: a million terms cost the automaton (~40 bytes per trie
+node) plus ~25 bytes per entry.
+
+On disk (``to_disk``), a folder:
+``meta.json`` (options, labels, counts, summary, pyahocorasick version), ``automaton.bin``
+(the automaton's own node dump, the byte chunks pyahocorasick exposes through its
+``__reduce__`` and takes back through its constructor — no pickle involved),
+``tables.npz`` (numpy arrays, loaded with ``allow_pickle=False``), ``kb.bin`` and
+``keys.msgpack`` (the keys in index order, used to rebuild the automaton when the stored
+dump cannot be used, e.g. after a pyahocorasick upgrade).
+"""
+import logging
+from array import array
+from bisect import bisect_left
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy
+import srsly
+
+from ..errors import Errors, SpacyWeakError
+from ..io import write_bytes_atomic
+from .normalize import Normalizer
+from .records import LexiconRecord, LexiconSummary
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+NORMALIZATION_OPTIONS = (
+    "case_sensitive",
+    "short_term_max_len",
+    "normalize_unicode",
+    "fold_hyphens",
+    "min_term_length",
+    "stop_terms",
+)
+DEFAULT_OPTIONS: Dict[str, Any] = {
+    "case_sensitive": False,
+    "short_term_max_len": 3,
+    "normalize_unicode": True,
+    "fold_hyphens": True,
+    "min_term_length": 2,
+    "stop_terms": [],
+}
+
+PathLike = Union[str, Path]
+
+
+def _ahocorasick():
+    import ahocorasick  # late: factories must import cheaply
+
+    return ahocorasick
+
+
+def normalization_options(**options) -> Dict[str, Any]:
+    out = dict(DEFAULT_OPTIONS)
+    for key, value in options.items():
+        if key not in DEFAULT_OPTIONS:
+            raise SpacyWeakError(Errors.E007.format(value=key, param="compile option", options=", ".join(DEFAULT_OPTIONS)))
+        out[key] = value
+    out["case_sensitive"] = bool(out["case_sensitive"])
+    out["normalize_unicode"] = bool(out["normalize_unicode"])
+    out["fold_hyphens"] = bool(out["fold_hyphens"])
+    out["short_term_max_len"] = int(out["short_term_max_len"])
+    out["min_term_length"] = int(out["min_term_length"])
+    out["stop_terms"] = sorted({str(t) for t in (out["stop_terms"] or [])})
+    return out
+
+
+class CompiledLexicon:
+    """Normalised terms in an Aho-Corasick automaton with their labels and concept ids."""
+
+    def __init__(
+        self,
+        *,
+        options: Dict[str, Any],
+        labels: List[str],
+        automaton,
+        key_len: numpy.ndarray,
+        entry_ptr: numpy.ndarray,
+        entry_label: numpy.ndarray,
+        entry_cased: numpy.ndarray,
+        cased_forms: List[str],
+        kb_blob: bytes,
+        kb_offsets: numpy.ndarray,
+        summary: Optional[LexiconSummary] = None,
+    ) -> None:
+        self.options = normalization_options(**options)
+        self.normalizer = Normalizer(
+            case_sensitive=self.options["case_sensitive"],
+            normalize_unicode=self.options["normalize_unicode"],
+            fold_hyphens=self.options["fold_hyphens"],
+        )
+        self.labels = list(labels)
+        self.automaton = automaton
+        self.key_len = key_len
+        self.entry_ptr = entry_ptr
+        self.entry_label = entry_label
+        self.entry_cased = entry_cased
+        self.cased_forms = list(cased_forms)
+        self.kb_blob = kb_blob
+        self.kb_offsets = kb_offsets
+        self.summary = summary or LexiconSummary()
+        self.path: Optional[Path] = None  # the folder it was loaded from, if any
+        self._prepare()
+
+    def _prepare(self) -> None:
+        # Python lists index faster than numpy arrays in the per-match loop;
+        # key lengths are small ints (cached by CPython), so this costs 8 bytes per key.
+        self._key_len_list = self.key_len.tolist()
+        self._has_cased = bool(self.cased_forms)
+
+    # ------------------------------------------------------------ properties
+
+    @property
+    def n_terms(self) -> int:
+        return int(len(self.key_len))
+
+    @property
+    def n_entries(self) -> int:
+        return int(len(self.entry_label))
+
+    def __len__(self) -> int:
+        return self.n_terms
+
+    def kb_id(self, entry: int) -> str:
+        o = self.kb_offsets
+        return self.kb_blob[o[entry] : o[entry + 1]].decode("utf8")
+
+    def entries(self, key_index: int) -> range:
+        return range(int(self.entry_ptr[key_index]), int(self.entry_ptr[key_index + 1]))
+
+    def lookup(self, term: str) -> List[Tuple[str, str]]:
+        """``[(label, kb_id)]`` of a term (normalised like the text), honouring short-term case."""
+        key = self.normalizer.key(term)
+        k = self.automaton.get(key, -1) if key else -1
+        if k < 0:
+            return []
+        cased = None
+        out = []
+        for e in self.entries(k):
+            c = int(self.entry_cased[e])
+            if c >= 0:
+                cased = cased if cased is not None else self.normalizer.cased(term)
+                if self.cased_forms[c] != cased:
+                    continue
+            out.append((self.labels[int(self.entry_label[e])], self.kb_id(e)))
+        return out
+
+    def __contains__(self, term: str) -> bool:
+        return bool(self.lookup(term))
+
+    # ------------------------------------------------------------ matching
+
+    def find(self, text: str, starts: List[int], ends: List[int]) -> List[Tuple[int, int, int, int, int, int]]:
+        """Token-aligned matches ``(start_token, end_token, first_entry, end_entry, start_char, end_char)``.
+
+        ``starts``/``ends`` are the tokens' character offsets (ascending). A match counts
+        only if it starts at a token start and ends at a token end; short terms with a
+        case-sensitive form are checked against the original text. Entries of a match
+        are ``range(first_entry, end_entry)``; case-rejected entries are left out by
+        :meth:`entry_ok`.
+        """
+        if not self.key_len.size or not text:
+            return []
+        ntext, posmap = self.normalizer.text(text)
+        flags_arr = numpy.zeros(len(text) + 1, dtype=numpy.uint8)
+        flags_arr[starts] = 1
+        flags_arr[ends] |= 2
+        flags = flags_arr.tobytes()
+        klen = self._key_len_list
+        hits = []
+        append = hits.append
+        if posmap is None:
+            for end, k in self.automaton.iter(ntext):
+                e = end + 1
+                s = e - klen[k]
+                if flags[s] & 1 and flags[e] & 2:
+                    append((s, e, k))
+        else:
+            pm = posmap.tolist()
+            for end, k in self.automaton.iter(ntext):
+                s = pm[end + 1 - klen[k]]
+                e = pm[end + 1]
+                if s >= 0 and e >= 0 and flags[s] & 1 and flags[e] & 2:
+                    append((s, e, k))
+        if not hits:
+            return []
+        ptr = self.entry_ptr
+        out = []
+        for s, e, k in hits:
+            out.append((bisect_left(starts, s), bisect_left(ends, e) + 1, int(ptr[k]), int(ptr[k + 1]), s, e))
+        return out
+
+    def entry_ok(self, entry: int, text: str, start_char: int, end_char: int, _cache: Dict) -> bool:
+        """False when the entry is a case-sensitive short term and the text differs in case."""
+        if not self._has_cased:
+            return True
+        c = self.entry_cased[entry]
+        if c < 0:
+            return True
+        span = (start_char, end_char)
+        cased = _cache.get(span)
+        if cased is None:
+            cased = _cache[span] = self.normalizer.cased(text[start_char:end_char])
+        return self.cased_forms[c] == cased
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls,
+        records: Iterable,
+        *,
+        summary: Optional[LexiconSummary] = None,
+        **options,
+    ) -> "CompiledLexicon":
+        """Compile records (``LexiconRecord``, ``(term, label[, id])`` or dicts), streaming."""
+        opts = normalization_options(**options)
+        summary = summary if summary is not None else LexiconSummary()
+        norm = Normalizer(
+            case_sensitive=opts["case_sensitive"], normalize_unicode=opts["normalize_unicode"], fold_hyphens=opts["fold_hyphens"]
+        )
+        ac = _ahocorasick()
+        automaton = ac.Automaton(ac.STORE_INTS)
+        add = automaton.add_word
+        key_ids: Dict[str, int] = {}  # dropped before make_automaton; faster than automaton.get
+        stop = {norm.key(t) for t in opts["stop_terms"]}
+        min_len = opts["min_term_length"]
+        short_max = -1 if opts["case_sensitive"] else opts["short_term_max_len"]
+        key_len = array("i")
+        rec_key, rec_label, rec_cased = array("i"), array("i"), array("i")
+        rec_kb: List[str] = []
+        labels: Dict[str, int] = {}
+        cased_ids: Dict[str, int] = {}
+        compiled_kept: Dict[str, int] = {}
+        n_in = 0
+        key_fn, cased_fn = norm.key, norm.cased
+        for rec in records:
+            n_in += 1
+            if not isinstance(rec, tuple):
+                rec = (rec["term"], rec["label"], rec.get("id") or "")
+            term, label = rec[0], rec[1]
+            cid = (rec[2] or "") if len(rec) > 2 else ""
+            if not label:
+                summary.drop("empty_label")
+                continue
+            key = key_fn(term)
+            lk = len(key)
+            if lk < min_len:
+                summary.drop("too_short" if key else "empty_term")
+                continue
+            if key in stop:
+                summary.drop("stop_term")
+                continue
+            k = key_ids.get(key)
+            if k is None:
+                k = key_ids[key] = len(key_len)
+                add(key, k)
+                key_len.append(lk)
+            li = labels.get(label)
+            if li is None:
+                li = labels[label] = len(labels)
+            if lk <= short_max:
+                cased = cased_fn(term)
+                ci = cased_ids.get(cased)
+                if ci is None:
+                    ci = cased_ids[cased] = len(cased_ids)
+            else:
+                ci = -1
+            rec_key.append(k)
+            rec_label.append(li)
+            rec_cased.append(ci)
+            rec_kb.append(cid)
+            compiled_kept[label] = compiled_kept.get(label, 0) + 1
+        del key_ids
+        if not summary.read:
+            summary.read = n_in
+        # per-label counts of what went into the lexicon (after the drops made here)
+        summary.kept.clear()
+        summary.kept.update(compiled_kept)
+        tables = _finalize(
+            numpy.frombuffer(rec_key, dtype=numpy.int32),
+            numpy.frombuffer(rec_label, dtype=numpy.int32),
+            numpy.frombuffer(rec_cased, dtype=numpy.int32),
+            rec_kb,
+            len(key_len),
+            summary,
+        )
+        del rec_kb
+        if len(key_len):
+            automaton.make_automaton()
+        label_list = [None] * len(labels)
+        for label, i in labels.items():
+            label_list[i] = label
+        cased_list = [None] * len(cased_ids)
+        for cased, i in cased_ids.items():
+            cased_list[i] = cased
+        summary.terms = len(key_len)
+        return cls(
+            options=opts,
+            labels=label_list,
+            automaton=automaton,
+            key_len=numpy.frombuffer(key_len, dtype=numpy.int32).copy(),
+            cased_forms=cased_list,
+            summary=summary,
+            **tables,
+        )
+
+    # ------------------------------------------------------------ serialisation
+
+    def _meta(self) -> Dict[str, Any]:
+        ac = _ahocorasick()
+        return {
+            "format": "spacy_weak.compiled_lexicon",
+            "format_version": FORMAT_VERSION,
+            "pyahocorasick": getattr(ac, "__version__", None) or _dist_version("pyahocorasick"),
+            "options": self.options,
+            "labels": self.labels,
+            "cased_forms": self.cased_forms,
+            "n_terms": self.n_terms,
+            "n_entries": self.n_entries,
+            "summary": self.summary.to_dict(),
+        }
+
+    def _automaton_state(self) -> Tuple[List[bytes], List[Any]]:
+        if not self.n_terms:
+            return [], []
+        _, args = self.automaton.__reduce__()
+        chunks = list(args[0])
+        return chunks, list(args[1:6])
+
+    def keys_in_order(self) -> List[str]:
+        keys: List[Optional[str]] = [None] * self.n_terms
+        for key, k in self.automaton.items():
+            keys[k] = key
+        return keys  # type: ignore[return-value]
+
+    def to_disk(self, path: PathLike, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        chunks, args = self._automaton_state()
+        meta = self._meta()
+        meta["automaton_args"] = args
+        meta["automaton_chunks"] = [len(c) for c in chunks]
+        tmp = path / "automaton.bin.tmp"
+        with open(tmp, "wb") as fh:
+            for c in chunks:
+                fh.write(c)
+        tmp.replace(path / "automaton.bin")
+        del chunks
+        with open(path / "tables.npz.tmp", "wb") as fh:
+            numpy.savez(
+                fh,
+                key_len=self.key_len,
+                entry_ptr=self.entry_ptr,
+                entry_label=self.entry_label,
+                entry_cased=self.entry_cased,
+                kb_offsets=self.kb_offsets,
+            )
+        (path / "tables.npz.tmp").replace(path / "tables.npz")
+        write_bytes_atomic(path / "kb.bin", self.kb_blob)
+        write_bytes_atomic(path / "keys.msgpack", srsly.msgpack_dumps(self.keys_in_order()))
+        write_bytes_atomic(path / "meta.json", srsly.json_dumps(meta, indent=2).encode("utf8"))
+
+    @classmethod
+    def from_disk(cls, path: PathLike, exclude=tuple()) -> "CompiledLexicon":
+        path = Path(path)
+        meta = read_meta(path)
+        for name in ("tables.npz", "kb.bin", "automaton.bin"):
+            if not (path / name).exists():
+                raise SpacyWeakError(Errors.E009.format(path=path, problem=f"{name} is missing"))
+        with numpy.load(path / "tables.npz", allow_pickle=False) as z:
+            tables = {name: z[name] for name in z.files}
+        kb_blob = (path / "kb.bin").read_bytes()
+        sizes = meta.get("automaton_chunks", [])
+        automaton = None
+        if meta.get("n_terms", 0) and _state_usable(meta):
+            if (path / "automaton.bin").stat().st_size != sum(sizes):
+                raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton.bin has the wrong size"))
+            with open(path / "automaton.bin", "rb") as fh:
+                chunks = [fh.read(n) for n in sizes]
+            automaton = _automaton_from_state(chunks, meta["automaton_args"])
+            del chunks
+        if automaton is None:
+            keys = srsly.read_msgpack(path / "keys.msgpack") if (path / "keys.msgpack").exists() else None
+            if keys is None:
+                raise SpacyWeakError(Errors.E009.format(path=path, problem="keys.msgpack is missing"))
+            logger.info("Rebuilding the automaton of %s from its %d keys", path, len(keys))
+            automaton = _automaton_from_keys(keys)
+        lex = cls._from_parts(meta, automaton, tables, kb_blob, path)
+        lex.path = path
+        return lex
+
+    @classmethod
+    def _from_parts(cls, meta, automaton, tables, kb_blob, path) -> "CompiledLexicon":
+        try:
+            lex = cls(
+                options=meta["options"],
+                labels=meta["labels"],
+                automaton=automaton,
+                key_len=tables["key_len"],
+                entry_ptr=tables["entry_ptr"],
+                entry_label=tables["entry_label"],
+                entry_cased=tables["entry_cased"],
+                cased_forms=meta.get("cased_forms", []),
+                kb_blob=kb_blob,
+                kb_offsets=tables["kb_offsets"],
+                summary=LexiconSummary.from_dict(meta.get("summary", {})),
+            )
+        except KeyError as e:
+            raise SpacyWeakError(Errors.E009.format(path=path, problem=f"missing {e}")) from None
+        if len(automaton) != lex.n_terms or len(lex.entry_ptr) != lex.n_terms + 1:
+            raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton and tables disagree"))
+        return lex
+
+    def to_bytes(self, exclude=tuple()) -> bytes:
+        chunks, args = self._automaton_state()
+        meta = self._meta()
+        meta["automaton_args"] = args
+        return srsly.msgpack_dumps(
+            {
+                "meta": meta,
+                "automaton": chunks,
+                "tables": {
+                    name: getattr(self, name).tobytes()
+                    for name in ("key_len", "entry_ptr", "entry_label", "entry_cased", "kb_offsets")
+                },
+                "kb": self.kb_blob,
+                "keys": self.keys_in_order(),
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes, exclude=tuple()) -> "CompiledLexicon":
+        msg = srsly.msgpack_loads(data)
+        meta = msg["meta"]
+        dtypes = {"key_len": numpy.int32, "entry_ptr": numpy.int64, "entry_label": numpy.int32,
+                  "entry_cased": numpy.int32, "kb_offsets": numpy.int64}
+        tables = {name: numpy.frombuffer(buf, dtype=dtypes[name]).copy() for name, buf in msg["tables"].items()}
+        automaton = None
+        if meta.get("n_terms", 0) and _state_usable(meta):
+            automaton = _automaton_from_state(list(msg["automaton"]), meta["automaton_args"])
+        if automaton is None:
+            automaton = _automaton_from_keys(msg["keys"])
+        return cls._from_parts(meta, automaton, tables, msg["kb"], "(bytes)")
+
+    def __reduce__(self):
+        # for multiprocessing with 'spawn'/'forkserver': through our own bytes, not pickled internals
+        return (CompiledLexicon.from_bytes, (self.to_bytes(),))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def read_meta(path: PathLike) -> Dict[str, Any]:
+    path = Path(path)
+    meta_path = path / "meta.json"
+    if not meta_path.exists():
+        raise SpacyWeakError(Errors.E001.format(path=meta_path))
+    try:
+        meta = srsly.read_json(meta_path)
+    except ValueError as e:
+        raise SpacyWeakError(Errors.E009.format(path=path, problem=f"meta.json is not valid JSON: {e}")) from None
+    if meta.get("format") != "spacy_weak.compiled_lexicon":
+        raise SpacyWeakError(Errors.E009.format(path=path, problem="meta.json is not a compiled lexicon's"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise SpacyWeakError(
+            Errors.E009.format(path=path, problem=f"format version {meta.get('format_version')}, expected {FORMAT_VERSION}")
+        )
+    return meta
+
+
+def is_compiled_dir(path: PathLike) -> bool:
+    return (Path(path) / "meta.json").exists() and (Path(path) / "tables.npz").exists()
+
+
+def _dist_version(name: str) -> Optional[str]:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:  # pragma: no cover
+        return None
+
+
+def _state_usable(meta: Dict[str, Any]) -> bool:
+    ac = _ahocorasick()
+    current = getattr(ac, "__version__", None) or _dist_version("pyahocorasick")
+    args = meta.get("automaton_args") or []
+    if meta.get("pyahocorasick") != current or len(args) != 5:
+        logger.info("Compiled with pyahocorasick %s, running %s: rebuilding the automaton", meta.get("pyahocorasick"), current)
+        return False
+    return args[0] == ac.AHOCORASICK and args[1] == ac.STORE_INTS and args[2] == ac.KEY_STRING
+
+
+def _automaton_from_state(chunks: List[bytes], args: List[Any]):
+    ac = _ahocorasick()
+    try:
+        return ac.Automaton(chunks, *args, None)
+    except Exception as e:  # a dump this pyahocorasick cannot read: rebuild from the keys instead
+        logger.info("Stored automaton not usable (%s): rebuilding from keys", e)
+        return None
+
+
+def _automaton_from_keys(keys: List[str]):
+    ac = _ahocorasick()
+    automaton = ac.Automaton(ac.STORE_INTS)
+    add = automaton.add_word
+    for i, key in enumerate(keys):
+        add(key, i)
+    if keys:
+        automaton.make_automaton()
+    return automaton
+
+
+def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummary) -> Dict[str, Any]:
+    """Group records by (key, label, cased form) into entries; join their concept ids."""
+    n = len(rk)
+    if n == 0:
+        return {
+            "entry_ptr": numpy.zeros(1, dtype=numpy.int64),
+            "entry_label": numpy.zeros(0, dtype=numpy.int32),
+            "entry_cased": numpy.zeros(0, dtype=numpy.int32),
+            "kb_blob": b"",
+            "kb_offsets": numpy.zeros(1, dtype=numpy.int64),
+        }
+    ridx = numpy.arange(n, dtype=numpy.int64)
+    order = numpy.lexsort((ridx, rc, rl, rk))
+    sk, sl, sc = rk[order], rl[order], rc[order]
+    new = numpy.ones(n, dtype=bool)
+    new[1:] = (sk[1:] != sk[:-1]) | (sl[1:] != sl[:-1]) | (sc[1:] != sc[:-1])
+    gstart = numpy.flatnonzero(new)
+    gend = numpy.append(gstart[1:], n)
+    g_key, g_label, g_cased, g_first = sk[gstart], sl[gstart], sc[gstart], order[gstart]
+    # concept ids per group: singletons directly, larger groups joined (sorted, unique)
+    kbs: List[str] = [rec_kb[i] for i in g_first.tolist()]
+    duplicates = 0
+    sizes = gend - gstart
+    for gi in numpy.flatnonzero(sizes > 1).tolist():
+        s = int(gstart[gi])
+        ids = {rec_kb[j] for j in order[s : s + int(sizes[gi])].tolist()}
+        duplicates += int(sizes[gi]) - len(ids)
+        ids.discard("")
+        kbs[gi] = "|".join(sorted(ids))
+    if duplicates:
+        summary.drop("duplicate", duplicates)
+    # entries: by key, then by first appearance in the lexicon
+    eorder = numpy.lexsort((g_first, g_key))
+    e_key = g_key[eorder]
+    entry_ptr = numpy.searchsorted(e_key, numpy.arange(n_keys + 1), side="left").astype(numpy.int64)
+    kbs = [kbs[i] for i in eorder.tolist()]
+    joined = "".join(kbs)
+    if joined.isascii():
+        blob = joined.encode("ascii")
+        lens = numpy.fromiter(map(len, kbs), dtype=numpy.int64, count=len(kbs))
+    else:
+        encoded = [x.encode("utf8") for x in kbs]
+        blob = b"".join(encoded)
+        lens = numpy.fromiter(map(len, encoded), dtype=numpy.int64, count=len(encoded))
+        del encoded
+    del joined, kbs
+    kb_offsets = numpy.zeros(len(lens) + 1, dtype=numpy.int64)
+    numpy.cumsum(lens, out=kb_offsets[1:])
+    # ambiguous: keys whose entries carry more than one distinct label
+    e_label = g_label[eorder].astype(numpy.int32)
+    if len(e_key) > 1:
+        same = (e_key[1:] == e_key[:-1]) & (e_label[1:] != e_label[:-1])
+        summary.ambiguous = int(len(numpy.unique(e_key[1:][same])))
+    summary.entries = int(len(e_key))
+    return {
+        "entry_ptr": entry_ptr,
+        "entry_label": e_label,
+        "entry_cased": g_cased[eorder].astype(numpy.int32),
+        "kb_blob": blob,
+        "kb_offsets": kb_offsets,
+    }

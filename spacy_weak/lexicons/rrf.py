@@ -1,0 +1,205 @@
+"""UMLS Rich Release Format: ``MRCONSO.RRF`` + ``MRSTY.RRF`` -> ``(term, label, CUI)`` records.
+
+Columns are taken by name from ``MRFILES.RRF`` when the folder has one (as
+scispaCy does), otherwise from the standard UMLS column order. Every RRF line
+ends with a ``|``; the last line of a file may lack its newline. A line with
+the wrong number of columns raises ``[E002]`` naming the file and line.
+
+Filters (each drop is counted in the summary):
+    language        LAT values kept (default ``ENG``; ``None`` keeps all)
+    suppress        SUPPRESS flags dropped (default ``O``, ``E``, ``Y``: obsolete,
+                    editor-suppressed, suppressible; ``N`` is kept)
+    sources         SAB values kept (default: all)
+    exclude_sources SAB values dropped
+Labels come from a :class:`~spacy_weak.lexicons.semantic_groups.SemanticMap`
+applied to each concept's semantic types in MRSTY; a concept with several
+mapped labels yields one record per label.
+"""
+import logging
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from ..errors import Errors, SpacyWeakError
+from .records import LexiconRecord, LexiconSummary
+from .semantic_groups import SemanticMap, as_semantic_map
+
+logger = logging.getLogger(__name__)
+
+PathLike = Union[str, Path]
+
+STANDARD_COLUMNS: Dict[str, List[str]] = {
+    "MRCONSO.RRF": "CUI,LAT,TS,LUI,STT,SUI,ISPREF,AUI,SAUI,SCUI,SDUI,SAB,TTY,CODE,STR,SRL,SUPPRESS,CVF".split(","),
+    "MRSTY.RRF": "CUI,TUI,STN,STY,ATUI,CVF".split(","),
+    "MRFILES.RRF": "FIL,DES,FMT,CLS,RWS,BTS".split(","),
+}
+DEFAULT_SUPPRESS = ("O", "E", "Y")
+
+
+def find_meta_dir(path: PathLike) -> Optional[Path]:
+    """The folder holding MRCONSO.RRF: ``path`` itself, its ``META`` subfolder, or the file's folder."""
+    path = Path(path)
+    if path.is_file() and path.name.upper() == "MRCONSO.RRF":
+        return path.parent
+    for cand in (path, path / "META"):
+        if (cand / "MRCONSO.RRF").exists():
+            return cand
+    return None
+
+
+def rrf_columns(meta_dir: PathLike, filename: str) -> List[str]:
+    """Column names of an RRF file: from MRFILES.RRF when present, else the standard order."""
+    mrfiles = Path(meta_dir) / "MRFILES.RRF"
+    if mrfiles.exists():
+        cols = STANDARD_COLUMNS["MRFILES.RRF"]
+        for _, fields in _iter_rows(mrfiles, cols):
+            if fields[0] == filename:
+                return fields[2].split(",")
+        logger.info("%s does not list %s: using the standard UMLS columns", mrfiles, filename)
+    if filename not in STANDARD_COLUMNS:
+        raise SpacyWeakError(Errors.E009.format(path=meta_dir, problem=f"no known columns for {filename}"))
+    return STANDARD_COLUMNS[filename]
+
+
+def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, List[str]]]:
+    """``(line number, fields)`` of an RRF file, checking the column count."""
+    n = len(columns)
+    line_no = 0
+    with open(path, "r", encoding="utf8", newline="") as fh:
+        try:
+            for line_no, line in enumerate(fh, 1):
+                line = line.rstrip("\r\n")
+                if not line:
+                    continue
+                fields = line.split("|")
+                if len(fields) == n + 1 and fields[n] == "":
+                    fields.pop()
+                elif len(fields) != n:
+                    raise SpacyWeakError(
+                        Errors.E002.format(
+                            path=path, line=line_no, expected=n, columns="|".join(columns), found=len(fields) - (fields[-1] == "")
+                        )
+                    )
+                yield line_no, fields
+        except UnicodeDecodeError as e:
+            raise SpacyWeakError(Errors.E011.format(path=path, line=line_no + 1, problem=f"not valid UTF-8 ({e.reason})")) from None
+
+
+def read_mrsty(
+    meta_dir: PathLike, semantic_map: SemanticMap, summary: Optional[LexiconSummary] = None
+) -> Dict[str, Tuple[str, ...]]:
+    """CUI -> labels (sorted tuple) of its mapped semantic types; unmapped types are counted."""
+    path = Path(meta_dir) / "MRSTY.RRF"
+    if not path.exists():
+        raise SpacyWeakError(Errors.E001.format(path=path))
+    cols = rrf_columns(meta_dir, "MRSTY.RRF")
+    i_cui, i_tui, i_sty = cols.index("CUI"), cols.index("TUI"), cols.index("STY")
+    labels: Dict[str, set] = {}
+    unmapped: Dict[str, int] = {}
+    for _, f in _iter_rows(path, cols):
+        label = semantic_map.label(f[i_tui], f[i_sty])
+        if label:
+            labels.setdefault(f[i_cui], set()).add(label)
+        else:
+            key = f"{f[i_tui]} {f[i_sty]}"
+            unmapped[key] = unmapped.get(key, 0) + 1
+    if unmapped:
+        logger.info(
+            "%s: %d semantic types have no label in the semantic map (%s%s)",
+            path,
+            len(unmapped),
+            ", ".join(sorted(unmapped)[:10]),
+            "..." if len(unmapped) > 10 else "",
+        )
+    interned: Dict[Tuple[str, ...], Tuple[str, ...]] = {}
+    out: Dict[str, Tuple[str, ...]] = {}
+    for cui, labs in labels.items():
+        t = tuple(sorted(labs))
+        out[cui] = interned.setdefault(t, t)
+    return out
+
+
+def iter_rrf(
+    path: PathLike,
+    *,
+    semantic_map: Union[None, str, Path, Dict, SemanticMap] = None,
+    language: Optional[Union[str, Sequence[str]]] = "ENG",
+    suppress: Optional[Sequence[str]] = DEFAULT_SUPPRESS,
+    sources: Optional[Sequence[str]] = None,
+    exclude_sources: Optional[Sequence[str]] = None,
+    summary: Optional[LexiconSummary] = None,
+) -> Iterator[LexiconRecord]:
+    """Records ``(STR, label, CUI)`` of an RRF folder (``MRCONSO.RRF`` + ``MRSTY.RRF``)."""
+    meta = find_meta_dir(path)
+    if meta is None:
+        raise SpacyWeakError(Errors.E001.format(path=Path(path) / "MRCONSO.RRF"))
+    summary = summary if summary is not None else LexiconSummary(str(path))
+    smap = as_semantic_map(semantic_map)
+    cui_labels = read_mrsty(meta, smap, summary)
+    cols = rrf_columns(meta, "MRCONSO.RRF")
+    idx = {c: cols.index(c) for c in ("CUI", "LAT", "SAB", "STR", "SUPPRESS")}
+    i_cui, i_lat, i_sab, i_str, i_sup = (idx[c] for c in ("CUI", "LAT", "SAB", "STR", "SUPPRESS"))
+    langs = None if not language else ({language} if isinstance(language, str) else set(language))
+    sup = set(suppress or ())
+    keep_sab = set(sources) if sources else None
+    drop_sab = set(exclude_sources or ())
+    for _, f in _iter_rows(meta / "MRCONSO.RRF", cols):
+        summary.read += 1
+        if langs is not None and f[i_lat] not in langs:
+            summary.drop("language")
+            continue
+        if f[i_sup] in sup:
+            summary.drop("suppressed")
+            continue
+        sab = f[i_sab]
+        if keep_sab is not None and sab not in keep_sab:
+            summary.drop("source_not_included")
+            continue
+        if sab in drop_sab:
+            summary.drop("source_excluded")
+            continue
+        labels = cui_labels.get(f[i_cui])
+        if not labels:
+            summary.drop("unmapped_semantic_type")
+            continue
+        term = f[i_str].strip()
+        if not term:
+            summary.drop("empty_term")
+            continue
+        for label in labels:
+            summary.keep(label)
+            yield LexiconRecord(term, label, f[i_cui])
+
+
+def write_rrf(meta_dir: PathLike, concepts: Iterable[Tuple[str, Sequence[str], Sequence[Tuple[str, str]], str]]) -> Dict[str, int]:
+    """Write a small RRF folder (MRCONSO, MRSTY, MRFILES) from ``(cui, names, [(tui, sty)], sab)``.
+
+    ``names[0]`` is the preferred name. Used to build the sample lexicon in ``corpora/``.
+    """
+    meta_dir = Path(meta_dir)
+    meta_dir.mkdir(parents=True, exist_ok=True)
+    n_conso = n_sty = 0
+    stn = {"T121": "A1.4.1.1.1", "T109": "A1.4.1.2.1", "T047": "B2.2.1.2.1"}
+    with open(meta_dir / "MRCONSO.RRF", "w", encoding="utf8", newline="\n") as conso, open(
+        meta_dir / "MRSTY.RRF", "w", encoding="utf8", newline="\n"
+    ) as sty_fh:
+        for cui, names, types, sab in concepts:
+            num = int(cui[1:])
+            for j, name in enumerate(names):
+                aui = f"A{num:07d}{j:02d}"
+                row = [cui, "ENG", "P" if j == 0 else "S", f"L{num:07d}", "PF", f"S{num:07d}{j:02d}",
+                       "Y" if j == 0 else "N", aui, "", "", "", sab, "PT" if j == 0 else "SY", cui, name, "0", "N", ""]
+                conso.write("|".join(row) + "|\n")
+                n_conso += 1
+            for k, (tui, sty) in enumerate(types):
+                sty_fh.write("|".join([cui, tui, stn.get(tui, ""), sty, f"AT{num:07d}{k}", ""]) + "|\n")
+                n_sty += 1
+    files = [
+        ("MRCONSO.RRF", "Concept names and sources", STANDARD_COLUMNS["MRCONSO.RRF"], n_conso),
+        ("MRFILES.RRF", "Relation Relation", STANDARD_COLUMNS["MRFILES.RRF"], 3),
+        ("MRSTY.RRF", "Semantic Types", STANDARD_COLUMNS["MRSTY.RRF"], n_sty),
+    ]
+    with open(meta_dir / "MRFILES.RRF", "w", encoding="utf8", newline="\n") as fh:
+        for fil, des, cols, rows in files:
+            size = (meta_dir / fil).stat().st_size if (meta_dir / fil).exists() and fil != "MRFILES.RRF" else 0
+            fh.write("|".join([fil, des, ",".join(cols), str(len(cols)), str(rows), str(size)]) + "|\n")
+    return {"MRCONSO.RRF": n_conso, "MRSTY.RRF": n_sty}

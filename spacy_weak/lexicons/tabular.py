@@ -1,0 +1,140 @@
+"""Plain lexicon files: TSV (``term<TAB>label[<TAB>id]``) and JSONL (``{"term", "label", "id"}``).
+
+Both may be gzipped (``.gz``). Blank lines and lines starting with ``#`` are
+skipped; a first TSV line ``term<TAB>label[<TAB>id]`` is read as a header.
+A malformed line raises a coded error naming the file and line; records with
+an empty term or label are dropped and counted.
+"""
+import gzip
+import json
+from pathlib import Path
+from typing import IO, Dict, Iterator, Optional, Union
+
+from ..errors import Errors, SpacyWeakError
+from .records import LexiconRecord, LexiconSummary
+
+PathLike = Union[str, Path]
+
+
+def open_text(path: PathLike) -> IO[str]:
+    path = Path(path)
+    if not path.exists():
+        raise SpacyWeakError(Errors.E001.format(path=path))
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf8", newline="")
+    return open(path, "r", encoding="utf8", newline="")
+
+
+def _lines(path: PathLike) -> Iterator[tuple]:
+    with open_text(path) as fh:
+        line_no = 0
+        try:
+            for line_no, line in enumerate(fh, 1):
+                yield line_no, line
+        except UnicodeDecodeError as e:
+            raise SpacyWeakError(Errors.E011.format(path=path, line=line_no + 1, problem=f"not valid UTF-8 ({e.reason})")) from None
+
+
+def iter_tsv(
+    path: PathLike, *, label: Optional[str] = None, summary: Optional[LexiconSummary] = None
+) -> Iterator[LexiconRecord]:
+    """Records of a TSV lexicon. ``label`` is the label of lines that hold only a term."""
+    summary = summary if summary is not None else LexiconSummary(str(path))
+    kept: Dict[str, int] = {}
+    read = 0
+    try:
+        for line_no, line in _lines(path):
+            fields = line.rstrip("\r\n").split("\t")
+            n = len(fields)
+            if n == 2 or n == 3:
+                term = fields[0].strip()
+                lab = fields[1].strip()
+                if line_no == 1 and term.lower() == "term" and lab.lower() == "label":
+                    continue
+            elif n == 1 and (not fields[0].strip() or fields[0].startswith("#")):
+                continue
+            elif n == 1 and label is not None:
+                term, lab = fields[0].strip(), label
+            elif fields[0].startswith("#"):
+                continue
+            else:
+                detail = "" if n > 1 else " (no tab: is the file comma- or space-separated?)"
+                raise SpacyWeakError(Errors.E004.format(path=path, line=line_no, found=n, detail=detail))
+            read += 1
+            if not term or term.startswith("#"):
+                if term:
+                    read -= 1  # a comment line
+                else:
+                    summary.drop("empty_term")
+                continue
+            if not lab:
+                summary.drop("empty_label")
+                continue
+            kept[lab] = kept.get(lab, 0) + 1
+            yield LexiconRecord(term, lab, fields[2].strip() if n == 3 else "")
+    finally:
+        summary.read += read
+        summary.kept.update(kept)
+
+
+def iter_jsonl(
+    path: PathLike, *, label: Optional[str] = None, summary: Optional[LexiconSummary] = None
+) -> Iterator[LexiconRecord]:
+    """Records of a JSONL lexicon (one ``{"term", "label"[, "id"]}`` object per line)."""
+    summary = summary if summary is not None else LexiconSummary(str(path))
+    for line_no, line in _lines(path):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            raise SpacyWeakError(Errors.E005.format(path=path, line=line_no, problem=f"invalid JSON ({e})")) from None
+        if not isinstance(obj, dict):
+            raise SpacyWeakError(
+                Errors.E005.format(path=path, line=line_no, problem=f"found a JSON {type(obj).__name__}, not an object")
+            )
+        if "term" not in obj:
+            raise SpacyWeakError(Errors.E005.format(path=path, line=line_no, problem="missing key 'term'"))
+        lab = obj.get("label", label)
+        if lab is None:
+            raise SpacyWeakError(Errors.E005.format(path=path, line=line_no, problem="missing key 'label'"))
+        summary.read += 1
+        term = str(obj["term"] or "").strip()
+        lab = str(lab or "").strip()
+        if not term:
+            summary.drop("empty_term")
+            continue
+        if not lab:
+            summary.drop("empty_label")
+            continue
+        summary.keep(lab)
+        cid = obj.get("id")
+        yield LexiconRecord(term, lab, "" if cid is None else str(cid))
+
+
+def write_tsv(path: PathLike, records, *, header: bool = False) -> int:
+    """Write records as TSV (tabs and newlines inside fields become spaces). Returns the count."""
+    n = 0
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", encoding="utf8", newline="\n") as fh:
+        if header:
+            fh.write("term\tlabel\tid\n")
+        for rec in records:
+            term, label, cid = (_clean(x) for x in rec)
+            fh.write(f"{term}\t{label}\t{cid}\n")
+            n += 1
+    return n
+
+
+def write_jsonl(path: PathLike, records) -> int:
+    n = 0
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wt", encoding="utf8", newline="\n") as fh:
+        for term, label, cid in records:
+            fh.write(json.dumps({"term": term, "label": label, "id": cid}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _clean(value) -> str:
+    return str(value or "").replace("\t", " ").replace("\r", " ").replace("\n", " ")
