@@ -328,6 +328,8 @@ def main(argv=None) -> int:
         "coverage_train": float((L_train != -1).any(1).mean()),
         "coverage_test": float((L_test != -1).any(1).mean()),
         "per_source_train": source_stats(L_train, sources),
+        # what weak_doc_em learned (no labels): P(source votes for label | true label) and | other label
+        "learned_by_em": em.source_report(),
     }
     results["seconds"] = timings
     args.json.parent.mkdir(parents=True, exist_ok=True)
