@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "convert",
     "apply",
     "fit",
+    "lexicon",
 ]
 
 
