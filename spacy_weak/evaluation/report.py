@@ -463,7 +463,10 @@ def _token_table(result: AnalysisResult, i: int, window: tuple, max_rows: int = 
         if has_gold:
             cells.append(f"<td><b>{html.escape(name(gold_val))}</b></td>")
         values = [int(agg_bits[k][t]) for k in data.aggregates] + [int(stats.votes[lo + t, j]) for j in range(len(data.sources))]
-        for c, v in zip(cols[1 if has_gold else 0 :], values):
+        n_aggs = len(data.aggregates)
+        for k, (c, v) in enumerate(zip(cols[1 if has_gold else 0 :], values)):
+            if v == 0 and k < n_aggs:
+                v = 1  # an aggregate's silence is its "O"
             if v == 0:
                 cells.append('<td class="silent">·</td>')
                 continue
