@@ -8,10 +8,12 @@ import logging
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import spacy
+import srsly
 import typer
+from spacy.language import Language
 
 from ..corpora.align import GOLD_KEY, ReadStats
 from ..corpora.readers import read_corpus
@@ -19,6 +21,7 @@ from ..corpora.shards import ShardWriter, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..progress import progress, progress_enabled
 from ._app import app
+from .apply import import_code
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,35 @@ def parse_list(value: Optional[str]) -> List[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def tokenizer_nlp(lang: str = "en", tokenizer: Optional[str] = None) -> Tuple[Language, Any]:
+    """A Language whose ``make_doc`` tokenises the corpus, and what identifies it.
+
+    ``tokenizer`` is None (``spacy.blank(lang)``), a registered tokenizer
+    (``spacy_weak.biomedical_tokenizer.v1``), a pipeline directory or a
+    ``config.cfg`` (its ``[nlp.tokenizer]`` block): gold must be tokenised
+    like the pipeline that will annotate it, because ``apply`` keeps the
+    tokens of DocBin input.
+    """
+    from spacy import util
+
+    if not tokenizer:
+        return spacy.blank(lang), None
+    path = Path(tokenizer)
+    try:
+        if path.is_dir():
+            nlp = spacy.load(path)
+            return nlp, {"pipeline": str(path.name), "tokenizer": srsly.json_loads(srsly.json_dumps(nlp.config["nlp"]["tokenizer"]))}
+        if path.is_file():
+            config = util.load_config(path, interpolate=True)
+            spec = config["nlp"]["tokenizer"]
+            nlp = spacy.blank(config["nlp"].get("lang") or lang, config={"nlp": {"tokenizer": spec}})
+            return nlp, {"tokenizer": srsly.json_loads(srsly.json_dumps(spec))}
+        spec = {"@tokenizers": tokenizer}
+        return spacy.blank(lang, config={"nlp": {"tokenizer": spec}}), {"tokenizer": spec}
+    except (OSError, ValueError, KeyError) as err:
+        raise SpacyWeakError(Errors.E259.format(value=tokenizer, err=f"{type(err).__name__}: {err}")) from None
+
+
 def gold_counts(doc) -> Dict[str, int]:
     counts: Dict[str, int] = {}
     for span in doc.spans[GOLD_KEY] if GOLD_KEY in doc.spans else doc.ents:
@@ -57,6 +89,7 @@ def convert_corpus(
     output_dir: Path,
     *,
     lang: str = "en",
+    tokenizer: Optional[str] = None,
     shard_size: int = 1000,
     overwrite: bool = False,
     show_progress: bool = True,
@@ -65,7 +98,8 @@ def convert_corpus(
     """Convert a gold corpus to sharded DocBins (resumable); returns the summary.
 
     ``reader_options`` go to the reader (``label_map``, ``labels``,
-    ``alignment_mode``, ``mode``, ``sentences_per_doc``, ``discontinuous``, ...).
+    ``alignment_mode``, ``mode``, ``sentences_per_doc``, ``discontinuous``, ...);
+    ``tokenizer`` see :func:`tokenizer_nlp`.
     The summary holds the documents, gold spans per label and the reader's
     alignment counts (``misaligned_fixed`` / ``misaligned_dropped``).
     """
@@ -75,11 +109,12 @@ def convert_corpus(
     if not input_path.exists():
         raise SpacyWeakError(Errors.E200.format(path=input_path))
     start = time.perf_counter()
-    nlp = spacy.blank(lang)
+    nlp, tokenizer_id = tokenizer_nlp(lang, tokenizer)
     settings = {
         "command": "convert",
         "format": format,
-        "lang": lang,
+        "lang": nlp.lang,
+        "tokenizer": tokenizer_id,
         "input": input_fingerprint(input_path),
         "options": {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in sorted(reader_options.items())},
     }
@@ -158,6 +193,12 @@ def convert_cli(
     labels: Optional[str] = typer.Option(None, "--labels", help="Keep only these labels (after mapping): Chemical,Disease."),
     shard_size: int = typer.Option(1000, "--shard-size", help="Documents per shard."),
     lang: str = typer.Option("en", "--lang", help="Language of the blank tokenizer."),
+    tokenizer: Optional[str] = typer.Option(
+        None,
+        "--tokenizer",
+        help="Tokenise like this: a registered tokenizer (spacy_weak.biomedical_tokenizer.v1), a pipeline dir or a config.cfg.",
+    ),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions (e.g. a tokenizer)."),
     alignment_mode: str = typer.Option(
         "expand", "--alignment-mode", help="Spans off token boundaries: expand, contract or strict (drop)."
     ),
@@ -185,8 +226,16 @@ def convert_cli(
             options["mode"] = "fix" if fix else "strict"
             if sentences_per_doc is not None:
                 options["sentences_per_doc"] = sentences_per_doc
+        import_code(code)
         summary = convert_corpus(
-            format, input_path, output_dir, lang=lang, shard_size=shard_size, overwrite=overwrite, **options
+            format,
+            input_path,
+            output_dir,
+            lang=lang,
+            tokenizer=tokenizer,
+            shard_size=shard_size,
+            overwrite=overwrite,
+            **options,
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

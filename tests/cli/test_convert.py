@@ -85,3 +85,22 @@ def test_convert_resumes_after_crash(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="W251"):  # complete run, other options: replaced
         again = convert_corpus("pubtator", sample_path(), out, shard_size=8, show_progress=False, labels=["Disease"])
     assert again["entities"] == {"Disease": 283} and again["resumed_from"] == 0
+
+
+def test_convert_with_pipeline_tokenizer(tmp_path):
+    text = "Doxorubicin (DOX)-induced cardiotoxicity."
+    start = text.index("DOX)")
+    path = tmp_path / "t.txt"
+    path.write_text(f"1|t|{text}\n1\t{start}\t{start + 3}\tDOX\tChemical\tD004317\n", encoding="utf-8")
+    blank = convert_corpus("pubtator", path, tmp_path / "blank", show_progress=False)
+    assert blank["misaligned_fixed"] == 1
+    result = runner.invoke(
+        app,
+        ["convert", "pubtator", str(path), str(tmp_path / "bio"), "--tokenizer", "spacy_weak.biomedical_tokenizer.v1"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "misaligned spans: 0 (fixed 0, dropped 0) of 1" in result.output
+    doc = next(read_docs(tmp_path / "bio", spacy.blank("en").vocab))
+    assert [s.text for s in doc.spans["gold"]] == ["DOX"]
+    bad = runner.invoke(app, ["convert", "pubtator", str(path), str(tmp_path / "x"), "--tokenizer", "no.such.tokenizer.v1"])
+    assert bad.exit_code == 1 and "E259" in bad.output
