@@ -17,7 +17,7 @@ mapped labels yields one record per label.
 """
 import logging
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..errors import Errors, SpacyWeakError
 from .records import LexiconRecord, LexiconSummary
@@ -168,38 +168,3 @@ def iter_rrf(
         for label in labels:
             summary.keep(label)
             yield LexiconRecord(term, label, f[i_cui])
-
-
-def write_rrf(meta_dir: PathLike, concepts: Iterable[Tuple[str, Sequence[str], Sequence[Tuple[str, str]], str]]) -> Dict[str, int]:
-    """Write a small RRF folder (MRCONSO, MRSTY, MRFILES) from ``(cui, names, [(tui, sty)], sab)``.
-
-    ``names[0]`` is the preferred name. Used to build the sample lexicon in ``corpora/``.
-    """
-    meta_dir = Path(meta_dir)
-    meta_dir.mkdir(parents=True, exist_ok=True)
-    n_conso = n_sty = 0
-    stn = {"T121": "A1.4.1.1.1", "T109": "A1.4.1.2.1", "T047": "B2.2.1.2.1"}
-    with open(meta_dir / "MRCONSO.RRF", "w", encoding="utf8", newline="\n") as conso, open(
-        meta_dir / "MRSTY.RRF", "w", encoding="utf8", newline="\n"
-    ) as sty_fh:
-        for cui, names, types, sab in concepts:
-            num = int(cui[1:])
-            for j, name in enumerate(names):
-                aui = f"A{num:07d}{j:02d}"
-                row = [cui, "ENG", "P" if j == 0 else "S", f"L{num:07d}", "PF", f"S{num:07d}{j:02d}",
-                       "Y" if j == 0 else "N", aui, "", "", "", sab, "PT" if j == 0 else "SY", cui, name, "0", "N", ""]
-                conso.write("|".join(row) + "|\n")
-                n_conso += 1
-            for k, (tui, sty) in enumerate(types):
-                sty_fh.write("|".join([cui, tui, stn.get(tui, ""), sty, f"AT{num:07d}{k}", ""]) + "|\n")
-                n_sty += 1
-    files = [
-        ("MRCONSO.RRF", "Concept names and sources", STANDARD_COLUMNS["MRCONSO.RRF"], n_conso),
-        ("MRFILES.RRF", "Relation Relation", STANDARD_COLUMNS["MRFILES.RRF"], 3),
-        ("MRSTY.RRF", "Semantic Types", STANDARD_COLUMNS["MRSTY.RRF"], n_sty),
-    ]
-    with open(meta_dir / "MRFILES.RRF", "w", encoding="utf8", newline="\n") as fh:
-        for fil, des, cols, rows in files:
-            size = (meta_dir / fil).stat().st_size if (meta_dir / fil).exists() and fil != "MRFILES.RRF" else 0
-            fh.write("|".join([fil, des, ",".join(cols), str(len(cols)), str(rows), str(size)]) + "|\n")
-    return {"MRCONSO.RRF": n_conso, "MRSTY.RRF": n_sty}
