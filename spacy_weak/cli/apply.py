@@ -16,6 +16,8 @@ output as one process.
 """
 import hashlib
 import logging
+import os
+import sys
 import time
 from itertools import islice
 from pathlib import Path
@@ -113,6 +115,36 @@ def parse_overrides(args: List[str]) -> Dict[str, Any]:
         except ValueError:
             out[key.replace("-", "_")] = value
     return out
+
+
+_DEATH_SIGNAL_REGISTERED = False
+
+
+def kill_workers_with_parent() -> None:
+    """Make processes forked from now on die when this process dies (Linux).
+
+    ``nlp.pipe(n_process=N)`` forks workers that wait on a queue; after a
+    ``kill -9`` of the parent they would wait forever. With
+    ``PR_SET_PDEATHSIG`` the kernel sends them SIGKILL when the parent dies.
+    Used by the CLI only (it changes every later fork of the process).
+    """
+    global _DEATH_SIGNAL_REGISTERED
+    if _DEATH_SIGNAL_REGISTERED or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+
+    def in_child() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+    os.register_at_fork(after_in_child=in_child)
+    _DEATH_SIGNAL_REGISTERED = True
 
 
 def span_counts(doc: Doc) -> Dict[str, int]:
@@ -250,6 +282,8 @@ def apply_cli(
     """
     try:
         overrides = parse_overrides(list(ctx.args))
+        if n_process != 1:
+            kill_workers_with_parent()
         summary = apply_pipeline(
             model,
             input_path,
