@@ -4,7 +4,7 @@ Each ``make_*`` is the registered *maker*: called with its config arguments it
 returns the function the components use. A released ``.v1`` is never edited;
 a change of behaviour is a ``.v2`` beside it. Imports stay cheap.
 """
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 from spacy.tokens import Span
 from spacy.util import filter_spans, registry
@@ -96,11 +96,24 @@ def make_longest_spans_filter() -> Callable[[Iterable[Span]], List[Span]]:
 
 
 @registry.misc("spacy_weak.lexicon.v1")
-def make_lexicon_reader(path: str, format: str = "auto", **options):
-    """Read a lexicon (RRF folder, TSV, JSONL or compiled) for ``initialize``.
+def make_lexicon_reader(
+    path: str,
+    format: str = "auto",
+    semantic_map: Optional[Union[str, Dict[str, Optional[str]]]] = None,
+    language: Optional[Union[str, List[str]]] = None,
+    suppress: Optional[List[str]] = None,
+    sources: Optional[List[str]] = None,
+    exclude_sources: Optional[List[str]] = None,
+    label: Optional[str] = None,
+):
+    """Read a lexicon (RRF folder, TSV, JSONL or compiled folder) for ``initialize``.
 
-    Returns the records; see :mod:`spacy_weak.lexicons`.
+    Options left as ``null`` take the reader's defaults (RRF: language ENG, suppress O/E/Y,
+    every source vocabulary, semantic groups as labels). Returns a lazy, re-iterable
+    record source, or the compiled lexicon; see :mod:`spacy_weak.lexicons.readers`.
     """
     from .lexicons.readers import read_lexicon
 
-    return read_lexicon(path, format=format, **options)
+    given = {"semantic_map": semantic_map, "language": language, "suppress": suppress, "sources": sources,
+             "exclude_sources": exclude_sources, "label": label}
+    return read_lexicon(path, format=format, **{k: v for k, v in given.items() if v is not None})

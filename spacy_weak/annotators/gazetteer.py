@@ -90,7 +90,7 @@ class Gazetteer(Pipe):
         get_examples: Optional[Callable[[], Iterable]] = None,
         *,
         nlp: Optional[Language] = None,
-        lexicon: LexiconInput = None,
+        lexicon: Any = None,  # records, a path or a CompiledLexicon (Any: no coercion by the config)
     ) -> None:
         """Compile (or load) the lexicon: records, a path (RRF folder, TSV, JSONL, compiled folder)
         or a :class:`CompiledLexicon`."""
