@@ -111,11 +111,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
     E107 = "Aggregator '{name}': class_priors names label {label!r}, which is not one of the labels ({labels})."
     # --- evaluation (E150-E199)
-    E150 = "DocBin input not found: {path} (give .spacy files or directories holding *.spacy shards)."
+    E150 = "DocBin input not found: {path} (give .spacy files or directories of *.spacy shards)."
     E151 = "The gold corpus does not align with the annotated corpus: {n_docs} annotated documents, {n_gold} gold documents. Gold is aligned by order; give the same documents in the same order."
     E152 = "Document {i}: annotated id {doc_id!r} differs from gold id {gold_id!r}. Gold is aligned by order; give the same documents in the same order."
     E153 = "Document {i}: text differs from the gold document's text ({doc!r}... vs {gold!r}...). Gold is aligned by order; give the same documents in the same order."
-    E154 = "Cannot read DocBin {path}: {err}"
     E155 = "Cannot read the learned HMM figures from {path}: {err}. Give a pipeline directory with a weak_hmm component, a weak_hmm component directory, or a JSON file {{source: {{label: {{precision, recall}}}}}}."
     E156 = "No documents to analyse in {path}."
     E157 = "Invalid HMM source report: expected {{source: {{label: {{'precision': p, 'recall': r}}}}}}, got {value!r} for {where}."

@@ -15,17 +15,15 @@ Which span groups are what (see ``docs/conventions.md``):
 The key being present in a document means that the source ran on it.
 """
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-import srsly.msgpack
 
 import numpy as np
 from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH, SPACY
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.vocab import Vocab
 
@@ -437,61 +435,17 @@ def _order(keys: List[str], patterns: Optional[Sequence[str]]) -> List[str]:
 # ------------------------------------------------------------------ reading
 
 
-def docbin_files(paths: Union[str, Path, Sequence[Union[str, Path]]]) -> List[Path]:
-    """Expand files and directories (``*.spacy`` shards, sorted) into a file list."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files: List[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            shards = sorted(p.rglob("*.spacy"))
-            if not shards:
-                raise SpacyWeakError(Errors.E150.format(path=p))
-            files.extend(shards)
-        elif p.exists():
-            files.append(p)
-        else:
-            raise SpacyWeakError(Errors.E150.format(path=p))
-    return files
-
-
-@contextmanager
-def fast_docbin_decoding(decoders: Optional[Dict] = None) -> Iterator[None]:
-    """Cache srsly's msgpack decoder lookup while DocBins are decoded.
-
-    ``srsly.msgpack_loads`` asks catalogue for its registered decoders on every
-    call, which scans all installed entry points; ``DocBin.get_docs`` calls it once
-    per span group, so with many packages installed decoding spends ~90% of its
-    time there (1,500 abstracts x 12 groups: 23 s -> 2 s). The decoders cannot
-    change while a file is read, so the lookup is done once and restored after.
-    """
-    registry = srsly.msgpack.msgpack_decoders
-    if "get_all" in vars(registry):  # already cached by an outer block
-        yield
-        return
-    cached = decoders if decoders is not None else registry.get_all()
-    registry.get_all = lambda: cached  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del registry.get_all
-
-
 def read_docbins(paths: Union[str, Path, Sequence[Union[str, Path]]], vocab: Optional[Vocab] = None) -> Iterator[Doc]:
-    """Stream the documents of DocBin files / directories of shards, one shard in memory at a time."""
-    vocab = vocab if vocab is not None else Vocab()
-    for path in docbin_files(paths):
-        try:
-            docbin = DocBin().from_disk(path)
-        except Exception as err:  # noqa: BLE001 - any decoding error is a bad file
-            raise SpacyWeakError(Errors.E154.format(path=path, err=err)) from err
-        logger.debug("reading %s (%d docs)", path, len(docbin))
-        docs = docbin.get_docs(vocab)
-        decoders = srsly.msgpack.msgpack_decoders.get_all()
-        while True:
-            with fast_docbin_decoding(decoders):
-                doc = next(docs, None)
-            if doc is None:
-                break
-            yield doc
+    """Stream the documents of DocBin files / shard directories, one shard in memory at a time.
+
+    Delegates to :func:`spacy_weak.corpora.shards.read_docs`: a shard directory is read in
+    the order of its manifest (``W201`` if the run is unfinished), else its ``*.spacy`` files
+    sorted by name; srsly's msgpack registry lookup is cached (about 1 ms per span group otherwise).
+    """
+    from ..corpora.shards import read_docs
+
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    for path in paths:
+        if not Path(path).exists():
+            raise SpacyWeakError(Errors.E150.format(path=path))
+    yield from read_docs(paths, vocab if vocab is not None else Vocab())
