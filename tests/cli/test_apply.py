@@ -125,21 +125,34 @@ def test_apply_n_process_2_identical(corpus, reference, tmp_path):
     assert signatures(out) == signatures(reference[0])
 
 
-def test_apply_resumes_after_kill_9(corpus, reference, tmp_path):
+def child_pids(pid: int):
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_apply_resumes_after_kill_9(corpus, reference, tmp_path, n_process):
     """THE resume test: kill -9 a real run mid-way, run again, compare with an uninterrupted run."""
     out = tmp_path / "killed"
     cmd = [
         sys.executable, "-m", "spacy_weak", "apply", str(corpus["model"]), str(corpus["gold"]), str(out),
-        "--shard-size", str(SHARD), "--batch-size", "4", "--code", str(CODE),
+        "--shard-size", str(SHARD), "--batch-size", "4", "--code", str(CODE), "--n-process", str(n_process),
     ]
     env = dict(os.environ, SPACY_WEAK_TEST_SLEEP="0.04", SPACY_WEAK_NO_PROGRESS="1")
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     killed_at = None
+    workers = []
     try:
         while time.time() < deadline:
             manifest = read_manifest(out) if (out / "manifest.json").exists() else None
             if manifest is not None and len(manifest["shards"]) >= 2:
+                workers = child_pids(proc.pid)
                 proc.send_signal(signal.SIGKILL)
                 killed_at = len(manifest["shards"])
                 break
@@ -152,6 +165,13 @@ def test_apply_resumes_after_kill_9(corpus, reference, tmp_path):
         proc.wait(timeout=30)
     assert killed_at is not None, proc.stderr.read().decode()
     assert proc.returncode == -signal.SIGKILL
+    if n_process > 1 and sys.platform.startswith("linux"):
+        assert len(workers) == n_process
+        time.sleep(0.5)
+        orphans = [pid for pid in workers if alive(pid)]
+        for pid in orphans:  # do not leak them if the check fails
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, "worker processes outlived the killed parent"
     manifest = read_manifest(out)
     assert not manifest["complete"]
     assert 0 < manifest["docs"] < N_DOCS
