@@ -41,7 +41,7 @@ from .observations import (
     encode_docs,
     is_span_source_group,
 )
-from .voting import span_majority, states_to_spans, token_majority
+from .voting import span_majority, states_to_span_arrays, token_majority
 
 logger = logging.getLogger(__name__)
 
@@ -176,24 +176,46 @@ class _SpanAggregator(_AggregatorBase):
             self._write(doc, spans, probs, voters)
 
     @staticmethod
-    def _span_details(X, lengths, states, token_probs, per_doc, sources, labels, how="mean"):
-        """Label names, probabilities and voters for decoded spans."""
+    def _span_details(X, lengths, states, token_probs, spans, sources, labels, how="mean"):
+        """Label names, probabilities and voters for decoded spans (vectorised over the batch).
+
+        ``spans``: ``(n, 4)`` array ``(doc, start, end, label)`` from
+        :func:`~.voting.states_to_span_arrays`. A span's probability is the mean
+        (or min) over its tokens of the token-level probability of the decoded
+        state; its voters are the sources with a B- or I- vote for its label on
+        at least one of its tokens.
+        """
+        n_docs = len(lengths)
+        if len(spans) == 0:
+            return [([], [], []) for _ in range(n_docs)]
         offsets = doc_offsets(lengths)
-        results = []
-        for d, spans in enumerate(per_doc):
-            off = offsets[d]
-            out_spans, probs, voters = [], [], []
-            for s, e, l in spans:
-                a, b = off + s, off + e
-                p = token_probs[a:b]
-                probs.append(float(p.min() if how == "min" else p.mean()))
-                code = FIRST_LABEL_CODE + 2 * l
-                block = X[a:b]
-                cols = np.nonzero(((block == code) | (block == code + 1)).any(axis=0))[0]
-                voters.append([sources[c] for c in cols])
-                out_spans.append((s, e, labels[l]))
-            results.append((out_spans, probs, voters))
-        return results
+        a = offsets[spans[:, 0]] + spans[:, 1]
+        b = offsets[spans[:, 0]] + spans[:, 2]
+        if how == "min":
+            padded = np.append(token_probs, 1.0)
+            probs = np.minimum.reduceat(padded, np.stack([a, b], axis=1).ravel())[::2]
+        else:
+            cs = np.concatenate([[0.0], np.cumsum(token_probs)])
+            probs = (cs[b] - cs[a]) / (b - a)
+        # per token and source: does the source vote (B- or I-) the label of the decoded state?
+        X = np.asarray(X, dtype=np.int64)
+        tok_label = np.where(states > 0, (states - 1) // 2, -2)
+        votes = (X >= FIRST_LABEL_CODE) & (((X - FIRST_LABEL_CODE) // 2) == tok_label[:, None])
+        cv = np.zeros((votes.shape[0] + 1, votes.shape[1]), dtype=np.int64)
+        np.cumsum(votes, axis=0, out=cv[1:])
+        voted = (cv[b] - cv[a]) > 0
+        # voter lists per distinct pattern of voters
+        patterns, inverse = np.unique(voted, axis=0, return_inverse=True)
+        names = [[sources[c] for c in np.flatnonzero(row)] for row in patterns]
+        voters = [names[i] for i in inverse.reshape(-1).tolist()]
+        label_names = [labels[l] for l in spans[:, 3].tolist()]
+        triples = list(zip(spans[:, 1].tolist(), spans[:, 2].tolist(), label_names))
+        probs = probs.tolist()
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(spans[:, 0], minlength=n_docs))]).tolist()
+        return [
+            (triples[bounds[d] : bounds[d + 1]], probs[bounds[d] : bounds[d + 1]], voters[bounds[d] : bounds[d + 1]])
+            for d in range(n_docs)
+        ]
 
 
 class VoteAggregator(_SpanAggregator):
@@ -245,8 +267,8 @@ class VoteAggregator(_SpanAggregator):
         X, lengths, sources, labels = collector.finalize()
         weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         states, probs = token_majority(X, lengths, len(labels), weights)
-        per_doc = states_to_spans(states, lengths)
-        return self._span_details(X, lengths, states, probs, per_doc, sources, labels)
+        spans = states_to_span_arrays(states, lengths)
+        return self._span_details(X, lengths, states, probs, spans, sources, labels)
 
     def _predict_span(self, doc: Doc):
         keys = available_sources(doc, exclude=[self.cfg["spans_key"]])
@@ -457,9 +479,9 @@ class HMMAggregator(_SpanAggregator):
             token_probs = post[np.arange(len(states)), states]
         else:
             states, token_probs = np.zeros(0, dtype=np.int64), np.zeros(0)
-        per_doc = states_to_spans(states, lengths)
+        spans = states_to_span_arrays(states, lengths)
         return self._span_details(
-            X, lengths, states, token_probs, per_doc, self.sources_, self.labels_, self.cfg["span_prob"]
+            X, lengths, states, token_probs, spans, self.sources_, self.labels_, self.cfg["span_prob"]
         )
 
     def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:

@@ -34,6 +34,7 @@ from typing import Dict, Optional
 
 import numpy as np
 from hmmlearn.base import BaseHMM
+from scipy import sparse
 
 from .observations import FIRST_LABEL_CODE, NEGATIVE, SILENT, doc_offsets, n_states, n_symbols
 from .voting import token_majority
@@ -161,10 +162,11 @@ class WeakHMM(BaseHMM):
         V1 = self.n_symbols + 1
         if T == 0 or S == 0:
             return np.zeros((S, V1 - 1, K))
-        idx = np.arange(S) * V1 + np.mod(X, V1)  # missing (-1) -> the dummy symbol V
-        flat = (idx[:, :, None] * K + np.arange(K)).ravel()
-        w = np.broadcast_to(posteriors[:, None, :], (T, S, K)).ravel()
-        counts = np.bincount(flat, weights=w, minlength=S * V1 * K).reshape(S, V1, K)
+        idx = (np.arange(S) * V1 + np.mod(X, V1)).ravel()  # missing (-1) -> the dummy symbol V
+        # a sparse one-hot (source-symbol x token) matrix, one column per token with
+        # exactly S entries, times the posteriors: counts in one compiled product
+        onehot = sparse.csc_matrix((np.ones(T * S), idx, np.arange(0, T * S + 1, S)), shape=(S * V1, T))
+        counts = np.asarray(onehot @ posteriors).reshape(S, V1, K)
         return counts[:, : V1 - 1, :]
 
     def log_prior(self) -> float:

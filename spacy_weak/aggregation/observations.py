@@ -39,6 +39,8 @@ from ..spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sourc
 
 logger = logging.getLogger(__name__)
 
+FLUSH_TOKENS = 1 << 15  # queued tokens encoded together
+
 MISSING = -1
 SILENT = 0
 NEGATIVE = 1
@@ -186,9 +188,11 @@ class ObservationCollector:
         self.labels: List[str] = list(labels)
         self._label_index: Dict[str, int] = {l: i for i, l in enumerate(self.labels)}
         self.exclude = set(exclude)
+        self._hash_cache: Dict[int, str] = {}
         self.sources: List[str] = []
         self._source_index: Dict[str, int] = {}
         self._explicit = [p for p in self.patterns if not any(ch in p for ch in "*?[")]
+        self._globs = [p for p in self.patterns if any(ch in p for ch in "*?[")]
         for name in self._explicit:
             self._add_source(name)
         self._buffer = _Growable(max(1, len(self.sources)), np.int16)
@@ -197,6 +201,15 @@ class ObservationCollector:
         self.overlaps_resolved: Dict[str, int] = {}
         self.unknown_labels: Dict[str, int] = {}
         self.n_spans: Dict[str, int] = {}
+        self._vocab = None
+        # queued docs (encoded in blocks of FLUSH_TOKENS tokens by _flush)
+        self._p_starts: List[int] = []
+        self._p_ends: List[int] = []
+        self._p_labels: List[int] = []
+        self._p_cols: List[int] = []
+        self._p_present: List[Tuple[int, int, int]] = []
+        self._p_docs: List[Tuple[int, int]] = []
+        self._p_tokens = 0
 
     # ------------------------------------------------------------------ sources
     def _add_source(self, name: str) -> int:
@@ -210,7 +223,14 @@ class ObservationCollector:
     def _matches(self, key: str) -> bool:
         if key in self.exclude:
             return False
-        return bool(resolve_sources([p for p in self.patterns if any(ch in p for ch in "*?[")], [key]))
+        return bool(resolve_sources(self._globs, [key]))
+
+    def _hash_label(self, key: int) -> str:
+        label = self._hash_cache.get(key)
+        if label is None:
+            label = self._vocab.strings[key]
+            self._hash_cache[key] = label
+        return label
 
     def _label_code(self, label: str) -> Optional[int]:
         if label == NEGATIVE_LABEL:
@@ -226,38 +246,99 @@ class ObservationCollector:
 
     # --------------------------------------------------------------------- docs
     def add(self, doc: Doc) -> None:
+        """Queue one doc's spans; they are encoded in blocks (see :meth:`_flush`)."""
         n_tokens = len(doc)
-        for key, group in doc.spans.items():
-            if key not in self._source_index and self._matches(key) and is_span_source_group(group):
-                self._add_source(key)
-        rows = np.full((n_tokens, len(self.sources)), MISSING, dtype=np.int16)
+        if self._vocab is None:
+            self._vocab = doc.vocab
+        spans = doc.spans
+        if self._globs:
+            for key, group in spans.items():
+                if key not in self._source_index and self._matches(key) and is_span_source_group(group):
+                    self._add_source(key)
+        base = self._p_tokens
         for name, col in self._source_index.items():
-            if name not in doc.spans:
+            if name not in spans:
                 continue
-            group = doc.spans[name]
+            group = spans[name]
             if not is_span_source_group(group):
                 continue
-            spans = []
-            unknown = 0
+            self._p_present.append((base, n_tokens, col))
+            n_before = len(self._p_starts)
             for span in group:
-                label = span.label_
-                code = self._label_code(label)
-                if code is None:
-                    unknown += 1
-                    continue
-                spans.append((span.start, span.end, code, label))
-            codes, dropped = encode_spans(n_tokens, spans, dtype=np.int16)
-            rows[:, col] = codes
-            self.n_spans[name] = self.n_spans.get(name, 0) + len(spans)
-            if dropped:
-                self.overlaps_resolved[name] = self.overlaps_resolved.get(name, 0) + dropped
-            if unknown:
-                self.unknown_labels[name] = self.unknown_labels.get(name, 0) + unknown
-        self._buffer.append(rows)
+                self._p_starts.append(span.start + base)
+                self._p_ends.append(span.end + base)
+                self._p_labels.append(span.label)
+            self._p_cols.extend([col] * (len(self._p_starts) - n_before))
+        self._p_docs.append((base, n_tokens))
+        self._p_tokens += n_tokens
         if self.n_docs >= self._lengths_arr.shape[0]:
             self._lengths_arr = np.concatenate([self._lengths_arr, np.zeros_like(self._lengths_arr)])
         self._lengths_arr[self.n_docs] = n_tokens
         self.n_docs += 1
+        if self._p_tokens >= FLUSH_TOKENS:
+            self._flush()
+
+    def _count(self, store: Dict[str, int], per_col: np.ndarray) -> None:
+        for col in np.flatnonzero(per_col):
+            name = self.sources[col]
+            store[name] = store.get(name, 0) + int(per_col[col])
+
+    def _flush(self) -> None:
+        """Encode the queued docs into the buffer with a few vectorised operations."""
+        T, S = self._p_tokens, len(self.sources)
+        if not self._p_docs:
+            return
+        rows = np.full((T, S), MISSING, dtype=np.int16)
+        for base, n, col in self._p_present:
+            rows[base : base + n, col] = SILENT
+        if self._p_starts:
+            starts = np.array(self._p_starts, dtype=np.int64)
+            ends = np.array(self._p_ends, dtype=np.int64)
+            cols = np.array(self._p_cols, dtype=np.int64)
+            hashes = np.array(self._p_labels, dtype=np.uint64)
+            uniq, inverse = np.unique(hashes, return_inverse=True)
+            names = [self._hash_label(int(h)) for h in uniq]
+            ucodes = np.array([-1 if c is None else c for c in (self._label_code(n) for n in names)], dtype=np.int64)
+            codes_b = ucodes[inverse.reshape(-1)]
+            keep = codes_b >= 0
+            self._count(self.unknown_labels, np.bincount(cols[~keep], minlength=S))
+            starts, ends, cols, codes_b = starts[keep], ends[keep], cols[keep], codes_b[keep]
+            span_names = [names[i] for i in inverse.reshape(-1)[keep]]
+            self._count(self.n_spans, np.bincount(cols, minlength=S))
+            # overlaps within one source and doc: sort by (source, start) in one coordinate
+            key_start, key_end = cols * T + starts, cols * T + ends
+            order = np.lexsort((key_end, key_start))
+            bad = np.zeros(len(starts), dtype=bool)
+            if len(order) > 1:
+                ks, ke = key_start[order], key_end[order]
+                bad[order[1:]] = ks[1:] < np.maximum.accumulate(ke)[:-1]
+            if bad.any():
+                doc_bases = np.array([b for b, _ in self._p_docs], dtype=np.int64)
+                doc_of = np.searchsorted(doc_bases, starts, side="right") - 1
+                group_key = cols * len(doc_bases) + doc_of
+                slow = np.isin(group_key, np.unique(group_key[bad]))
+                dropped = np.zeros(S, dtype=np.int64)
+                for g in np.unique(group_key[slow]):
+                    idx = np.flatnonzero(group_key == g)
+                    col, d = int(g // len(doc_bases)), int(g % len(doc_bases))
+                    base, n = self._p_docs[d]
+                    spans = [(int(starts[i] - base), int(ends[i] - base), int(codes_b[i]), span_names[i]) for i in idx]
+                    codes, n_dropped = encode_spans(n, spans, dtype=np.int16)
+                    rows[base : base + n, col] = codes
+                    dropped[col] += n_dropped
+                self._count(self.overlaps_resolved, dropped)
+                fast = ~slow
+                starts, ends, cols, codes_b = starts[fast], ends[fast], cols[fast], codes_b[fast]
+            lengths = ends - starts
+            total = int(lengths.sum())
+            if total:
+                tokens = np.repeat(starts, lengths) + (np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+                inside = np.where(codes_b == NEGATIVE, NEGATIVE, codes_b + 1)
+                rows[tokens, np.repeat(cols, lengths)] = np.repeat(inside, lengths)
+                rows[starts, cols] = codes_b
+        self._buffer.append(rows)
+        self._p_starts, self._p_ends, self._p_labels, self._p_cols = [], [], [], []
+        self._p_present, self._p_docs, self._p_tokens = [], [], 0
 
     def add_docs(self, docs: Iterable[Doc]) -> "ObservationCollector":
         for doc in docs:
@@ -270,6 +351,7 @@ class ObservationCollector:
         Sources follow :func:`spacy_weak.spans.resolve_sources` order (explicit
         names first, then glob matches sorted); discovered labels are sorted.
         """
+        self._flush()
         X = self._buffer.array()
         if X.shape[1] < len(self.sources):
             X = np.pad(X, ((0, 0), (0, len(self.sources) - X.shape[1])), constant_values=MISSING)
@@ -301,10 +383,11 @@ def encode_docs(
     Returns ``(X, lengths, overlaps_resolved)``; sources absent from a doc are
     missing (``-1``); labels outside ``labels`` are ignored.
     """
+    # explicit names only (no discovery); the fixed label set drops unknown labels
     collector = ObservationCollector(list(sources), list(labels))
-    # explicit names only: no discovery; the fixed label set drops unknown labels
-    collector.patterns = list(sources)
+    collector._globs = []
     collector.add_docs(docs)
+    collector._flush()
     X = collector._buffer.array()[:, : len(sources)]
     X = np.ascontiguousarray(X, dtype=obs_dtype(len(labels)))
     return X, collector._lengths_arr[: collector.n_docs].copy(), dict(collector.overlaps_resolved)

@@ -92,28 +92,32 @@ def token_majority(
     return repair_bio(states, lengths, n_labels), probs
 
 
-def states_to_spans(states: np.ndarray, lengths: np.ndarray) -> List[List[Span]]:
-    """Spans per document from valid BIO states over concatenated docs."""
+def states_to_span_arrays(states: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Spans from valid BIO states over concatenated docs: ``(n_spans, 4)`` array of
+    ``(doc, start, end, label)`` (start/end relative to the doc), sorted."""
     offsets = doc_offsets(lengths)
     n = len(states)
-    out: List[List[Span]] = [[] for _ in range(len(lengths))]
     if n == 0:
-        return out
-    is_b = (states % 2 == 1)
+        return np.zeros((0, 4), dtype=np.int64)
     is_i = (states > 0) & (states % 2 == 0)
-    b_pos = np.nonzero(is_b)[0]
+    b_pos = np.flatnonzero(states % 2 == 1)
     if len(b_pos) == 0:
-        return out
+        return np.zeros((0, 4), dtype=np.int64)
     # the first position after each B that is not a continuation (or a doc start)
     stop = ~is_i
     stop[offsets[:-1][offsets[:-1] < n]] = True
-    stop_pos = np.append(np.nonzero(stop)[0], n)
+    stop_pos = np.append(np.flatnonzero(stop), n)
     ends = stop_pos[np.searchsorted(stop_pos, b_pos, side="right")]
     doc_of = np.searchsorted(offsets, b_pos, side="right") - 1
-    doc_end = offsets[doc_of + 1]
-    ends = np.minimum(ends, doc_end)
+    ends = np.minimum(ends, offsets[doc_of + 1])
     labels = (states[b_pos] - 1) // 2
-    for d, s, e, l in zip(doc_of.tolist(), (b_pos - offsets[doc_of]).tolist(), (ends - offsets[doc_of]).tolist(), labels.tolist()):
+    return np.stack([doc_of, b_pos - offsets[doc_of], ends - offsets[doc_of], labels], axis=1).astype(np.int64)
+
+
+def states_to_spans(states: np.ndarray, lengths: np.ndarray) -> List[List[Span]]:
+    """Spans per document from valid BIO states over concatenated docs."""
+    out: List[List[Span]] = [[] for _ in range(len(lengths))]
+    for d, s, e, l in states_to_span_arrays(states, lengths).tolist():
         out[d].append((s, e, l))
     return out
 
