@@ -304,3 +304,51 @@ def tabular_to_docbin(
         n += 1
     write_bytes_atomic(output, db.to_bytes())
     return n
+
+
+def create_tabular_reader(
+    path: str,
+    text_column: str = "text",
+    label_column: Optional[str] = "label",
+    label_map: Optional[Dict[str, Optional[str]]] = None,
+    labels: Optional[List[str]] = None,
+    exclusive: bool = True,
+    delimiter: Optional[str] = None,
+    label_separator: Optional[str] = None,
+    unknown_label: str = "error",
+    limit: int = 0,
+):
+    """``spacy_weak.TabularTextCorpus.v1``: a CSV/TSV file (folder, glob) as a spaCy corpus.
+
+    Use it in a training config instead of a DocBin (gold corpora, e.g. a small labelled dev set)::
+
+        [corpora.dev]
+        @readers = "spacy_weak.TabularTextCorpus.v1"
+        path = "assets/dev.csv"
+        text_column = "CONTENT"
+        label_map = {"1": "SPAM", "0": "HAM"}
+
+    Returns ``reader(nlp) -> Iterator[Example]``; the file is re-read on every call (every epoch).
+    """
+    from spacy.training import Example
+
+    def reader(nlp: Language) -> Iterator[Example]:
+        docs = read_tabular_text(
+            nlp,
+            path,
+            labels=labels,
+            exclusive=exclusive,
+            text_column=text_column,
+            label_column=label_column,
+            label_map=label_map,
+            delimiter=delimiter,
+            label_separator=label_separator,
+            unknown_label=unknown_label,
+        )
+        for i, reference in enumerate(docs):
+            if limit and i >= limit:
+                break
+            predicted = nlp.make_doc(reference.text)
+            yield Example(predicted, reference)
+
+    return reader

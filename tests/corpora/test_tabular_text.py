@@ -174,3 +174,19 @@ def test_empty_file_and_empty_text(nlp, tmp_path):
 def test_bad_delimiter_option(nlp, tmp_path):
     with pytest.raises(SpacyWeakError, match="E236"):
         list(read_tabular_text(nlp, write(tmp_path, "x.csv", "text\na\n"), delimiter=",,"))
+
+
+def test_registered_corpus_reader_trains_textcat(nlp, tmp_path):
+    from spacy.util import registry
+
+    path = write(tmp_path, "yt.csv", YOUTUBE)
+    make = registry.readers.get("spacy_weak.TabularTextCorpus.v1")  # entry point, no import needed
+    corpus = make(path=str(path), text_column="CONTENT", label_map={"1": "SPAM", "0": "HAM"}, limit=3)
+    examples = list(corpus(nlp))
+    assert len(examples) == 3
+    assert examples[0].reference.cats == {"HAM": 0.0, "SPAM": 1.0} and examples[0].predicted.cats == {}
+    textcat = nlp.add_pipe("textcat")
+    nlp.initialize(lambda: corpus(nlp))
+    assert sorted(textcat.labels) == ["HAM", "SPAM"]
+    losses = nlp.update(list(corpus(nlp)))
+    assert losses["textcat"] >= 0
