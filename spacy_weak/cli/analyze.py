@@ -38,7 +38,8 @@ def analyze_cli(
         None, "--aggregates", "-a", help="Aggregate span keys, e.g. silver,hmm ('ents' = doc.ents). Default: groups with attrs['probs']."
     ),
     hmm: Optional[Path] = typer.Option(
-        None, "--hmm", help="Fitted HMM: a pipeline directory, a weak_hmm component directory, or a JSON source report."
+        None, "--hmm", help="Fitted aggregators: a pipeline directory (weak_hmm and/or weak_doc_em), a weak_hmm "
+        "component directory, or a JSON source report. Their learned figures are shown beside the measured ones."
     ),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the full analysis as JSON."),
     markdown_path: Optional[Path] = typer.Option(None, "--markdown", help="Write the tables as Markdown."),
@@ -57,12 +58,12 @@ def analyze_cli(
     from ..evaluation import report
     from ..evaluation.analysis import analyze
     from ..evaluation.data import read_docbins
-    from ..evaluation.scoring import load_hmm_report
+    from ..evaluation.scoring import load_model_reports
     from ..progress import progress
 
     start = time.perf_counter()
     try:
-        hmm_report = load_hmm_report(hmm) if hmm is not None else None
+        models = load_model_reports(hmm) if hmm is not None else {}
         docs = progress(read_docbins(docbin_paths), desc="analyze")
         gold_docs = read_docbins(gold) if gold is not None else None
         result = analyze(
@@ -71,7 +72,9 @@ def analyze_cli(
             gold_key=gold_key,
             sources=_split(sources),
             aggregates=_split(aggregates),
-            hmm_report=hmm_report,
+            hmm_report=models.get("span"),
+            hmm_source=models.get("span_key"),
+            doc_model_report=models.get("doc"),
             n_samples=n_samples,
             n_documents=n_documents,
         )

@@ -224,6 +224,7 @@ def analyze_data(
     *,
     hmm_report: Optional[Mapping[str, Mapping[str, Mapping[str, float]]]] = None,
     hmm_source: Optional[str] = None,
+    doc_model_report: Optional[Mapping[str, Any]] = None,
     n_documents: int = 10,
     n_samples: int = 6,
 ) -> AnalysisResult:
@@ -240,7 +241,7 @@ def analyze_data(
         result.hmm = hmm_comparison(data, hmm_report, result.scores, aggregate=hmm_source, stats=stats)
     result.documents = rank_documents(data, stats, n=n_documents)
     if data.doc_sources or any(data.cats) or (data.gold_cats and any(c for c in data.gold_cats)):
-        result.doc_level = doc_level_analysis(data)
+        result.doc_level = doc_level_analysis(data, model_report=doc_model_report)
     result.samples = sample_documents(data, result.documents, n=n_samples)
     return result
 
@@ -254,6 +255,7 @@ def analyze(
     aggregates: Optional[Sequence[str]] = None,
     hmm_report: Optional[Mapping[str, Mapping[str, Mapping[str, float]]]] = None,
     hmm_source: Optional[str] = None,
+    doc_model_report: Optional[Mapping[str, Any]] = None,
     n_documents: int = 10,
     n_samples: int = 6,
 ) -> AnalysisResult:
@@ -264,7 +266,17 @@ def analyze(
         gold classes in ``doc.cats``); or give ``gold_key`` alone for gold inside ``docs``.
     sources / aggregates: names or glob patterns; None = detect from the group attrs.
     hmm_report: learned figures of a fitted HMM, ``{source: {label: {"precision", "recall"}}}``
-        (``HMMAggregator.source_report()``), shown beside the empirical ones.
+        (``HMMAggregator.source_report()``), shown beside the empirical ones; ``hmm_source``
+        names the HMM's aggregate key (the reference without gold).
+    doc_model_report: learned figures of a document model, ``{source: {label:
+        {"p_for_given_true", "p_for_given_false"}}}`` (``DocEMAggregator.source_report()``).
     """
     data = collect(docs, gold_docs=gold_docs, gold_key=gold_key, sources=sources, aggregates=aggregates)
-    return analyze_data(data, hmm_report=hmm_report, hmm_source=hmm_source, n_documents=n_documents, n_samples=n_samples)
+    return analyze_data(
+        data,
+        hmm_report=hmm_report,
+        hmm_source=hmm_source,
+        doc_model_report=doc_model_report,
+        n_documents=n_documents,
+        n_samples=n_samples,
+    )

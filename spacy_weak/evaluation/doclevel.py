@@ -151,7 +151,39 @@ def _score_cats(data: CorpusData, labels: List[str], gold: np.ndarray, multilabe
     return out
 
 
-def doc_level_analysis(data: CorpusData, *, multilabel: Optional[bool] = None) -> Dict[str, Any]:
+def model_comparison(
+    report: Dict[str, Dict[str, Dict[str, float]]],
+    votes: Dict[str, np.ndarray],
+    gold: Optional[np.ndarray],
+    labels: List[str],
+) -> List[Dict[str, Any]]:
+    """A document model's learned P(vote for X | X true / false) beside the measured ones."""
+    rows: List[Dict[str, Any]] = []
+    index = {label: i for i, label in enumerate(labels)}
+    for source, per_label in report.items():
+        for label, figures in sorted(per_label.items()):
+            row: Dict[str, Any] = {
+                "source": source,
+                "label": label,
+                "learned_p_for_given_true": figures.get("p_for_given_true"),
+                "learned_p_for_given_false": figures.get("p_for_given_false"),
+                "emp_p_for_given_true": None,
+                "emp_p_for_given_false": None,
+            }
+            if gold is not None and source in votes and label in index:
+                li = index[label]
+                v = votes[source][:, li] == 1
+                true = gold[:, li] == 1
+                false = gold[:, li] == 0
+                row["emp_p_for_given_true"] = float(v[true].mean()) if true.any() else None
+                row["emp_p_for_given_false"] = float(v[false].mean()) if false.any() else None
+            rows.append(row)
+    return rows
+
+
+def doc_level_analysis(
+    data: CorpusData, *, multilabel: Optional[bool] = None, model_report: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
     labels = _labels(data)
     if multilabel is None:
         multilabel = _is_multilabel(data, labels)
@@ -213,4 +245,6 @@ def doc_level_analysis(data: CorpusData, *, multilabel: Optional[bool] = None) -
                 ).reshape(n, len(labels))
                 confusions[CATS_KEY] = {"per_label": _per_label_confusion(cat_votes, gold, labels)}
         out["confusion"] = confusions
+    if model_report:
+        out["model"] = model_comparison(model_report, votes, gold, labels)
     return out

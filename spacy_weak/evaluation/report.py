@@ -254,6 +254,21 @@ def _doc_level_tables(dl: Dict[str, Any]) -> List[Table]:
                 [1, 2, 3, 4, 5],
             )
         )
+    if dl.get("model"):
+        rows = [
+            [r["source"], r["label"], r["learned_p_for_given_true"], r["emp_p_for_given_true"],
+             r["learned_p_for_given_false"], r["emp_p_for_given_false"]]
+            for r in dl["model"]
+        ]
+        out.append(
+            Table(
+                "Document model: learned vs empirical",
+                ["Source", "Label", "Learned P(for | true)", "Emp. P(for | true)", "Learned P(for | false)", "Emp. P(for | false)"],
+                rows,
+                "P(for | true): probability that the source votes for the label when the document has it "
+                "(a recall); P(for | false): when it does not (a false-positive rate). Empirical: against gold.",
+            )
+        )
     for name, conf in (dl.get("confusion") or {}).items():
         title = "doc.cats" if name == CATS_KEY else name
         if "matrix" in conf:

@@ -235,36 +235,86 @@ def hmm_comparison(
     return rows
 
 
-def load_hmm_report(path) -> Dict[str, Dict[str, Dict[str, float]]]:
-    """Read learned HMM figures: a JSON file, a pipeline directory, or a ``weak_hmm`` component directory."""
+DOC_REPORT_KEYS = ("p_for_given_true", "p_for_given_false")
+
+
+def _is_doc_report(report: Any) -> bool:
+    """A document model's report (``weak_doc_em``): ``{source: {label: {p_for_given_true, ...}}}``."""
+    if not isinstance(report, Mapping):
+        return False
+    for per_label in report.values():
+        if isinstance(per_label, Mapping):
+            for figures in per_label.values():
+                return isinstance(figures, Mapping) and DOC_REPORT_KEYS[0] in figures
+    return False
+
+
+def _spans_key(pipe) -> Optional[str]:
+    cfg = getattr(pipe, "cfg", None)
+    key = cfg.get("spans_key") if isinstance(cfg, Mapping) else None
+    return key if key is not None else getattr(pipe, "spans_key", None)
+
+
+def load_model_reports(path) -> Dict[str, Any]:
+    """Learned figures of fitted aggregators: ``{"span": report, "span_key": key, "doc": report}``.
+
+    ``path``: a JSON file (a span report ``{source: {label: {precision, recall}}}`` or a document
+    report ``{source: {label: {p_for_given_true, p_for_given_false}}}``), a pipeline directory
+    (every ``weak_hmm`` / ``weak_doc_em`` component; the first of each kind), or a ``weak_hmm``
+    component directory.
+    """
     from pathlib import Path
 
     import srsly
 
     path = Path(path)
+    out: Dict[str, Any] = {"span": None, "span_key": None, "doc": None}
     try:
         if path.is_file():
-            return validate_hmm_report(srsly.read_json(path))
+            report = srsly.read_json(path)
+            if _is_doc_report(report):
+                out["doc"] = report
+            else:
+                out["span"] = validate_hmm_report(report)
+            return out
         if (path / "config.cfg").exists() and (path / "meta.json").exists():
             import spacy
 
             nlp = spacy.load(path)
-            for _name, pipe in nlp.pipeline:
-                if hasattr(pipe, "source_report"):
-                    return validate_hmm_report(pipe.source_report())
-            raise ValueError("the pipeline has no component with source_report()")
+            for name, pipe in nlp.pipeline:
+                if not hasattr(pipe, "source_report") or not getattr(pipe, "is_fitted", True):
+                    continue
+                report = pipe.source_report()
+                if _is_doc_report(report):
+                    out["doc"] = out["doc"] or report
+                elif out["span"] is None:
+                    out["span"] = validate_hmm_report(report)
+                    out["span_key"] = _spans_key(pipe)
+            if out["span"] is None and out["doc"] is None:
+                raise ValueError("the pipeline has no fitted component with source_report()")
+            return out
         if path.is_dir():
             import spacy
 
             nlp = spacy.blank("en")
             pipe = nlp.add_pipe("weak_hmm")
             pipe.from_disk(path)
-            return validate_hmm_report(pipe.source_report())
+            out["span"] = validate_hmm_report(pipe.source_report())
+            out["span_key"] = _spans_key(pipe)
+            return out
         raise FileNotFoundError(str(path))
     except SpacyWeakError:
         raise
     except Exception as err:  # noqa: BLE001 - the message names the path and the cause
         raise SpacyWeakError(Errors.E155.format(path=path, err=err)) from err
+
+
+def load_hmm_report(path) -> Dict[str, Dict[str, Dict[str, float]]]:
+    """The span-level (HMM) report of :func:`load_model_reports`."""
+    report = load_model_reports(path)["span"]
+    if report is None:
+        raise SpacyWeakError(Errors.E155.format(path=path, err="no span-level (weak_hmm) report found"))
+    return report
 
 
 __all__ = [
@@ -274,6 +324,7 @@ __all__ = [
     "score_corpus",
     "hmm_comparison",
     "load_hmm_report",
+    "load_model_reports",
     "validate_hmm_report",
 ]
 

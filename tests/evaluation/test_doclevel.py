@@ -81,3 +81,22 @@ def test_doc_level_without_gold(doc_corpus):
     dl = analyze(docs).doc_level
     assert "confusion" not in dl
     assert {r["source"] for r in dl["sources"]} == {"lf1", "lf2"}
+
+
+def test_document_model_learned_vs_empirical(doc_corpus, tmp_path):
+    import srsly
+
+    from spacy_weak.evaluation.scoring import load_model_reports
+
+    docs, gold = doc_corpus
+    report = {"lf2": {"spam": {"p_for_given_true": 0.4, "p_for_given_false": 0.1}}}
+    path = tmp_path / "doc_model.json"
+    srsly.write_json(path, report)
+    loaded = load_model_reports(path)
+    assert loaded["doc"] == report and loaded["span"] is None
+    dl = analyze(docs, gold_docs=gold, doc_model_report=loaded["doc"]).doc_level
+    (row,) = dl["model"]
+    assert row["learned_p_for_given_true"] == 0.4
+    # lf2 votes spam on d1 of the two spam docs, on none of the two ham docs (d3 is "not spam")
+    assert row["emp_p_for_given_true"] == pytest.approx(0.5)
+    assert row["emp_p_for_given_false"] == pytest.approx(0.0)

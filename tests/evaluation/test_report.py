@@ -39,8 +39,10 @@ def test_markdown_tables(result, tmp_path):
 
 def test_every_table_has_consistent_rows(result, doc_corpus):
     docs, gold = doc_corpus
-    tables = report.report_tables(result) + report.report_tables(analyze(docs, gold_docs=gold))
+    doc_model = {"lf1": {"spam": {"p_for_given_true": 0.5, "p_for_given_false": 0.01}}}
+    tables = report.report_tables(result) + report.report_tables(analyze(docs, gold_docs=gold, doc_model_report=doc_model))
     titles = [t.title for t in tables]
+    assert "Document model: learned vs empirical" in titles
     assert "Document-level sources" in titles and "Confusion matrix: lf2" in titles and "doc.cats vs gold" in titles
     for table in tables:
         assert table.rows, table.title

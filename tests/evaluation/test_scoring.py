@@ -160,3 +160,20 @@ def test_hmm_report_validation_and_json(tmp_path):
     assert load_hmm_report(path) == {"a": {"X": {"precision": 0.5, "recall": 0.25}}}
     with pytest.raises(SpacyWeakError, match="E155"):
         load_hmm_report(tmp_path / "missing")
+
+
+def test_reports_of_a_fitted_weak_hmm_pipeline_and_component(nlp, span_docs, tmp_path):
+    """--hmm accepts what `spacy-weak fit` saves: the pipeline, or the component folder."""
+    from spacy_weak.evaluation.scoring import load_model_reports
+
+    hmm = nlp.add_pipe("weak_hmm", config={"sources": ["a", "b", "c"], "labels": ["Chemical", "Disease"], "n_iter": 3})
+    hmm.fit(span_docs)
+    nlp.to_disk(tmp_path / "pipeline")
+    hmm.to_disk(tmp_path / "component")
+    expected = validate_hmm_report(hmm.source_report())
+    from_pipeline = load_model_reports(tmp_path / "pipeline")
+    assert from_pipeline["span"] == expected
+    assert from_pipeline["span_key"] == "silver"
+    assert load_hmm_report(tmp_path / "component") == expected
+    result = analyze(span_docs, gold_key="gold", hmm_report=expected)
+    assert {(r["source"], r["label"]) for r in result.hmm} >= {("a", "Chemical"), ("a", "Disease")}
