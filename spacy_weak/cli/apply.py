@@ -21,7 +21,7 @@ import sys
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly
 import typer
@@ -50,14 +50,20 @@ def import_code(path: Optional[Path]) -> None:
 
 
 def load_pipeline(
-    model: Path, *, initialize: bool = False, overrides: Optional[Dict[str, Any]] = None
+    model: Path,
+    *,
+    initialize: bool = False,
+    overrides: Optional[Dict[str, Any]] = None,
+    exclude: Sequence[str] = (),
 ) -> Tuple[Language, str]:
     """``(nlp, fingerprint)`` from a saved pipeline directory or a config file.
 
     ``overrides`` are config overrides (``{"paths.ctd": "..."}``), as on
     spaCy's command line. The fingerprint (sha256 of the config, plus the
     directory's ``meta.json`` when there is one, plus the overrides)
-    identifies the pipeline in a run's settings.
+    identifies the pipeline in a run's settings. ``exclude`` names components
+    not to load (``spacy.load(..., exclude=...)``), e.g. an aggregator that is
+    not fitted yet.
     """
     overrides = dict(overrides or {})
     import spacy
@@ -66,7 +72,7 @@ def load_pipeline(
     model = Path(model)
     try:
         if model.is_dir():
-            nlp = spacy.load(model, config=overrides)
+            nlp = spacy.load(model, config=overrides, exclude=list(exclude))
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
             for path in sorted(p for p in model.rglob("*") if p.is_file()):
                 digest.update(str(path.relative_to(model)).encode("utf8"))
@@ -79,6 +85,9 @@ def load_pipeline(
                 )
             config = util.load_config(model, overrides=overrides, interpolate=False)
             nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+            for name in exclude:
+                if name in nlp.pipe_names:
+                    nlp.remove_pipe(name)
             nlp.initialize()
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
             digest.update(model.read_bytes())
@@ -180,6 +189,7 @@ def apply_pipeline(
     show_progress: bool = True,
     nlp: Optional[Language] = None,
     overrides: Optional[Dict[str, Any]] = None,
+    exclude: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """Run a pipeline over a corpus into resumable sharded DocBins; returns the summary.
 
@@ -196,7 +206,7 @@ def apply_pipeline(
     input_path = Path(input_path)
     fmt = detect_format(input_path) if format == "auto" else format
     if nlp is None:
-        nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides)
+        nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides, exclude=exclude)
     else:
         model_id = str(model)
     settings = {
@@ -273,6 +283,7 @@ def apply_cli(
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions or factories."),
     initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
+    exclude: str = typer.Option("", "--exclude", help="Comma-separated components not to load (e.g. an unfitted aggregator)."),
 ) -> None:
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
 
@@ -296,6 +307,7 @@ def apply_cli(
             initialize=initialize,
             overwrite=overwrite,
             overrides=overrides,
+            exclude=[name for name in exclude.split(",") if name],
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

@@ -264,3 +264,12 @@ def test_manifest_is_json(reference):
     data = json.loads((reference[0] / "manifest.json").read_text())
     assert data["format"] == "spacy_weak.shards.v1"
     assert [s["file"] for s in data["shards"]][:2] == ["shard-00000.spacy", "shard-00001.spacy"]
+
+
+def test_apply_exclude_skips_components(corpus, tmp_path):
+    out = tmp_path / "excluded"
+    summary = apply_pipeline(corpus["model"], corpus["gold"], out, exclude=["marker"], show_progress=False)
+    assert summary["documents"] == N_DOCS
+    docs = list(read_docs(out, spacy.blank("en").vocab))
+    assert all("ruler" in d.spans for d in docs)
+    assert "marker" not in read_manifest(out)["settings"]["pipe_names"]
