@@ -96,11 +96,12 @@ class Gazetteer(Pipe):
         or a :class:`CompiledLexicon`."""
         if lexicon is None:
             warn(Warnings.W002.format(name=self.name))
-            self.set_lexicon(CompiledLexicon.build([], **self.options))
+            self.set_lexicon(CompiledLexicon.build([], **self.options), warn_empty=False)
             return
         self.set_lexicon(lexicon)
 
-    def set_lexicon(self, lexicon: LexiconInput) -> None:
+    def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True) -> None:
+        """Use ``lexicon`` (as :meth:`initialize`), replacing the current one."""
         if isinstance(lexicon, (str, Path)):
             lexicon = read_lexicon(lexicon)
         if isinstance(lexicon, CompiledLexicon):
@@ -113,7 +114,7 @@ class Gazetteer(Pipe):
                 summary = LexiconSummary(source)
             compiled = CompiledLexicon.build(lexicon, summary=summary, **self.options)
             compiled.summary.log()
-        if compiled.n_terms == 0:
+        if compiled.n_terms == 0 and warn_empty:
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]

@@ -1,0 +1,207 @@
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from thinc.api import Config
+
+from spacy_weak.errors import SpacyWeakError
+from spacy_weak.lexicons.compiled import CompiledLexicon
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "corpora" / "lexicon"
+SEMANTIC_MAP = REPO / "configs" / "sample_semantic_map.json"
+
+RECORDS = [
+    ("non-small-cell lung cancer", "Disease", "D002289"),
+    ("lung cancer", "Disease", "D008175"),
+    ("cancer", "Disease", "D009369"),
+    ("aspirin", "Chemical", "D001241"),
+    ("cold", "Disease", "D003139"),
+    ("cold", "Temperature", "C0009264"),
+    ("HIV", "Disease", "D015658"),
+    ("Na", "Chemical", "D012964"),
+]
+TEXT = "Non small cell lung cancer: aspirin, hiv and HIV; NA or Na; a cold, cold-induced."
+
+CONFIG = """
+[nlp]
+lang = "en"
+pipeline = ["gaz"]
+
+[components]
+
+[components.gaz]
+factory = "weak_gazetteer"
+spans_key = "gaz_sample"
+min_term_length = 2
+spans_filter = {"@misc": "spacy_weak.keep_all_spans.v1"}
+
+[components.gaz.label_map]
+@misc = "spacy_weak.label_map.v1"
+mapping = {"Chemical": "CHEM", "Disease": "DIS"}
+
+[initialize]
+
+[initialize.components]
+
+[initialize.components.gaz]
+
+[initialize.components.gaz.lexicon]
+@misc = "spacy_weak.lexicon.v1"
+path = "%s"
+semantic_map = "%s"
+"""
+
+
+def make_nlp(records=RECORDS, **config):
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="gaz", config=config)
+    gaz.initialize(lexicon=records)
+    return nlp
+
+
+def spans(doc, key="gaz"):
+    return [(s.start, s.end, s.text, s.label_, s.kb_id_) for s in doc.spans[key]]
+
+
+def test_matches_token_aligned_with_ids():
+    doc = make_nlp()(TEXT)
+    assert spans(doc) == [
+        (0, 5, "Non small cell lung cancer", "Disease", "D002289"),
+        (3, 5, "lung cancer", "Disease", "D008175"),
+        (4, 5, "cancer", "Disease", "D009369"),
+        (6, 7, "aspirin", "Chemical", "D001241"),
+        (10, 11, "HIV", "Disease", "D015658"),  # short term: 'hiv' is not matched
+        (14, 15, "Na", "Chemical", "D012964"),  # nor 'NA'
+        (17, 18, "cold", "Disease", "D003139"),  # ambiguous term: one span per label
+        (17, 18, "cold", "Temperature", "C0009264"),
+        (19, 20, "cold", "Disease", "D003139"),  # 'cold-induced' -> tokens cold, -, induced
+        (19, 20, "cold", "Temperature", "C0009264"),
+    ]
+    assert doc.spans["gaz"].attrs["source"] == "gaz"
+
+
+def test_options_ambiguous_filter_case():
+    assert {s[3] for s in spans(make_nlp(ambiguous="drop")(TEXT)) if s[2] == "cold"} == set()
+    assert {s[3] for s in spans(make_nlp(ambiguous="first")(TEXT)) if s[2] == "cold"} == {"Disease"}
+    longest = spans(make_nlp(spans_filter={"@misc": "spacy_weak.longest_spans_filter.v1"})(TEXT))
+    assert (3, 5, "lung cancer", "Disease", "D008175") not in longest and longest[0][:3] == (0, 5, "Non small cell lung cancer")
+    insensitive_short = spans(make_nlp(short_term_max_len=0)(TEXT))
+    assert (8, 9, "hiv", "Disease", "D015658") in insensitive_short
+    assert spans(make_nlp(case_sensitive=True)("Aspirin and aspirin")) == [(2, 3, "aspirin", "Chemical", "D001241")]
+    no_fold = spans(make_nlp(fold_hyphens=False)(TEXT))
+    assert not any(s[0] == 0 for s in no_fold)
+    assert not spans(make_nlp(stop_terms=["Cancer"], min_term_length=7)(TEXT)) == []
+    stopped = spans(make_nlp(stop_terms=["CANCER", "cold"])(TEXT))
+    assert not any(s[2] in ("cancer", "cold") for s in stopped)
+    with pytest.raises(SpacyWeakError, match=r"\[E007\]"):
+        make_nlp(ambiguous="vote")
+
+
+def test_label_map_and_unmapped_labels():
+    nlp = make_nlp(label_map={"@misc": "spacy_weak.label_map.v1", "mapping": {"Temperature": None}})
+    doc = nlp(TEXT)
+    assert "Temperature" not in {s.label_ for s in doc.spans["gaz"]}
+    assert nlp.get_pipe("gaz").labels == ("Chemical", "Disease")
+
+
+def test_config_string_assembly():
+    cfg = Config().from_str(CONFIG % (SAMPLE, SEMANTIC_MAP))
+    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True)
+    nlp.initialize()
+    doc = nlp("Cyclosporine-induced nephrotoxicity and hypertension were treated with aspirin.")
+    found = {(s.text, s.label_) for s in doc.spans["gaz_sample"]}
+    assert {("Cyclosporine", "CHEM"), ("hypertension", "DIS"), ("aspirin", "CHEM")} <= found
+    assert all(s.kb_id_.startswith("C9") for s in doc.spans["gaz_sample"])
+    assert nlp.get_pipe("gaz").lexicon.summary.read == 3000
+
+
+def test_to_disk_from_disk_does_not_need_the_vocabulary(tmp_path):
+    lex_dir = tmp_path / "lexicon"
+    shutil.copytree(SAMPLE, lex_dir)
+    cfg = Config().from_str(CONFIG % (lex_dir, SEMANTIC_MAP))
+    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True)
+    nlp.initialize()
+    texts = ["Cyclosporine-induced nephrotoxicity and hypertension.", "Aspirin, lithium and heparin in diabetes mellitus."]
+    before = [spans(doc, "gaz_sample") for doc in nlp.pipe(texts)]
+    assert all(before)
+    nlp.to_disk(tmp_path / "model")
+    shutil.rmtree(lex_dir)  # the RRF files are gone: loading must not read them
+    nlp2 = spacy.load(tmp_path / "model")
+    assert [spans(doc, "gaz_sample") for doc in nlp2.pipe(texts)] == before
+    nlp3 = spacy.blank("en")
+    nlp3.add_pipe("weak_gazetteer", name="gaz", config={
+        "spans_key": "gaz_sample",
+        "label_map": {"@misc": "spacy_weak.label_map.v1", "mapping": {"Chemical": "CHEM", "Disease": "DIS"}},
+    })
+    nlp3.from_bytes(nlp2.to_bytes())
+    assert [spans(doc, "gaz_sample") for doc in nlp3.pipe(texts)] == before
+
+
+def test_compiled_lexicon_options_must_match(tmp_path):
+    CompiledLexicon.build(RECORDS, min_term_length=3).to_disk(tmp_path / "compiled")
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="gaz")
+    with pytest.raises(SpacyWeakError, match=r"\[E008\].*min_term_length=3.*min_term_length=2"):
+        gaz.initialize(lexicon=str(tmp_path / "compiled"))
+    gaz2 = nlp.add_pipe("weak_gazetteer", name="gaz2", config={"min_term_length": 3})
+    gaz2.initialize(lexicon=str(tmp_path / "compiled"))
+    assert len(gaz2) == 6  # 'Na' is too short at min_term_length=3
+
+
+def test_multiprocessing_same_spans():
+    nlp = make_nlp()
+    texts = [TEXT, "No match here.", "lung cancer and aspirin"] * 4
+    one = [spans(d) for d in nlp.pipe(texts, n_process=1)]
+    two = [spans(d) for d in nlp.pipe(texts, n_process=2, batch_size=2)]
+    assert one == two
+
+
+def test_empty_and_missing_lexicon_warn(tmp_path):
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="gaz")
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("# nothing\n", encoding="utf8")
+    with pytest.warns(UserWarning, match=r"\[W001\]"):
+        gaz.initialize(lexicon=str(empty))
+    assert spans(nlp("aspirin")) == []
+    with pytest.warns(UserWarning, match=r"\[W002\]"):
+        gaz.initialize()
+    assert "gaz" in nlp("aspirin").spans  # the source ran (and was silent)
+    with pytest.raises(SpacyWeakError, match=r"\[E001\]"):
+        gaz.initialize(lexicon=str(tmp_path / "missing.tsv"))
+
+
+def test_error_handler_is_used():
+    nlp = make_nlp()
+    gaz = nlp.get_pipe("gaz")
+    gaz.lexicon = "broken"  # any failure inside the component goes to the error handler
+    seen = []
+    nlp.set_error_handler(lambda name, comp, docs, e: seen.append(name))
+    nlp("aspirin")
+    assert seen == ["gaz"]
+
+
+WORDS = ["lung", "cancer", "non", "small", "cell", "aspirin", "cold", "HIV", "Na", "na", "ﬁbrosis", "İx", "naïve"]
+LEXICON = RECORDS + [("fibrosis", "Disease", "D1"), ("naïve", "X", "N1"), ("ix", "X", "I1")]
+SEPARATORS = [" ", "-", "–", ", ", "  ", "\n", "(", ")", ""]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=25))
+def test_property_spans_aligned_in_bounds_and_in_lexicon(parts):
+    text = "".join(w + sep for w, sep in parts)
+    nlp = _PROPERTY_NLP
+    doc = nlp(text)
+    lex = nlp.get_pipe("gaz").lexicon
+    for span in doc.spans["gaz"]:
+        assert 0 <= span.start < span.end <= len(doc)
+        assert span.start_char == doc[span.start].idx and span.end_char == doc[span.end - 1].idx + len(doc[span.end - 1])
+        assert (span.label_, span.kb_id_) in lex.lookup(span.text)
+
+
+_PROPERTY_NLP = make_nlp(LEXICON)

@@ -1,0 +1,109 @@
+import numpy
+import pytest
+
+from spacy_weak.errors import SpacyWeakError
+from spacy_weak.lexicons.compiled import CompiledLexicon, read_meta
+from spacy_weak.lexicons.records import LexiconSummary
+
+RECORDS = [
+    ("aspirin", "Chemical", "D001241"),
+    ("Aspirin", "Chemical", "D001241"),  # same key, same id: merged
+    ("cold", "Disease", "D003139"),
+    ("cold", "Temperature", "C0009264"),  # ambiguous term
+    ("common cold", "Disease", "D003139"),
+    ("common cold", "Disease", "D999999"),  # one term, two concepts of one label: ids joined
+    ("AIDS", "Disease", "D000163"),
+    ("HIV", "Disease", "D015658"),  # short: case-sensitive
+    ("a", "Chemical", "X"),  # too short
+    ("the", "Chemical", "Y"),  # stop term
+]
+
+
+def build(**options):
+    summary = LexiconSummary("test")
+    return CompiledLexicon.build(RECORDS, summary=summary, stop_terms=["THE"], **options)
+
+
+def test_build_counts():
+    lex = build()
+    s = lex.summary
+    assert s.read == 10
+    assert s.dropped == {"too_short": 1, "stop_term": 1, "duplicate": 1}
+    assert s.kept == {"Chemical": 2, "Disease": 5, "Temperature": 1}
+    assert lex.n_terms == 5 and s.terms == 5
+    assert s.entries == 6 and s.ambiguous == 1
+
+
+def test_lookup_and_ids():
+    lex = build()
+    assert lex.lookup("ASPIRIN") == [("Chemical", "D001241")]
+    assert lex.lookup("cold") == [("Disease", "D003139"), ("Temperature", "C0009264")]
+    assert lex.lookup("Common-Cold") == [("Disease", "D003139|D999999")]
+    assert lex.lookup("HIV") == [("Disease", "D015658")]
+    assert lex.lookup("hiv") == []  # short terms keep their case
+    assert lex.lookup("aids") == [("Disease", "D000163")]  # 4 chars > short_term_max_len=3
+    assert "the" not in lex
+
+
+def test_case_sensitive_option():
+    lex = build(case_sensitive=True)
+    assert lex.lookup("aspirin") and lex.lookup("Aspirin") and not lex.lookup("ASPIRIN")
+
+
+def test_find_token_aligned():
+    lex = build()
+    text = "Aspirin, coldness and common cold."
+    starts = [0, 7, 9, 18, 22, 29, 33]
+    ends = [7, 8, 17, 21, 28, 33, 34]
+    found = [(ts, te, text[cs:ce]) for ts, te, _, _, cs, ce in lex.find(text, starts, ends)]
+    # 'cold' inside 'coldness' is not token-aligned; the 'cold' ending 'common cold' is
+    assert found == [(0, 1, "Aspirin"), (4, 6, "common cold"), (5, 6, "cold")]
+
+
+@pytest.mark.parametrize("via", ["disk", "bytes"])
+def test_round_trip(tmp_path, via):
+    lex = build()
+    if via == "disk":
+        lex.to_disk(tmp_path / "lex")
+        assert read_meta(tmp_path / "lex")["n_terms"] == 5
+        back = CompiledLexicon.from_disk(tmp_path / "lex")
+    else:
+        back = CompiledLexicon.from_bytes(lex.to_bytes())
+    for term in ("aspirin", "cold", "common cold", "HIV", "hiv", "AIDS"):
+        assert back.lookup(term) == lex.lookup(term)
+    assert back.options == lex.options and back.summary.to_dict() == lex.summary.to_dict()
+    assert numpy.array_equal(back.entry_ptr, lex.entry_ptr)
+
+
+def test_rebuild_from_keys_when_dump_unusable(tmp_path):
+    import srsly
+
+    lex = build()
+    lex.to_disk(tmp_path / "lex")
+    meta = srsly.read_json(tmp_path / "lex" / "meta.json")
+    meta["pyahocorasick"] = "0.0.0"  # e.g. compiled with another pyahocorasick
+    srsly.write_json(tmp_path / "lex" / "meta.json", meta)
+    back = CompiledLexicon.from_disk(tmp_path / "lex")
+    assert back.lookup("common cold") == lex.lookup("common cold")
+
+
+def test_damaged_or_missing(tmp_path):
+    with pytest.raises(SpacyWeakError, match=r"\[E001\]"):
+        CompiledLexicon.from_disk(tmp_path / "nothing")
+    lex = build()
+    lex.to_disk(tmp_path / "lex")
+    (tmp_path / "lex" / "tables.npz").unlink()
+    with pytest.raises(SpacyWeakError, match=r"\[E009\].*tables\.npz"):
+        CompiledLexicon.from_disk(tmp_path / "lex")
+
+
+def test_empty_lexicon_round_trip(tmp_path):
+    lex = CompiledLexicon.build([])
+    assert lex.n_terms == 0 and lex.find("some text", [0, 5], [4, 9]) == []
+    lex.to_disk(tmp_path / "empty")
+    assert CompiledLexicon.from_disk(tmp_path / "empty").n_terms == 0
+
+
+def test_unknown_option():
+    with pytest.raises(SpacyWeakError, match=r"\[E007\]"):
+        CompiledLexicon.build([], fold_dashes=True)
