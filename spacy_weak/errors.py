@@ -73,7 +73,6 @@ class Errors(metaclass=ErrorsWithCodes):
     E009 = "The compiled lexicon in {path} is incomplete or damaged ({problem}). Compile it again."
     E010 = "Semantic map {path}: {problem}. Expected a JSON object {{\"T047\": \"Disease\", \"CHEM\": \"Chemical\", ...}}."
     E011 = "{path} line {line}: {problem}"
-    E012 = "An RRF lexicon needs a semantic map (semantic type TUI / name / group -> label); none was given for {path}."
     # --- other annotators (E050-E099)
     E050 = "Invalid value {value!r} for parameter '{param}'. Options: {options}."
     E051 = "Label map sends {raw!r} to {target!r}, which is not one of the labels ({labels})."
@@ -107,7 +106,6 @@ class Errors(metaclass=ErrorsWithCodes):
     E102 = "Aggregator '{name}': no label to model. The sources ({sources}) emitted no labelled span and `labels` is empty; set `labels` in the component config."
     E103 = "Aggregator '{name}' is not fitted. Run nlp.initialize() with training examples, `{name}.fit(docs)`, or `spacy-weak fit`, or load a fitted pipeline."
     E104 = "Component '{component}' not found in the pipeline loaded from {path}. Pipes: {pipes}."
-    E105 = "No DocBin file found at {path} (expected a .spacy file or a directory of .spacy files)."
     E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
     E107 = "Aggregator '{name}': class_priors names label {label!r}, which is not one of the labels ({labels})."
     # --- evaluation (E150-E199)
