@@ -25,8 +25,6 @@ class Warnings(metaclass=ErrorsWithCodes):
     W001 = "Lexicon {path} is empty: no term survived reading and filtering ({dropped}). The gazetteer will match nothing."
     W002 = ("Component '{name}' (weak_gazetteer) was initialized without a lexicon: it will match nothing. Pass "
             "lexicon=<records or path> to initialize() or set [initialize.components.{name}.lexicon].")
-    W003 = ("Semantic map {path}: {n} semantic types of the lexicon have no label and their {records} records were "
-            "dropped (counted as 'unmapped_semantic_type'). First: {examples}")
     # --- other annotators (W050-W099)
     W050 = ("Component '{name}' wraps pipeline {model} whose language is '{model_lang}', but this pipeline's is "
             "'{lang}'. Its components run on our tokens; check that its labels and vectors suit this language.")
