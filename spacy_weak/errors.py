@@ -150,6 +150,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E256 = "Python code file not found: {path} (--code)."
     E257 = "shard_size must be a positive integer, got {value!r}."
     E258 = "--label-map entry {entry!r} is not RAW=LABEL (e.g. SomeType=Disease; RAW= drops the type)."
+    E260 = "The demo needs {what} at {path}, which is not there. Run it from a clone of the repository installed with `pip install -e .`, or pass --{option} PATH."
     E259 = "Cannot make the tokenizer {value!r}: {err}. Give a registered tokenizer (e.g. spacy_weak.biomedical_tokenizer.v1), a pipeline directory or a config.cfg (with --code for custom functions)."
 
 

@@ -24,7 +24,11 @@ def _load_commands() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    package_logger = logging.getLogger("spacy_weak")
+    package_logger.addHandler(handler)
+    package_logger.setLevel(logging.INFO)
     _load_commands()
     app()
 
