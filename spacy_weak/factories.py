@@ -4,7 +4,7 @@ spaCy imports every factory entry point each time it builds a ``Language``,
 so this module imports spaCy only; each factory imports its component class
 when it is called (the pattern of ``spacy/pipeline/factories.py``).
 The default config of each factory is the component reference in
-``docs/components.md``.
+``docs/components.md`` (an index of ``docs/components/*.md``).
 """
 from typing import Any, Callable, Dict, List, Optional, Union
 
