@@ -449,8 +449,14 @@ class HMMAggregator(_SpanAggregator):
                 model.history_, model.loglik_history_ = [], []
             self.history = list(model.history_)
             self.loglik_history = list(model.loglik_history_)
-            _, post = model.score_samples(X, nz)
-            self.emission_counts_ = model.emission_counts(X, post)
+            # expected counts under the final parameters, block by block (bounded memory)
+            from .hmm import EMISSION_BLOCK, iter_blocks
+
+            counts = np.zeros((len(sources), model.n_symbols, model.n_components))
+            for a, b, block in iter_blocks(nz, EMISSION_BLOCK):
+                _, post = model.score_samples(X[a:b], block)
+                counts += model.emission_counts(X[a:b], post)
+            self.emission_counts_ = counts
         self.hmm_ = model
         self._hmm_state = model.to_dict()
         logger.info(

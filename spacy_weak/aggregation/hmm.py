@@ -45,6 +45,19 @@ LOG_FLOOR = -700.0  # per-entry floor of the emission log-likelihood (exp() stay
 EMISSION_BLOCK = 1 << 16  # tokens buffered before their emission counts are added
 
 
+def iter_blocks(lengths: np.ndarray, block_tokens: int):
+    """``(token_start, token_end, lengths)`` of consecutive runs of whole documents
+    holding about ``block_tokens`` tokens (a longer document is a block alone)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    offsets = doc_offsets(lengths)
+    d, n = 0, len(lengths)
+    while d < n:
+        e = int(np.searchsorted(offsets, offsets[d] + block_tokens, side="right")) - 1
+        e = min(max(e, d + 1), n)
+        yield int(offsets[d]), int(offsets[e]), lengths[d:e]
+        d = e
+
+
 def bio_masks(n_labels: int):
     """``(allowed_start, allowed_trans)`` boolean masks for valid BIO."""
     K = n_states(n_labels)
@@ -211,20 +224,28 @@ class WeakHMM(BaseHMM):
         self.loglik_history_ = []
         K = self.n_components
         weights = None if self.init_weights is None else np.asarray(self.init_weights, dtype=float)
-        states, _ = token_majority(X, lengths, self.n_labels, weights)
-        start = trans = emit = None
-        offsets = doc_offsets(lengths)
-        if self._needs_init("s", "startprob_"):
-            firsts = offsets[:-1][lengths > 0]
-            start = np.bincount(states[firsts], minlength=K).astype(float)
-        if self._needs_init("t", "transmat_"):
-            same_doc = np.ones(max(len(states) - 1, 0), dtype=bool)
-            inner = offsets[1:-1]
-            same_doc[inner[(inner > 0) & (inner < len(states))] - 1] = False
-            pairs = states[:-1][same_doc] * K + states[1:][same_doc]
-            trans = np.bincount(pairs, minlength=K * K).reshape(K, K).astype(float)
-        if self._needs_init("e", "emissionprob_"):
-            emit = self.emission_counts(X, np.eye(K)[states])
+        need_s = self._needs_init("s", "startprob_")
+        need_t = self._needs_init("t", "transmat_")
+        need_e = self._needs_init("e", "emissionprob_")
+        start = np.zeros(K) if need_s else None
+        trans = np.zeros((K, K)) if need_t else None
+        emit = np.zeros((self.n_sources, self.n_symbols, K)) if need_e else None
+        # majority vote block by block (bounded memory), counted like an E-step
+        for a, b, block_lengths in iter_blocks(lengths, EMISSION_BLOCK):
+            Xb = X[a:b]
+            states, _ = token_majority(Xb, block_lengths, self.n_labels, weights)
+            offsets = doc_offsets(block_lengths)
+            if need_s:
+                firsts = offsets[:-1][block_lengths > 0]
+                start += np.bincount(states[firsts], minlength=K)
+            if need_t and len(states) > 1:
+                same_doc = np.ones(len(states) - 1, dtype=bool)
+                inner = offsets[1:-1]
+                same_doc[inner[(inner > 0) & (inner < len(states))] - 1] = False
+                pairs = states[:-1][same_doc] * K + states[1:][same_doc]
+                trans += np.bincount(pairs, minlength=K * K).reshape(K, K)
+            if need_e:
+                emit += self.emission_counts(Xb, np.eye(K)[states])
         self._set_from_counts(start, trans, emit)
         n_fit = self._get_n_fit_scalars_per_param()
         n_scalars = sum(n_fit[p] for p in self.params if p in n_fit)

@@ -195,7 +195,7 @@ class ObservationCollector:
         self._globs = [p for p in self.patterns if any(ch in p for ch in "*?[")]
         for name in self._explicit:
             self._add_source(name)
-        self._buffer = _Growable(max(1, len(self.sources)), np.int16)
+        self._buffer = _Growable(max(1, len(self.sources)), np.int8)  # int16 beyond 62 labels
         self._lengths_arr = np.zeros(1024, dtype=np.int64)
         self.n_docs = 0
         self.overlaps_resolved: Dict[str, int] = {}
@@ -336,7 +336,9 @@ class ObservationCollector:
                 inside = np.where(codes_b == NEGATIVE, NEGATIVE, codes_b + 1)
                 rows[tokens, np.repeat(cols, lengths)] = np.repeat(inside, lengths)
                 rows[starts, cols] = codes_b
-        self._buffer.append(rows)
+        if obs_dtype(len(self.labels)) != self._buffer.data.dtype:
+            self._buffer.astype(np.int16)
+        self._buffer.append(rows.astype(self._buffer.data.dtype, copy=False))
         self._p_starts, self._p_ends, self._p_labels, self._p_cols = [], [], [], []
         self._p_present, self._p_docs, self._p_tokens = [], [], 0
 
@@ -362,7 +364,7 @@ class ObservationCollector:
         labels = list(self.labels)
         if not self.fixed_labels:
             labels = sorted(self.labels)
-            remap = np.full(n_symbols(len(labels)) + 1, MISSING, dtype=np.int16)
+            remap = np.full(n_symbols(len(labels)) + 1, MISSING, dtype=obs_dtype(len(labels)))
             remap[SILENT] = SILENT
             remap[NEGATIVE] = NEGATIVE
             for old, label in enumerate(self.labels):

@@ -106,3 +106,12 @@ def test_block_encoding_matches_per_span_rule():
     X, lengths, _, _ = coll.add_docs(docs).finalize()
     np.testing.assert_array_equal(X, np.concatenate(expected))
     assert sum(coll.overlaps_resolved.values()) > 0
+
+
+def test_many_labels_switch_to_int16():
+    nlp = spacy.blank("en")
+    doc = _doc(nlp, 80)
+    set_source_spans(doc, "a", [Span(doc, i, i + 1, label=f"L{i:02d}") for i in range(70)])
+    X, lengths, sources, labels = ObservationCollector(["a"]).add_docs([doc]).finalize()
+    assert X.dtype == np.int16 and len(labels) == 70
+    assert X[:70, 0].tolist() == [2 + 2 * i for i in range(70)]
