@@ -16,9 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+import numpy
 import srsly
 from spacy import util
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
@@ -33,6 +34,7 @@ from ._align import resolve_label_map
 logger = logging.getLogger(__name__)
 
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
+TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
 
@@ -73,6 +75,7 @@ class Gazetteer(Pipe):
         self.label_map = resolve_label_map(label_map)
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
+        self._token_cache: Dict[int, Optional[str]] = {}
         self.stats: Counter = Counter()
 
     # ------------------------------------------------------------ lexicon
@@ -118,6 +121,7 @@ class Gazetteer(Pipe):
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
+        self._token_cache = {}
 
     def _map(self, label: str) -> Optional[str]:
         if self.label_map is None:
@@ -157,33 +161,37 @@ class Gazetteer(Pipe):
         lex = self.lexicon
         if lex is None or not lex.n_terms or not len(doc):
             return []
-        arr = doc.to_array([IDX, LENGTH])
-        starts = arr[:, 0].tolist()
-        ends = (arr[:, 0] + arr[:, 1]).tolist()
-        text = doc.text
-        matches = lex.find(text, starts, ends)
-        if not matches:
+        arr = doc.to_array([ORTH, SPACY, IDX, LENGTH])  # uint64 (ORTH values are hashes)
+        ntext = self._normalized_text(arr)
+        starts = arr[:, 2].astype(numpy.int64)
+        ends = starts + arr[:, 3].astype(numpy.int64)
+        if ntext is None:
+            # a token whose normalisation changes its length: normalise the whole text with a position map
+            ntext, posmap = lex.normalizer.text(doc.text)
+            if posmap is not None:
+                inverse = numpy.full(len(doc.text) + 1, -1, dtype=numpy.int64)
+                valid = posmap >= 0
+                inverse[posmap[valid]] = numpy.flatnonzero(valid)
+                starts, ends = inverse[starts], inverse[ends]
+        hits = lex.find(ntext, starts, ends)
+        if not hits:
             return []
         mapped = self._mapped
         entry_label = lex.entry_label
+        entry_cased = lex.entry_cased
+        ptr = lex.entry_ptr
         keep_all = self.ambiguous == "keep_all"
-        cache: Dict = {}
         spans = []
-        for ts, te, e0, e1, cs, ce in matches:
-            if e1 - e0 == 1:
-                # the common case: one entry
-                if not lex.entry_ok(e0, text, cs, ce, cache):
-                    continue
-                label = mapped[entry_label[e0]]
-                if label is None:
-                    self.stats["unmapped_label"] += 1
-                    continue
-                spans.append(Span(doc, ts, te, label=label, kb_id=lex.kb_id(e0)))
-                continue
+        for ts, te, k, _, _ in hits:
+            e0, e1 = int(ptr[k]), int(ptr[k + 1])
             found: Dict[str, List[str]] = {}
+            original = None
             for e in range(e0, e1):
-                if not lex.entry_ok(e, text, cs, ce, cache):
-                    continue
+                if entry_cased[e] >= 0:
+                    if original is None:
+                        original = doc[ts:te].text
+                    if not lex.cased_ok(e, original):
+                        continue
                 label = mapped[entry_label[e]]
                 if label is None:
                     self.stats["unmapped_label"] += 1
@@ -199,6 +207,32 @@ class Gazetteer(Pipe):
                 kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
                 spans.append(Span(doc, ts, te, label=label, kb_id=kb))
         return spans
+
+    def _normalized_text(self, arr: numpy.ndarray) -> Optional[str]:
+        """The normalised text from per-token normalisations cached by ORTH (no Token objects).
+
+        None when a token's normalisation changes its length (the caller then normalises
+        ``doc.text`` with a position map).
+        """
+        orths = arr[:, 0].tolist()
+        cache = self._token_cache
+        missing = set(orths).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
+                cache.clear()
+                missing = set(orths)
+            strings = self.vocab.strings
+            normalize = self.lexicon.normalizer.text
+            for orth in missing:
+                text = strings[orth]
+                norm, posmap = normalize(text)
+                cache[orth] = norm if posmap is None and len(norm) == len(text) else None
+        parts = list(map(cache.__getitem__, orths))
+        if None in parts:
+            return None
+        for i in numpy.flatnonzero(arr[:, 1]).tolist():
+            parts[i] += " "
+        return "".join(parts)
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:

@@ -3,7 +3,8 @@
 Layout (built once by :meth:`CompiledLexicon.build`, streamed from records):
 
 * ``automaton`` — ``ahocorasick.Automaton(STORE_INTS)``; each normalised term (*key*)
-  stores its key index ``k``.
+  longer than ``SHORT_KEY_MAX`` characters stores its key index ``k``; shorter keys are in
+  the dict ``short_keys`` (key -> ``k``), looked up for token windows of at most that length.
 * ``key_len[k]`` — length of key ``k`` (a match ending at ``e`` starts at ``e - key_len[k]``).
 * ``entry_ptr[k]:entry_ptr[k+1]`` — the entries of key ``k``, one per (label, cased form),
   in the order their first record was read (the lexicon's order is its priority).
@@ -24,7 +25,6 @@ dump cannot be used, e.g. after a pyahocorasick upgrade).
 """
 import logging
 from array import array
-from bisect import bisect_left
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -39,6 +39,10 @@ from .records import LexiconRecord, LexiconSummary
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+# Keys this short (in normalised characters) are looked up per token window in a dict instead
+# of living in the automaton: in running text they would otherwise match inside most words
+# (2-3 letter abbreviations are 85% of the automaton's raw matches on PubMed abstracts).
+SHORT_KEY_MAX = 3
 NORMALIZATION_OPTIONS = (
     "case_sensitive",
     "short_term_max_len",
@@ -96,8 +100,10 @@ class CompiledLexicon:
         cased_forms: List[str],
         kb_blob: bytes,
         kb_offsets: numpy.ndarray,
+        short_keys: Optional[Dict[str, int]] = None,
         summary: Optional[LexiconSummary] = None,
     ) -> None:
+        self.short_keys: Dict[str, int] = dict(short_keys or {})
         self.options = normalization_options(**options)
         self.normalizer = Normalizer(
             case_sensitive=self.options["case_sensitive"],
@@ -146,7 +152,10 @@ class CompiledLexicon:
     def lookup(self, term: str) -> List[Tuple[str, str]]:
         """``[(label, kb_id)]`` of a term (normalised like the text), honouring short-term case."""
         key = self.normalizer.key(term)
-        k = self.automaton.get(key, -1) if key else -1
+        if len(key) <= SHORT_KEY_MAX:
+            k = self.short_keys.get(key, -1)
+        else:
+            k = self.automaton.get(key, -1)
         if k < 0:
             return []
         cased = None
@@ -165,58 +174,55 @@ class CompiledLexicon:
 
     # ------------------------------------------------------------ matching
 
-    def find(self, text: str, starts: List[int], ends: List[int]) -> List[Tuple[int, int, int, int, int, int]]:
-        """Token-aligned matches ``(start_token, end_token, first_entry, end_entry, start_char, end_char)``.
+    def find(self, ntext: str, starts: numpy.ndarray, ends: numpy.ndarray) -> List[Tuple[int, int, int, int, int]]:
+        """Token-aligned matches in *normalised* text: ``(start_token, end_token, key, start, end)``.
 
-        ``starts``/``ends`` are the tokens' character offsets (ascending). A match counts
-        only if it starts at a token start and ends at a token end; short terms with a
-        case-sensitive form are checked against the original text. Entries of a match
-        are ``range(first_entry, end_entry)``; case-rejected entries are left out by
-        :meth:`entry_ok`.
+        ``starts``/``ends`` are the tokens' offsets in ``ntext`` (int arrays, token order; -1
+        where a token boundary has no position in the normalised text). A match counts only
+        if it starts at a token start and ends at a token end. The key's entries are
+        ``entries(key)``; case-sensitive short entries are checked by :meth:`cased_ok`.
         """
-        if not self.key_len.size or not text:
+        n = len(starts)
+        if not n or not self.n_terms:
             return []
-        ntext, posmap = self.normalizer.text(text)
-        flags_arr = numpy.zeros(len(text) + 1, dtype=numpy.uint8)
-        flags_arr[starts] = 1
-        flags_arr[ends] |= 2
-        flags = flags_arr.tobytes()
-        klen = self._key_len_list
+        starts = numpy.asarray(starts, dtype=numpy.int64)
+        ends = numpy.asarray(ends, dtype=numpy.int64)
+        start_list = starts.tolist()
+        end_list = ends.tolist()
         hits = []
         append = hits.append
-        if posmap is None:
+        if len(self.automaton):
+            start_tok = dict(zip(start_list, range(n)))
+            end_tok = dict(zip(end_list, range(1, n + 1)))
+            klen = self._key_len_list
             for end, k in self.automaton.iter(ntext):
                 e = end + 1
+                te = end_tok.get(e)
+                if te is None:
+                    continue
                 s = e - klen[k]
-                if flags[s] & 1 and flags[e] & 2:
-                    append((s, e, k))
-        else:
-            pm = posmap.tolist()
-            for end, k in self.automaton.iter(ntext):
-                s = pm[end + 1 - klen[k]]
-                e = pm[end + 1]
-                if s >= 0 and e >= 0 and flags[s] & 1 and flags[e] & 2:
-                    append((s, e, k))
-        if not hits:
-            return []
-        ptr = self.entry_ptr
-        out = []
-        for s, e, k in hits:
-            out.append((bisect_left(starts, s), bisect_left(ends, e) + 1, int(ptr[k]), int(ptr[k + 1]), s, e))
-        return out
+                ts = start_tok.get(s)
+                if ts is not None:
+                    append((ts, te, k, s, e))
+        short = self.short_keys
+        if short:
+            # token windows of at most SHORT_KEY_MAX characters
+            for i in numpy.flatnonzero((ends - starts <= SHORT_KEY_MAX) & (starts >= 0)).tolist():
+                s = start_list[i]
+                for j in range(i, n):
+                    e = end_list[j]
+                    if e - s > SHORT_KEY_MAX:
+                        break
+                    if e > s:
+                        k = short.get(ntext[s:e])
+                        if k is not None:
+                            append((i, j + 1, k, s, e))
+        return hits
 
-    def entry_ok(self, entry: int, text: str, start_char: int, end_char: int, _cache: Dict) -> bool:
-        """False when the entry is a case-sensitive short term and the text differs in case."""
-        if not self._has_cased:
-            return True
+    def cased_ok(self, entry: int, original: str) -> bool:
+        """False when ``entry`` is a case-sensitive short term and ``original`` differs in case."""
         c = self.entry_cased[entry]
-        if c < 0:
-            return True
-        span = (start_char, end_char)
-        cased = _cache.get(span)
-        if cased is None:
-            cased = _cache[span] = self.normalizer.cased(text[start_char:end_char])
-        return self.cased_forms[c] == cased
+        return c < 0 or self.cased_forms[c] == self.normalizer.cased(original)
 
     # ------------------------------------------------------------ building
 
@@ -238,6 +244,7 @@ class CompiledLexicon:
         automaton = ac.Automaton(ac.STORE_INTS)
         add = automaton.add_word
         key_ids: Dict[str, int] = {}  # dropped before make_automaton; faster than automaton.get
+        short_keys: Dict[str, int] = {}
         stop = {norm.key(t) for t in opts["stop_terms"]}
         min_len = opts["min_term_length"]
         short_max = -1 if opts["case_sensitive"] else opts["short_term_max_len"]
@@ -269,7 +276,10 @@ class CompiledLexicon:
             k = key_ids.get(key)
             if k is None:
                 k = key_ids[key] = len(key_len)
-                add(key, k)
+                if lk <= SHORT_KEY_MAX:
+                    short_keys[key] = k
+                else:
+                    add(key, k)
                 key_len.append(lk)
             li = labels.get(label)
             if li is None:
@@ -301,7 +311,7 @@ class CompiledLexicon:
             summary,
         )
         del rec_kb
-        if len(key_len):
+        if len(automaton):
             automaton.make_automaton()
         label_list = [None] * len(labels)
         for label, i in labels.items():
@@ -316,6 +326,7 @@ class CompiledLexicon:
             automaton=automaton,
             key_len=numpy.frombuffer(key_len, dtype=numpy.int32).copy(),
             cased_forms=cased_list,
+            short_keys=short_keys,
             summary=summary,
             **tables,
         )
@@ -332,12 +343,13 @@ class CompiledLexicon:
             "labels": self.labels,
             "cased_forms": self.cased_forms,
             "n_terms": self.n_terms,
+            "n_automaton": len(self.automaton),
             "n_entries": self.n_entries,
             "summary": self.summary.to_dict(),
         }
 
     def _automaton_state(self) -> Tuple[List[bytes], List[Any]]:
-        if not self.n_terms:
+        if not len(self.automaton):
             return [], []
         _, args = self.automaton.__reduce__()
         chunks = list(args[0])
@@ -346,6 +358,8 @@ class CompiledLexicon:
     def keys_in_order(self) -> List[str]:
         keys: List[Optional[str]] = [None] * self.n_terms
         for key, k in self.automaton.items():
+            keys[k] = key
+        for key, k in self.short_keys.items():
             keys[k] = key
         return keys  # type: ignore[return-value]
 
@@ -374,6 +388,7 @@ class CompiledLexicon:
         (path / "tables.npz.tmp").replace(path / "tables.npz")
         write_bytes_atomic(path / "kb.bin", self.kb_blob)
         write_bytes_atomic(path / "keys.msgpack", srsly.msgpack_dumps(self.keys_in_order()))
+        write_bytes_atomic(path / "short_keys.msgpack", srsly.msgpack_dumps(self.short_keys))
         write_bytes_atomic(path / "meta.json", srsly.json_dumps(meta, indent=2).encode("utf8"))
 
     @classmethod
@@ -388,7 +403,8 @@ class CompiledLexicon:
         kb_blob = (path / "kb.bin").read_bytes()
         sizes = meta.get("automaton_chunks", [])
         automaton = None
-        if meta.get("n_terms", 0) and _state_usable(meta):
+        short_keys = srsly.read_msgpack(path / "short_keys.msgpack") if (path / "short_keys.msgpack").exists() else None
+        if meta.get("n_automaton", 0) and _state_usable(meta):
             if (path / "automaton.bin").stat().st_size != sum(sizes):
                 raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton.bin has the wrong size"))
             with open(path / "automaton.bin", "rb") as fh:
@@ -400,13 +416,15 @@ class CompiledLexicon:
             if keys is None:
                 raise SpacyWeakError(Errors.E009.format(path=path, problem="keys.msgpack is missing"))
             logger.info("Rebuilding the automaton of %s from its %d keys", path, len(keys))
-            automaton = _automaton_from_keys(keys)
-        lex = cls._from_parts(meta, automaton, tables, kb_blob, path)
+            automaton, short_keys = _automaton_from_keys(keys)
+        if short_keys is None:
+            raise SpacyWeakError(Errors.E009.format(path=path, problem="short_keys.msgpack is missing"))
+        lex = cls._from_parts(meta, automaton, short_keys, tables, kb_blob, path)
         lex.path = path
         return lex
 
     @classmethod
-    def _from_parts(cls, meta, automaton, tables, kb_blob, path) -> "CompiledLexicon":
+    def _from_parts(cls, meta, automaton, short_keys, tables, kb_blob, path) -> "CompiledLexicon":
         try:
             lex = cls(
                 options=meta["options"],
@@ -419,11 +437,12 @@ class CompiledLexicon:
                 cased_forms=meta.get("cased_forms", []),
                 kb_blob=kb_blob,
                 kb_offsets=tables["kb_offsets"],
+                short_keys=short_keys,
                 summary=LexiconSummary.from_dict(meta.get("summary", {})),
             )
         except KeyError as e:
             raise SpacyWeakError(Errors.E009.format(path=path, problem=f"missing {e}")) from None
-        if len(automaton) != lex.n_terms or len(lex.entry_ptr) != lex.n_terms + 1:
+        if len(automaton) + len(lex.short_keys) != lex.n_terms or len(lex.entry_ptr) != lex.n_terms + 1:
             raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton and tables disagree"))
         return lex
 
@@ -440,6 +459,7 @@ class CompiledLexicon:
                     for name in ("key_len", "entry_ptr", "entry_label", "entry_cased", "kb_offsets")
                 },
                 "kb": self.kb_blob,
+                "short_keys": self.short_keys,
                 "keys": self.keys_in_order(),
             }
         )
@@ -452,11 +472,12 @@ class CompiledLexicon:
                   "entry_cased": numpy.int32, "kb_offsets": numpy.int64}
         tables = {name: numpy.frombuffer(buf, dtype=dtypes[name]).copy() for name, buf in msg["tables"].items()}
         automaton = None
-        if meta.get("n_terms", 0) and _state_usable(meta):
+        short_keys = msg["short_keys"]
+        if meta.get("n_automaton", 0) and _state_usable(meta):
             automaton = _automaton_from_state(list(msg["automaton"]), meta["automaton_args"])
         if automaton is None:
-            automaton = _automaton_from_keys(msg["keys"])
-        return cls._from_parts(meta, automaton, tables, msg["kb"], "(bytes)")
+            automaton, short_keys = _automaton_from_keys(msg["keys"])
+        return cls._from_parts(meta, automaton, short_keys, tables, msg["kb"], "(bytes)")
 
     def __reduce__(self):
         # for multiprocessing with 'spawn'/'forkserver': through our own bytes, not pickled internals
@@ -517,14 +538,19 @@ def _automaton_from_state(chunks: List[bytes], args: List[Any]):
 
 
 def _automaton_from_keys(keys: List[str]):
+    """(automaton of the long keys, dict of the short keys) from the keys in index order."""
     ac = _ahocorasick()
     automaton = ac.Automaton(ac.STORE_INTS)
     add = automaton.add_word
+    short: Dict[str, int] = {}
     for i, key in enumerate(keys):
-        add(key, i)
-    if keys:
+        if len(key) <= SHORT_KEY_MAX:
+            short[key] = i
+        else:
+            add(key, i)
+    if len(automaton):
         automaton.make_automaton()
-    return automaton
+    return automaton, short
 
 
 def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummary) -> Dict[str, Any]:

@@ -55,7 +55,9 @@ def test_find_token_aligned():
     text = "Aspirin, coldness and common cold."
     starts = [0, 7, 9, 18, 22, 29, 33]
     ends = [7, 8, 17, 21, 28, 33, 34]
-    found = [(ts, te, text[cs:ce]) for ts, te, _, _, cs, ce in lex.find(text, starts, ends)]
+    ntext, posmap = lex.normalizer.text(text)
+    assert posmap is None
+    found = sorted((ts, te, text[cs:ce]) for ts, te, _, cs, ce in lex.find(ntext, starts, ends))
     # 'cold' inside 'coldness' is not token-aligned; the 'cold' ending 'common cold' is
     assert found == [(0, 1, "Aspirin"), (4, 6, "common cold"), (5, 6, "cold")]
 
@@ -100,8 +102,17 @@ def test_damaged_or_missing(tmp_path):
 def test_empty_lexicon_round_trip(tmp_path):
     lex = CompiledLexicon.build([])
     assert lex.n_terms == 0 and lex.find("some text", [0, 5], [4, 9]) == []
+
     lex.to_disk(tmp_path / "empty")
     assert CompiledLexicon.from_disk(tmp_path / "empty").n_terms == 0
+
+
+def test_short_keys_are_not_in_the_automaton():
+    lex = build()
+    assert set(lex.short_keys) == {"hiv"} and len(lex.automaton) == lex.n_terms - 1
+    text = "hivhiv HIV"
+    found = [(ts, te, text[s:e]) for ts, te, _, s, e in lex.find(text.lower(), [0, 7], [6, 10])]
+    assert found == [(1, 2, "HIV")]
 
 
 def test_unknown_option():
