@@ -213,7 +213,11 @@ class RegexAnnotator(SourcePipe):
     def _from_disk_extra(self):
         def read(p: Path) -> None:
             if p.exists():
-                self._load_patterns(srsly.read_jsonl(p))
+                try:
+                    patterns = list(srsly.read_jsonl(p))
+                except ValueError as e:  # invalid JSON on a line, or a truncated file
+                    raise SpacyWeakError(Errors.E071.format(name=self.name, path=p, err=e)) from None
+                self._load_patterns(patterns)
 
         return {PATTERNS_FILE: read}
 
@@ -221,4 +225,15 @@ class RegexAnnotator(SourcePipe):
         return {"patterns": lambda: srsly.json_dumps(self._added_patterns)}
 
     def _from_bytes_extra(self):
-        return {"patterns": lambda b: self._load_patterns(srsly.json_loads(b))}
+        def read(b: bytes) -> None:
+            try:
+                patterns = srsly.json_loads(b)
+            except ValueError as e:
+                raise SpacyWeakError(Errors.E071.format(name=self.name, path="bytes", err=e)) from None
+            if not isinstance(patterns, list):
+                raise SpacyWeakError(
+                    Errors.E071.format(name=self.name, path="bytes", err=f"a JSON {type(patterns).__name__}, not a list")
+                )
+            self._load_patterns(patterns)
+
+        return {"patterns": read}
