@@ -98,6 +98,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E069 = "A 'label_map' must be null, a dict {{raw label: label or null}} or a callable such as {{\"@misc\": \"spacy_weak.label_map.v1\"}}; got {value}."
     E070 = ("The pipeline {model} wrapped by component '{name}' changed the tokens ({n} tokens in, {m} out); "
             "weak_model needs components that keep the tokens (no merge/split components).")
+    E071 = ("Cannot read the saved patterns of component '{name}' ({path}): {err}. The file is corrupted or "
+            "truncated; save the component again (nlp.to_disk) or add its patterns again.")
     # --- aggregation (E100-E149)
     E100 = "Aggregator '{name}': invalid value {value!r} for parameter '{param}'. Options: {options}."
     E101 = "Aggregator '{name}': no source span group matches {patterns} in the {n_docs} docs it was fitted on. Check the component's `sources` setting and that the sources ran (annotated DocBins keep their groups in doc.spans)."
