@@ -76,6 +76,7 @@ class Gazetteer(Pipe):
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
         self._token_cache: Dict[int, Optional[str]] = {}
+        self._short_orths: Dict[int, int] = {}  # token types (ORTH) whose normalised text is a short key
         self.stats: Counter = Counter()
 
     # ------------------------------------------------------------ lexicon
@@ -122,6 +123,7 @@ class Gazetteer(Pipe):
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
         self._token_cache = {}
+        self._short_orths = {}
 
     def _map(self, label: str) -> Optional[str]:
         if self.label_map is None:
@@ -162,18 +164,30 @@ class Gazetteer(Pipe):
         if lex is None or not lex.n_terms or not len(doc):
             return []
         arr = doc.to_array([ORTH, SPACY, IDX, LENGTH])  # uint64 (ORTH values are hashes)
-        ntext = self._normalized_text(arr)
+        orths = arr[:, 0].tolist()
+        ntext = self._normalized_text(arr, orths)
         starts = arr[:, 2].astype(numpy.int64)
         ends = starts + arr[:, 3].astype(numpy.int64)
         if ntext is None:
             # a token whose normalisation changes its length: normalise the whole text with a position map
-            ntext, posmap = lex.normalizer.text(doc.text)
+            ntext_full, posmap = lex.normalizer.text(doc.text)
             if posmap is not None:
                 inverse = numpy.full(len(doc.text) + 1, -1, dtype=numpy.int64)
                 valid = posmap >= 0
                 inverse[posmap[valid]] = numpy.flatnonzero(valid)
                 starts, ends = inverse[starts], inverse[ends]
-        hits = lex.find(ntext, starts, ends)
+        if ntext is None:
+            hits = lex.find(ntext_full, starts, ends)
+        else:
+            hits = lex.find(ntext, starts, ends, single_token_short=False)
+            if lex.short_keys:
+                # one-token short terms: looked up once per token type (ORTH), found by set intersection
+                found_orths = self._short_orths.keys() & set(orths)
+                if found_orths:
+                    short_orths = self._short_orths
+                    for i, orth in enumerate(orths):
+                        if orth in found_orths:
+                            hits.append((i, i + 1, short_orths[orth], 0, 0))
         if not hits:
             return []
         mapped = self._mapped
@@ -182,6 +196,7 @@ class Gazetteer(Pipe):
         ptr = lex.entry_ptr
         keep_all = self.ambiguous == "keep_all"
         spans = []
+        strings = self.vocab.strings
         for ts, te, k, _, _ in hits:
             e0, e1 = int(ptr[k]), int(ptr[k + 1])
             found: Dict[str, List[str]] = {}
@@ -189,7 +204,7 @@ class Gazetteer(Pipe):
             for e in range(e0, e1):
                 if entry_cased[e] >= 0:
                     if original is None:
-                        original = doc[ts:te].text
+                        original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
                     if not lex.cased_ok(e, original):
                         continue
                 label = mapped[entry_label[e]]
@@ -208,25 +223,29 @@ class Gazetteer(Pipe):
                 spans.append(Span(doc, ts, te, label=label, kb_id=kb))
         return spans
 
-    def _normalized_text(self, arr: numpy.ndarray) -> Optional[str]:
+    def _normalized_text(self, arr: numpy.ndarray, orths: List[int]) -> Optional[str]:
         """The normalised text from per-token normalisations cached by ORTH (no Token objects).
 
         None when a token's normalisation changes its length (the caller then normalises
-        ``doc.text`` with a position map).
+        ``doc.text`` with a position map). Also records which token types are short keys.
         """
-        orths = arr[:, 0].tolist()
         cache = self._token_cache
         missing = set(orths).difference(cache)
         if missing:
             if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
                 cache.clear()
+                self._short_orths.clear()
                 missing = set(orths)
             strings = self.vocab.strings
-            normalize = self.lexicon.normalizer.text
+            lex = self.lexicon
+            normalize = lex.normalizer.text
+            short = lex.short_keys
             for orth in missing:
                 text = strings[orth]
                 norm, posmap = normalize(text)
                 cache[orth] = norm if posmap is None and len(norm) == len(text) else None
+                if norm in short:
+                    self._short_orths[orth] = short[norm]
         parts = list(map(cache.__getitem__, orths))
         if None in parts:
             return None

@@ -174,13 +174,17 @@ class CompiledLexicon:
 
     # ------------------------------------------------------------ matching
 
-    def find(self, ntext: str, starts: numpy.ndarray, ends: numpy.ndarray) -> List[Tuple[int, int, int, int, int]]:
+    def find(
+        self, ntext: str, starts: numpy.ndarray, ends: numpy.ndarray, *, single_token_short: bool = True
+    ) -> List[Tuple[int, int, int, int, int]]:
         """Token-aligned matches in *normalised* text: ``(start_token, end_token, key, start, end)``.
 
         ``starts``/``ends`` are the tokens' offsets in ``ntext`` (int arrays, token order; -1
         where a token boundary has no position in the normalised text). A match counts only
         if it starts at a token start and ends at a token end. The key's entries are
         ``entries(key)``; case-sensitive short entries are checked by :meth:`cased_ok`.
+        ``single_token_short=False`` leaves out short keys matching one whole token (the
+        caller looks those up per token type).
         """
         n = len(starts)
         if not n or not self.n_terms:
@@ -207,9 +211,11 @@ class CompiledLexicon:
         short = self.short_keys
         if short:
             # token windows of at most SHORT_KEY_MAX characters
-            for i in numpy.flatnonzero((ends - starts <= SHORT_KEY_MAX) & (starts >= 0)).tolist():
+            first = 0 if single_token_short else 1
+            limit = SHORT_KEY_MAX if single_token_short else SHORT_KEY_MAX - 1
+            for i in numpy.flatnonzero((ends - starts <= limit) & (starts >= 0)).tolist():
                 s = start_list[i]
-                for j in range(i, n):
+                for j in range(i + first, n):
                     e = end_list[j]
                     if e - s > SHORT_KEY_MAX:
                         break
