@@ -105,7 +105,7 @@ class _AggregatorBase(Pipe):
             self.set_annotations([doc], self.predict([doc]))
             return doc
         except Exception as e:  # noqa: BLE001 - spaCy's error-handler protocol
-            error_handler(self.name, self, [doc], e)
+            return error_handler(self.name, self, [doc], e)
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
         error_handler = self.get_error_handler()

@@ -277,8 +277,10 @@ class WeakHMM(BaseHMM):
         # missing code -1 at source s lands on row V of source s-1 (or, for s=0,
         # on the very last row): always a zero row
         S, V1, K = table.shape
-        idx = X.astype(np.intp) + np.arange(0, S * V1, V1)
-        return np.add.reduce(np.take(table.reshape(S * V1, K), idx, axis=0), axis=1)
+        idx = X.astype(np.intp).T + np.arange(0, S * V1, V1)[:, None]
+        # (S, T, K) gather, summed over its first axis: contiguous adds (3-4x faster than
+        # reducing the middle axis of a (T, S, K) gather)
+        return np.take(table.reshape(S * V1, K), idx, axis=0).sum(axis=0)
 
     def _compute_likelihood(self, X):
         # the scaling implementation's emission probabilities; LOG_FLOOR keeps them > 0
