@@ -439,16 +439,45 @@ def _(tmp):
     raises("E071", lambda: spacy.load(tmp / "pipe"), "rx", "patterns.jsonl")
 
 
-@case("function-raises")
-def _(tmp):
+@spacy.registry.misc("test_bad_inputs.boom.v1")
+def make_boom():
     def boom(doc):
         raise KeyError("missing_feature")
 
-    from spacy_weak.annotators.function import FunctionAnnotator
+    return boom
 
+
+@spacy.registry.misc("test_bad_inputs.past_the_end.v1")
+def make_past_the_end():
+    def past_the_end(doc):
+        yield len(doc) - 1, len(doc) + 1, "Chemical"
+
+    return past_the_end
+
+
+@case("function-registered-raises")
+def _(tmp):
     nlp = spacy.blank("en")
-    comp = FunctionAnnotator(nlp.vocab, name="lf", function=boom)
-    raises("E058", lambda: comp(nlp.make_doc("aspirin")), "boom", "'lf'", "KeyError", "missing_feature")
+    nlp.add_pipe("weak_function", name="lf", config={"function": {"@misc": "test_bad_inputs.boom.v1"}})
+    raises("E058", lambda: nlp("aspirin"), "boom", "'lf'", "KeyError", "missing_feature")
+
+
+@case("function-registered-out-of-range-span")
+def _(tmp):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_function", name="lf", config={"function": {"@misc": "test_bad_inputs.past_the_end.v1"}})
+    raises("E057", lambda: nlp("aspirin works"), "past_the_end", "'lf'", "(1, 3)", "0-2")
+
+
+@case("function-error-handler-skips-doc")
+def _(tmp):
+    # with spaCy's error handler set, the coded error goes to the handler and the run continues
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_function", name="lf", config={"function": {"@misc": "test_bad_inputs.boom.v1"}})
+    seen = []
+    nlp.set_error_handler(lambda name, proc, docs, e: seen.append((name, str(e)[:6])))
+    docs = list(nlp.pipe(["one", "two"]))
+    assert len(docs) == 2 and seen == [("lf", "[E058]"), ("lf", "[E058]")]
 
 
 @case("function-out-of-range-token-span")
@@ -585,6 +614,86 @@ def _(tmp):
     nlp.add_pipe("weak_model", name="wm", config={"model": str(tmp / "merging")})
     nlp.initialize()
     raises("E070", lambda: nlp("Take acetyl salicylic acid now"), "'wm'", "5 tokens in, 3 out")
+
+
+@case("doc-function-bad-vote")
+def _(tmp):
+    from spacy_weak.annotators.doclevel import DocFunctionAnnotator
+
+    nlp = spacy.blank("en")
+    comp = DocFunctionAnnotator(nlp.vocab, name="dlf", function=lambda doc: {"SPAM": 2})
+    raises("E065", lambda: comp(nlp.make_doc("spam")), "'dlf'", "'SPAM'", "2")
+
+
+@case("doc-keywords-invalid-pattern")
+def _(tmp):
+    nlp = spacy.blank("en")
+    config = {"label": "SPAM", "patterns": ["buy now", "free [money"]}
+    raises("E053", lambda: nlp.add_pipe("weak_doc_keywords", name="kw", config=config), "pattern 1", "'kw'")
+
+
+@case("model-bad-annotation")
+def _(tmp):
+    nlp = spacy.blank("en")
+    raises("E050", lambda: nlp.add_pipe("weak_model", config={"model": "x", "annotation": "tags"}), "'tags'", "annotation")
+
+
+@case("model-spans-without-key")
+def _(tmp):
+    nlp = spacy.blank("en")
+    raises("E062", lambda: nlp.add_pipe("weak_model", name="wm", config={"model": "x", "annotation": "spans"}), "'wm'")
+
+
+@case("model-spans-key-not-written")
+def _(tmp):
+    other = spacy.blank("en")
+    other.add_pipe("span_ruler", config={"spans_key": "ruler"}).add_patterns([{"label": "X", "pattern": "zzz"}])
+    nlp = spacy.blank("en")
+    from spacy_weak.annotators.model import ModelAnnotator
+
+    comp = ModelAnnotator(nlp.vocab, name="wm", model=other, annotation="spans", source_spans_key="sc")
+    raises("E063", lambda: comp(nlp.make_doc("aspirin")), "'wm'", "'sc'", "ruler")
+
+
+@case("model-saved-copy-corrupted")
+def _(tmp):
+    other = spacy.blank("en")
+    other.add_pipe("entity_ruler")
+    other.to_disk(tmp / "inner")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_model", name="wm", config={"model": str(tmp / "inner")})
+    nlp.initialize()
+    nlp.to_disk(tmp / "outer")
+    cfg = tmp / "outer" / "wm" / "model" / "config.cfg"
+    cfg.write_text(cfg.read_text()[:100])
+    raises("E068", lambda: spacy.load(tmp / "outer"), "'wm'", str(Path("wm") / "model"))
+
+
+@case("regex-saved-bytes-corrupted")
+def _(tmp):
+    nlp = spacy.blank("en")
+    rx = nlp.add_pipe("weak_regex", name="rx")
+    data = srsly.msgpack_dumps({"cfg": b"{}", "patterns": b'[{"label": "X", "patt'})
+    raises("E071", lambda: rx.from_bytes(data), "'rx'", "bytes")
+
+
+@case("regex-group-not-in-pattern")
+def _(tmp):
+    nlp = spacy.blank("en")
+    patterns = [{"label": "Dose", "pattern": r"(\d+) mg", "group": 2}]
+    raises("E054", lambda: nlp.add_pipe("weak_regex", config={"patterns": patterns}), "Pattern 0", "'group' 2")
+
+
+@case("vote-bad-level")
+def _(tmp):
+    nlp = spacy.blank("en")
+    raises("E100", lambda: nlp.add_pipe("weak_vote", name="mv", config={"level": "sentence"}), "'mv'", "'sentence'", "level")
+
+
+@case("hmm-negative-n-iter")
+def _(tmp):
+    nlp = spacy.blank("en")
+    raises("E100", lambda: nlp.add_pipe("weak_hmm", config={"n_iter": -1}), "n_iter", "-1")
 
 
 # ================================================================= documents
@@ -871,6 +980,72 @@ def _(tmp):
     raises("E206", lambda: list(read_corpus(path, spacy.blank("en"))), "corpus.xml", "line 3")
 
 
+@case("iob-bad-sentences-per-doc")
+def _(tmp):
+    path = write(tmp / "train.iob", "Aspirin\tB-Chemical\n\n")
+    from spacy_weak.corpora.iob import read_iob
+
+    raises("E212", lambda: list(read_iob(path, spacy.blank("en"), sentences_per_doc=0)), "sentences_per_doc", "0")
+
+
+@case("iob-bom-and-crlf-accepted-and-parsed")
+def _(tmp):
+    path = write(tmp / "train.iob", data="\ufeffAspirin\tB-Chemical\r\ncauses\tO\r\nhead\tB-Disease\r\nache\tI-Disease\r\n\r\n".encode())
+    from spacy_weak.corpora import read_corpus
+
+    (doc,) = no_warnings(lambda: list(read_corpus(path, spacy.blank("en"))))
+    assert [t.text for t in doc] == ["Aspirin", "causes", "head", "ache"]
+    assert [(e.text, e.label_) for e in doc.ents] == [("Aspirin", "Chemical"), ("head ache", "Disease")]
+
+
+BIOC_HEAD = "<?xml version='1.0' encoding='UTF-8'?><collection><source>t</source>"
+
+
+@case("bioc-offset-not-an-integer")
+def _(tmp):
+    path = write(
+        tmp / "c.xml",
+        BIOC_HEAD + "<document><id>7</id><passage><offset>0</offset><text>Aspirin works.</text>"
+        "<annotation id='1'><infon key='type'>Chemical</infon><location offset='zero' length='7'/>"
+        "<text>Aspirin</text></annotation></passage></document></collection>",
+    )
+    from spacy_weak.corpora.bioc import read_bioc
+
+    raises("E208", lambda: list(read_bioc(path, spacy.blank("en"))), "c.xml", "'7'", "'zero'")
+
+
+@case("bioc-mention-does-not-match-text")
+def _(tmp):
+    path = write(
+        tmp / "c.xml",
+        BIOC_HEAD + "<document><id>7</id><passage><offset>0</offset><text>Aspirin works.</text>"
+        "<annotation id='1'><infon key='type'>Chemical</infon><location offset='1' length='7'/>"
+        "<text>Aspirin</text></annotation></passage></document></collection>",
+    )
+    from spacy_weak.corpora.bioc import read_bioc
+
+    raises("E209", lambda: list(read_bioc(path, spacy.blank("en"))), "c.xml", "'7'", "'Aspirin'")
+
+
+@case("pubtator-duplicate-document-id-warns")
+def _(tmp):
+    path = pubtator(tmp, PUBTATOR_OK + PUBTATOR_OK)
+    from spacy_weak.corpora.pubtator import read_pubtator
+
+    docs = warns("W205", lambda: list(read_pubtator(path, spacy.blank("en"))), "line 6", "'1'", "line 1")
+    assert len(docs) == 2
+
+
+@case("pubtator-misaligned-mention-dropped-and-warned")
+def _(tmp):
+    # "Asp" ends inside the token "Aspirin": strict alignment drops it and says so
+    path = pubtator(tmp, "1|t|Aspirin works.\n1\t0\t3\tAsp\tChemical\n\n")
+    from spacy_weak.corpora.pubtator import read_pubtator
+
+    (doc,) = warns("W200", lambda: list(read_pubtator(path, spacy.blank("en"), alignment_mode="strict")), "1 of 1")
+    assert len(doc.spans["gold"]) == 0
+
+
 # ------------------------------------------------------------ tabular text
 
 
@@ -940,6 +1115,18 @@ def _(tmp):
     assert [(r.text, r.labels) for r in records] == [("hello", ["ham"])]
 
 
+@case("csv-exclusive-with-two-labels")
+def _(tmp):
+    path = write(tmp / "data.csv", "text,label\nhello,ham\nbuy now,spam|ham\n")
+    from spacy_weak.corpora.tabular_text import read_tabular_text
+
+    raises(
+        "E237",
+        lambda: list(read_tabular_text(spacy.blank("en"), path, label_separator="|", exclusive=True)),
+        "data.csv line 3",
+    )
+
+
 @case("csv-bom-and-crlf-accepted-and-parsed")
 def _(tmp):
     path = write(tmp / "data.csv", data="\ufefftext,label\r\nhello,ham\r\n\"two\r\nlines\",spam\r\n".encode())
@@ -990,6 +1177,65 @@ def _(tmp):
     corpus = pubtator(tmp, PUBTATOR_OK)
     write(tmp / "out" / "shard-00000.spacy", data=DocBin().to_bytes())
     cli_error("E251", ["apply", tmp / "model", corpus, tmp / "out"], "out", "manifest.json")
+
+
+@case("cli-apply-pipeline-needs-code")
+def _(tmp):
+    # a saved pipeline whose weak_function refers to a function registered in a file not given with --code
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_function", name="lf", config={"function": {"@misc": "test_bad_inputs.boom.v1"}})
+    nlp.to_disk(tmp / "model")
+    cfg = tmp / "model" / "config.cfg"
+    cfg.write_text(cfg.read_text().replace("test_bad_inputs.boom.v1", "not_imported.rules.v1"))
+    corpus = pubtator(tmp, PUBTATOR_OK)
+    cli_error("E255", ["apply", tmp / "model", corpus, tmp / "out"], "model", "not_imported.rules.v1")
+
+
+@case("cli-apply-unfitted-aggregator")
+def _(tmp):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_regex", name="rx", config={"patterns": [{"label": "Chemical", "pattern": "Aspirin"}]})
+    nlp.add_pipe("weak_hmm", name="hmm")
+    nlp.to_disk(tmp / "model")
+    corpus = pubtator(tmp, PUBTATOR_OK)
+    cli_error("E103", ["apply", tmp / "model", corpus, tmp / "out"], "'hmm'", "spacy-weak fit")
+
+
+@case("cli-apply-bad-input-format")
+def _(tmp):
+    spacy.blank("en").to_disk(tmp / "model")
+    corpus = pubtator(tmp, PUBTATOR_OK)
+    cli_error("E212", ["apply", tmp / "model", corpus, tmp / "out", "--format", "csv"], "'csv'", "format")
+
+
+@case("cli-convert-corrupted-manifest")
+def _(tmp):
+    corpus = pubtator(tmp, PUBTATOR_OK)
+    assert cli(["convert", "pubtator", corpus, tmp / "out"]).exit_code == 0
+    (tmp / "out" / "manifest.json").write_text('{"format": "spacy_weak')
+    cli_error("E252", ["convert", "pubtator", corpus, tmp / "out"], "manifest.json", "--overwrite")
+
+
+@case("cli-convert-rerun-with-other-settings-warns-and-replaces")
+def _(tmp):
+    corpus = pubtator(tmp, PUBTATOR_OK)
+    assert cli(["convert", "pubtator", corpus, tmp / "out"]).exit_code == 0
+    result = warns("W251", lambda: cli(["convert", "pubtator", corpus, tmp / "out", "--labels", "Disease"]), "out")
+    assert result.exit_code == 0
+    from spacy_weak.corpora import read_docs
+
+    (doc,) = list(read_docs(tmp / "out", spacy.blank("en").vocab))
+    assert [(s.text, s.label_) for s in doc.spans["gold"]] == [("headache", "Disease")]
+
+
+@case("cli-convert-empty-corpus")
+def _(tmp):
+    corpus = write(tmp / "empty.txt", "\n\n")
+    result = warns("W207", lambda: cli(["convert", "pubtator", corpus, tmp / "out"]), "empty.txt")
+    assert result.exit_code == 0
+    from spacy_weak.corpora import read_docs
+
+    assert list(read_docs(tmp / "out", spacy.blank("en").vocab)) == []
 
 
 @case("cli-convert-unknown-format")
