@@ -95,7 +95,11 @@ def run_pipe(nlp, names: Sequence[str], docs: Iterable[Doc], batch_size: int = 6
 
 def build_nlp(config_path: Path, lexicons: Dict[str, str], overrides: Dict[str, str]):
     cfg_overrides = {f"paths.{k}": v for k, v in lexicons.items()}
-    cfg_overrides.update(overrides)
+    for key, value in overrides.items():
+        try:
+            cfg_overrides[key] = srsly.json_loads(value)
+        except ValueError:
+            cfg_overrides[key] = value
     config = load_config(config_path, overrides=cfg_overrides, interpolate=False)
     nlp = load_model_from_config(config, auto_fill=True)
     nlp.initialize()
