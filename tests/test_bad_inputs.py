@@ -373,6 +373,18 @@ def _(tmp):
     raises("E007", lambda: nlp.add_pipe("weak_gazetteer", config={"ambiguous": "random"}), "'random'", "ambiguous")
 
 
+@case("gazetteer-malformed-in-memory-records", gap="lexicons/compiled.py CompiledLexicon.build (via Gazetteer."
+    "set_lexicon / initialize(lexicon=...)): records that are not (term, label[, id]) raise IndexError "
+    "(('aspirin',)), KeyError ({'term': ...} without label), TypeError (lexicon=5), AttributeError "
+    "((None, 'Chem')), and a non-string label (('aspirin', 7)) is accepted; each should be a coded error naming "
+    "the record's index and the expected shape")
+def _(tmp):
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="gaz")
+    for bad in ([("aspirin",)], [{"term": "aspirin"}], 5, [(None, "Chemical")], [("aspirin", 7)]):
+        raises("E0", lambda: gaz.initialize(lexicon=bad), "lexicon")
+
+
 @case("gazetteer-saved-automaton-truncated")
 def _(tmp):
     nlp, gaz = gazetteer([("aspirin", "Chemical", "D1"), ("headache", "Disease", "D2")])
@@ -779,6 +791,17 @@ def _(tmp):
     doc = make_doc(nlp, "one two three four five six", {"c": [(0, 1, "Chemical")]})
     doc = warns("W1", lambda: hmm(doc), "'weak_hmm'")
     assert len(doc.spans["silver"]) == 0
+
+
+@case("aggregator-weights-name-unknown-source", gap="aggregation/components.py HMMAggregator.fit (also "
+    "VoteAggregator): a 'weights' entry for a source that is not among the sources (a typo: 'typo_source') is "
+    "silently ignored; it should warn (coded W1xx naming the aggregator, the parameter 'weights' and the unknown "
+    "name) once the sources are known")
+def _(tmp):
+    nlp = spacy.blank("en")
+    hmm = nlp.add_pipe("weak_hmm", config={"weights": {"typo_source": 3.0}})
+    docs = [make_doc(nlp, "aspirin causes headache", {"a": [(0, 1, "Chemical")], "b": [(2, 3, "Disease")]})] * 3
+    warns("W1", lambda: hmm.fit(docs), "typo_source", "weights")
 
 
 @case("aggregator-unfitted")
@@ -1265,6 +1288,18 @@ def _(tmp):
 @case("cli-lexicon-compile-missing-input")
 def _(tmp):
     cli_error("E001", ["lexicon", "compile", tmp / "umls.tsv", "-o", tmp / "out"], "umls.tsv")
+
+
+@case("cli-lexicon-compile-unknown-format")
+def _(tmp):
+    lex = write(tmp / "lex.tsv", "aspirin\tChemical\n")
+    cli_error("E007", ["lexicon", "compile", lex, "-o", tmp / "out", "--format", "csv"], "'csv'", "format")
+
+
+@case("cli-lexicon-convert-unknown-vocabulary")
+def _(tmp):
+    lex = write(tmp / "lex.tsv", "aspirin\tChemical\n")
+    cli_error("E007", ["lexicon", "convert", "mesh", lex, tmp / "out.tsv"], "'mesh'", "vocabulary")
 
 
 @case("cli-analyze-missing-input")
