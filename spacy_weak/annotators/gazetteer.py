@@ -12,6 +12,7 @@ in lexicon order (``"first"``) or no span (``"drop"``). Spans carry the concept 
 ``kb_id`` (several concepts of one term and label joined with ``|``).
 """
 import logging
+import operator
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
 TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
+_SPACE = ("", " ")
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
 
@@ -181,13 +183,13 @@ class Gazetteer(Pipe):
         else:
             hits = lex.find(ntext, starts, ends, single_token_short=False)
             if lex.short_keys:
-                # one-token short terms: looked up once per token type (ORTH), found by set intersection
-                found_orths = self._short_orths.keys() & set(orths)
+                # one-token short terms: looked up once per token type (ORTH)
+                short_orths = self._short_orths
+                found_orths = list(filter(short_orths.__contains__, orths))
                 if found_orths:
-                    short_orths = self._short_orths
-                    for i, orth in enumerate(orths):
-                        if orth in found_orths:
-                            hits.append((i, i + 1, short_orths[orth], 0, 0))
+                    orth_arr = arr[:, 0]
+                    for i in numpy.flatnonzero(numpy.isin(orth_arr, numpy.asarray(found_orths, dtype=orth_arr.dtype))).tolist():
+                        hits.append((i, i + 1, short_orths[orths[i]], 0, 0))
         if not hits:
             return []
         mapped = self._mapped
@@ -230,28 +232,34 @@ class Gazetteer(Pipe):
         ``doc.text`` with a position map). Also records which token types are short keys.
         """
         cache = self._token_cache
-        missing = set(orths).difference(cache)
-        if missing:
-            if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
-                cache.clear()
-                self._short_orths.clear()
-                missing = set(orths)
-            strings = self.vocab.strings
-            lex = self.lexicon
-            normalize = lex.normalizer.text
-            short = lex.short_keys
-            for orth in missing:
-                text = strings[orth]
-                norm, posmap = normalize(text)
-                cache[orth] = norm if posmap is None and len(norm) == len(text) else None
-                if norm in short:
-                    self._short_orths[orth] = short[norm]
-        parts = list(map(cache.__getitem__, orths))
+        try:
+            parts = list(map(cache.__getitem__, orths))
+        except KeyError:
+            self._cache_tokens(set(orths))
+            parts = list(map(cache.__getitem__, orths))
         if None in parts:
             return None
-        for i in numpy.flatnonzero(arr[:, 1]).tolist():
-            parts[i] += " "
-        return "".join(parts)
+        spaces = list(map(_SPACE.__getitem__, arr[:, 1].tolist()))
+        return "".join(map(operator.add, parts, spaces))
+
+    def _cache_tokens(self, orths: set) -> None:
+        """Normalise and cache the token types of ``orths`` not cached yet."""
+        cache = self._token_cache
+        missing = orths.difference(cache)
+        if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
+            cache.clear()
+            self._short_orths.clear()
+            missing = orths
+        strings = self.vocab.strings
+        lex = self.lexicon
+        normalize = lex.normalizer.text
+        short = lex.short_keys
+        for orth in missing:
+            text = strings[orth]
+            norm, posmap = normalize(text)
+            cache[orth] = norm if posmap is None and len(norm) == len(text) else None
+            if norm in short:
+                self._short_orths[orth] = short[norm]
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:

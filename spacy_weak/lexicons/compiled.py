@@ -212,8 +212,13 @@ class CompiledLexicon:
         if short:
             # token windows of at most SHORT_KEY_MAX characters
             first = 0 if single_token_short else 1
-            limit = SHORT_KEY_MAX if single_token_short else SHORT_KEY_MAX - 1
-            for i in numpy.flatnonzero((ends - starts <= limit) & (starts >= 0)).tolist():
+            if single_token_short:
+                cand = (ends - starts <= SHORT_KEY_MAX) & (starts >= 0)
+            else:
+                # windows of two or more tokens: the first two must fit
+                cand = numpy.zeros(n, dtype=bool)
+                cand[:-1] = (ends[1:] - starts[:-1] <= SHORT_KEY_MAX) & (starts[:-1] >= 0)
+            for i in numpy.flatnonzero(cand).tolist():
                 s = start_list[i]
                 for j in range(i + first, n):
                     e = end_list[j]
