@@ -32,6 +32,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- aggregation (W100-W149)
     W100 = "Aggregator '{name}': source(s) {sources} produced no span in the {n_docs} docs it was fitted on; their emission probabilities are the prior only."
     W101 = "Aggregator '{name}' was fitted on an empty corpus (0 tokens): its parameters are the priors only."
+    W103 = "Aggregator '{name}': none of its fitted sources ({sources}) ran on {n} document(s) (span keys there: {keys}); no silver span was written for them."
+    W104 = "Aggregator '{name}': `weights` names {unknown}, which is not among its sources ({sources}); the weight is ignored."
     W102 = "Aggregator '{name}': no example given to initialize() carries source span groups (nor produced them through the preceding components), so it was left unfitted. Fit it with `spacy-weak fit` or `{name}.fit(docs)`."
     # --- evaluation (W150-W199)
     W150 = "Aggregate group {key!r} in document {doc} has {n_probs} probabilities for {n_spans} spans; its probabilities are ignored (read as 1.0)."
@@ -106,8 +108,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E102 = "Aggregator '{name}': no label to model. The sources ({sources}) emitted no labelled span and `labels` is empty; set `labels` in the component config."
     E103 = "Aggregator '{name}' is not fitted. Run nlp.initialize() with training examples, `{name}.fit(docs)`, or `spacy-weak fit`, or load a fitted pipeline."
     E104 = "Component '{component}' not found in the pipeline loaded from {path}. Pipes: {pipes}."
+    E105 = "Cannot load the pipeline {path} for `spacy-weak fit`: {err}. Give a saved pipeline directory (nlp.to_disk) or a config file."
     E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
     E107 = "Aggregator '{name}': class_priors names label {label!r}, which is not one of the labels ({labels})."
+    E108 = "Aggregator '{name}': cannot read its saved model {path} ({err}). The file is corrupted or truncated: fit the aggregator again."
     # --- evaluation (E150-E199)
     E150 = "DocBin input not found: {path} (give .spacy files or directories of *.spacy shards)."
     E151 = "The gold corpus does not align with the annotated corpus: {n_docs} annotated documents, {n_gold} gold documents. Gold is aligned by order; give the same documents in the same order."

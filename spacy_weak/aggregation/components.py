@@ -63,6 +63,12 @@ def _matching(patterns: Sequence[str], key: str) -> bool:
     return any((fnmatchcase(key, p) if _has_glob(p) else key == p) for p in patterns)
 
 
+def _check_weights(name: str, weights: Dict[str, float], sources: Sequence[str]) -> None:
+    unknown = sorted(set(weights) - set(sources))
+    if unknown:
+        warn(Warnings.W104.format(name=name, unknown=", ".join(map(repr, unknown)), sources=", ".join(sources)))
+
+
 def _preceding_pipes(nlp, name: str) -> List[Tuple[str, Callable]]:
     names = nlp.pipe_names
     stop = names.index(name) if name in names else len(names)
@@ -129,9 +135,22 @@ class _AggregatorBase(Pipe):
         }
         return util.to_bytes(serializers, exclude)
 
+    def _load_state(self, data: bytes, where: str) -> None:
+        try:
+            state = srsly.msgpack_loads(data)
+            if not isinstance(state, dict):
+                raise ValueError(f"expected a mapping, got {type(state).__name__}")
+            self._set_state(state)
+        except SpacyWeakError:
+            raise
+        except Exception as err:  # noqa: BLE001 - msgpack raises several types on truncation
+            raise SpacyWeakError(
+                Errors.E108.format(name=self.name, path=where, err=f"{type(err).__name__}: {err}")
+            ) from None
+
     def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()):
         def load_model(b):
-            self._set_state(srsly.msgpack_loads(b))
+            self._load_state(b, "(bytes) model")
 
         deserializers = {"cfg": lambda b: self.cfg.update(srsly.json_loads(b)), "model": load_model}
         util.from_bytes(bytes_data, deserializers, exclude)
@@ -149,7 +168,7 @@ class _AggregatorBase(Pipe):
         path = util.ensure_path(path)
         deserializers = {
             "cfg": lambda p: self.cfg.update(srsly.read_json(p)),
-            "model": lambda p: self._set_state(srsly.msgpack_loads(p.read_bytes())),
+            "model": lambda p: self._load_state(p.read_bytes(), str(p)),
         }
         util.from_disk(path, deserializers, exclude)
         return self
@@ -172,7 +191,11 @@ class _SpanAggregator(_AggregatorBase):
             doc.set_ents(objs, default="outside")
 
     def set_annotations(self, docs: Sequence[Doc], results) -> None:
-        for doc, (spans, probs, voters) in zip(docs, results):
+        for doc, result in zip(docs, results):
+            if result is None:  # no source ran: an empty aggregate, doc.ents left as they are
+                set_aggregate(doc, self.cfg["spans_key"], [], [], [], aggregator=self.name)
+                continue
+            spans, probs, voters = result
             self._write(doc, spans, probs, voters)
 
     @staticmethod
@@ -414,6 +437,7 @@ class HMMAggregator(_SpanAggregator):
 
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
+        _check_weights(self.name, self.cfg["weights"], sources)
         weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         n_tok = int(X.shape[0])
         model = WeakHMM(
@@ -478,6 +502,25 @@ class HMMAggregator(_SpanAggregator):
     def predict(self, docs: Sequence[Doc]):
         model = self._model()
         X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
+        # documents where none of the fitted sources ran carry no evidence: decoding them
+        # would only replay the priors, so they get no span (warning W103)
+        offsets = doc_offsets(lengths)
+        ran = np.zeros(len(lengths), dtype=bool)
+        if X.shape[0]:
+            tok_ran = (X >= 0).any(axis=1)
+            cs = np.concatenate([[0], np.cumsum(tok_ran)])
+            ran = (cs[offsets[1:]] - cs[offsets[:-1]]) > 0
+        blind = [i for i, doc in enumerate(docs) if len(doc) and not ran[i]]
+        if blind:
+            keys = sorted({k for i in blind for k in docs[i].spans.keys()})
+            warn(Warnings.W103.format(
+                name=self.name, sources=", ".join(self.sources_), n=len(blind), keys=", ".join(keys) or "none"
+            ))
+            keep = np.repeat(ran | (lengths == 0), lengths)
+            if not keep.all():
+                # drop their tokens from the arrays decoded below; they get empty results
+                X = X[keep]
+                lengths = np.where(ran, lengths, 0)
         nz = lengths[lengths > 0]
         if X.shape[0]:
             _, states = model.decode(X, nz, algorithm="viterbi")
@@ -486,9 +529,12 @@ class HMMAggregator(_SpanAggregator):
         else:
             states, token_probs = np.zeros(0, dtype=np.int64), np.zeros(0)
         spans = states_to_span_arrays(states, lengths)
-        return self._span_details(
+        results = self._span_details(
             X, lengths, states, token_probs, spans, self.sources_, self.labels_, self.cfg["span_prob"]
         )
+        for i in blind:
+            results[i] = None  # set_annotations: empty silver group, doc.ents untouched
+        return results
 
     def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""

@@ -16,18 +16,27 @@ def load_pipeline(config_or_model: Path):
     import spacy
     from spacy import util
 
-    if config_or_model.is_dir():
-        return spacy.load(config_or_model)
-    config = util.load_config(config_or_model)
-    nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
-    # initialise the sources (lexicons etc.); fitted aggregators without examples
-    # stay unfitted (warning W102) and are fitted below
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"\[W102\]")
-        nlp.initialize()
-    return nlp
+    from ..errors import Errors, SpacyWeakError
+
+    try:
+        if config_or_model.is_dir():
+            return spacy.load(config_or_model)
+        if not config_or_model.is_file():
+            raise SpacyWeakError(Errors.E105.format(path=config_or_model, err="no such file or directory"))
+        config = util.load_config(config_or_model)
+        nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+        # initialise the sources (lexicons etc.); fitted aggregators without examples
+        # stay unfitted (warning W102) and are fitted below
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"\[W102\]")
+            nlp.initialize()
+        return nlp
+    except SpacyWeakError:
+        raise
+    except (OSError, ValueError, KeyError) as err:
+        raise SpacyWeakError(Errors.E105.format(path=config_or_model, err=f"{type(err).__name__}: {err}")) from None
 
 
 def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path: Path = None):
@@ -61,13 +70,19 @@ def fit_cli(
     aggregator's compact observation array: memory does not grow with the
     number of documents beyond that array.
     """
+    from ..errors import SpacyWeakError
+
     start = time.perf_counter()
-    nlp = load_pipeline(config_or_model)
-    proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
-    if component_only:
-        proc.to_disk(output)
-    else:
-        nlp.to_disk(output)
+    try:
+        nlp = load_pipeline(config_or_model)
+        proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
+        if component_only:
+            proc.to_disk(output)
+        else:
+            nlp.to_disk(output)
+    except SpacyWeakError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(code=1)
     elapsed = time.perf_counter() - start
     typer.echo(f"Fitted '{component}' in {elapsed:.1f}s and saved to {output}")
     history = getattr(proc, "history", None)

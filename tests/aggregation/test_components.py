@@ -91,7 +91,9 @@ def test_robustness(nlp):
         hmm = HMMAggregator(nlp.vocab).fit(docs)
     assert hmm.labels == ("CHEM", "RARE") and "never" in hmm.sources
     assert all(np.isfinite(hmm.history))
-    for doc in hmm.pipe(docs, batch_size=7):
+    with pytest.warns(UserWarning, match="W103"):  # the doc where no source ran
+        out = list(hmm.pipe(docs, batch_size=7))
+    for doc in out:
         spans = list(doc.spans["silver"])
         assert all(np.isfinite(span_probs(doc.spans["silver"])))
         assert len(doc.ents) == len(spans)
@@ -99,6 +101,29 @@ def test_robustness(nlp):
         assert np.all(np.isfinite(post))
     assert [(s.start, s.end, s.label_) for s in docs[3].spans["silver"]] == [(1, 3, "CHEM"), (6, 7, "RARE")]
     assert len(docs[0].spans["silver"]) == 0 and len(docs[1].ents) == 0
+
+
+def test_docs_without_fitted_sources_get_no_span(nlp, fitted):
+    doc = Doc(nlp.vocab, words=["a", "b", "c"])
+    set_source_spans(doc, "other", [Span(doc, 0, 1, label="CHEM")])
+    doc.ents = [Span(doc, 2, 3, label="KEEP")]
+    with pytest.warns(UserWarning, match=r"\[W103\].*other"):
+        fitted(doc)
+    assert len(doc.spans["silver"]) == 0
+    assert [(e.start, e.label_) for e in doc.ents] == [(2, "KEEP")]  # left as it was
+
+
+def test_unknown_weight_warns(nlp, corpus):
+    with pytest.warns(UserWarning, match=r"\[W104\].*typo"):
+        HMMAggregator(nlp.vocab, n_iter=1, weights={"typo": 2.0}).fit(corpus[:10])
+
+
+def test_truncated_model_is_a_coded_error(nlp, fitted, tmp_path):
+    fitted.to_disk(tmp_path / "hmm")
+    model = tmp_path / "hmm" / "model"
+    model.write_bytes(model.read_bytes()[:50])
+    with pytest.raises(SpacyWeakError, match=r"\[E108\]"):
+        HMMAggregator(nlp.vocab).from_disk(tmp_path / "hmm")
 
 
 def test_not_fitted_and_bad_config(nlp):

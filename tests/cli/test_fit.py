@@ -45,5 +45,13 @@ def test_fit_command_unknown_component(tmp_path):
     nlp.to_disk(tmp_path / "p")
     DocBin(docs=list(nlp.pipe(TEXTS[:2], disable=["weak_hmm"]))).to_disk(tmp_path / "a.spacy")
     result = runner.invoke(app, ["fit", str(tmp_path / "p"), str(tmp_path / "a.spacy"), "-c", "nope", "-o", str(tmp_path / "o")])
-    assert result.exit_code != 0
-    assert "E104" in str(result.exception)
+    assert result.exit_code == 1
+    assert "[E104]" in result.output and "'nope'" in result.output
+
+
+def test_fit_command_missing_pipeline(tmp_path):
+    _load_commands()
+    DocBin().to_disk(tmp_path / "a.spacy")
+    result = runner.invoke(app, ["fit", str(tmp_path / "no_model"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "[E105]" in result.output and "no_model" in result.output
