@@ -226,3 +226,18 @@ def test_vote_component_from_config():
     nlp2.add_pipe("test_agg_fake_source")
     nlp2.add_pipe("weak_vote", config={"level": "span"})
     assert [(e.text, e.label_) for e in nlp2("Take morphine now").ents] == [("morphine", "CHEM")]
+
+
+def test_options_learn_transitions_and_min_prob(nlp, corpus):
+    mean = HMMAggregator(nlp.vocab, n_iter=5).fit(corpus[:80])
+    low = HMMAggregator(nlp.vocab, n_iter=5, span_prob="min").fit(corpus[:80])
+    res_mean, res_min = mean.predict(corpus[:20]), low.predict(corpus[:20])
+    for (spans_a, probs_a, _), (spans_b, probs_b, _) in zip(res_mean, res_min):
+        assert spans_a == spans_b
+        assert all(b <= a + 1e-12 for a, b in zip(probs_a, probs_b))
+    learned = HMMAggregator(nlp.vocab, n_iter=5, learn_transitions=True).fit(corpus[:80])
+    h = np.array(learned.history)
+    assert np.all(np.diff(h) >= -1e-7 * np.abs(h[:-1]))
+    assert not np.allclose(learned.hmm_.transmat_, mean.hmm_.transmat_)
+    for spans, probs, _ in learned.predict(corpus[:20]):
+        assert all(0 < p <= 1 for p in probs)
