@@ -73,6 +73,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E009 = "The compiled lexicon in {path} is incomplete or damaged ({problem}). Compile it again."
     E010 = "Semantic map {path}: {problem}. Expected a JSON object {{\"T047\": \"Disease\", \"CHEM\": \"Chemical\", ...}}."
     E011 = "{path} line {line}: {problem}"
+    E012 = ("The lexicon's record {index} is not a (term, label[, id]) tuple or a {{\"term\", \"label\"[, \"id\"]}} dict "
+            "with string term and label: {record} ({problem}).")
+    E013 = ("The lexicon given to component '{name}' must be records, a path (RRF folder, TSV, JSONL, compiled "
+            "folder) or a CompiledLexicon; got {kind}.")
     # --- other annotators (E050-E099)
     E050 = "Invalid value {value!r} for parameter '{param}'. Options: {options}."
     E051 = "Label map sends {raw!r} to {target!r}, which is not one of the labels ({labels})."

@@ -113,6 +113,8 @@ class Gazetteer(Pipe):
         if isinstance(lexicon, CompiledLexicon):
             self._check_options(lexicon, lexicon.path or "(in memory)")
             compiled = lexicon
+        elif not hasattr(lexicon, "__iter__") or isinstance(lexicon, (bytes, dict)):
+            raise SpacyWeakError(Errors.E013.format(name=self.name, kind=type(lexicon).__name__))
         else:
             summary = getattr(lexicon, "summary", None)
             source = str(getattr(lexicon, "path", "") or "(records)")

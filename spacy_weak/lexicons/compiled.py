@@ -24,6 +24,8 @@ On disk (``to_disk``), a folder:
 dump cannot be used, e.g. after a pyahocorasick upgrade).
 """
 import logging
+import re
+import zipfile
 from array import array
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
@@ -269,10 +271,10 @@ class CompiledLexicon:
         key_fn, cased_fn = norm.key, norm.cased
         for rec in records:
             n_in += 1
-            if not isinstance(rec, tuple):
-                rec = (rec["term"], rec["label"], rec.get("id") or "")
-            term, label = rec[0], rec[1]
-            cid = (rec[2] or "") if len(rec) > 2 else ""
+            if type(rec) is LexiconRecord:
+                term, label, cid = rec
+            else:
+                term, label, cid = _coerce_record(rec, n_in - 1)
             if not label:
                 summary.drop("empty_label")
                 continue
@@ -283,6 +285,9 @@ class CompiledLexicon:
                 continue
             if key in stop:
                 summary.drop("stop_term")
+                continue
+            if not _ALNUM(key):
+                summary.drop("punctuation_only")
                 continue
             k = key_ids.get(key)
             if k is None:
@@ -409,12 +414,20 @@ class CompiledLexicon:
         for name in ("tables.npz", "kb.bin", "automaton.bin"):
             if not (path / name).exists():
                 raise SpacyWeakError(Errors.E009.format(path=path, problem=f"{name} is missing"))
-        with numpy.load(path / "tables.npz", allow_pickle=False) as z:
-            tables = {name: z[name] for name in z.files}
+        try:
+            with numpy.load(path / "tables.npz", allow_pickle=False) as z:
+                tables = {name: z[name] for name in z.files}
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+            raise SpacyWeakError(Errors.E009.format(path=path, problem=f"tables.npz cannot be read: {e}")) from None
         kb_blob = (path / "kb.bin").read_bytes()
         sizes = meta.get("automaton_chunks", [])
         automaton = None
-        short_keys = srsly.read_msgpack(path / "short_keys.msgpack") if (path / "short_keys.msgpack").exists() else None
+        short_keys = None
+        if (path / "short_keys.msgpack").exists():
+            try:
+                short_keys = srsly.read_msgpack(path / "short_keys.msgpack")
+            except Exception as e:  # msgpack raises several types for truncated data
+                raise SpacyWeakError(Errors.E009.format(path=path, problem=f"short_keys.msgpack cannot be read: {e}")) from None
         if meta.get("n_automaton", 0) and _state_usable(meta):
             if (path / "automaton.bin").stat().st_size != sum(sizes):
                 raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton.bin has the wrong size"))
@@ -453,7 +466,11 @@ class CompiledLexicon:
             )
         except KeyError as e:
             raise SpacyWeakError(Errors.E009.format(path=path, problem=f"missing {e}")) from None
-        if len(automaton) + len(lex.short_keys) != lex.n_terms or len(lex.entry_ptr) != lex.n_terms + 1:
+        if (
+            len(automaton) + len(lex.short_keys) != lex.n_terms
+            or len(lex.entry_ptr) != lex.n_terms + 1
+            or int(lex.kb_offsets[-1]) != len(kb_blob)
+        ):
             raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton and tables disagree"))
         return lex
 
@@ -496,6 +513,27 @@ class CompiledLexicon:
 
 
 # ---------------------------------------------------------------- helpers
+
+_ALNUM = re.compile(r"[^\W_]").search  # a letter or digit
+
+
+def _coerce_record(rec: Any, index: int) -> Tuple[str, str, str]:
+    """``(term, label, id)`` of a tuple/list/dict record, or ``[E012]`` naming the record."""
+    if isinstance(rec, dict):
+        if "term" not in rec or "label" not in rec:
+            raise SpacyWeakError(Errors.E012.format(index=index, record=repr(rec)[:200], problem="missing 'term' or 'label'"))
+        term, label, cid = rec["term"], rec["label"], rec.get("id")
+    elif isinstance(rec, (tuple, list)) and 2 <= len(rec) <= 3:
+        term, label = rec[0], rec[1]
+        cid = rec[2] if len(rec) == 3 else ""
+    else:
+        raise SpacyWeakError(Errors.E012.format(index=index, record=repr(rec)[:200], problem="expected 2 or 3 fields"))
+    if not isinstance(term, str) or not isinstance(label, str):
+        raise SpacyWeakError(
+            Errors.E012.format(index=index, record=repr(rec)[:200], problem="term and label must be strings")
+        )
+    return term, label, "" if cid is None else str(cid)
+
 
 
 def read_meta(path: PathLike) -> Dict[str, Any]:

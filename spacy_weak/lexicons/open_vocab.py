@@ -36,8 +36,8 @@ def _open(path: PathLike):
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf8", newline="")
-    return open(path, "r", encoding="utf8", newline="")
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, "r", encoding="utf-8-sig", newline="")
 
 
 def _emit(names: Iterable[str], label: str, cid: str, summary: LexiconSummary) -> Iterator[LexiconRecord]:

@@ -22,6 +22,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 from ..errors import Errors, SpacyWeakError
 from .records import LexiconRecord, LexiconSummary
 from .semantic_groups import SemanticMap, as_semantic_map
+from .tabular import iter_lines
 
 logger = logging.getLogger(__name__)
 
@@ -63,25 +64,20 @@ def rrf_columns(meta_dir: PathLike, filename: str) -> List[str]:
 def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, List[str]]]:
     """``(line number, fields)`` of an RRF file, checking the column count."""
     n = len(columns)
-    line_no = 0
-    with open(path, "r", encoding="utf8", newline="") as fh:
-        try:
-            for line_no, line in enumerate(fh, 1):
-                line = line.rstrip("\r\n")
-                if not line:
-                    continue
-                fields = line.split("|")
-                if len(fields) == n + 1 and fields[n] == "":
-                    fields.pop()
-                elif len(fields) != n:
-                    raise SpacyWeakError(
-                        Errors.E002.format(
-                            path=path, line=line_no, expected=n, columns="|".join(columns), found=len(fields) - (fields[-1] == "")
-                        )
-                    )
-                yield line_no, fields
-        except UnicodeDecodeError as e:
-            raise SpacyWeakError(Errors.E011.format(path=path, line=line_no + 1, problem=f"not valid UTF-8 ({e.reason})")) from None
+    for line_no, line in iter_lines(path):
+        line = line.rstrip("\r\n")
+        if not line:
+            continue
+        fields = line.split("|")
+        if len(fields) == n + 1 and fields[n] == "":
+            fields.pop()
+        elif len(fields) != n:
+            raise SpacyWeakError(
+                Errors.E002.format(
+                    path=path, line=line_no, expected=n, columns="|".join(columns), found=len(fields) - (fields[-1] == "")
+                )
+            )
+        yield line_no, fields
 
 
 def read_mrsty(

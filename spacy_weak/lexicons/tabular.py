@@ -8,7 +8,7 @@ an empty term or label are dropped and counted.
 import gzip
 import json
 from pathlib import Path
-from typing import IO, Dict, Iterator, Optional, Union
+from typing import IO, Dict, Iterator, Optional, Tuple, Union
 
 from ..errors import Errors, SpacyWeakError
 from .records import LexiconRecord, LexiconSummary
@@ -21,18 +21,27 @@ def open_text(path: PathLike) -> IO[str]:
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf8", newline="")
-    return open(path, "r", encoding="utf8", newline="")
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, "r", encoding="utf-8-sig", newline="")
 
 
-def _lines(path: PathLike) -> Iterator[tuple]:
-    with open_text(path) as fh:
-        line_no = 0
-        try:
-            for line_no, line in enumerate(fh, 1):
-                yield line_no, line
-        except UnicodeDecodeError as e:
-            raise SpacyWeakError(Errors.E011.format(path=path, line=line_no + 1, problem=f"not valid UTF-8 ({e.reason})")) from None
+def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
+    """``(line number, line)`` decoded line by line (so a bad byte names its line); a BOM is dropped."""
+    path = Path(path)
+    if not path.exists():
+        raise SpacyWeakError(Errors.E001.format(path=path))
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise SpacyWeakError(
+                    Errors.E011.format(path=path, line=line_no, problem=f"not valid UTF-8 ({e.reason} at byte {e.start})")
+                ) from None
+            if line_no == 1 and line.startswith("\ufeff"):
+                line = line[1:]
+            yield line_no, line
 
 
 def iter_tsv(
@@ -43,7 +52,7 @@ def iter_tsv(
     kept: Dict[str, int] = {}
     read = 0
     try:
-        for line_no, line in _lines(path):
+        for line_no, line in iter_lines(path):
             fields = line.rstrip("\r\n").split("\t")
             n = len(fields)
             if n == 2 or n == 3:
@@ -82,7 +91,7 @@ def iter_jsonl(
 ) -> Iterator[LexiconRecord]:
     """Records of a JSONL lexicon (one ``{"term", "label"[, "id"]}`` object per line)."""
     summary = summary if summary is not None else LexiconSummary(str(path))
-    for line_no, line in _lines(path):
+    for line_no, line in iter_lines(path):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:

@@ -174,6 +174,8 @@ def test_empty_and_missing_lexicon_warn(tmp_path):
     assert "gaz" in nlp("aspirin").spans  # the source ran (and was silent)
     with pytest.raises(SpacyWeakError, match=r"\[E001\]"):
         gaz.initialize(lexicon=str(tmp_path / "missing.tsv"))
+    with pytest.raises(SpacyWeakError, match=r"\[E013\].*got int"):
+        gaz.initialize(lexicon=5)
 
 
 def test_error_handler_is_used():

@@ -118,3 +118,24 @@ def test_short_keys_are_not_in_the_automaton():
 def test_unknown_option():
     with pytest.raises(SpacyWeakError, match=r"\[E007\]"):
         CompiledLexicon.build([], fold_dashes=True)
+
+
+def test_punctuation_only_terms_are_dropped_and_counted():
+    lex = CompiledLexicon.build([("...", "X"), ("!!", "X"), ("--", "X"), ("a.b", "X")])
+    assert lex.summary.dropped == {"punctuation_only": 2, "empty_term": 1}
+    assert lex.n_terms == 1
+
+
+@pytest.mark.parametrize("record,problem", [(("aspirin",), "2 or 3 fields"), ({"term": "aspirin"}, "missing"),
+                                            ((None, "Chemical"), "strings"), (("aspirin", 7), "strings")])
+def test_malformed_records_are_coded(record, problem):
+    with pytest.raises(SpacyWeakError, match=r"\[E012\] The lexicon's record 1 .*" + problem):
+        CompiledLexicon.build([("ok", "X"), record])
+
+
+def test_truncated_tables(tmp_path):
+    build().to_disk(tmp_path / "lex")
+    tables = tmp_path / "lex" / "tables.npz"
+    tables.write_bytes(tables.read_bytes()[:40])
+    with pytest.raises(SpacyWeakError, match=r"\[E009\].*tables\.npz"):
+        CompiledLexicon.from_disk(tmp_path / "lex")

@@ -119,3 +119,16 @@ def test_sample_lexicon_reads(sample_lexicon, sample_semantic_map):
     assert summary.read == 3000 and not summary.dropped
     assert {r.label for r in records} == {"Chemical", "Disease"}
     assert all(r.id.startswith("C9") for r in records)
+
+
+def test_bom_and_bad_bytes(umls_meta, tmp_path):
+    meta = tmp_path / "META"
+    shutil.copytree(umls_meta, meta)
+    conso = (meta / "MRCONSO.RRF").read_bytes()
+    (meta / "MRCONSO.RRF").write_bytes("\ufeff".encode("utf8") + conso)
+    assert len(list(iter_rrf(meta, semantic_map=CHEM))) == 3
+    lines = conso.split(b"\n")
+    lines[1] = lines[1].replace(b"MAA", b"M\xe9A")
+    (meta / "MRCONSO.RRF").write_bytes(b"\n".join(lines))
+    with pytest.raises(SpacyWeakError, match=r"\[E011\] .*MRCONSO\.RRF line 2: not valid UTF-8"):
+        list(iter_rrf(meta, semantic_map=CHEM))

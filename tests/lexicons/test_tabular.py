@@ -62,3 +62,13 @@ def test_write_round_trip(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", records)
     assert [tuple(r) for r in iter_tsv(tmp_path / "a.tsv")] == [("as pirin", "Chemical", "D1"), ("fever", "Disease", "")]
     assert [tuple(r) for r in iter_jsonl(tmp_path / "a.jsonl")] == records
+
+
+def test_bom_and_bad_bytes_name_the_line(tmp_path):
+    path = tmp_path / "bom.tsv"
+    path.write_bytes("\ufeffterm\tlabel\naspirin\tChemical\n".encode("utf8"))
+    assert [r.term for r in iter_tsv(path)] == ["aspirin"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_bytes(b"aspirin\tChemical\nibupro\xe9ne\tChemical\n")
+    with pytest.raises(SpacyWeakError, match=r"\[E011\] .*bad\.tsv line 2: not valid UTF-8"):
+        list(iter_tsv(bad))
