@@ -139,3 +139,18 @@ def test_truncated_tables(tmp_path):
     tables.write_bytes(tables.read_bytes()[:40])
     with pytest.raises(SpacyWeakError, match=r"\[E009\].*tables\.npz"):
         CompiledLexicon.from_disk(tmp_path / "lex")
+
+
+def test_long_keys_share_anchors():
+    # 'chronic myeloid' is the 12-character anchor of three keys; 'chronic myel' (12) is a medium key
+    records = [("chronic myeloid leukemia", "Disease", "D1"), ("chronic myeloid leukaemia", "Disease", "D2"),
+               ("chronic myeloid", "Disease", "D3"), ("chronic myel", "Disease", "D4")]
+    lex = CompiledLexicon.build(records)
+    assert set(lex.long_keys) == {"chronic myeloid leukemia", "chronic myeloid leukaemia", "chronic myeloid"}
+    assert len(lex.automaton) == 1  # one anchor for all four keys
+    text = "chronic myeloid leukaemia, chronic myel"
+    starts, ends = [0, 8, 16, 25, 27, 35], [7, 15, 25, 26, 34, 39]
+    found = sorted((ts, te, text[s:e]) for ts, te, _, s, e in lex.find(text, starts, ends))
+    assert found == [(0, 2, "chronic myeloid"), (0, 3, "chronic myeloid leukaemia"), (4, 6, "chronic myel")]
+    back = CompiledLexicon.from_bytes(lex.to_bytes())
+    assert back.lookup("Chronic Myeloid Leukemia") == [("Disease", "D1")] and back.lookup("chronic myel") == [("Disease", "D4")]
