@@ -709,23 +709,33 @@ def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummar
     gstart = numpy.flatnonzero(new)
     gend = numpy.append(gstart[1:], n)
     g_key, g_label, g_cased, g_first = sk[gstart], sl[gstart], sc[gstart], order[gstart]
-    # concept ids per group: singletons directly, larger groups joined (sorted, unique)
-    kbs: List[str] = [rec_kb[i] for i in g_first.tolist()]
-    duplicates = 0
-    sizes = gend - gstart
-    for gi in numpy.flatnonzero(sizes > 1).tolist():
-        s = int(gstart[gi])
-        ids = {rec_kb[j] for j in order[s : s + int(sizes[gi])].tolist()}
-        duplicates += int(sizes[gi]) - len(ids)
-        ids.discard("")
-        kbs[gi] = "|".join(sorted(ids))
-    if duplicates:
-        summary.drop("duplicate", duplicates)
+    del sk, sl, sc, new
     # entries: by key, then by first appearance in the lexicon
     eorder = numpy.lexsort((g_first, g_key))
     e_key = g_key[eorder]
     entry_ptr = numpy.searchsorted(e_key, numpy.arange(n_keys + 1), side="left").astype(numpy.int64)
-    kbs = [kbs[i] for i in eorder.tolist()]
+    rec_of_entry = g_first[eorder]
+    sizes = gend - gstart
+    multi = numpy.flatnonzero(sizes > 1)
+    # concept ids per entry: a single record's id as it is (without copying the list when the
+    # records are already in entry order, e.g. one record per term), several joined (sorted, unique)
+    if not len(multi) and bool((rec_of_entry == ridx[: len(rec_of_entry)]).all()):
+        kbs = rec_kb
+    else:
+        kbs = [rec_kb[i] for i in rec_of_entry.tolist()]
+    duplicates = 0
+    if len(multi):
+        entry_of_group = numpy.empty(len(eorder), dtype=numpy.int64)
+        entry_of_group[eorder] = numpy.arange(len(eorder))
+        for gi in multi.tolist():
+            s = int(gstart[gi])
+            ids = {rec_kb[j] for j in order[s : s + int(sizes[gi])].tolist()}
+            duplicates += int(sizes[gi]) - len(ids)
+            ids.discard("")
+            kbs[int(entry_of_group[gi])] = "|".join(sorted(ids))
+    if duplicates:
+        summary.drop("duplicate", duplicates)
+    del order, ridx, rec_of_entry
     joined = "".join(kbs)
     if joined.isascii():
         blob = joined.encode("ascii")
