@@ -353,6 +353,7 @@ def make_vote(
         "weights": {},
         "pseudo_count": 0.1,
         "learn_transitions": False,
+        "anchor_strength": 5.0,
     },
 )
 def make_hmm(
@@ -370,6 +371,7 @@ def make_hmm(
     weights: Dict[str, float],
     pseudo_count: float,
     learn_transitions: bool,
+    anchor_strength: float,
 ):
     from .aggregation.components import HMMAggregator
 
@@ -388,6 +390,7 @@ def make_hmm(
         weights=weights,
         pseudo_count=pseudo_count,
         learn_transitions=learn_transitions,
+        anchor_strength=anchor_strength,
     )
 
 

@@ -331,6 +331,7 @@ class HMMAggregator(_SpanAggregator):
         weights: Optional[Dict[str, float]] = None,
         pseudo_count: float = 0.1,
         learn_transitions: bool = False,
+        anchor_strength: float = 5.0,
         implementation: str = "scaling",
     ):
         super().__init__(vocab, name)
@@ -351,6 +352,7 @@ class HMMAggregator(_SpanAggregator):
             "weights": dict(weights or {}),
             "pseudo_count": float(pseudo_count),
             "learn_transitions": bool(learn_transitions),
+            "anchor_strength": float(anchor_strength),
             "implementation": implementation,
         }
         self._reset()
@@ -451,6 +453,7 @@ class HMMAggregator(_SpanAggregator):
             random_state=self.cfg["seed"],
             implementation=self.cfg["implementation"],
             params="ste" if self.cfg["learn_transitions"] else "e",
+            anchor_strength=self.cfg["anchor_strength"],
         )
         self.sources_ = list(sources)
         self.labels_ = list(labels)

@@ -118,6 +118,7 @@ class WeakHMM(BaseHMM):
         params: str = "ste",
         init_params: str = "ste",
         implementation: str = "scaling",
+        anchor_strength: float = 0.0,
     ):
         super().__init__(
             n_components=n_states(n_labels),
@@ -135,6 +136,7 @@ class WeakHMM(BaseHMM):
         self.prior_strength = prior_strength
         self.pseudo_count = pseudo_count
         self.init_weights = init_weights
+        self.anchor_strength = anchor_strength
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -182,12 +184,20 @@ class WeakHMM(BaseHMM):
         counts = np.asarray(onehot @ posteriors).reshape(S, V1, K)
         return counts[:, : V1 - 1, :]
 
+    def _emission_pseudo_counts(self, emit_pc: np.ndarray) -> np.ndarray:
+        """``(S, K, V)`` Dirichlet pseudo-counts of the emissions: the agreement prior,
+        plus ``anchor_strength`` times the majority-vote counts of the initialisation."""
+        anchor = getattr(self, "anchor_counts_", None)
+        if self.anchor_strength and anchor is not None:
+            return emit_pc[None] + self.anchor_strength * anchor
+        return np.broadcast_to(emit_pc[None], (self.n_sources,) + emit_pc.shape)
+
     def log_prior(self) -> float:
         _, _, start_pc, trans_pc, emit_pc = self._priors()
         with np.errstate(divide="ignore", invalid="ignore"):
             lp = np.sum(np.where(start_pc > 0, start_pc * np.log(self.startprob_), 0.0))
             lp += np.sum(np.where(trans_pc > 0, trans_pc * np.log(self.transmat_), 0.0))
-            lp += np.sum(emit_pc[None] * np.log(self.emissionprob_))
+            lp += np.sum(self._emission_pseudo_counts(emit_pc) * np.log(self.emissionprob_))
         return float(lp)
 
     def _set_from_counts(self, start, trans, emit) -> None:
@@ -199,7 +209,7 @@ class WeakHMM(BaseHMM):
             self.transmat_ = _normalize(np.where(trans_ok, trans + trans_pc, 0.0), axis=1)
         if emit is not None:
             # emit: (S, V, K) -> emissionprob_ (S, K, V)
-            self.emissionprob_ = _normalize(emit.transpose(0, 2, 1) + emit_pc[None])
+            self.emissionprob_ = _normalize(emit.transpose(0, 2, 1) + self._emission_pseudo_counts(emit_pc))
 
     # ------------------------------------------------------------ hmmlearn hooks
     def _check_and_set_n_features(self, X):
@@ -246,6 +256,8 @@ class WeakHMM(BaseHMM):
                 trans += np.bincount(pairs, minlength=K * K).reshape(K, K)
             if need_e:
                 emit += self.emission_counts(Xb, np.eye(K)[states])
+        # the majority-vote counts anchor the emissions (a fixed, data-dependent prior)
+        self.anchor_counts_ = None if emit is None else emit.transpose(0, 2, 1).copy()
         self._set_from_counts(start, trans, emit)
         n_fit = self._get_n_fit_scalars_per_param()
         n_scalars = sum(n_fit[p] for p in self.params if p in n_fit)

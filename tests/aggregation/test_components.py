@@ -24,7 +24,19 @@ def corpus(nlp):
 
 @pytest.fixture(scope="module")
 def fitted(nlp, corpus):
-    return HMMAggregator(nlp.vocab, n_iter=30).fit(iter(corpus))
+    # pure EM (no anchoring to the majority vote): the sources here are independent given
+    # the truth, so EM recovers their error rates
+    return HMMAggregator(nlp.vocab, n_iter=30, anchor_strength=0.0).fit(iter(corpus))
+
+
+def test_default_settings_beat_majority_vote(nlp, corpus):
+    hmm = HMMAggregator(nlp.vocab).fit(corpus)
+    assert hmm.cfg["anchor_strength"] == 5.0
+    hmm_f1 = entity_prf(_pred(hmm.predict(corpus)), corpus)["f1"]
+    mv_f1 = entity_prf(_pred(VoteAggregator(nlp.vocab).predict(corpus)), corpus)["f1"]
+    assert hmm_f1 > mv_f1 + 0.1, (hmm_f1, mv_f1)
+    h = np.array(hmm.history)
+    assert np.all(np.diff(h) >= -1e-7 * np.abs(h[:-1]))
 
 
 def _pred(results):
