@@ -174,9 +174,10 @@ class Gazetteer(Pipe):
         ends = starts + arr[:, 3].astype(numpy.int64)
         if ntext is None:
             # a token whose normalisation changes its length: normalise the whole text with a position map
-            ntext_full, posmap = lex.normalizer.text(doc.text)
+            text = doc.text
+            ntext_full, posmap = lex.normalizer.text(text)
             if posmap is not None:
-                inverse = numpy.full(len(doc.text) + 1, -1, dtype=numpy.int64)
+                inverse = numpy.full(len(text) + 1, -1, dtype=numpy.int64)
                 valid = posmap >= 0
                 inverse[posmap[valid]] = numpy.flatnonzero(valid)
                 starts, ends = inverse[starts], inverse[ends]
