@@ -115,6 +115,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E105 = "Cannot load the pipeline {path} for `spacy-weak fit`: {err}. Give a saved pipeline directory (nlp.to_disk) or a config file."
     E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
     E107 = "Aggregator '{name}': class_priors names label {label!r}, which is not one of the labels ({labels})."
+    E109 = "--set expects KEY=VALUE (e.g. paths.ctd=lexicons/ctd.tsv), got {value!r}."
     E108 = "Aggregator '{name}': cannot read its saved model {path} ({err}). The file is corrupted or truncated: fit the aggregator again."
     # --- evaluation (E150-E199)
     E150 = "DocBin input not found: {path} (give .spacy files or directories of *.spacy shards)."

@@ -2,7 +2,7 @@
 import logging
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import typer
 
@@ -11,8 +11,28 @@ from ._app import app
 logger = logging.getLogger(__name__)
 
 
-def load_pipeline(config_or_model: Path):
-    """A pipeline from a saved model directory, or from a config (initialised)."""
+def parse_overrides(pairs: List[str]) -> Dict[str, Any]:
+    """``["paths.ctd=lexicons/ctd.tsv", "components.hmm.n_iter=30"]`` -> config overrides
+    (values parsed as JSON when they can be, else kept as strings)."""
+    import srsly
+
+    from ..errors import Errors, SpacyWeakError
+
+    out: Dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SpacyWeakError(Errors.E109.format(value=pair))
+        key, value = pair.split("=", 1)
+        try:
+            out[key.strip()] = srsly.json_loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
+
+
+def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = None, *, skip: List[str] = ()):
+    """A pipeline from a saved model directory, or from a config (initialised, except the
+    components in ``skip``: the aggregator to fit, which is fitted on the DocBins instead)."""
     import spacy
     from spacy import util
 
@@ -21,15 +41,16 @@ def load_pipeline(config_or_model: Path):
     from ..errors import Errors, SpacyWeakError
 
     try:
+        overrides = overrides or {}
         if config_or_model.is_dir():
-            return spacy.load(config_or_model)
+            return spacy.load(config_or_model, config=overrides)
         if not config_or_model.is_file():
             raise SpacyWeakError(Errors.E105.format(path=config_or_model, err="no such file or directory"))
-        config = util.load_config(config_or_model)
+        config = util.load_config(config_or_model, overrides=overrides, interpolate=False)
         nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
-        # initialise the sources (lexicons etc.); fitted aggregators without examples
-        # stay unfitted (warning W102) and are fitted below
-        with warnings.catch_warnings():
+        # initialise the sources (lexicons etc.) but not the aggregator being fitted;
+        # other fitted aggregators without examples stay unfitted (warning W102)
+        with warnings.catch_warnings(), nlp.select_pipes(disable=[n for n in skip if n in nlp.pipe_names]):
             warnings.filterwarnings("ignore", message=r"\[W102\]")
             nlp.initialize()
         return nlp
@@ -63,6 +84,9 @@ def fit_cli(
     component_only: bool = typer.Option(
         False, "--component-only", help="Save only the fitted component (its to_disk folder), not the pipeline."
     ),
+    overrides: List[str] = typer.Option(
+        [], "--set", help="Config override KEY=VALUE (repeatable), e.g. --set paths.ctd=lexicons/ctd.tsv"
+    ),
 ) -> None:
     """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.
 
@@ -74,7 +98,7 @@ def fit_cli(
 
     start = time.perf_counter()
     try:
-        nlp = load_pipeline(config_or_model)
+        nlp = load_pipeline(config_or_model, parse_overrides(overrides), skip=[component])
         proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
             proc.to_disk(output)

@@ -55,3 +55,45 @@ def test_fit_command_missing_pipeline(tmp_path):
     result = runner.invoke(app, ["fit", str(tmp_path / "no_model"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "[E105]" in result.output and "no_model" in result.output
+
+
+CONFIG = """
+[nlp]
+lang = "en"
+pipeline = ["test_agg_fake_source", "test_agg_fake_negative", "weak_hmm"]
+
+[components]
+
+[components.test_agg_fake_source]
+factory = "test_agg_fake_source"
+
+[components.test_agg_fake_negative]
+factory = "test_agg_fake_negative"
+
+[components.weak_hmm]
+factory = "weak_hmm"
+labels = ["CHEM"]
+n_iter = 5
+"""
+
+
+def test_fit_command_from_config_with_overrides(tmp_path):
+    import warnings
+
+    _load_commands()
+    (tmp_path / "recipe.cfg").write_text(CONFIG)
+    nlp = _pipeline()
+    DocBin(docs=list(nlp.pipe(TEXTS, disable=["weak_hmm"]))).to_disk(tmp_path / "a.spacy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no W100/W102 noise from initialising the config
+        result = runner.invoke(
+            app,
+            ["fit", str(tmp_path / "recipe.cfg"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "out"),
+             "--set", "components.weak_hmm.n_iter=2", "--set", "components.weak_hmm.span_prob=min"],
+        )
+    assert result.exit_code == 0, (result.output, result.exception)
+    fitted = spacy.load(tmp_path / "out")
+    hmm = fitted.get_pipe("weak_hmm")
+    assert hmm.cfg["n_iter"] == 2 and hmm.cfg["span_prob"] == "min" and hmm.is_fitted
+    bad = runner.invoke(app, ["fit", str(tmp_path / "recipe.cfg"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o2"), "--set", "nonsense"])
+    assert bad.exit_code == 1 and "[E109]" in bad.output
