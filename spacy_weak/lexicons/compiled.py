@@ -35,6 +35,7 @@ import logging
 import re
 import zipfile
 from array import array
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -217,54 +218,63 @@ class CompiledLexicon:
             return []
         starts = numpy.asarray(starts, dtype=numpy.int64)
         ends = numpy.asarray(ends, dtype=numpy.int64)
+        end_valid = None
+        if starts.min() < 0 or ends.min() < 0:
+            # boundaries without a normalised position: keep the lists ascending for bisect (a
+            # repeated value resolves to its first, valid, token) and remember which are real
+            end_valid = (ends >= 0).tolist()
+            starts_ok = starts >= 0
+            starts = numpy.maximum.accumulate(starts)
+            ends = numpy.maximum.accumulate(ends)
+        else:
+            starts_ok = True
         start_list = starts.tolist()
         end_list = ends.tolist()
         hits = []
         append = hits.append
         if len(self.automaton):
-            start_tok = dict(zip(start_list, range(n)))
-            end_tok = dict(zip(end_list, range(1, n + 1)))
             anchor_key, anchor_len = self._anchor_key, self._anchor_len
             lptr, lens, long_keys = self._anchor_lptr, self._anchor_lens, self.long_keys
             for end, a in self.automaton.iter(ntext):
                 ea = end + 1
                 s = ea - anchor_len[a]
-                ts = start_tok.get(s)
-                if ts is None:
+                ts = bisect_left(start_list, s)  # cheaper than a dict per document: few raw matches
+                if ts == n or start_list[ts] != s:
                     continue
                 k = anchor_key[a]
                 if k >= 0:
-                    te = end_tok.get(ea)
-                    if te is not None:
-                        append((ts, te, k, s, ea))
+                    te = bisect_left(end_list, ea, ts)
+                    if te < n and end_list[te] == ea:
+                        append((ts, te + 1, k, s, ea))
                 lo = lptr[a]
                 hi = lptr[a + 1]
                 if lo != hi:
                     # a long key's anchor: complete it up to token ends at its keys' lengths
                     for length in lens[lo:hi]:
                         e = s + length
-                        te = end_tok.get(e)
-                        if te is not None:
+                        te = bisect_left(end_list, e, ts)
+                        if te < n and end_list[te] == e:
                             k = long_keys.get(ntext[s:e])
                             if k is not None:
-                                append((ts, te, k, s, e))
+                                append((ts, te + 1, k, s, e))
         short = self.short_keys
         if short:
             # token windows of at most SHORT_KEY_MAX characters
             first = 0 if single_token_short else 1
             if single_token_short:
-                cand = (ends - starts <= SHORT_KEY_MAX) & (starts >= 0)
+                cand = (ends - starts <= SHORT_KEY_MAX) & starts_ok & (starts >= 0)
             else:
                 # windows of two or more tokens: the first two must fit
                 cand = numpy.zeros(n, dtype=bool)
                 cand[:-1] = (ends[1:] - starts[:-1] <= SHORT_KEY_MAX) & (starts[:-1] >= 0)
+                cand &= starts_ok
             for i in numpy.flatnonzero(cand).tolist():
                 s = start_list[i]
                 for j in range(i + first, n):
                     e = end_list[j]
                     if e - s > SHORT_KEY_MAX:
                         break
-                    if e > s:
+                    if e > s and (end_valid is None or end_valid[j]):
                         k = short.get(ntext[s:e])
                         if k is not None:
                             append((i, j + 1, k, s, e))
