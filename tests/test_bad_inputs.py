@@ -1283,6 +1283,11 @@ def _(tmp):
     cli_error("E007", ["lexicon", "convert", "mesh", lex, tmp / "out.tsv"], "'mesh'", "vocabulary")
 
 
+@case("cli-demo-missing-lexicon")
+def _(tmp):
+    cli_error("E260", ["demo", "-o", tmp / "out", "--lexicon", tmp / "no_lexicon"], "no_lexicon", "--lexicon")
+
+
 @case("cli-analyze-missing-input")
 def _(tmp):
     cli_error("E150", ["analyze", tmp / "silver.spacy"], "silver.spacy")
@@ -1308,6 +1313,16 @@ def test_catalogue_is_large_enough():
     ids = [p.id for p in CASES]
     assert len(ids) == len(set(ids))
     assert len(ids) >= 40
+
+
+def test_every_code_is_documented():
+    """docs/errors.md has a row for every code of spacy_weak/errors.py (users search the page for it)."""
+    from spacy_weak.errors import Errors, Warnings
+
+    text = (Path(__file__).parent.parent / "docs" / "errors.md").read_text(encoding="utf-8")
+    codes = [k for k in list(vars(Errors)) + list(vars(Warnings)) if re.fullmatch(r"[EW]\d{3}", k)]
+    assert len(codes) > 100
+    assert [c for c in codes if f"| {c} |" not in text] == []
 
 
 @pytest.mark.parametrize("check", CASES)
