@@ -31,8 +31,15 @@ AIN_WORDS = ["certain","uncertain","maintain","explain","obtain","contain","rema
 PROTEIN_SUFFIXES = ["ase","ases","globin","albumin","hormone","hormones","factor","factors","receptor","receptors","antibody","antibodies","protein","proteins","cytokine","cytokines","interleukin","interferon","kinase","enzyme","enzymes","lectin"]
 STOP_TERMS = ["was", "all", "can", "has", "his", "her", "men", "man", "act", "aim", "air", "arm", "art", "bad", "bed", "big", "car", "cut", "end", "fit", "hot", "ice", "key", "map", "may", "net", "old", "pan", "pet", "red", "run", "sun", "tan", "top", "war", "yes", "lead", "gold", "iron", "cell", "cells", "drug", "drugs", "water", "salt", "blood", "oxygen", "control", "protein", "proteins", "agent", "agents", "dose", "rest", "peak", "fast", "soft", "sleep", "rats", "mice", "liver", "kidney", "heart", "brain", "treatment", "therapy", "placebo", "vitamin", "hormone", "enzyme", "receptor", "antagonist", "agonist", "inhibitor", "inhibitors", "metabolite", "metabolites", "syndrome", "disease", "disorder", "infection", "lesion", "lesions", "tumor", "tumors", "pain", "fever", "death", "included", "same", "strain", "strains", "recurrence", "emergency", "immediate", "relapse", "certain", "separate", "routine", "monitor", "protocol", "adequate", "appropriate", "body weight", "cord", "ect"]
 
+# adjectives derived from disease names (epilepsy -> epileptic, ischemia -> ischemic, psychosis -> psychotic)
+DIS_ADJ_SUFFIXES = ["leptic", "abetic", "schemic", "nemic", "glycemic", "kalemic", "natremic", "uremic", "psychotic",
+                    "rrhotic", "phrotic", "mbotic", "sonian", "hrenic", "manic", "depressive", "tensive", "toxic",
+                    "asthmatic", "arrhythmic", "leukemic", "septic", "cancerous", "psychiatric"]
+DIS_ADJ_EXCLUDE = ["antiepileptic", "antipsychotic", "antidiabetic", "antihypertensive", "antiarrhythmic", "antiseptic",
+                   "aseptic", "systemic", "cytotoxic", "nontoxic", "endemic", "epidemic", "academic", "germanic", "romanic"]
 LABELS = ["Chemical", "Disease"]
-DIS_SUFFIX_EXCLUDE = ["diagnosis", "doses", "prognosis", "analysis", "basis", "hypothesis", "synthesis", "emphasis",
+DIS_SUFFIX_EXCLUDE = ["apoptosis", "mitosis", "meiosis", "osmosis", "hypnosis", "symbiosis", "anastomosis",
+                      "diagnosis", "doses", "prognosis", "analysis", "basis", "hypothesis", "synthesis", "emphasis",
                       "thesis", "tension", "attention", "extension", "intention", "pretension"]
 CODE_PATTERN = r"\b[A-Z]{1,5}-?\d{3,}[A-Za-z0-9]*\b"
 
@@ -70,6 +77,8 @@ RULES = {
     + dumps([{"label": "Chemical", "pattern": CODE_PATTERN}]) + "\n\n",
     "dis_suffixes": function_source("dis_suffixes", "spacy_weak.token_suffixes.v1", label="Disease", suffixes=DIS_SUFFIX,
                                     min_length=6, exclude=DIS_SUFFIX_EXCLUDE),
+    "dis_adjectives": function_source("dis_adjectives", "spacy_weak.token_suffixes.v1", label="Disease",
+                                      suffixes=DIS_ADJ_SUFFIXES, min_length=7, exclude=DIS_ADJ_EXCLUDE),
     "dis_words": function_source("dis_words", "spacy_weak.token_words.v1", label="Disease", words=DIS_WORDS),
     "dis_phrases": function_source("dis_phrases", "spacy_weak.head_phrases.v1", label="Disease", heads=DIS_HEADS,
                                    modifiers=MODIFIERS, modifier_suffixes=MOD_SUFFIXES, max_modifiers=3, min_modifiers=1),
