@@ -1285,7 +1285,9 @@ def _(tmp):
 
 @case("cli-demo-missing-lexicon")
 def _(tmp):
-    cli_error("E260", ["demo", "-o", tmp / "out", "--lexicon", tmp / "no_lexicon"], "no_lexicon", "--lexicon")
+    config = write(tmp / "recipe.cfg", "[nlp]\nlang = \"en\"\n")  # exists: the lexicon is what is missing
+    args = ["demo", "-o", tmp / "out", "--config", config, "--lexicon", tmp / "no_lexicon"]
+    cli_error("E260", args, "no_lexicon", "--lexicon")
 
 
 @case("cli-analyze-missing-input")
