@@ -34,7 +34,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W101 = "Aggregator '{name}' was fitted on an empty corpus (0 tokens): its parameters are the priors only."
     W103 = "Aggregator '{name}': none of its fitted sources ({sources}) ran on {n} document(s) (span keys there: {keys}); no silver span was written for them."
     W104 = "Aggregator '{name}': `weights` names {unknown}, which is not among its sources ({sources}); the weight is ignored."
-    W102 = "Aggregator '{name}': no example given to initialize() carries source span groups (nor produced them through the preceding components), so it was left unfitted. Fit it with `spacy-weak fit` or `{name}.fit(docs)`."
+    W102 = "Aggregator '{name}': no example given to initialize() carries source spans (nor got any from the preceding components), so it was left unfitted. Fit it with `spacy-weak fit` or `{name}.fit(docs)`."
     # --- evaluation (W150-W199)
     W150 = "Aggregate group {key!r} in document {doc} has {n_probs} probabilities for {n_spans} spans; its probabilities are ignored (read as 1.0)."
     W151 = "The {kind} {key!r} asked for was not found in any document; it is left out of the analysis."

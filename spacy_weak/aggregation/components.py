@@ -399,7 +399,10 @@ class HMMAggregator(_SpanAggregator):
                 yield doc
 
         collector = self._collect(tracked())
-        if not seen["any"]:
+        collector._flush()  # span counts are taken when the queued docs are encoded
+        if not seen["any"] or not any(collector.n_spans.values()):
+            # no source group, or groups without a single span (e.g. spaCy's dummy
+            # example when nlp.initialize() gets no data): nothing to fit on
             warn(Warnings.W102.format(name=self.name))
             return
         self._fit_arrays(collector)

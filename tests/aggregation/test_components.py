@@ -253,3 +253,10 @@ def test_options_learn_transitions_and_min_prob(nlp, corpus):
     assert not np.allclose(learned.hmm_.transmat_, mean.hmm_.transmat_)
     for spans, probs, _ in learned.predict(corpus[:20]):
         assert all(0 < p <= 1 for p in probs)
+
+
+def test_initialize_on_spaCy_dummy_example_stays_unfitted():
+    nlp = _pipeline()  # sources run on spaCy's dummy "x y z" doc but produce no span
+    with pytest.warns(UserWarning, match="W102"):
+        nlp.initialize()
+    assert not nlp.get_pipe("weak_hmm").is_fitted
