@@ -196,14 +196,14 @@ class Gazetteer(Pipe):
         if not hits:
             return []
         mapped = self._mapped
-        entry_label = lex.entry_label
-        entry_cased = lex.entry_cased
-        ptr = lex.entry_ptr
+        entry_label = lex._entry_label
+        entry_cased = lex._entry_cased
+        ptr = lex._entry_ptr
         keep_all = self.ambiguous == "keep_all"
         spans = []
         strings = self.vocab.strings
         for ts, te, k, _, _ in hits:
-            e0, e1 = int(ptr[k]), int(ptr[k + 1])
+            e0, e1 = ptr[k], ptr[k + 1]
             found: Dict[str, List[str]] = {}
             original = None
             for e in range(e0, e1):

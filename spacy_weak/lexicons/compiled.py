@@ -149,6 +149,10 @@ class CompiledLexicon:
         self._anchor_len = array("i", anchor_len.astype(numpy.int32).tobytes())
         self._anchor_lptr = array("q", anchor_lptr.astype(numpy.int64).tobytes())
         self._anchor_lens = array("i", anchor_lens.astype(numpy.int32).tobytes())
+        self._entry_ptr = array("q", entry_ptr.astype(numpy.int64).tobytes())
+        self._entry_label = array("i", entry_label.astype(numpy.int32).tobytes())
+        self._entry_cased = array("i", entry_cased.astype(numpy.int32).tobytes())
+        self._kb_offsets = array("q", kb_offsets.astype(numpy.int64).tobytes())
 
     # ------------------------------------------------------------ properties
 
@@ -164,7 +168,7 @@ class CompiledLexicon:
         return self.n_terms
 
     def kb_id(self, entry: int) -> str:
-        o = self.kb_offsets
+        o = self._kb_offsets
         return self.kb_blob[o[entry] : o[entry + 1]].decode("utf8")
 
     def entries(self, key_index: int) -> range:
@@ -282,7 +286,7 @@ class CompiledLexicon:
 
     def cased_ok(self, entry: int, original: str) -> bool:
         """False when ``entry`` is a case-sensitive short term and ``original`` differs in case."""
-        c = self.entry_cased[entry]
+        c = self._entry_cased[entry]
         return c < 0 or self.cased_forms[c] == self.normalizer.cased(original)
 
     # ------------------------------------------------------------ building
