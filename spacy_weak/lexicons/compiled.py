@@ -311,7 +311,8 @@ class CompiledLexicon:
         min_len = opts["min_term_length"]
         short_max = -1 if opts["case_sensitive"] else opts["short_term_max_len"]
         rec_key, rec_label, rec_cased = array("i"), array("i"), array("i")
-        rec_kb: List[str] = []
+        kb_buf = bytearray()  # the records' concept ids, UTF-8, one blob (not a million str objects)
+        kb_off = array("q", [0])
         labels: Dict[str, int] = {}
         cased_ids: Dict[str, int] = {}
         compiled_kept: Dict[str, int] = {}
@@ -351,7 +352,8 @@ class CompiledLexicon:
             rec_key.append(k)
             rec_label.append(li)
             rec_cased.append(ci)
-            rec_kb.append(cid)
+            kb_buf += cid.encode("utf8")
+            kb_off.append(len(kb_buf))
             compiled_kept[label] = compiled_kept.get(label, 0) + 1
         if not summary.read:
             summary.read = n_in
@@ -362,11 +364,11 @@ class CompiledLexicon:
             numpy.frombuffer(rec_key, dtype=numpy.int32),
             numpy.frombuffer(rec_label, dtype=numpy.int32),
             numpy.frombuffer(rec_cased, dtype=numpy.int32),
-            rec_kb,
+            RecordIds(kb_buf, kb_off),
             len(index.key_len),
             summary,
         )
-        del rec_kb
+        del kb_buf, kb_off
         tables.update(index.finish())
         label_list = [None] * len(labels)
         for label, i in labels.items():
@@ -704,7 +706,7 @@ def _automaton_from_state(chunks: List[bytes], args: List[Any]):
         return None
 
 
-def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummary) -> Dict[str, Any]:
+def _finalize(rk, rl, rc, rec_kb: "RecordIds", n_keys: int, summary: LexiconSummary) -> Dict[str, Any]:
     """Group records by (key, label, cased form) into entries; join their concept ids."""
     n = len(rk)
     if n == 0:
@@ -734,7 +736,9 @@ def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummar
     # concept ids per entry: a single record's id as it is (without copying the list when the
     # records are already in entry order, e.g. one record per term), several joined (sorted, unique)
     if not len(multi) and bool((rec_of_entry == ridx[: len(rec_of_entry)]).all()):
-        kbs = rec_kb
+        # one record per entry, in order: the records' blob is the entries' blob
+        blob, kb_offsets = bytes(rec_kb.blob), numpy.frombuffer(rec_kb.offsets, dtype=numpy.int64).copy()
+        kbs = None
     else:
         kbs = [rec_kb[i] for i in rec_of_entry.tolist()]
     duplicates = 0
@@ -750,18 +754,9 @@ def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummar
     if duplicates:
         summary.drop("duplicate", duplicates)
     del order, ridx, rec_of_entry
-    joined = "".join(kbs)
-    if joined.isascii():
-        blob = joined.encode("ascii")
-        lens = numpy.fromiter(map(len, kbs), dtype=numpy.int64, count=len(kbs))
-    else:
-        encoded = [x.encode("utf8") for x in kbs]
-        blob = b"".join(encoded)
-        lens = numpy.fromiter(map(len, encoded), dtype=numpy.int64, count=len(encoded))
-        del encoded
-    del joined, kbs
-    kb_offsets = numpy.zeros(len(lens) + 1, dtype=numpy.int64)
-    numpy.cumsum(lens, out=kb_offsets[1:])
+    if kbs is not None:
+        blob, kb_offsets = _encode_ids(kbs)
+    del kbs
     # ambiguous: keys whose entries carry more than one distinct label
     e_label = g_label[eorder].astype(numpy.int32)
     if len(e_key) > 1:
@@ -775,3 +770,29 @@ def _finalize(rk, rl, rc, rec_kb: List[str], n_keys: int, summary: LexiconSummar
         "kb_blob": blob,
         "kb_offsets": kb_offsets,
     }
+
+
+class RecordIds:
+    """The concept ids of the records read, as one UTF-8 blob + offsets (``ids[i]`` decodes one)."""
+
+    def __init__(self, blob: bytearray, offsets: array) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    def __getitem__(self, i: int) -> str:
+        o = self.offsets
+        return self.blob[o[i] : o[i + 1]].decode("utf8")
+
+
+def _encode_ids(kbs: List[str]) -> Tuple[bytes, numpy.ndarray]:
+    joined = "".join(kbs)
+    if joined.isascii():
+        blob = joined.encode("ascii")
+        lens = numpy.fromiter(map(len, kbs), dtype=numpy.int64, count=len(kbs))
+    else:
+        encoded = [x.encode("utf8") for x in kbs]
+        blob = b"".join(encoded)
+        lens = numpy.fromiter(map(len, encoded), dtype=numpy.int64, count=len(encoded))
+    offsets = numpy.zeros(len(lens) + 1, dtype=numpy.int64)
+    numpy.cumsum(lens, out=offsets[1:])
+    return blob, offsets
