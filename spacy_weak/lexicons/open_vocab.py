@@ -14,7 +14,6 @@ are counted as ``duplicate_name``.
 """
 import csv
 import gzip
-import io
 import re
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Union

@@ -14,7 +14,7 @@ which wins over a group key. A key that is none of these raises ``[E003]``.
 """
 import difflib
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import srsly
 
