@@ -1,0 +1,40 @@
+"""The tiny `sample` workflow of project.yml, end to end (as explosion's projects test theirs)."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import srsly
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_sample_workflow_runs_end_to_end(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(REPO / "project.yml", project / "project.yml")
+    for folder in ("configs", "corpora", "scripts"):
+        shutil.copytree(REPO / folder, project / folder)
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "project", "run", "sample", str(project)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "CI": "true"},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for output in ("training/sample_label_model", "silver/sample", "metrics/sample_analysis.json", "reports/sample.html"):
+        assert (project / output).exists(), output
+    analysis = srsly.read_json(project / "metrics" / "sample_analysis.json")
+    silver = analysis["scores"]["gold"]["silver"]["span"]["micro"]
+    # silver labels on the sample against its gold: a real share is right
+    assert silver["f"] > 0.6, silver
+    html = (project / "reports" / "sample.html").read_text(encoding="utf8")
+    assert "<table" in html and html.count('class="spans"') > 10  # displaCy span renderings
+    # a second run skips every step: outputs exist and deps are unchanged
+    rerun = subprocess.run(
+        [sys.executable, "-m", "spacy", "project", "run", "sample", str(project)], capture_output=True, text=True
+    )
+    assert rerun.returncode == 0
+    assert "Skipping" in rerun.stdout or "skipping" in rerun.stdout.lower()
