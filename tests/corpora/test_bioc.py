@@ -9,7 +9,8 @@ from spacy_weak.corpora.bioc import read_bioc
 from spacy_weak.corpora.pubtator import read_pubtator
 from spacy_weak.errors import SpacyWeakError
 
-EVAL_ZIP = Path("/work/shared/data/bc5cdr/BC5CDR_Evaluation-0.0.3.zip")
+# ../shared/data beside the repository (the development data; CI has it too)
+EVAL_ZIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "bc5cdr" / "BC5CDR_Evaluation-0.0.3.zip"
 GOLD = "BC5CDR_Evaluation-0.0.3/data/gold/"
 
 

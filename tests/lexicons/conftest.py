@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-UMLS_META = SHARED / "umls_rrf_fixtures_scispacy" / "umls_META"
 REPO = Path(__file__).resolve().parents[2]
+# scispaCy's real-format RRF fixtures, vendored (see tests/fixtures/umls_META/PROVENANCE.md)
+UMLS_META = REPO / "tests" / "fixtures" / "umls_META"
 
 
 @pytest.fixture
