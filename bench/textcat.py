@@ -164,8 +164,16 @@ def score(gold: np.ndarray, probs: np.ndarray, positive: int) -> Dict[str, float
     }
 
 
-def cats_matrix(docs: Sequence[Doc], labels: Sequence[str]) -> np.ndarray:
-    return np.array([[float(d.cats.get(lab, 0.0)) for lab in labels] for d in docs])
+def cats_matrix(docs: Sequence[Doc], labels: Sequence[str], key: Optional[str] = None) -> np.ndarray:
+    """Class probabilities: the aggregator's ``doc.spans[key].attrs["cats"]`` when ``key`` is
+    given (``doc.cats`` holds 0/1 with the default ``cats_output = "hard"``), else ``doc.cats``."""
+    from spacy_weak.aggregation.components import cats_probs
+
+    rows = []
+    for d in docs:
+        cats = (cats_probs(d, key) if key else None) or d.cats
+        rows.append([float(cats.get(lab, 0.0)) for lab in labels])
+    return np.array(rows)
 
 
 # ------------------------------------------------------------------ the methods
@@ -266,14 +274,14 @@ def main(argv=None) -> int:
     results: Dict[str, Optional[Dict]] = {}
     # 3a. majority vote (weak_doc_vote)
     vote = nlp.get_pipe(args.vote)
-    results["majority_vote"] = score(gold_test, cats_matrix([vote(d) for d in test_docs], args.labels), positive)
+    results["majority_vote"] = score(gold_test, cats_matrix([vote(d) for d in test_docs], args.labels, vote.spans_key), positive)
 
     # 3b. ours: weak_doc_em fitted on the train votes (no labels)
     em = nlp.get_pipe(args.em)
     t = time.perf_counter()
     em.fit(train_docs)
     timings["em_fit"] = time.perf_counter() - t
-    results["ours"] = score(gold_test, cats_matrix([em(d) for d in test_docs], args.labels), positive)
+    results["ours"] = score(gold_test, cats_matrix([em(d) for d in test_docs], args.labels, em.spans_key), positive)
 
     # 3c. Snorkel LabelModel on the same matrix
     if args.snorkel_python:

@@ -24,6 +24,7 @@ from typing import Dict
 import spacy
 from spacy.tokens import DocBin
 
+from spacy_weak.aggregation.components import cats_probs
 from spacy_weak.io import write_bytes_atomic
 from spacy_weak.spans import get_doc_votes, is_doc_level
 
@@ -87,15 +88,21 @@ def main(argv=None) -> int:
             pipe.fit(docs)
     for name in aggregators:
         docs = [nlp.get_pipe(name)(doc) for doc in docs]
+    # the aggregators write 0/1 doc.cats (cats_output = "hard") and keep the probabilities in
+    # doc.spans[spans_key].attrs["cats"]; the last aggregator's are the ones that count
+    last = nlp.get_pipe(aggregators[-1]) if aggregators else None
+
+    def probs(doc):
+        return (cats_probs(doc, last.spans_key) if last is not None else None) or doc.cats
+
     n_low = 0
     if args.min_confidence > 0:
-        kept = [d for d in docs if confidence(d.cats, args.multilabel) >= args.min_confidence]
+        kept = [d for d in docs if confidence(probs(d), args.multilabel) >= args.min_confidence]
         n_low = len(docs) - len(kept)
         docs = kept
-    if args.cats == "hard":
-        # spaCy's textcat / textcat_multilabel accept only 0/1 cats ([E851]): harden the probabilities
-        for doc in docs:
-            doc.cats = hard_cats(doc.cats, args.multilabel)
+    for doc in docs:
+        # spaCy's textcat / textcat_multilabel accept only 0/1 cats ([E851])
+        doc.cats = hard_cats(probs(doc), args.multilabel) if args.cats == "hard" else probs(doc)
     if not args.keep_abstained:
         docs = [
             d for d in docs

@@ -397,7 +397,15 @@ def make_hmm(
 @Language.factory(
     "weak_doc_vote",
     assigns=["doc.cats"],
-    default_config={"sources": ["*"], "labels": [], "multilabel": False, "weights": {}},
+    default_config={
+        "sources": ["*"],
+        "labels": [],
+        "multilabel": False,
+        "weights": {},
+        "cats_output": "hard",
+        "threshold": 0.5,
+        "spans_key": None,
+    },
 )
 def make_doc_vote(
     nlp: Language,
@@ -406,11 +414,22 @@ def make_doc_vote(
     labels: List[str],
     multilabel: bool,
     weights: Dict[str, float],
+    cats_output: str,
+    threshold: float,
+    spans_key: Optional[str],
 ):
     from .aggregation.components import DocVoteAggregator
 
     return DocVoteAggregator(
-        nlp.vocab, name=name, sources=sources, labels=labels, multilabel=multilabel, weights=weights
+        nlp.vocab,
+        name=name,
+        sources=sources,
+        labels=labels,
+        multilabel=multilabel,
+        weights=weights,
+        cats_output=cats_output,
+        threshold=threshold,
+        spans_key=spans_key,
     )
 
 
@@ -426,6 +445,9 @@ def make_doc_vote(
         "seed": 0,
         "class_priors": None,
         "prior_strength": 2.0,
+        "cats_output": "hard",
+        "threshold": 0.5,
+        "spans_key": None,
     },
 )
 def make_doc_em(
@@ -439,6 +461,9 @@ def make_doc_em(
     seed: int,
     class_priors: Optional[Dict[str, float]],
     prior_strength: float,
+    cats_output: str,
+    threshold: float,
+    spans_key: Optional[str],
 ):
     from .aggregation.components import DocEMAggregator
 
@@ -453,4 +478,7 @@ def make_doc_em(
         seed=seed,
         class_priors=class_priors,
         prior_strength=prior_strength,
+        cats_output=cats_output,
+        threshold=threshold,
+        spans_key=spans_key,
     )

@@ -21,13 +21,16 @@ import numpy as np
 import srsly
 from spacy import util
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 from spacy.training import Example
 from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..spans import (
+    ATTR_AGGREGATOR,
     ATTR_DOC_VOTES,
+    ATTR_LEVEL,
+    LEVEL_DOC,
     is_doc_level,
     resolve_sources,
     set_aggregate,
@@ -46,6 +49,8 @@ from .voting import span_majority, states_to_span_arrays, token_majority
 logger = logging.getLogger(__name__)
 
 SPAN_PROBS = ("mean", "min")
+CATS_OUTPUTS = ("hard", "probs")
+ATTR_CATS = "cats"  # doc-level aggregate groups: {label: probability}
 VOTE_LEVELS = ("token", "span")
 
 
@@ -647,7 +652,7 @@ class DocVoteCollector:
     def add(self, doc: Doc) -> None:
         d = self.n_docs
         for key, group in doc.spans.items():
-            if not is_doc_level(group):
+            if not is_doc_level(group) or ATTR_AGGREGATOR in group.attrs:
                 continue
             s = self._source_index.get(key)
             if s is None:
@@ -683,18 +688,72 @@ class DocVoteCollector:
         return V, order, labels
 
 
+def hard_cats(probs: Dict[str, float], multilabel: bool, threshold: float = 0.5) -> Dict[str, float]:
+    """0/1 cats from probabilities, what spaCy's textcat(_multilabel) accepts ([E851]).
+
+    Exclusive classes: one-hot of the most probable label (ties: the first
+    label in ``probs`` order, i.e. the component's label order). Multi-label:
+    ``1.0`` where ``p >= threshold``.
+    """
+    if multilabel:
+        return {label: 1.0 if p >= threshold else 0.0 for label, p in probs.items()}
+    if not probs:
+        return {}
+    labels = list(probs)
+    best = max(range(len(labels)), key=lambda i: (round(probs[labels[i]], 12), -i))
+    return {label: 1.0 if i == best else 0.0 for i, label in enumerate(labels)}
+
+
+def cats_probs(doc: Doc, key: str) -> Optional[Dict[str, float]]:
+    """The probabilities a document aggregator wrote to ``doc.spans[key]``
+    (``attrs["cats"]``), or None if it did not run on ``doc``."""
+    group = doc.spans.get(key) if key in doc.spans else None
+    if group is None or ATTR_CATS not in group.attrs:
+        return None
+    return {str(k): float(v) for k, v in group.attrs[ATTR_CATS].items()}
+
+
 class _DocAggregator(_AggregatorBase):
     @property
     def labels(self) -> Tuple[str, ...]:
         return tuple(getattr(self, "labels_", None) or self.cfg["labels"])
 
+    @property
+    def spans_key(self) -> str:
+        return self.cfg.get("spans_key") or self.name
+
+    def _output_cfg(self, cats_output: str, threshold: float, spans_key: Optional[str]) -> Dict:
+        _check_option(self.name, "cats_output", cats_output, CATS_OUTPUTS)
+        if not 0.0 <= float(threshold) <= 1.0:
+            raise SpacyWeakError(
+                Errors.E100.format(name=self.name, param="threshold", value=threshold, options="a number in [0, 1]")
+            )
+        return {"cats_output": cats_output, "threshold": float(threshold), "spans_key": spans_key or None}
+
     def set_annotations(self, docs: Sequence[Doc], results) -> None:
-        for doc, cats in zip(docs, results):
-            doc.cats.update(cats)
+        """``doc.cats``: 0/1 (``cats_output = "hard"``) or the probabilities
+        (``"probs"``); the probabilities always go to an empty span group
+        ``doc.spans[spans_key]`` with ``attrs = {"aggregator", "level": "doc",
+        "cats": {label: p}, "multilabel"}`` (survives DocBin)."""
+        hard = self.cfg.get("cats_output", "hard") == "hard"
+        multilabel = bool(self.cfg["multilabel"])
+        threshold = float(self.cfg.get("threshold", 0.5))
+        key = self.spans_key
+        for doc, probs in zip(docs, results):
+            probs = {str(k): float(v) for k, v in probs.items()}
+            doc.spans[key] = SpanGroup(
+                doc,
+                name=key,
+                attrs={ATTR_AGGREGATOR: self.name, ATTR_LEVEL: LEVEL_DOC, ATTR_CATS: probs, "multilabel": multilabel},
+                spans=[],
+            )
+            doc.cats.update(hard_cats(probs, multilabel, threshold) if hard else probs)
 
     def _has_sources(self, doc: Doc) -> bool:
         patterns = self.cfg["sources"] or ["*"]
-        return any(is_doc_level(g) and _matching(patterns, k) for k, g in doc.spans.items())
+        return any(
+            is_doc_level(g) and ATTR_AGGREGATOR not in g.attrs and _matching(patterns, k) for k, g in doc.spans.items()
+        )
 
 
 class DocVoteAggregator(_DocAggregator):
@@ -714,6 +773,9 @@ class DocVoteAggregator(_DocAggregator):
         labels: Sequence[str] = (),
         multilabel: bool = False,
         weights: Optional[Dict[str, float]] = None,
+        cats_output: str = "hard",
+        threshold: float = 0.5,
+        spans_key: Optional[str] = None,
     ):
         super().__init__(vocab, name)
         self.cfg = {
@@ -721,6 +783,7 @@ class DocVoteAggregator(_DocAggregator):
             "labels": list(labels),
             "multilabel": bool(multilabel),
             "weights": dict(weights or {}),
+            **self._output_cfg(cats_output, threshold, spans_key),
         }
 
     def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
@@ -753,9 +816,13 @@ class DocEMAggregator(_DocAggregator):
         seed: int = 0,
         class_priors: Optional[Dict[str, float]] = None,
         prior_strength: float = 2.0,
+        cats_output: str = "hard",
+        threshold: float = 0.5,
+        spans_key: Optional[str] = None,
     ):
         super().__init__(vocab, name)
         self.cfg = {
+            **self._output_cfg(cats_output, threshold, spans_key),
             "sources": list(sources) or ["*"],
             "labels": list(labels),
             "multilabel": bool(multilabel),

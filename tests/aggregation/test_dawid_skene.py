@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import spacy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, DocBin
 
 from spacy_weak.aggregation.components import DocEMAggregator, DocVoteAggregator
 from spacy_weak.aggregation.dawid_skene import ABSTAIN, AGAINST, FOR, MISSING, DawidSkene, doc_majority
@@ -115,3 +115,50 @@ def test_doc_em_in_pipeline_multilabel():
     nlp.get_pipe("weak_doc_em").fit(docs)
     out = [d.cats for d in nlp.pipe(docs)]
     assert out[1]["a"] > 0.5 > out[0]["a"]
+
+
+def test_doc_cats_hard_by_default_probabilities_in_span_group():
+    from spacy_weak.aggregation.components import cats_probs
+
+    nlp = spacy.blank("en")
+    rng = np.random.default_rng(3)
+    docs, _ = _docs(nlp, rng, n=60)
+    em = nlp.add_pipe("weak_doc_em", name="em", config={"sources": ["kw_*"]})
+    vote = nlp.add_pipe("weak_doc_vote", name="vote", config={"sources": ["kw_*"], "spans_key": "mv"})
+    em.fit(docs)
+    out = [vote(em(d)) for d in docs]
+    for doc in out:
+        # 0/1 one-hot, what spacy's textcat accepts; the probabilities stay in the span groups
+        assert sorted(doc.cats.values()) == [0.0, 1.0]
+        p = cats_probs(doc, "em")
+        assert set(p) == {"ham", "spam"} and p["ham"] + p["spam"] == pytest.approx(1.0)
+        assert doc.spans["em"].attrs["aggregator"] == "em" and len(doc.spans["em"]) == 0
+        assert cats_probs(doc, "mv") is not None and "vote" not in doc.spans
+    assert any(0.0 < cats_probs(d, "em")["spam"] < 1.0 for d in out)
+    # a later fit / vote ignores the aggregate groups (they are not sources)
+    assert em.fit(out).sources_ == ["kw_good", "kw_noisy", "kw_sometimes"]
+    # probabilities survive the DocBin round trip (no store_user_data needed)
+    back = list(DocBin(docs=out).get_docs(nlp.vocab))
+    assert [cats_probs(d, "em") for d in back] == [cats_probs(d, "em") for d in out]
+    assert [d.cats for d in back] == [d.cats for d in out]
+    # "probs" keeps the probabilities in doc.cats too
+    soft = nlp.add_pipe("weak_doc_vote", name="soft", config={"sources": ["kw_*"], "cats_output": "probs"})
+    doc = soft(docs[0].copy())
+    assert doc.cats == cats_probs(doc, "soft")
+
+
+def test_doc_cats_hard_multilabel_threshold_and_bad_option():
+    from spacy_weak.aggregation.components import hard_cats
+    from spacy_weak.errors import SpacyWeakError
+
+    assert hard_cats({"a": 0.7, "b": 0.2}, True) == {"a": 1.0, "b": 0.0}
+    assert hard_cats({"a": 0.7, "b": 0.2}, True, threshold=0.1) == {"a": 1.0, "b": 1.0}
+    assert hard_cats({"a": 0.5, "b": 0.5}, False) == {"a": 1.0, "b": 0.0}  # ties: first label
+    nlp = spacy.blank("en")
+    with pytest.raises(SpacyWeakError, match="E100"):
+        nlp.add_pipe("weak_doc_em", config={"cats_output": "soft"})
+    ml = nlp.add_pipe("weak_doc_vote", config={"multilabel": True, "labels": ["a", "b"], "threshold": 0.6})
+    doc = nlp.make_doc("x")
+    set_doc_votes(doc, "s1", {"a": 1, "b": 1})
+    set_doc_votes(doc, "s2", {"a": 1, "b": 0})
+    assert ml(doc).cats == {"a": 1.0, "b": 0.0}  # b: 1 of 2 votes = 0.5 < 0.6
