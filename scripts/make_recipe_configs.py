@@ -17,6 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHEM_STEMS = ["caine","azepam","azolam","oxacin","cycline","cillin","profen","prazole","triptan","setron","lukast","sartan","dipine","olol","statin","pril","parin","platin","rubicin","taxel","limus","mustine","vudine","navir","ciclovir","afil","oxetine","triptyline","pramine","peridol","barbital","thiazide","semide","mycin","micin","conazole","dazole","fibrate","glitazone","gliptin","tinib","mab","tidine","phylline","coxib","terol","sone","olone","estrol","gestrel","dronate","tecan","trexate","uracil","arabine","pamil","zosin","apine","opine","epine","idone","perone","flurane","curium","curonium","amine","phine","idine","azine","oxide","chloride","sulfate","phosphate","nitrate","carbonate","acetate","citrate","bromide","iodide","fluoride","hydroxide","peroxide","ethanol","methanol","steroid","cortisol","adrenaline","noradrenaline","epinephrine","serotonin","histamine","dopamine","glutamate","glycine","tropine","nicotine","ketamine","morphine","codeine","heroin","cocaine","lithium"]
+# plural class names (steroids, benzodiazepines, anesthetics are annotated as chemicals)
+PLURAL_STEMS = [s + "s" for s in ["steroid","azepine","caine","cycline","cillin","oxacin","statin","sartan","dipine","olol",
+                                  "thiazide","glycoside","barbiturate","amphetamine",
+                                  "contraceptive","salicylate","nitrate","anthracycline","taxane","retinoid",
+                                  "glucocorticoid","corticosteroid","estrogen","androgen","triptan","alkaloid","flavonoid"]]
 CHEM_BROAD = ["ine","ide","ol","one","in","yl","ium"]
 DIS_SUFFIX = ["itis","osis","emia","aemia","pathy","pathies","algia","toxicity","toxicities","uria","penia","plasia","trophy","cardia","rrhea","rrhoea","rrhage","plegia","lepsy","kinesia","kinesias","tension","ectasia","megaly","sclerosis","ataxia","aphasia","cytosis","edema","oedema","ischemia","ischaemia","thrombosis","embolism","fibrillation","somnia","psychosis","dementia","anemia","carcinoma","carcinomas","oma","omas","sarcoma","leukemia","lymphoma","tensive","toxic"]
 DIS_WORDS = ["pain","seizure","seizures","convulsion","convulsions","tremor","tremors","nausea","vomiting","headache","headaches","fever","cancer","cancers","tumor","tumors","tumour","tumours","asthma","stroke","death","overdose","confusion","depression","anxiety","delirium","fatigue","obesity","diabetes","migraine","rigidity","catalepsy","akathisia","dyskinesia","fibrosis","necrosis","infection","infections","inflammation","ulcer","ulcers","shock","coma","agitation","hallucinations","insomnia","pruritus","rash","hepatotoxicity","nephrotoxicity","cardiotoxicity","ototoxicity","neurotoxicity","myopathy","hyperactivity","hypoxia","apnea","dysfunction","paralysis","deafness","blindness","arrhythmia","arrhythmias","hemorrhage","haemorrhage","bleeding","thrombocytopenia"]
@@ -28,6 +33,17 @@ NEG_WORDS = ["patients","patient","rats","rat","mice","mouse","subjects","volunt
 UNITS = ["mg","g","kg","mcg","µg","ug","ng","ml","mL","l","L","mM","nM","µM","uM","mmol","µmol","mol","IU","U","mg/kg","mg/day","mg/m2","%","h","hr","hrs","hour","hours","day","days","week","weeks","month","months","year","years","min","s","microg","micrograms","mg/kg/day"]
 
 AIN_WORDS = ["certain","uncertain","maintain","explain","obtain","contain","remain","again","brain","domain","retain","sustain","attain","main","chain","gain","strain","plain","train","detain","ascertain","protein","proteins","within","begin","origin","margin","cabin","skin","twin"]
+# generic English / anatomical words caught by the broad chemical endings (-ine, -ide, -ol, -one, -ium)
+ENGLISH_ENDINGS = ["provide","provided","decide","guide","inside","outside","beside","aside","override","divide","reside",
+                   "worldwide","nationwide","routine","routines","medicine","medicines","machine","engine","examine","determine",
+                   "baseline","borderline","midline","guideline","guidelines","decline","define","combine","outline","discipline",
+                   "doctrine","genuine","feminine","masculine","marine","pristine","intestine","endocrine","exocrine","famine",
+                   "underline","online","offline","pipeline","timeline","headline","deadline","hairline","waistline","midline",
+                   "protocol","protocols","control","controls","patrol","symbol","symbols",
+                   "undergone","someone","anyone","everyone","alone","phone","telephone","backbone","cornerstone","milestone",
+                   "epithelium","endothelium","myocardium","pericardium","endocardium","endometrium","atrium","medium",
+                   "premium","stadium","equilibrium","consortium","hormone","hormones","peptide","peptides","polypeptide",
+                   "polypeptides"]
 PROTEIN_SUFFIXES = ["ase","ases","globin","albumin","hormone","hormones","factor","factors","receptor","receptors","antibody","antibodies","protein","proteins","cytokine","cytokines","interleukin","interferon","kinase","enzyme","enzymes","lectin"]
 STOP_TERMS = ["was", "all", "can", "has", "his", "her", "men", "man", "act", "aim", "air", "arm", "art", "bad", "bed", "big", "car", "cut", "end", "fit", "hot", "ice", "key", "map", "may", "net", "old", "pan", "pet", "red", "run", "sun", "tan", "top", "war", "yes", "lead", "gold", "iron", "cell", "cells", "drug", "drugs", "water", "salt", "blood", "oxygen", "control", "protein", "proteins", "agent", "agents", "dose", "rest", "peak", "fast", "soft", "sleep", "rats", "mice", "liver", "kidney", "heart", "brain", "treatment", "therapy", "placebo", "vitamin", "hormone", "enzyme", "receptor", "antagonist", "agonist", "inhibitor", "inhibitors", "metabolite", "metabolites", "syndrome", "disease", "disorder", "infection", "lesion", "lesions", "tumor", "tumors", "pain", "fever", "death", "included", "same", "strain", "strains", "recurrence", "emergency", "immediate", "relapse", "certain", "separate", "routine", "monitor", "protocol", "adequate", "appropriate", "body weight", "cord", "ect"]
 
@@ -36,11 +52,21 @@ DIS_ADJ_SUFFIXES = ["leptic", "abetic", "schemic", "nemic", "glycemic", "kalemic
                     "rrhotic", "phrotic", "mbotic", "sonian", "hrenic", "manic", "depressive", "tensive", "toxic",
                     "asthmatic", "arrhythmic", "leukemic", "septic", "cancerous", "psychiatric"]
 DIS_ADJ_EXCLUDE = ["antiepileptic", "antipsychotic", "antidiabetic", "antihypertensive", "antiarrhythmic", "antiseptic",
-                   "aseptic", "systemic", "cytotoxic", "nontoxic", "endemic", "epidemic", "academic", "germanic", "romanic"]
+                   "aseptic", "systemic", "cytotoxic", "nontoxic", "endemic", "epidemic", "academic", "germanic", "romanic",
+                   "neuroleptic", "neuroleptics", "antiparkinsonian", "anticataleptic", "anticonvulsive", "antidepressive",
+                   "extensive", "intensive", "expensive", "inexpensive", "normotensive", "normoglycemic", "euglycemic"]
 LABELS = ["Chemical", "Disease"]
 DIS_SUFFIX_EXCLUDE = ["apoptosis", "mitosis", "meiosis", "osmosis", "hypnosis", "symbiosis", "anastomosis",
                       "diagnosis", "doses", "prognosis", "analysis", "basis", "hypothesis", "synthesis", "emphasis",
-                      "thesis", "tension", "attention", "extension", "intention", "pretension"]
+                      "thesis", "tension", "attention", "extension", "intention", "pretension", "extensive", "intensive",
+                      "expensive", "inexpensive", "normotensive", "cytotoxic", "nontoxic", "antihypertensive"]
+# element symbols as whole tokens (case-sensitive; none that is also a common English word or abbreviation)
+ELEMENT_SYMBOLS = ["Na", "K", "Ca", "Li", "Mg", "Fe", "Zn", "Cu", "Pb", "Hg", "Cd", "Mn", "Cl", "Al", "Se", "Ba", "Sr",
+                   "Cs", "Rb", "Au", "Ag", "Cr", "Ni", "Bi", "Tl", "Gd", "Br", "Sn"]
+_ELEMENT_RE = ("He|Li|Be|Ne|Na|Mg|Al|Si|Cl|Ar|Ca|Sc|Ti|Cr|Mn|Fe|Co|Ni|Cu|Zn|Ga|Ge|As|Se|Br|Kr|Rb|Sr|Zr|Mo|Ag|Cd|In|"
+               "Sn|Sb|Te|Xe|Cs|Ba|La|Gd|Pt|Au|Hg|Tl|Pb|Bi|Ac|[HBCNOFPSKVIWU]")
+# chemical formulas: two or more element groups, with a digit or a lower-case letter (NaCl, CaCl2, H2O2, NH4Ac)
+FORMULA_PATTERN = r"\b(?=[A-Za-z0-9]*[a-z0-9])(?:(?:" + _ELEMENT_RE + r")\d*){2,}\b"
 CODE_PATTERN = r"\b[A-Z]{1,5}-?\d{3,}[A-Za-z0-9]*\b"
 
 
@@ -69,12 +95,17 @@ ambiguous = "keep_all"
 
 
 RULES = {
-    "chem_stems": function_source("chem_stems", "spacy_weak.token_suffixes.v1", label="Chemical", suffixes=CHEM_STEMS, min_length=6),
+    "chem_stems": function_source("chem_stems", "spacy_weak.token_suffixes.v1", label="Chemical",
+                                  suffixes=CHEM_STEMS + PLURAL_STEMS, min_length=6, exclude=NEG_WORDS),
     "chem_broad": function_source("chem_broad", "spacy_weak.token_suffixes.v1", label="Chemical", suffixes=CHEM_BROAD,
-                                  min_length=7, exclude=NEG_WORDS + AIN_WORDS),
+                                  min_length=7, exclude=NEG_WORDS + AIN_WORDS + ENGLISH_ENDINGS),
     "chem_words": function_source("chem_words", "spacy_weak.token_words.v1", label="Chemical", words=ELEMENTS),
     "chem_codes": "[components.chem_codes]\nfactory = \"weak_regex\"\npatterns = "
     + dumps([{"label": "Chemical", "pattern": CODE_PATTERN}]) + "\n\n",
+    "chem_symbols": function_source("chem_symbols", "spacy_weak.token_words.v1", label="Chemical", words=ELEMENT_SYMBOLS,
+                                    case_sensitive=True),
+    "chem_formulas": "[components.chem_formulas]\nfactory = \"weak_regex\"\npatterns = "
+    + dumps([{"label": "Chemical", "pattern": FORMULA_PATTERN}]) + "\n\n",
     "dis_suffixes": function_source("dis_suffixes", "spacy_weak.token_suffixes.v1", label="Disease", suffixes=DIS_SUFFIX,
                                     min_length=6, exclude=DIS_SUFFIX_EXCLUDE),
     "dis_adjectives": function_source("dis_adjectives", "spacy_weak.token_suffixes.v1", label="Disease",
