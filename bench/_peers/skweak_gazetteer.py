@@ -26,6 +26,9 @@ def main(argv):
     from skweak.gazetteers import GazetteerAnnotator, Trie
 
     nlp = spacy.blank("en")
+    # the terms are tokenised by a Language of their own: a million terms in the
+    # tokenizer cache / vocab of ``nlp`` would slow its tokenizer down for everyone
+    term_nlp = spacy.blank("en")
     texts = json.load(open(argv[1], encoding="utf8"))
     t0 = time.process_time()
     by_label = defaultdict(list)
@@ -36,7 +39,7 @@ def main(argv):
     tries = {}
     for label, terms in by_label.items():
         trie = Trie()
-        for doc in nlp.tokenizer.pipe(terms, batch_size=10000):
+        for doc in term_nlp.tokenizer.pipe(terms, batch_size=10000):
             trie.add([t.text for t in doc])
         tries[label] = trie
     annotator = GazetteerAnnotator("skweak_gaz", tries, case_sensitive=False)
