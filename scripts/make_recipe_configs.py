@@ -156,6 +156,7 @@ spans_key = "silver"
 annotate_ents = true
 n_iter = 20
 seed = 0
+merge_adjacent = true
 
 [initialize]
 

@@ -354,6 +354,8 @@ def make_vote(
         "pseudo_count": 0.1,
         "learn_transitions": False,
         "anchor_strength": 5.0,
+        "scheme": "BIO",
+        "merge_adjacent": False,
     },
 )
 def make_hmm(
@@ -372,6 +374,8 @@ def make_hmm(
     pseudo_count: float,
     learn_transitions: bool,
     anchor_strength: float,
+    scheme: str,
+    merge_adjacent: bool,
 ):
     from .aggregation.components import HMMAggregator
 
@@ -391,6 +395,8 @@ def make_hmm(
         pseudo_count=pseudo_count,
         learn_transitions=learn_transitions,
         anchor_strength=anchor_strength,
+        scheme=scheme,
+        merge_adjacent=merge_adjacent,
     )
 
 

@@ -50,6 +50,40 @@ logger = logging.getLogger(__name__)
 
 SPAN_PROBS = ("mean", "min")
 CATS_OUTPUTS = ("hard", "probs")
+SCHEMES = ("BIO", "IO")
+
+
+def merge_adjacent_states(states: np.ndarray, lengths: np.ndarray, n_labels: int) -> np.ndarray:
+    """``merge_adjacent = true``: a ``B-X`` right after ``B-X``/``I-X`` (same doc) becomes
+    ``I-X``, so two decoded entities of one label with no token between are one entity.
+
+    Why: sources that each cover one part of a multi-token name ("puromycin" from a
+    vocabulary, "aminonucleoside" from a suffix rule) all vote ``B-`` on their first
+    token, and no source says the second part continues the first.
+    """
+    states = np.asarray(states).copy()
+    if len(states) < 2:
+        return states
+    is_b = (states > 0) & (states % 2 == 1)  # B-X = 1 + 2i
+    lab = np.where(states > 0, (states - 1) // 2, -1)
+    prev = np.empty_like(lab)
+    prev[0] = -1
+    prev[1:] = lab[:-1]
+    starts = doc_offsets(np.asarray(lengths, dtype=np.int64))[:-1]
+    prev[starts[starts < len(states)]] = -1
+    merge = is_b & (prev == lab)
+    states[merge] += 1
+    return states
+
+
+def io_symbols(X: np.ndarray) -> np.ndarray:
+    """``scheme = "IO"``: every ``B-X`` vote becomes ``I-X`` (codes ``2+2i`` -> ``3+2i``), so
+    the model sees *where* a source put label X, not where its spans start; adjacent
+    votes for X from different sources (or spans) then decode as one entity."""
+    X = np.asarray(X)
+    if X.size == 0:
+        return X
+    return np.where((X >= FIRST_LABEL_CODE) & ((X - FIRST_LABEL_CODE) % 2 == 0), X + 1, X).astype(X.dtype, copy=False)
 ATTR_CATS = "cats"  # doc-level aggregate groups: {label: probability}
 VOTE_LEVELS = ("token", "span")
 
@@ -338,9 +372,12 @@ class HMMAggregator(_SpanAggregator):
         learn_transitions: bool = False,
         anchor_strength: float = 5.0,
         implementation: str = "scaling",
+        scheme: str = "BIO",
+        merge_adjacent: bool = False,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
+        _check_option(name, "scheme", scheme, SCHEMES)
         _check_option(name, "implementation", implementation, ("scaling", "log"))
         if n_iter < 0:
             raise SpacyWeakError(Errors.E100.format(name=name, param="n_iter", value=n_iter, options=">= 0"))
@@ -359,6 +396,8 @@ class HMMAggregator(_SpanAggregator):
             "learn_transitions": bool(learn_transitions),
             "anchor_strength": float(anchor_strength),
             "implementation": implementation,
+            "scheme": scheme,
+            "merge_adjacent": bool(merge_adjacent),
         }
         self._reset()
 
@@ -445,6 +484,8 @@ class HMMAggregator(_SpanAggregator):
         """Fit on a ready observation array (``observations.py`` codes)."""
         from .hmm import WeakHMM
 
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
         _check_weights(self.name, self.cfg["weights"], sources)
@@ -513,6 +554,8 @@ class HMMAggregator(_SpanAggregator):
     def predict(self, docs: Sequence[Doc]):
         model = self._model()
         X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
         # documents where none of the fitted sources ran carry no evidence: decoding them
         # would only replay the priors, so they get no span (warning W103)
         offsets = doc_offsets(lengths)
@@ -535,6 +578,8 @@ class HMMAggregator(_SpanAggregator):
         nz = lengths[lengths > 0]
         if X.shape[0]:
             _, states = model.decode(X, nz, algorithm="viterbi")
+            if self.cfg.get("merge_adjacent"):
+                states = merge_adjacent_states(states, lengths, len(self.labels_))
             _, post = model.score_samples(X, nz)
             token_probs = post[np.arange(len(states)), states]
         else:
@@ -551,6 +596,8 @@ class HMMAggregator(_SpanAggregator):
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
         model = self._model()
         X, lengths, _ = encode_docs(docs, self.sources_, self.labels_)
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
         nz = lengths[lengths > 0]
         post = model.score_samples(X, nz)[1] if X.shape[0] else np.zeros((0, model.n_components))
         offsets = doc_offsets(lengths)

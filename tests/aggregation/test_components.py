@@ -260,3 +260,45 @@ def test_initialize_on_spaCy_dummy_example_stays_unfitted():
     with pytest.warns(UserWarning, match="W102"):
         nlp.initialize()
     assert not nlp.get_pipe("weak_hmm").is_fitted
+
+
+def _adjacent_docs(nlp, n=40):
+    """"alpha beta" is one entity: source a covers "alpha", source b covers "beta"."""
+    docs = []
+    for i in range(n):
+        doc = Doc(nlp.vocab, words=["we", "gave", "alpha", "beta", "and", "gamma", "."])
+        set_source_spans(doc, "a", [Span(doc, 2, 3, "CHEM"), Span(doc, 5, 6, "CHEM")])
+        set_source_spans(doc, "b", [Span(doc, 3, 4, "CHEM")] + ([Span(doc, 5, 6, "CHEM")] if i % 2 else []))
+        docs.append(doc)
+    return docs
+
+
+def test_merge_adjacent_joins_touching_entities_of_one_label(nlp):
+    from spacy_weak.aggregation.components import merge_adjacent_states
+
+    # states: O, B-X, I-X, B-Y, I-Y (labels X, Y); doc boundary after the 3rd token
+    states = np.array([1, 1, 2, 1, 3, 3, 4, 1])
+    out = merge_adjacent_states(states, np.array([3, 5]), 2)
+    assert out.tolist() == [1, 2, 2, 1, 3, 4, 4, 1]
+    docs = _adjacent_docs(nlp)
+    plain = HMMAggregator(nlp.vocab, sources=["a", "b"]).fit(docs)
+    merged = HMMAggregator(nlp.vocab, sources=["a", "b"], merge_adjacent=True).fit(docs)
+    a, b = plain(docs[0].copy()), merged(docs[0].copy())
+    assert [(s.start, s.end) for s in a.spans["silver"]] == [(2, 3), (3, 4), (5, 6)]
+    assert [(s.start, s.end) for s in b.spans["silver"]] == [(2, 4), (5, 6)]
+    assert [(e.start, e.end) for e in b.ents] == [(2, 4), (5, 6)]
+    assert b.spans["silver"].attrs["sources"][0] == ["a", "b"]
+
+
+def test_io_scheme(nlp):
+    from spacy_weak.aggregation.components import io_symbols
+
+    X = np.array([[-1, 0, 1, 2], [3, 4, 5, 0]], dtype=np.int8)
+    assert io_symbols(X).tolist() == [[-1, 0, 1, 3], [3, 5, 5, 0]] and io_symbols(X).dtype == np.int8
+    docs = _adjacent_docs(nlp)
+    io = HMMAggregator(nlp.vocab, sources=["a", "b"], scheme="IO").fit(docs)
+    out = io(docs[1].copy())
+    assert [(s.start, s.end, s.label_) for s in out.spans["silver"]] == [(2, 4, "CHEM"), (5, 6, "CHEM")]
+    assert all(0 < p <= 1 for p in out.spans["silver"].attrs["probs"])
+    with pytest.raises(SpacyWeakError, match="E100"):
+        HMMAggregator(nlp.vocab, scheme="BILUO")
