@@ -13,6 +13,7 @@ in lexicon order (``"first"``) or no span (``"drop"``). Spans carry the concept 
 """
 import logging
 import operator
+from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -26,7 +27,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
-from ..lexicons.compiled import CompiledLexicon, normalization_options
+from ..lexicons.compiled import _PAD, CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
 from ..spans import set_source_spans
@@ -36,7 +37,9 @@ logger = logging.getLogger(__name__)
 
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
 TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
+RESOLVED_CACHE_SIZE = 200_000  # keys whose spans' labels and concept ids are kept (cleared when full)
 _SPACE = ("", " ")
+_CASED = object()  # _resolved marker: the key has case-sensitive entries (see _resolved_cased)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
 
@@ -78,7 +81,8 @@ class Gazetteer(Pipe):
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
         self._token_cache: Dict[int, Optional[str]] = {}
-        self._short_orths: Dict[int, int] = {}  # token types (ORTH) whose normalised text is a short key
+        self._resolved: Dict[int, Any] = {}  # see _resolve
+        self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
 
     # ------------------------------------------------------------ lexicon
@@ -127,7 +131,8 @@ class Gazetteer(Pipe):
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
         self._token_cache = {}
-        self._short_orths = {}
+        self._resolved = {}
+        self._resolved_cased = {}
 
     def _map(self, label: str) -> Optional[str]:
         if self.label_map is None:
@@ -159,80 +164,176 @@ class Gazetteer(Pipe):
             return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
-        for doc in stream:
-            yield self(doc)
+        """Annotate by batches: one vectorised window pass over the batch's concatenated texts."""
+        error_handler = self.get_error_handler()
+        for docs in util.minibatch(stream, size=batch_size):
+            try:
+                batch_spans = self._match_batch(docs)
+            except Exception:
+                # the batch failed as a whole: per document, so the error handler sees the culprit
+                for doc in docs:
+                    yield self(doc)
+                continue
+            for doc, spans in zip(docs, batch_spans):
+                try:
+                    self.set_annotations(doc, spans)
+                except Exception as e:
+                    error_handler(self.name, self, [doc], e)
+                yield doc
 
     def match(self, doc: Doc) -> List[Span]:
         """The spans of the lexicon terms in ``doc`` (before ``spans_filter``)."""
+        return self._match_batch([doc])[0]
+
+    def _match_batch(self, docs: Sequence[Doc]) -> List[List[Span]]:
         lex = self.lexicon
-        if lex is None or not lex.n_terms or not len(doc):
-            return []
-        arr = doc.to_array([ORTH, SPACY, IDX, LENGTH])  # uint64 (ORTH values are hashes)
-        orths = arr[:, 0].tolist()
-        ntext = self._normalized_text(arr, orths)
+        out: List[List[Span]] = [[] for _ in docs]
+        if lex is None or not lex.n_terms:
+            return out
+        parts: List[str] = []
+        starts_l, ends_l, limits_l = [], [], []
+        fast: List[Tuple[int, int, List[int]]] = []  # (doc index, first token, orths)
+        offset = n_tok = 0
+        for di, doc in enumerate(docs):
+            if not len(doc):
+                continue
+            arr = doc.to_array([ORTH, SPACY, IDX, LENGTH])  # uint64 (ORTH values are hashes)
+            orths = arr[:, 0].tolist()
+            ntext = self._normalized_text(arr, orths)
+            if ntext is None or not arr[:, 3].all():
+                # a token whose normalisation changes its length (or an empty token): the automaton
+                out[di] = self._spans(doc, orths, self._find_slow(doc, arr, ntext))
+                continue
+            starts = arr[:, 2].astype(numpy.int64)
+            ends = starts + arr[:, 3].astype(numpy.int64)
+            parts.append(ntext)
+            parts.append(_PAD)
+            starts_l.append(starts + offset)
+            ends_l.append(ends + offset)
+            limits_l.append(numpy.full(len(starts), offset + len(ntext), dtype=numpy.int64))
+            fast.append((di, n_tok, orths))
+            offset += len(ntext) + len(_PAD)
+            n_tok += len(starts)
+        if not fast:
+            return out
+        if len(fast) == 1:
+            starts, ends, limits = starts_l[0], ends_l[0], limits_l[0]
+        else:
+            starts, ends, limits = numpy.concatenate(starts_l), numpy.concatenate(ends_l), numpy.concatenate(limits_l)
+        hits = lex.find_windows("".join(parts), starts, ends, limits)
+        if not hits:
+            return out
+        firsts = [f[1] for f in fast]
+        per_doc: List[List[Tuple[int, int, int]]] = [[] for _ in fast]
+        if len(fast) == 1:
+            per_doc[0] = hits
+        else:
+            for ts, te, k in hits:
+                b = bisect_right(firsts, ts) - 1
+                first = firsts[b]
+                per_doc[b].append((ts - first, te - first, k))
+        for (di, _, orths), doc_hits in zip(fast, per_doc):
+            if doc_hits:
+                out[di] = self._spans(docs[di], orths, doc_hits)
+        return out
+
+    def _find_slow(self, doc: Doc, arr: numpy.ndarray, ntext: Optional[str]) -> List[Tuple[int, int, int]]:
+        """Matches through the automaton, mapping positions when normalisation changes lengths."""
+        lex = self.lexicon
         starts = arr[:, 2].astype(numpy.int64)
         ends = starts + arr[:, 3].astype(numpy.int64)
         if ntext is None:
-            # a token whose normalisation changes its length: normalise the whole text with a position map
             text = doc.text
-            ntext_full, posmap = lex.normalizer.text(text)
+            ntext, posmap = lex.normalizer.text(text)
             if posmap is not None:
                 inverse = numpy.full(len(text) + 1, -1, dtype=numpy.int64)
                 valid = posmap >= 0
                 inverse[posmap[valid]] = numpy.flatnonzero(valid)
                 starts, ends = inverse[starts], inverse[ends]
-        if ntext is None:
-            hits = lex.find(ntext_full, starts, ends)
-        else:
-            hits = lex.find(ntext, starts, ends, single_token_short=False)
-            if lex.short_keys:
-                # one-token short terms: looked up once per token type (ORTH)
-                short_orths = self._short_orths
-                found_orths = list(filter(short_orths.__contains__, orths))
-                if found_orths:
-                    orth_arr = arr[:, 0]
-                    for i in numpy.flatnonzero(numpy.isin(orth_arr, numpy.asarray(found_orths, dtype=orth_arr.dtype))).tolist():
-                        hits.append((i, i + 1, short_orths[orths[i]], 0, 0))
-        if not hits:
-            return []
+        return [h[:3] for h in lex.find(ntext, starts, ends)]
+
+    def _spans(self, doc: Doc, orths: List[int], hits: List[Tuple[int, int, int]]) -> List[Span]:
+        """Spans of the hits ``(start_token, end_token, key)``: labels and concept ids per key."""
+        resolved = self._resolved
+        cased = self._resolved_cased
+        strings = self.vocab.strings
+        stats = self.stats
+        spans = []
+        append = spans.append
+        for ts, te, k in hits:
+            r = resolved.get(k)
+            if r is None:
+                r = self._resolve(k, doc, orths, ts, te)
+            elif r is _CASED:
+                # a key with case-sensitive entries: cached per (key, original text)
+                original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
+                r = cased.get((k, original))
+                if r is None:
+                    r = self._resolve(k, doc, orths, ts, te)
+            pairs, unmapped, dropped = r
+            if unmapped:
+                stats["unmapped_label"] += unmapped
+            if dropped:
+                stats["ambiguous_dropped"] += 1
+                continue
+            for label, kb in pairs:
+                append(Span(doc, ts, te, label=label, kb_id=kb))
+        return spans
+
+    def _resolve(self, k: int, doc: Doc, orths: List[int], ts: int, te: int) -> Tuple[List[Tuple[int, int]], int, bool]:
+        """``([(label hash, kb_id hash)], unmapped entries, dropped)`` of key ``k`` at ``doc[ts:te]``
+        (cached per key unless an entry is case-sensitive)."""
+        lex = self.lexicon
         mapped = self._mapped
         entry_label = lex._entry_label
         entry_cased = lex._entry_cased
         ptr = lex._entry_ptr
-        keep_all = self.ambiguous == "keep_all"
-        spans = []
         strings = self.vocab.strings
-        for ts, te, k, _, _ in hits:
-            e0, e1 = ptr[k], ptr[k + 1]
-            found: Dict[str, List[str]] = {}
-            original = None
-            for e in range(e0, e1):
-                if entry_cased[e] >= 0:
-                    if original is None:
-                        original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
-                    if not lex.cased_ok(e, original):
-                        continue
-                label = mapped[entry_label[e]]
-                if label is None:
-                    self.stats["unmapped_label"] += 1
+        e0, e1 = ptr[k], ptr[k + 1]
+        found: Dict[str, List[str]] = {}
+        original = None
+        cacheable = True
+        unmapped = 0
+        for e in range(e0, e1):
+            if entry_cased[e] >= 0:
+                cacheable = False
+                if original is None:
+                    original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
+                if not lex.cased_ok(e, original):
                     continue
-                found.setdefault(label, []).append(lex.kb_id(e))
-            if len(found) > 1 and not keep_all:
-                if self.ambiguous == "drop":
-                    self.stats["ambiguous_dropped"] += 1
-                    continue
+            label = mapped[entry_label[e]]
+            if label is None:
+                unmapped += 1
+                continue
+            found.setdefault(label, []).append(lex.kb_id(e))
+        dropped = False
+        if len(found) > 1 and self.ambiguous != "keep_all":
+            if self.ambiguous == "drop":
+                dropped = True
+                found = {}
+            else:
                 first = next(iter(found))
                 found = {first: found[first]}
-            for label, ids in found.items():
-                kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
-                spans.append(Span(doc, ts, te, label=label, kb_id=kb))
-        return spans
+        pairs = []
+        for label, ids in found.items():
+            kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
+            pairs.append((strings.add(label), strings.add(kb)))
+        r = (pairs, unmapped, dropped)
+        if len(self._resolved) + len(self._resolved_cased) >= RESOLVED_CACHE_SIZE:
+            self._resolved.clear()
+            self._resolved_cased.clear()
+        if cacheable:
+            self._resolved[k] = r
+        else:
+            self._resolved[k] = _CASED
+            self._resolved_cased[(k, original)] = r
+        return r
 
     def _normalized_text(self, arr: numpy.ndarray, orths: List[int]) -> Optional[str]:
         """The normalised text from per-token normalisations cached by ORTH (no Token objects).
 
         None when a token's normalisation changes its length (the caller then normalises
-        ``doc.text`` with a position map). Also records which token types are short keys.
+        ``doc.text`` with a position map).
         """
         cache = self._token_cache
         try:
@@ -251,18 +352,14 @@ class Gazetteer(Pipe):
         missing = orths.difference(cache)
         if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
             cache.clear()
-            self._short_orths.clear()
             missing = orths
         strings = self.vocab.strings
         lex = self.lexicon
         normalize = lex.normalizer.text
-        short = lex.short_keys
         for orth in missing:
             text = strings[orth]
             norm, posmap = normalize(text)
             cache[orth] = norm if posmap is None and len(norm) == len(text) else None
-            if norm in short:
-                self._short_orths[orth] = short[norm]
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:
