@@ -112,7 +112,7 @@ RULES = {
                                       suffixes=DIS_ADJ_SUFFIXES, min_length=7, exclude=DIS_ADJ_EXCLUDE),
     "dis_words": function_source("dis_words", "spacy_weak.token_words.v1", label="Disease", words=DIS_WORDS),
     "dis_phrases": function_source("dis_phrases", "spacy_weak.head_phrases.v1", label="Disease", heads=DIS_HEADS,
-                                   modifiers=MODIFIERS, modifier_suffixes=MOD_SUFFIXES, max_modifiers=3, min_modifiers=1),
+                                   modifiers=MODIFIERS, modifier_suffixes=MOD_SUFFIXES, max_modifiers=1, min_modifiers=1),
     "neg_units": function_source("neg_units", "spacy_weak.numbers_with_units.v1", units=UNITS, label="O"),
     "neg_words": function_source("neg_words", "spacy_weak.token_words.v1", label="O", words=NEG_WORDS),
     "neg_proteins": function_source("neg_proteins", "spacy_weak.token_suffixes.v1", label="O", suffixes=PROTEIN_SUFFIXES, min_length=5),
@@ -121,6 +121,7 @@ PROPAGATION = """[components.abbrev]
 factory = "weak_abbreviations"
 sources = ["gaz_*", "chem_*", "dis_*"]
 max_short_length = 10
+min_long_coverage = 0.0
 
 [components.consistency]
 factory = "weak_doc_consistency"
