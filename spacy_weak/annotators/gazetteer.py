@@ -12,7 +12,6 @@ in lexicon order (``"first"``) or no span (``"drop"``). Spans carry the concept 
 ``kb_id`` (several concepts of one term and label joined with ``|``).
 """
 import logging
-import operator
 from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
@@ -24,6 +23,7 @@ from spacy import util
 from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.pipeline import Pipe
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
 TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
 RESOLVED_CACHE_SIZE = 200_000  # keys whose spans' labels and concept ids are kept (cleared when full)
-_SPACE = ("", " ")
 _CASED = object()  # _resolved marker: the key has case-sensitive entries (see _resolved_cased)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
@@ -80,7 +79,8 @@ class Gazetteer(Pipe):
         self.label_map = resolve_label_map(label_map)
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
-        self._token_cache: Dict[int, Optional[str]] = {}
+        # ORTH -> normalised text (None: its length changes), without / with a trailing space
+        self._token_caches: Tuple[Dict[int, Optional[str]], Dict[int, Optional[str]]] = ({}, {})
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
@@ -130,7 +130,7 @@ class Gazetteer(Pipe):
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
-        self._token_cache = {}
+        self._token_caches = ({}, {})
         self._resolved = {}
         self._resolved_cased = {}
 
@@ -197,15 +197,19 @@ class Gazetteer(Pipe):
         for di, doc in enumerate(docs):
             if not len(doc):
                 continue
-            arr = doc.to_array([ORTH, SPACY, IDX, LENGTH])  # uint64 (ORTH values are hashes)
+            arr = doc.to_array([ORTH, SPACY])  # uint64 (ORTH values are hashes)
             orths = arr[:, 0].tolist()
-            ntext = self._normalized_text(arr, orths)
-            if ntext is None or not arr[:, 3].all():
+            spaces = arr[:, 1].astype(numpy.int64)
+            ntext, lens = self._normalized_text(orths, spaces.tolist(), doc.vocab.strings)
+            if ntext is not None:
+                # the normalised text has the original's offsets: token boundaries from the lengths
+                ends = numpy.cumsum(lens)
+                starts = ends - lens
+                ends -= spaces
+            if ntext is None or not (ends > starts).all():
                 # a token whose normalisation changes its length (or an empty token): the automaton
-                out[di] = self._spans(doc, orths, self._find_slow(doc, arr, ntext))
+                out[di] = self._spans(doc, orths, self._find_slow(doc, ntext))
                 continue
-            starts = arr[:, 2].astype(numpy.int64)
-            ends = starts + arr[:, 3].astype(numpy.int64)
             parts.append(ntext)
             parts.append(_PAD)
             starts_l.append(starts + offset)
@@ -237,11 +241,12 @@ class Gazetteer(Pipe):
                 out[di] = self._spans(docs[di], orths, doc_hits)
         return out
 
-    def _find_slow(self, doc: Doc, arr: numpy.ndarray, ntext: Optional[str]) -> List[Tuple[int, int, int]]:
+    def _find_slow(self, doc: Doc, ntext: Optional[str]) -> List[Tuple[int, int, int]]:
         """Matches through the automaton, mapping positions when normalisation changes lengths."""
         lex = self.lexicon
-        starts = arr[:, 2].astype(numpy.int64)
-        ends = starts + arr[:, 3].astype(numpy.int64)
+        arr = doc.to_array([IDX, LENGTH])
+        starts = arr[:, 0].astype(numpy.int64)
+        ends = starts + arr[:, 1].astype(numpy.int64)
         if ntext is None:
             text = doc.text
             ntext, posmap = lex.normalizer.text(text)
@@ -256,7 +261,8 @@ class Gazetteer(Pipe):
         """Spans of the hits ``(start_token, end_token, key)``: labels and concept ids per key."""
         resolved = self._resolved
         cased = self._resolved_cased
-        strings = self.vocab.strings
+        strings = doc.vocab.strings
+        own_vocab = doc.vocab is self.vocab  # else labels and ids go in as strings (doc's StringStore)
         stats = self.stats
         spans = []
         append = spans.append
@@ -276,19 +282,23 @@ class Gazetteer(Pipe):
             if dropped:
                 stats["ambiguous_dropped"] += 1
                 continue
-            for label, kb in pairs:
-                append(Span(doc, ts, te, label=label, kb_id=kb))
+            if own_vocab:
+                for label, kb, _, _ in pairs:
+                    append(Span(doc, ts, te, label=label, kb_id=kb))
+            else:
+                for _, _, label, kb in pairs:
+                    append(Span(doc, ts, te, label=label, kb_id=kb))
         return spans
 
-    def _resolve(self, k: int, doc: Doc, orths: List[int], ts: int, te: int) -> Tuple[List[Tuple[int, int]], int, bool]:
-        """``([(label hash, kb_id hash)], unmapped entries, dropped)`` of key ``k`` at ``doc[ts:te]``
+    def _resolve(self, k: int, doc: Doc, orths: List[int], ts: int, te: int) -> Tuple[List[Tuple[int, int, str, str]], int, bool]:
+        """``([(label hash, kb_id hash, label, kb_id)], unmapped entries, dropped)`` of key ``k`` at ``doc[ts:te]``
         (cached per key unless an entry is case-sensitive)."""
         lex = self.lexicon
         mapped = self._mapped
         entry_label = lex._entry_label
         entry_cased = lex._entry_cased
         ptr = lex._entry_ptr
-        strings = self.vocab.strings
+        strings = doc.vocab.strings
         e0, e1 = ptr[k], ptr[k + 1]
         found: Dict[str, List[str]] = {}
         original = None
@@ -317,7 +327,7 @@ class Gazetteer(Pipe):
         pairs = []
         for label, ids in found.items():
             kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
-            pairs.append((strings.add(label), strings.add(kb)))
+            pairs.append((self.vocab.strings.add(label), self.vocab.strings.add(kb), label, kb))
         r = (pairs, unmapped, dropped)
         if len(self._resolved) + len(self._resolved_cased) >= RESOLVED_CACHE_SIZE:
             self._resolved.clear()
@@ -329,37 +339,43 @@ class Gazetteer(Pipe):
             self._resolved_cased[(k, original)] = r
         return r
 
-    def _normalized_text(self, arr: numpy.ndarray, orths: List[int]) -> Optional[str]:
-        """The normalised text from per-token normalisations cached by ORTH (no Token objects).
+    def _normalized_text(self, orths: List[int], spaces: List[int], strings: StringStore) -> Tuple[Optional[str], Any]:
+        """``(normalised text, per-token lengths with the trailing space)`` from per-token
+        normalisations cached by ORTH (no Token objects, one C-level join).
 
-        None when a token's normalisation changes its length (the caller then normalises
-        ``doc.text`` with a position map).
+        ``(None, None)`` when a token's normalisation changes its length (the caller then
+        normalises ``doc.text`` with a position map).
         """
-        cache = self._token_cache
+        caches = self._token_caches
         try:
-            parts = list(map(cache.__getitem__, orths))
+            parts = list(map(dict.__getitem__, map(caches.__getitem__, spaces), orths))
         except KeyError:
-            self._cache_tokens(set(orths))
-            parts = list(map(cache.__getitem__, orths))
-        if None in parts:
-            return None
-        spaces = list(map(_SPACE.__getitem__, arr[:, 1].tolist()))
-        return "".join(map(operator.add, parts, spaces))
+            self._cache_tokens(set(orths), strings)
+            parts = list(map(dict.__getitem__, map(caches.__getitem__, spaces), orths))
+        try:
+            ntext = "".join(parts)
+        except TypeError:  # a None: a length-changing normalisation
+            return None, None
+        return ntext, numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
 
-    def _cache_tokens(self, orths: set) -> None:
+    def _cache_tokens(self, orths: set, strings: StringStore) -> None:
         """Normalise and cache the token types of ``orths`` not cached yet."""
-        cache = self._token_cache
+        cache, cache_ws = self._token_caches
         missing = orths.difference(cache)
         if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
             cache.clear()
+            cache_ws.clear()
             missing = orths
-        strings = self.vocab.strings
         lex = self.lexicon
         normalize = lex.normalizer.text
         for orth in missing:
             text = strings[orth]
             norm, posmap = normalize(text)
-            cache[orth] = norm if posmap is None and len(norm) == len(text) else None
+            if posmap is None and len(norm) == len(text):
+                cache[orth] = norm
+                cache_ws[orth] = norm + " "
+            else:
+                cache[orth] = cache_ws[orth] = None
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:
