@@ -79,8 +79,8 @@ class Gazetteer(Pipe):
         self.label_map = resolve_label_map(label_map)
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
-        # ORTH -> normalised text (None: its length changes), without / with a trailing space
-        self._token_caches: Tuple[Dict[int, Optional[str]], Dict[int, Optional[str]]] = ({}, {})
+        self._token_cache: Dict[int, Optional[str]] = {}  # ORTH -> normalised text (None: its length changes)
+        self._token_cache_ws: Dict[int, Optional[str]] = {}  # see _normalized_text
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
@@ -130,7 +130,8 @@ class Gazetteer(Pipe):
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
-        self._token_caches = ({}, {})
+        self._token_cache = {}
+        self._token_cache_ws = {}
         self._resolved = {}
         self._resolved_cased = {}
 
@@ -198,9 +199,9 @@ class Gazetteer(Pipe):
             if not len(doc):
                 continue
             arr = doc.to_array([ORTH, SPACY])  # uint64 (ORTH values are hashes)
+            ntext, lens = self._normalized_text(arr, doc.vocab.strings)
             orths = arr[:, 0].tolist()
             spaces = arr[:, 1].astype(numpy.int64)
-            ntext, lens = self._normalized_text(orths, spaces.tolist(), doc.vocab.strings)
             if ntext is not None:
                 # the normalised text has the original's offsets: token boundaries from the lengths
                 ends = numpy.cumsum(lens)
@@ -339,19 +340,22 @@ class Gazetteer(Pipe):
             self._resolved_cased[(k, original)] = r
         return r
 
-    def _normalized_text(self, orths: List[int], spaces: List[int], strings: StringStore) -> Tuple[Optional[str], Any]:
+    def _normalized_text(self, arr: numpy.ndarray, strings: StringStore) -> Tuple[Optional[str], Any]:
         """``(normalised text, per-token lengths with the trailing space)`` from per-token
-        normalisations cached by ORTH (no Token objects, one C-level join).
+        normalisations cached by ORTH and SPACY (no Token objects, one C-level join).
 
         ``(None, None)`` when a token's normalisation changes its length (the caller then
         normalises ``doc.text`` with a position map).
         """
-        caches = self._token_caches
+        # one dict for both: ORTH ^ 0 -> the normalised text, ORTH ^ 1 -> with its trailing space
+        # (an ORTH equal to another's ^ 1 is caught in _cache_tokens and takes the slow path)
+        get = self._token_cache_ws.__getitem__
+        keys = (arr[:, 0] ^ arr[:, 1]).tolist()
         try:
-            parts = list(map(dict.__getitem__, map(caches.__getitem__, spaces), orths))
+            parts = list(map(get, keys))
         except KeyError:
-            self._cache_tokens(set(orths), strings)
-            parts = list(map(dict.__getitem__, map(caches.__getitem__, spaces), orths))
+            self._cache_tokens(set(arr[:, 0].tolist()), strings)
+            parts = list(map(get, keys))
         try:
             ntext = "".join(parts)
         except TypeError:  # a None: a length-changing normalisation
@@ -360,22 +364,26 @@ class Gazetteer(Pipe):
 
     def _cache_tokens(self, orths: set, strings: StringStore) -> None:
         """Normalise and cache the token types of ``orths`` not cached yet."""
-        cache, cache_ws = self._token_caches
+        cache, cache_ws = self._token_cache, self._token_cache_ws
         missing = orths.difference(cache)
         if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
             cache.clear()
             cache_ws.clear()
             missing = orths
-        lex = self.lexicon
-        normalize = lex.normalizer.text
+        normalize = self.lexicon.normalizer.text
         for orth in missing:
             text = strings[orth]
             norm, posmap = normalize(text)
-            if posmap is None and len(norm) == len(text):
-                cache[orth] = norm
-                cache_ws[orth] = norm + " "
+            ok = posmap is None and len(norm) == len(text)
+            cache[orth] = norm if ok else None
+            if orth in cache_ws or (orth ^ 1) in cache_ws:
+                # two ORTH hashes differing in the last bit only: both through the slow path
+                cache_ws[orth] = cache_ws[orth ^ 1] = None
+            elif ok:
+                cache_ws[orth] = norm
+                cache_ws[orth ^ 1] = norm + " "
             else:
-                cache[orth] = cache_ws[orth] = None
+                cache_ws[orth] = cache_ws[orth ^ 1] = None
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:
