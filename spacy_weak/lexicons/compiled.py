@@ -308,11 +308,12 @@ class CompiledLexicon:
         # hash of ntext[starts[i]:starts[i] + L]
         h = numpy.cumsum(codes[starts[:, None] + _W_RANGE].astype(numpy.uint64) * _POW, axis=1)
         # windows token i .. token j (j = i + d) of at most ANCHOR_LEN characters
-        jj = _J_RANGE[:n] if n <= len(_J_RANGE) else numpy.arange(n)[:, None] + _W_RANGE
-        lengths = ends[numpy.minimum(jj, n - 1)] - starts[:, None]
-        ok = (jj < n) & (lengths <= ANCHOR_LEN)
-        rows, cols = numpy.nonzero(ok)
-        lw = lengths[rows, cols]
+        tok = numpy.arange(n)
+        counts = numpy.searchsorted(ends, starts + ANCHOR_LEN, side="right") - tok
+        numpy.maximum(counts, 0, out=counts)
+        rows = numpy.repeat(tok, counts)
+        cols = numpy.arange(len(rows)) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
+        lw = ends[rows + cols] - starts[rows]
         hw = _mix(h[rows, lw - 1])
         idx = hw >> shift
         keep = (bits[idx >> 3] >> (idx & 7).astype(numpy.uint8)) & 1
@@ -740,7 +741,6 @@ _ALNUM = re.compile(r"[^\W_]").search  # a letter or digit
 # window hashing (find_windows): sum of code point * B**t over the window, then a 64-bit mix
 _POW = numpy.cumprod(numpy.full(ANCHOR_LEN, 0x9E3779B97F4A7C15, dtype=numpy.uint64), dtype=numpy.uint64)
 _W_RANGE = numpy.arange(ANCHOR_LEN, dtype=numpy.int64)[None, :]
-_J_RANGE = numpy.arange(4096, dtype=numpy.int64)[:, None] + _W_RANGE
 _PAD = "\0" * ANCHOR_LEN
 
 
