@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList
 
 from ..errors import Errors, SpacyWeakError
-from ..spans import ATTR_AGGREGATOR, is_doc_level, resolve_sources
+from ..spans import ATTR_AGGREGATOR, is_doc_level, resolve_sources, set_source_spans
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +210,12 @@ class SourcePipe(Pipe):
     @property
     def key(self) -> str:
         return self.spans_key
+
+    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
+        """Replace ``doc.spans[spans_key]`` with the source's spans (and count them)."""
+        set_source_spans(doc, self.spans_key, spans, source=self.name)
+        self.stats["docs"] += 1
+        self.stats["spans"] += len(spans)
 
     def _map(self, label: str) -> Optional[str]:
         mapped = map_label(self.label_map, label)

@@ -34,7 +34,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ..spans import set_source_spans
 from ._align import NgramIndex, SourcePipe, majority, span_source_groups
 
 logger = logging.getLogger(__name__)
@@ -258,11 +257,6 @@ class AbbreviationAnnotator(SourcePipe):
             seen.add((key, label))
             votes[label] += 1
         return votes, kbs
-
-    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
-        self.stats["docs"] += 1
-        self.stats["spans"] += len(spans)
 
     def _cfg(self):
         return {

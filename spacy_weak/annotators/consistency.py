@@ -17,7 +17,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ..spans import set_source_spans
 from ._align import NgramIndex, SourcePipe, majority, span_source_groups
 
 logger = logging.getLogger(__name__)
@@ -94,11 +93,6 @@ class DocConsistencyAnnotator(SourcePipe):
                     continue
                 spans.append(Span(doc, start, end, label=mapped, kb_id=kb))
         return spans
-
-    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
-        self.stats["docs"] += 1
-        self.stats["spans"] += len(spans)
 
     def _cfg(self):
         return {

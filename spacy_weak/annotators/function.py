@@ -36,7 +36,6 @@ from typing import Any, Callable, Iterable, List, Optional
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ..spans import set_source_spans
 from ._align import SourcePipe, char_span, check_alignment_mode, function_name
 
 logger = logging.getLogger(__name__)
@@ -141,11 +140,6 @@ class FunctionAnnotator(SourcePipe):
         return SpacyWeakError(
             Errors.E056.format(function=self.function_name, name=self.name, item=repr(item)[:100], reason=reason)
         )
-
-    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
-        self.stats["docs"] += 1
-        self.stats["spans"] += len(spans)
 
     def _cfg(self):
         return {

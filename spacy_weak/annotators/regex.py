@@ -23,7 +23,6 @@ import srsly
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError, Warnings
-from ..spans import set_source_spans
 from ._align import SourcePipe, char_span, check_alignment_mode, parse_flags
 
 logger = logging.getLogger(__name__)
@@ -193,11 +192,6 @@ class RegexAnnotator(SourcePipe):
                         seen.add(key)
                         spans.append(span)
         return spans
-
-    def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
-        self.stats["docs"] += 1
-        self.stats["spans"] += len(spans)
 
     # --------------------------------------------------------- serialisation
     def _cfg(self) -> Dict[str, Any]:
