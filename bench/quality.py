@@ -11,11 +11,9 @@ as fractions 0-1. Explicit negative ("O") spans are not entities.
 """
 import argparse
 import logging
-import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 

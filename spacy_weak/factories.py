@@ -6,7 +6,7 @@ when it is called (the pattern of ``spacy/pipeline/factories.py``).
 The default config of each factory is the component reference in
 ``docs/components.md`` (an index of ``docs/components/*.md``).
 """
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional
 
 from spacy.language import Language
 

@@ -18,7 +18,7 @@ weight beats the weight of the explicit ``"O"`` spans overlapping it. Its
 probability is its weight over the weight of every candidate (kept or not)
 and every ``"O"`` span overlapping it.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 

@@ -172,7 +172,7 @@ def info_cli(
         raise typer.Exit(code=1)
     typer.echo(f"Compiled lexicon {path}")
     typer.echo(f"  terms: {meta['n_terms']}, entries: {meta['n_entries']}, labels: {', '.join(meta['labels'])}")
-    typer.echo(f"  options: " + ", ".join(f"{k}={v!r}" for k, v in meta["options"].items()))
+    typer.echo("  options: " + ", ".join(f"{k}={v!r}" for k, v in meta["options"].items()))
     typer.echo(f"  pyahocorasick: {meta.get('pyahocorasick')}")
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     typer.echo(f"  size on disk: {size / 1e6:.1f} MB")
