@@ -7,8 +7,6 @@ One parametrised test runs every case; a case is a function of ``tmp_path``
 registered with :func:`case`. Cases marked ``xfail(strict=True, reason="GAP: ...")``
 assert the right behaviour of code whose owner still has to add it.
 """
-import gzip
-import json
 import re
 import warnings
 from pathlib import Path
