@@ -314,7 +314,7 @@ class CompiledLexicon:
         rows = numpy.repeat(tok, counts)
         cols = numpy.arange(len(rows)) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
         lw = ends[rows + cols] - starts[rows]
-        hw = _mix(h[rows, lw - 1])
+        hw = h[rows, lw - 1]
         idx = hw >> shift
         keep = (bits[idx >> 3] >> (idx & 7).astype(numpy.uint8)) & 1
         sel = numpy.flatnonzero(keep)
@@ -343,7 +343,7 @@ class CompiledLexicon:
             # ANCHOR_LEN-character windows at token starts: a long key's anchor
             cand = numpy.flatnonzero(starts + ANCHOR_LEN <= limits)
             if len(cand):
-                ha = _mix(h[cand, ANCHOR_LEN - 1])
+                ha = h[cand, ANCHOR_LEN - 1]
                 idx = ha >> shift
                 keep = (bits[idx >> 3] >> (idx & 7).astype(numpy.uint8)) & 1
                 cand = cand[keep.astype(bool)]
@@ -388,7 +388,7 @@ class CompiledLexicon:
                 codes = numpy.frombuffer(
                     "".join(k.ljust(ANCHOR_LEN, "\0") for k in chunk).encode("utf-32-le"), dtype=numpy.uint32
                 ).reshape(len(chunk), ANCHOR_LEN)
-                idx = _mix((codes.astype(numpy.uint64) * _POW).sum(axis=1, dtype=numpy.uint64)) >> shift
+                idx = (codes.astype(numpy.uint64) * _POW).sum(axis=1, dtype=numpy.uint64) >> shift
                 numpy.bitwise_or.at(bits, idx >> 3, (1 << (idx & 7)).astype(numpy.uint8))
             f = self._filter = (bits, shift)
         return f
@@ -738,19 +738,12 @@ class _KeyIndex:
 
 _ALNUM = re.compile(r"[^\W_]").search  # a letter or digit
 
-# window hashing (find_windows): sum of code point * B**t over the window, then a 64-bit mix
+# window hashing (find_windows): sum of code point * B**(t + 1) over the window (mod 2**64); its
+# top bits index the bitmap (multiplicative hashing: a finaliser bought ~0.1% fewer false hits)
 _POW = numpy.cumprod(numpy.full(ANCHOR_LEN, 0x9E3779B97F4A7C15, dtype=numpy.uint64), dtype=numpy.uint64)
 _W_RANGE = numpy.arange(ANCHOR_LEN, dtype=numpy.int64)[None, :]
 _PAD = "\0" * ANCHOR_LEN
 
-
-def _mix(h: numpy.ndarray) -> numpy.ndarray:
-    """A 64-bit finaliser (murmur3's) so the bitmap index (the top bits) depends on every character."""
-    h = h ^ (h >> numpy.uint64(33))
-    h = h * numpy.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> numpy.uint64(33))
-    h = h * numpy.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> numpy.uint64(33))
 
 
 
