@@ -217,3 +217,23 @@ def test_text_whose_normalisation_changes_length():
     assert ("\ufb01brosis", "Disease") in found and ("HIV", "Disease") in found
     assert ("non-small-cell lung cancer", "Disease") in found
     assert not any(text == "İx" for text, _ in found)  # 'İ'.lower() is 'i' + combining dot, not the term 'ix'
+
+
+def test_pipe_batches_give_the_spans_of_call():
+    # pipe() matches a batch's texts in one vectorised pass; __call__ one document at a time;
+    # a text whose normalisation changes length (the ligature) goes through the automaton
+    nlp = make_nlp(LEXICON + [("non-small-cell lung cancer stage IV", "Disease", "D9")])
+    texts = [TEXT, "", "\ufb01brosis and HIV", "non small cell lung cancer stage iv; Na", "cold " * 30, "x"]
+    expected = [spans(nlp(t)) for t in texts]
+    assert ("non small cell lung cancer stage iv", "Disease") in [(s[2], s[3]) for s in expected[3]]
+    for batch_size in (1, 2, 128):
+        docs = list(nlp.get_pipe("gaz").pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
+        assert [spans(d) for d in docs] == expected
+
+
+def test_docs_of_another_vocab():
+    nlp = make_nlp()
+    other = spacy.blank("en")
+    doc = nlp.get_pipe("gaz")(other.make_doc("aspirin for the cold"))
+    assert [(s.text, s.label_, s.kb_id_) for s in doc.spans["gaz"]] == [
+        ("aspirin", "Chemical", "D001241"), ("cold", "Disease", "D003139"), ("cold", "Temperature", "C0009264")]

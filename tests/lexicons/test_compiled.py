@@ -154,3 +154,64 @@ def test_long_keys_share_anchors():
     assert found == [(0, 2, "chronic myeloid"), (0, 3, "chronic myeloid leukaemia"), (4, 6, "chronic myel")]
     back = CompiledLexicon.from_bytes(lex.to_bytes())
     assert back.lookup("Chronic Myeloid Leukemia") == [("Disease", "D1")] and back.lookup("chronic myel") == [("Disease", "D4")]
+
+
+# ------------------------------------------------------------ find_windows (the vectorised matcher)
+
+_WINDOW_RECORDS = [
+    ("IL 6", "Gene", "G1"),
+    ("il", "Gene", "G2"),
+    ("interleukin 6 receptor alpha", "Gene", "G3"),  # long key: found through its 12-character anchor
+    ("interleukin 6 receptor", "Gene", "G4"),
+    ("interleukin", "Gene", "G5"),
+    ("a b", "X", "X1"),
+    ("receptor alpha chain", "Gene", "G6"),
+]
+_WINDOW_WORDS = ["IL", "il", "6", "interleukin", "receptor", "alpha", "chain", "a", "b", "ab", "x"]
+
+
+def _tokens(text):
+    """Whitespace tokens of an ASCII text: (normalised text, starts, ends)."""
+    import re
+
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    return text.lower(), numpy.array([s for s, _ in spans], dtype=numpy.int64), numpy.array([e for _, e in spans], dtype=numpy.int64)
+
+
+def test_find_windows_equals_the_automaton_scan():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    lex = CompiledLexicon.build(_WINDOW_RECORDS)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.lists(st.sampled_from(_WINDOW_WORDS), max_size=12), min_size=1, max_size=4))
+    def check(batch):
+        texts = [" ".join(words) for words in batch]
+        pad = "\0" * 12
+        parts, starts, ends, limits, firsts = [], [], [], [], []
+        offset = n = 0
+        expected = set()
+        for text in texts:
+            ntext, s, e = _tokens(text)
+            expected |= {(ts + n, te + n, k) for ts, te, k, _, _ in lex.find(ntext, s, e)}
+            parts += [ntext, pad]
+            starts.append(s + offset)
+            ends.append(e + offset)
+            limits.append(numpy.full(len(s), offset + len(ntext), dtype=numpy.int64))
+            offset += len(ntext) + len(pad)
+            n += len(s)
+        got = lex.find_windows("".join(parts), numpy.concatenate(starts), numpy.concatenate(ends), numpy.concatenate(limits))
+        assert len(got) == len(set(got))
+        assert set(got) == expected
+
+    check()
+
+
+def test_find_windows_long_key_at_document_end_only():
+    lex = CompiledLexicon.build(_WINDOW_RECORDS)
+    text = "interleukin 6 receptor alpha"
+    ntext, s, e = _tokens(text)
+    hits = lex.find_windows(ntext + "\0" * 12, s, e, numpy.full(len(s), len(ntext), dtype=numpy.int64))
+    keys = {lex.keys_in_order()[k] for _, _, k in hits}
+    assert keys == {"interleukin 6 receptor alpha", "interleukin 6 receptor", "interleukin"}
