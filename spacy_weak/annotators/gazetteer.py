@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
 TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
 RESOLVED_CACHE_SIZE = 200_000  # keys whose spans' labels and concept ids are kept (cleared when full)
+_NO_SPACE = numpy.zeros(1, dtype=numpy.uint64)
 _CASED = object()  # _resolved marker: the key has case-sensitive entries (see _resolved_cased)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
@@ -80,7 +81,7 @@ class Gazetteer(Pipe):
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
         self._token_cache: Dict[int, Optional[str]] = {}  # ORTH -> normalised text (None: its length changes)
-        self._token_cache_ws: Dict[int, Optional[str]] = {}  # see _normalized_text
+        self._token_cache_ws: Dict[int, Optional[str]] = {}  # see _token_parts
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
@@ -186,60 +187,71 @@ class Gazetteer(Pipe):
         """The spans of the lexicon terms in ``doc`` (before ``spans_filter``)."""
         return self._match_batch([doc])[0]
 
-    def _match_batch(self, docs: Sequence[Doc]) -> List[List[Span]]:
+    def _match_batch(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
+        """The spans of each document; ``check``: look for length-changing tokens per document
+        (done again with it when the batch has one)."""
         lex = self.lexicon
         out: List[List[Span]] = [[] for _ in docs]
         if lex is None or not lex.n_terms:
             return out
-        parts: List[str] = []
-        starts_l, ends_l, limits_l = [], [], []
-        fast: List[Tuple[int, int, List[int]]] = []  # (doc index, first token, orths)
-        offset = n_tok = 0
+        parts: List[str] = []  # the batch's normalised tokens, each document followed by _PAD
+        spaces_l: List[numpy.ndarray] = []
+        fast: List[Tuple[int, int, numpy.ndarray]] = []  # (doc index, its first token in the batch, ORTH/SPACY)
+        n_tok = 0
         for di, doc in enumerate(docs):
             if not len(doc):
                 continue
             arr = doc.to_array([ORTH, SPACY])  # uint64 (ORTH values are hashes)
-            ntext, lens = self._normalized_text(arr, doc.vocab.strings)
-            orths = arr[:, 0].tolist()
-            spaces = arr[:, 1].astype(numpy.int64)
-            if ntext is not None:
-                # the normalised text has the original's offsets: token boundaries from the lengths
-                ends = numpy.cumsum(lens)
-                starts = ends - lens
-                ends -= spaces
-            if ntext is None or not (ends > starts).all():
-                # a token whose normalisation changes its length (or an empty token): the automaton
-                out[di] = self._spans(doc, orths, self._find_slow(doc, ntext))
+            doc_parts = self._token_parts(arr, doc.vocab.strings)
+            if check and None in doc_parts:
+                # a token whose normalisation changes its length: the automaton
+                out[di] = self._spans(doc, arr[:, 0].tolist(), self._find_slow(doc, None))
                 continue
-            parts.append(ntext)
+            parts += doc_parts
             parts.append(_PAD)
-            starts_l.append(starts + offset)
-            ends_l.append(ends + offset)
-            limits_l.append(numpy.full(len(starts), offset + len(ntext), dtype=numpy.int64))
-            fast.append((di, n_tok, orths))
-            offset += len(ntext) + len(_PAD)
-            n_tok += len(starts)
+            spaces_l.append(arr[:, 1])
+            spaces_l.append(_NO_SPACE)
+            fast.append((di, n_tok, arr))
+            n_tok += len(arr)
         if not fast:
             return out
-        if len(fast) == 1:
-            starts, ends, limits = starts_l[0], ends_l[0], limits_l[0]
-        else:
-            starts, ends, limits = numpy.concatenate(starts_l), numpy.concatenate(ends_l), numpy.concatenate(limits_l)
+        # token boundaries from the cached lengths (the normalised text keeps the original's offsets)
+        try:
+            lens = numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
+        except TypeError:  # a None: a length-changing normalisation in some document
+            return self._match_batch(docs, check=True)
+        ends = numpy.cumsum(lens)
+        starts = ends - lens
+        ends -= numpy.concatenate(spaces_l).astype(numpy.int64)
+        n_docs = len(fast)
+        doc_len = numpy.fromiter((len(f[2]) + 1 for f in fast), dtype=numpy.int64, count=n_docs)
+        pad_at = numpy.cumsum(doc_len) - 1  # the _PAD pseudo-token after each document
+        limits = numpy.repeat(starts[pad_at], doc_len)  # where each token's document ends
+        real = numpy.ones(len(parts), dtype=bool)
+        real[pad_at] = False
+        starts, ends, limits = starts[real], ends[real], limits[real]
+        if not (ends > starts).all():
+            # an empty token: no strictly increasing boundaries, each document on its own
+            if n_docs > 1:
+                return [self._match_batch([doc])[0] for doc in docs]
+            di, _, arr = fast[0]
+            out[di] = self._spans(docs[di], arr[:, 0].tolist(), self._find_slow(docs[di], "".join(parts[:-1])))
+            return out
         hits = lex.find_windows("".join(parts), starts, ends, limits)
         if not hits:
             return out
-        firsts = [f[1] for f in fast]
         per_doc: List[List[Tuple[int, int, int]]] = [[] for _ in fast]
-        if len(fast) == 1:
+        if n_docs == 1:
             per_doc[0] = hits
         else:
+            firsts = [f[1] for f in fast]
             for ts, te, k in hits:
                 b = bisect_right(firsts, ts) - 1
                 first = firsts[b]
                 per_doc[b].append((ts - first, te - first, k))
-        for (di, _, orths), doc_hits in zip(fast, per_doc):
+        for (di, _, arr), doc_hits in zip(fast, per_doc):
             if doc_hits:
-                out[di] = self._spans(docs[di], orths, doc_hits)
+                out[di] = self._spans(docs[di], arr[:, 0].tolist(), doc_hits)
         return out
 
     def _find_slow(self, doc: Doc, ntext: Optional[str]) -> List[Tuple[int, int, int]]:
@@ -340,12 +352,12 @@ class Gazetteer(Pipe):
             self._resolved_cased[(k, original)] = r
         return r
 
-    def _normalized_text(self, arr: numpy.ndarray, strings: StringStore) -> Tuple[Optional[str], Any]:
-        """``(normalised text, per-token lengths with the trailing space)`` from per-token
-        normalisations cached by ORTH and SPACY (no Token objects, one C-level join).
+    def _token_parts(self, arr: numpy.ndarray, strings: StringStore) -> List[Optional[str]]:
+        """The normalised text of each token, with its trailing space, from per-token
+        normalisations cached by ORTH and SPACY (no Token objects, no ``doc.text``).
 
-        ``(None, None)`` when a token's normalisation changes its length (the caller then
-        normalises ``doc.text`` with a position map).
+        None for a token whose normalisation changes its length (the caller then normalises
+        ``doc.text`` with a position map).
         """
         # one dict for both: ORTH ^ 0 -> the normalised text, ORTH ^ 1 -> with its trailing space
         # (an ORTH equal to another's ^ 1 is caught in _cache_tokens and takes the slow path)
@@ -356,11 +368,7 @@ class Gazetteer(Pipe):
         except KeyError:
             self._cache_tokens(set(arr[:, 0].tolist()), strings)
             parts = list(map(get, keys))
-        try:
-            ntext = "".join(parts)
-        except TypeError:  # a None: a length-changing normalisation
-            return None, None
-        return ntext, numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
+        return parts
 
     def _cache_tokens(self, orths: set, strings: StringStore) -> None:
         """Normalise and cache the token types of ``orths`` not cached yet."""
