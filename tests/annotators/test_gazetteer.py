@@ -1,5 +1,4 @@
 import shutil
-import warnings
 from pathlib import Path
 
 import pytest

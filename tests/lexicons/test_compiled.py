@@ -189,7 +189,7 @@ def test_find_windows_equals_the_automaton_scan():
     def check(batch):
         texts = [" ".join(words) for words in batch]
         pad = "\0" * 12
-        parts, starts, ends, limits, firsts = [], [], [], [], []
+        parts, starts, ends, limits = [], [], [], []
         offset = n = 0
         expected = set()
         for text in texts:
