@@ -184,7 +184,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     if args.train:
         silver = run_pipe(nlp, [hmm_name], [d for s in ("train", "dev") if s in annotated for d in annotated[s]] or fit_docs)
         with tempfile.TemporaryDirectory() as tmp:
-            ner = train_ner(silver, silver[: max(1, len(silver) // 10)], labels, Path(tmp), args.train_steps)
+            # model selection on a held-out tenth of the silver docs (silver, not gold)
+            held_out = silver[::10]
+            ner = train_ner([d for i, d in enumerate(silver) if i % 10], held_out, labels, Path(tmp), args.train_steps)
             gold_docs = load(args.split)
             preds = [ner(d.text) for d in gold_docs]
             result["ner"] = score((({(e.start, e.end, e.label_) for e in p.ents}, gold_spans(g)) for p, g in zip(preds, gold_docs)), labels)
