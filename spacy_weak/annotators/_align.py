@@ -34,6 +34,15 @@ def check_alignment_mode(mode: str) -> str:
     return mode
 
 
+def check_sources(sources: Union[str, Sequence[str]]) -> List[str]:
+    """The ``sources`` parameter as a non-empty list of names or globs (E050 otherwise)."""
+    if isinstance(sources, str):
+        sources = [sources]
+    if not sources:
+        raise SpacyWeakError(Errors.E050.format(param="sources", value=list(sources), options="source names or globs"))
+    return list(sources)
+
+
 def char_span(
     doc: Doc,
     start: int,
@@ -191,7 +200,7 @@ class SourcePipe(Pipe):
     """Base of a labelling-source component whose state is its config.
 
     Subclasses set ``self.name``, ``self.spans_key``, ``self.label_map`` and
-    implement ``__call__``; ``self.stats`` counts what happened in this process
+    implement ``match`` (or override ``__call__``); ``self.stats`` counts what happened in this process
     (documents, spans written, spans dropped and why). Serialisation writes a
     ``cfg`` JSON with the counters-free settings returned by ``_cfg()``;
     subclasses with data add serializers through ``_serializers()``.
@@ -210,6 +219,18 @@ class SourcePipe(Pipe):
     @property
     def key(self) -> str:
         return self.spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        """``match`` then ``set_annotations``, through the pipeline's error handler."""
+        error_handler = self.get_error_handler()
+        try:
+            self.set_annotations(doc, self.match(doc))
+            return doc
+        except Exception as e:
+            return error_handler(self.name, self, [doc], e)
+
+    def match(self, doc: Doc) -> List[Span]:  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         """Replace ``doc.spans[spans_key]`` with the source's spans (and count them)."""

@@ -34,7 +34,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ._align import NgramIndex, SourcePipe, majority, span_source_groups
+from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups
 
 logger = logging.getLogger(__name__)
 
@@ -163,27 +163,15 @@ class AbbreviationAnnotator(SourcePipe):
         label_map: Optional[Callable[[str], Optional[str]]] = None,
     ) -> None:
         self._init_source(vocab, name, spans_key, label_map)
-        if isinstance(sources, str):
-            sources = [sources]
-        if not sources:
-            raise SpacyWeakError(Errors.E050.format(param="sources", value=list(sources), options="source names or globs"))
         if not isinstance(max_short_length, int) or max_short_length < 2:
             raise SpacyWeakError(Errors.E050.format(param="max_short_length", value=max_short_length, options="an integer >= 2"))
         if not 0.0 <= min_long_coverage <= 1.0:
             raise SpacyWeakError(
                 Errors.E050.format(param="min_long_coverage", value=min_long_coverage, options="a fraction in [0, 1]")
             )
-        self.sources = list(sources)
+        self.sources = check_sources(sources)
         self.max_short_length = max_short_length
         self.min_long_coverage = float(min_long_coverage)
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:
-            return error_handler(self.name, self, [doc], e)
 
     def match(self, doc: Doc) -> List[Span]:
         definitions = find_definitions(doc, self.max_short_length)

@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ._align import NgramIndex, SourcePipe, majority, span_source_groups
+from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups
 
 logger = logging.getLogger(__name__)
 
@@ -36,26 +36,14 @@ class DocConsistencyAnnotator(SourcePipe):
         label_map: Optional[Callable[[str], Optional[str]]] = None,
     ) -> None:
         self._init_source(vocab, name, spans_key, label_map)
-        if isinstance(sources, str):
-            sources = [sources]
-        if not sources:
-            raise SpacyWeakError(Errors.E050.format(param="sources", value=list(sources), options="source names or globs"))
         if not isinstance(min_votes, int) or min_votes < 1:
             raise SpacyWeakError(Errors.E050.format(param="min_votes", value=min_votes, options="an integer >= 1"))
         if not isinstance(min_length, int) or min_length < 1:
             raise SpacyWeakError(Errors.E050.format(param="min_length", value=min_length, options="an integer >= 1"))
-        self.sources = list(sources)
+        self.sources = check_sources(sources)
         self.min_votes = min_votes
         self.case_sensitive = case_sensitive
         self.min_length = min_length
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations(doc, self.match(doc))
-            return doc
-        except Exception as e:
-            return error_handler(self.name, self, [doc], e)
 
     def match(self, doc: Doc) -> List[Span]:
         groups = span_source_groups(doc, self.sources, exclude=self.spans_key)

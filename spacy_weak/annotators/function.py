@@ -65,15 +65,6 @@ class FunctionAnnotator(SourcePipe):
         self.offsets = offsets
         self.alignment_mode = check_alignment_mode(alignment_mode)
 
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            spans = self.match(doc)
-            self.set_annotations(doc, spans)
-            return doc
-        except Exception as e:
-            return error_handler(self.name, self, [doc], e)
-
     def _call_function(self, doc: Doc) -> List[Any]:
         try:
             return list(self.function(doc) or [])

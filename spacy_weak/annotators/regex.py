@@ -148,15 +148,6 @@ class RegexAnnotator(SourcePipe):
             self.add_patterns(patterns)
 
     # -------------------------------------------------------------- matching
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            spans = self.match(doc)
-            self.set_annotations(doc, spans)
-            return doc
-        except Exception as e:
-            return error_handler(self.name, self, [doc], e)
-
     def match(self, doc: Doc) -> List[Span]:
         """The aligned, label-mapped, de-duplicated spans of every pattern."""
         if not self._compiled and not self._warned_empty:
