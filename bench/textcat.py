@@ -167,7 +167,7 @@ def score(gold: np.ndarray, probs: np.ndarray, positive: int) -> Dict[str, float
 def cats_matrix(docs: Sequence[Doc], labels: Sequence[str], key: Optional[str] = None) -> np.ndarray:
     """Class probabilities: the aggregator's ``doc.spans[key].attrs["cats"]`` when ``key`` is
     given (``doc.cats`` holds 0/1 with the default ``cats_output = "hard"``), else ``doc.cats``."""
-    from spacy_weak.aggregation.components import cats_probs
+    from spacy_weak.aggregation.doc_components import cats_probs
 
     rows = []
     for d in docs:

@@ -24,7 +24,7 @@ from typing import Dict
 import spacy
 from spacy.tokens import DocBin
 
-from spacy_weak.aggregation.components import cats_probs
+from spacy_weak.aggregation.doc_components import cats_probs
 from spacy_weak.io import write_bytes_atomic
 from spacy_weak.spans import get_doc_votes, is_doc_level
 

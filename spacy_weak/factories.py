@@ -323,7 +323,7 @@ def make_vote(
     annotate_ents: bool,
     level: str,
 ):
-    from .aggregation.components import VoteAggregator
+    from .aggregation.vote_component import VoteAggregator
 
     return VoteAggregator(
         nlp.vocab,
@@ -377,7 +377,7 @@ def make_hmm(
     scheme: str,
     merge_adjacent: bool,
 ):
-    from .aggregation.components import HMMAggregator
+    from .aggregation.hmm_component import HMMAggregator
 
     return HMMAggregator(
         nlp.vocab,
@@ -424,7 +424,7 @@ def make_doc_vote(
     threshold: float,
     spans_key: Optional[str],
 ):
-    from .aggregation.components import DocVoteAggregator
+    from .aggregation.doc_components import DocVoteAggregator
 
     return DocVoteAggregator(
         nlp.vocab,
@@ -471,7 +471,7 @@ def make_doc_em(
     threshold: float,
     spans_key: Optional[str],
 ):
-    from .aggregation.components import DocEMAggregator
+    from .aggregation.doc_components import DocEMAggregator
 
     return DocEMAggregator(
         nlp.vocab,

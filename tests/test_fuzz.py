@@ -175,7 +175,7 @@ def valid_bio(states: np.ndarray, lengths: np.ndarray) -> None:
 def test_hmm_random_observations(obs, learn_transitions, prior_strength):
     import warnings
 
-    from spacy_weak.aggregation.components import HMMAggregator
+    from spacy_weak.aggregation.hmm_component import HMMAggregator
 
     X, lengths, n_labels = obs
     agg = HMMAggregator(_RX_NLP.vocab, n_iter=3, learn_transitions=learn_transitions, prior_strength=prior_strength)

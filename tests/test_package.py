@@ -28,3 +28,66 @@ def test_cli_help():
     out = subprocess.run([sys.executable, "-m", "spacy_weak", "--help"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "spacy-weak" in out.stdout or "Usage" in out.stdout
+
+
+def _module_level_imports(path, package_root):
+    """The spacy_weak modules a module imports at module level (not inside functions)."""
+    import ast
+
+    rel = path.relative_to(package_root.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+        pkg = parts
+    else:
+        pkg = parts[:-1]
+    out = set()
+    for node in ast.parse(path.read_text(encoding="utf8")).body:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = pkg[: len(pkg) - (node.level - 1)]
+                target = base + (node.module.split(".") if node.module else [])
+            else:
+                target = (node.module or "").split(".")
+            if target and target[0] == "spacy_weak":
+                out.add(".".join(target))
+                for alias in node.names:  # `from . import x` imports the submodule x
+                    out.add(".".join(target + [alias.name]))
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("spacy_weak"))
+    return out
+
+
+def test_no_import_cycles_between_modules():
+    """Module-level imports inside the package form no cycle (issue #12: analysis <-> documents <-> scoring)."""
+    from pathlib import Path
+
+    import spacy_weak
+
+    root = Path(spacy_weak.__file__).parent
+    modules = {}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root.parent).with_suffix("")
+        name = ".".join(rel.parts[:-1] if rel.parts[-1] == "__init__" else rel.parts)
+        modules[name] = path
+    graph = {m: {t for t in _module_level_imports(p, root) if t in modules and t != m} for m, p in modules.items()}
+    # a package's __init__ importing its own submodules is not a cycle worth reporting
+    for m in graph:
+        graph[m] = {t for t in graph[m] if not m.startswith(t + ".")}
+    state, cycles = {}, []
+
+    def visit(m, stack):
+        state[m] = 1
+        stack.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                cycles.append(stack[stack.index(t):] + [t])
+            elif t not in state:
+                visit(t, stack)
+        stack.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [])
+    assert cycles == []

@@ -10,7 +10,7 @@ import numpy as np
 from spacy.tokens import Doc, Span, SpanGroup
 from spacy.vocab import Vocab
 
-from .analysis import TokenStats
+from .tokens import TokenStats
 from .data import GOLD_KEY, CorpusData
 
 CONFLICT_KEY = "conflicts"

@@ -20,7 +20,8 @@ from spacy.vocab import Vocab
 
 from ..io import write_json_atomic, atomic_path
 from ..spans import NEGATIVE_LABEL
-from .analysis import AnalysisResult, gold_bits, label_bits
+from .analysis import AnalysisResult
+from .tokens import gold_bits, label_bits
 from .data import CATS_KEY, GOLD_KEY
 from .documents import CONFLICT_KEY, CONFLICT_LABEL, best_window, rebuild_doc
 

@@ -17,7 +17,7 @@ from spacy.scorer import PRFScore
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..spans import NEGATIVE_LABEL
-from .analysis import TokenStats, gold_bits, in_sorted, label_bits, span_keys, unique
+from .tokens import TokenStats, gold_bits, in_sorted, label_bits, span_keys, unique
 from .data import CorpusData, SpanTable
 
 logger = logging.getLogger(__name__)

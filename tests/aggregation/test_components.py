@@ -5,7 +5,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
 
-from spacy_weak.aggregation.components import HMMAggregator, VoteAggregator
+from spacy_weak.aggregation.hmm_component import HMMAggregator
+from spacy_weak.aggregation.vote_component import VoteAggregator
 from spacy_weak.errors import SpacyWeakError
 from spacy_weak.spans import set_source_spans, span_probs
 
@@ -274,7 +275,7 @@ def _adjacent_docs(nlp, n=40):
 
 
 def test_merge_adjacent_joins_touching_entities_of_one_label(nlp):
-    from spacy_weak.aggregation.components import merge_adjacent_states
+    from spacy_weak.aggregation.span_base import merge_adjacent_states
 
     # states: O, B-X, I-X, B-Y, I-Y (labels X, Y); doc boundary after the 3rd token
     states = np.array([1, 1, 2, 1, 3, 3, 4, 1])
@@ -291,7 +292,7 @@ def test_merge_adjacent_joins_touching_entities_of_one_label(nlp):
 
 
 def test_io_scheme(nlp):
-    from spacy_weak.aggregation.components import io_symbols
+    from spacy_weak.aggregation.span_base import io_symbols
 
     X = np.array([[-1, 0, 1, 2], [3, 4, 5, 0]], dtype=np.int8)
     assert io_symbols(X).tolist() == [[-1, 0, 1, 3], [3, 5, 5, 0]] and io_symbols(X).dtype == np.int8

@@ -3,7 +3,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from spacy_weak.aggregation.components import DocEMAggregator, DocVoteAggregator
+from spacy_weak.aggregation.doc_components import DocEMAggregator, DocVoteAggregator
 from spacy_weak.aggregation.dawid_skene import ABSTAIN, AGAINST, FOR, MISSING, DawidSkene, doc_majority
 from spacy_weak.spans import set_doc_votes
 
@@ -118,7 +118,7 @@ def test_doc_em_in_pipeline_multilabel():
 
 
 def test_doc_cats_hard_by_default_probabilities_in_span_group():
-    from spacy_weak.aggregation.components import cats_probs
+    from spacy_weak.aggregation.doc_components import cats_probs
 
     nlp = spacy.blank("en")
     rng = np.random.default_rng(3)
@@ -148,7 +148,7 @@ def test_doc_cats_hard_by_default_probabilities_in_span_group():
 
 
 def test_doc_cats_hard_multilabel_threshold_and_bad_option():
-    from spacy_weak.aggregation.components import hard_cats
+    from spacy_weak.aggregation.doc_components import hard_cats
     from spacy_weak.errors import SpacyWeakError
 
     assert hard_cats({"a": 0.7, "b": 0.2}, True) == {"a": 1.0, "b": 0.0}

@@ -52,7 +52,7 @@ def test_spacy_train_textcat_on_silver_doc_em(tmp_path):
     from spacy.cli.init_config import init_config
     from spacy.cli.train import train
 
-    from spacy_weak.aggregation.components import cats_probs
+    from spacy_weak.aggregation.doc_components import cats_probs
 
     nlp = spacy.blank("en")
     nlp.add_pipe("weak_doc_keywords", name="kw_spam", config={"label": "SPAM", "keywords": ["channel", "subscribe", "site"]})

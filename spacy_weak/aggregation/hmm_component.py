@@ -1,0 +1,356 @@
+"""``weak_hmm``: the hidden Markov label model as a pipeline component.
+
+This module imports spaCy and numpy only; hmmlearn (through :mod:`.hmm`) is
+imported when an HMM is fitted, loaded or applied.
+"""
+import logging
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..errors import Errors, SpacyWeakError, Warnings, warn
+from .base import _check_option, _check_weights, docs_from_examples
+from .observations import (
+    ObservationCollector,
+    doc_offsets,
+    encode_docs,
+)
+from .span_base import (
+    SCHEMES,
+    SPAN_PROBS,
+    _SpanAggregator,
+    io_symbols,
+    merge_adjacent_states,
+)
+from .voting import states_to_span_arrays
+
+logger = logging.getLogger(__name__)
+
+
+class HMMAggregator(_SpanAggregator):
+    """Hidden Markov label model over span-level sources (see ``docs/aggregation.md``)."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_hmm",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        spans_key: str = "silver",
+        annotate_ents: bool = True,
+        n_iter: int = 20,
+        tol: float = 1e-3,
+        seed: int = 0,
+        prior_strength: float = 5.0,
+        span_prob: str = "mean",
+        weights: Optional[Dict[str, float]] = None,
+        pseudo_count: float = 0.1,
+        learn_transitions: bool = False,
+        anchor_strength: float = 5.0,
+        implementation: str = "scaling",
+        scheme: str = "BIO",
+        merge_adjacent: bool = False,
+    ):
+        super().__init__(vocab, name)
+        _check_option(name, "span_prob", span_prob, SPAN_PROBS)
+        _check_option(name, "scheme", scheme, SCHEMES)
+        _check_option(name, "implementation", implementation, ("scaling", "log"))
+        if n_iter < 0:
+            raise SpacyWeakError(Errors.E100.format(name=name, param="n_iter", value=n_iter, options=">= 0"))
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "spans_key": spans_key,
+            "annotate_ents": bool(annotate_ents),
+            "n_iter": int(n_iter),
+            "tol": float(tol),
+            "seed": int(seed),
+            "prior_strength": float(prior_strength),
+            "span_prob": span_prob,
+            "weights": dict(weights or {}),
+            "pseudo_count": float(pseudo_count),
+            "learn_transitions": bool(learn_transitions),
+            "anchor_strength": float(anchor_strength),
+            "implementation": implementation,
+            "scheme": scheme,
+            "merge_adjacent": bool(merge_adjacent),
+        }
+        self._reset()
+
+    def _reset(self) -> None:
+        self.sources_: List[str] = []
+        self.labels_: List[str] = []
+        self.hmm_ = None
+        self._hmm_state: Optional[Dict] = None
+        self.history: List[float] = []
+        self.loglik_history: List[float] = []
+        self.overlaps_resolved: Dict[str, int] = {}
+        self.unknown_labels: Dict[str, int] = {}
+        self.emission_counts_: Optional[np.ndarray] = None
+        self.n_docs_fit = 0
+        self.n_tokens_fit = 0
+
+    # ------------------------------------------------------------------ fitting
+    @property
+    def is_fitted(self) -> bool:
+        return self._hmm_state is not None
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.labels_ or self.cfg["labels"])
+
+    @property
+    def sources(self) -> Tuple[str, ...]:
+        return tuple(self.sources_)
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        """Fit on the examples' docs (see the module docstring for which docs)."""
+        if labels:
+            self.cfg["labels"] = list(labels)
+        if get_examples is None:
+            return
+        docs = docs_from_examples(get_examples, nlp, self.name, self._has_sources)
+        seen = {"any": False}
+
+        def tracked():
+            for doc in docs:
+                if not seen["any"] and self._has_sources(doc):
+                    seen["any"] = True
+                yield doc
+
+        collector = self._collect(tracked())
+        collector._flush()  # span counts are taken when the queued docs are encoded
+        if not seen["any"] or not any(collector.n_spans.values()):
+            # no source group, or groups without a single span (e.g. spaCy's dummy
+            # example when nlp.initialize() gets no data): nothing to fit on
+            warn(Warnings.W102.format(name=self.name))
+            return
+        self._fit_arrays(collector)
+
+    def _collect(self, docs: Iterable[Doc]) -> ObservationCollector:
+        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        collector.add_docs(docs)
+        return collector
+
+    def fit(self, docs: Iterable[Doc]) -> "HMMAggregator":
+        """Fit the HMM on ``docs`` (any iterable; streamed, one pass)."""
+        return self._fit_arrays(self._collect(docs))
+
+    def _fit_arrays(self, collector: ObservationCollector) -> "HMMAggregator":
+        X, lengths, sources, labels = collector.finalize()
+        if not sources:
+            raise SpacyWeakError(
+                Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs)
+            )
+        if not labels:
+            raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
+        self._reset()
+        self.overlaps_resolved = dict(collector.overlaps_resolved)
+        self.unknown_labels = dict(collector.unknown_labels)
+        silent = [s for s in sources if collector.n_spans.get(s, 0) == 0]
+        if silent:
+            warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=collector.n_docs))
+        if self.overlaps_resolved:
+            logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
+        return self.fit_observations(X, lengths, sources, labels, n_docs=collector.n_docs)
+
+    def fit_observations(
+        self, X: np.ndarray, lengths: np.ndarray, sources: Sequence[str], labels: Sequence[str], *, n_docs=None
+    ) -> "HMMAggregator":
+        """Fit on a ready observation array (``observations.py`` codes)."""
+        from .hmm import WeakHMM
+
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
+        lengths = np.asarray(lengths, dtype=np.int64)
+        nz = lengths[lengths > 0]
+        _check_weights(self.name, self.cfg["weights"], sources)
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        n_tok = int(X.shape[0])
+        model = WeakHMM(
+            n_labels=len(labels),
+            n_sources=len(sources),
+            prior_strength=self.cfg["prior_strength"],
+            pseudo_count=self.cfg["pseudo_count"],
+            init_weights=weights,
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"] * max(1, n_tok),
+            random_state=self.cfg["seed"],
+            implementation=self.cfg["implementation"],
+            params="ste" if self.cfg["learn_transitions"] else "e",
+            anchor_strength=self.cfg["anchor_strength"],
+        )
+        self.sources_ = list(sources)
+        self.labels_ = list(labels)
+        self.n_docs_fit = int(n_docs if n_docs is not None else len(lengths))
+        self.n_tokens_fit = n_tok
+        if n_tok == 0:
+            warn(Warnings.W101.format(name=self.name))
+            model._set_from_counts(
+                np.zeros(model.n_components),
+                np.zeros((model.n_components, model.n_components)),
+                np.zeros((len(sources), model.n_symbols, model.n_components)),
+            )
+            model.n_features = len(sources)
+            self.emission_counts_ = np.zeros((len(sources), model.n_symbols, model.n_components))
+        else:
+            if self.cfg["n_iter"] == 0:
+                model.n_iter = 0
+            model.fit(X, nz)
+            if self.cfg["n_iter"] == 0:
+                model.history_, model.loglik_history_ = [], []
+            self.history = list(model.history_)
+            self.loglik_history = list(model.loglik_history_)
+            # expected counts under the final parameters, block by block (bounded memory)
+            from .hmm import EMISSION_BLOCK, iter_blocks
+
+            counts = np.zeros((len(sources), model.n_symbols, model.n_components))
+            for a, b, block in iter_blocks(nz, EMISSION_BLOCK):
+                _, post = model.score_samples(X[a:b], block)
+                counts += model.emission_counts(X[a:b], post)
+            self.emission_counts_ = counts
+        self.hmm_ = model
+        self._hmm_state = model.to_dict()
+        logger.info(
+            "%s: fitted on %d docs, %d tokens, %d sources, labels %s; %d EM iterations",
+            self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
+        )
+        return self
+
+    def _model(self):
+        if self.hmm_ is None:
+            if self._hmm_state is None:
+                raise SpacyWeakError(Errors.E103.format(name=self.name))
+            from .hmm import WeakHMM
+
+            self.hmm_ = WeakHMM.from_dict(self._hmm_state)
+        return self.hmm_
+
+    # ---------------------------------------------------------------- applying
+    def predict(self, docs: Sequence[Doc]):
+        model = self._model()
+        X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
+        # documents where none of the fitted sources ran carry no evidence: decoding them
+        # would only replay the priors, so they get no span (warning W103)
+        offsets = doc_offsets(lengths)
+        ran = np.zeros(len(lengths), dtype=bool)
+        if X.shape[0]:
+            tok_ran = (X >= 0).any(axis=1)
+            cs = np.concatenate([[0], np.cumsum(tok_ran)])
+            ran = (cs[offsets[1:]] - cs[offsets[:-1]]) > 0
+        blind = [i for i, doc in enumerate(docs) if len(doc) and not ran[i]]
+        if blind:
+            keys = sorted({k for i in blind for k in docs[i].spans.keys()})
+            warn(Warnings.W103.format(
+                name=self.name, sources=", ".join(self.sources_), n=len(blind), keys=", ".join(keys) or "none"
+            ))
+            keep = np.repeat(ran | (lengths == 0), lengths)
+            if not keep.all():
+                # drop their tokens from the arrays decoded below; they get empty results
+                X = X[keep]
+                lengths = np.where(ran, lengths, 0)
+        nz = lengths[lengths > 0]
+        if X.shape[0]:
+            _, states = model.decode(X, nz, algorithm="viterbi")
+            if self.cfg.get("merge_adjacent"):
+                states = merge_adjacent_states(states, lengths, len(self.labels_))
+            _, post = model.score_samples(X, nz)
+            token_probs = post[np.arange(len(states)), states]
+        else:
+            states, token_probs = np.zeros(0, dtype=np.int64), np.zeros(0)
+        spans = states_to_span_arrays(states, lengths)
+        results = self._span_details(
+            X, lengths, states, token_probs, spans, self.sources_, self.labels_, self.cfg["span_prob"]
+        )
+        for i in blind:
+            results[i] = None  # set_annotations: empty silver group, doc.ents untouched
+        return results
+
+    def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:
+        """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
+        model = self._model()
+        X, lengths, _ = encode_docs(docs, self.sources_, self.labels_)
+        if self.cfg.get("scheme", "BIO") == "IO":
+            X = io_symbols(X)
+        nz = lengths[lengths > 0]
+        post = model.score_samples(X, nz)[1] if X.shape[0] else np.zeros((0, model.n_components))
+        offsets = doc_offsets(lengths)
+        return [post[offsets[i] : offsets[i + 1]] for i in range(len(lengths))]
+
+    def state_names(self) -> List[str]:
+        from .observations import state_names
+
+        return state_names(self.labels_)
+
+    # ----------------------------------------------------------------- reports
+    def source_report(self) -> Dict[str, Dict[str, Dict[str, Optional[float]]]]:
+        """Learned token-level precision and recall of each source per label.
+
+        For source ``s`` and label ``X``, with the fitted HMM's posterior state
+        marginals on the fit corpus taken as the truth, over the tokens where
+        ``s`` ran: ``precision`` = expected share of the tokens ``s`` labelled
+        ``X`` (B-X or I-X) whose true state is B-X or I-X; ``recall`` =
+        expected share of the true X tokens that ``s`` labelled ``X``. ``n_votes``
+        is the number of tokens ``s`` labelled ``X``. Precision is ``None`` when
+        ``s`` never voted ``X``. The entry ``"O"`` (explicit negative spans) is
+        present for sources that emitted ``"O"``: precision = share of their
+        ``"O"`` tokens that are truly outside, recall = share of outside tokens
+        they covered.
+        """
+        if self.emission_counts_ is None:
+            raise SpacyWeakError(Errors.E103.format(name=self.name))
+        C = np.asarray(self.emission_counts_)  # (S, V, K)
+        out: Dict[str, Dict[str, Dict[str, Optional[float]]]] = {}
+        for s, name in enumerate(self.sources_):
+            rep: Dict[str, Dict[str, Optional[float]]] = {}
+            groups = [(lab, [2 + 2 * i, 3 + 2 * i], [1 + 2 * i, 2 + 2 * i]) for i, lab in enumerate(self.labels_)]
+            if C[s, 1, :].sum() > 0:
+                groups.append(("O", [1], [0]))
+            for lab, syms, states in groups:
+                tp = float(C[s][np.ix_(syms, states)].sum())
+                voted = float(C[s][syms, :].sum())
+                actual = float(C[s][:, states].sum())
+                rep[lab] = {
+                    "precision": tp / voted if voted > 0 else None,
+                    "recall": tp / actual if actual > 0 else 0.0,
+                    "n_votes": int(round(voted)),
+                }
+            out[name] = rep
+        return out
+
+    # ------------------------------------------------------------ serialisation
+    def _get_state(self) -> Dict:
+        return {
+            "sources": self.sources_,
+            "labels": self.labels_,
+            "hmm": self._hmm_state,
+            "history": self.history,
+            "loglik_history": self.loglik_history,
+            "overlaps_resolved": self.overlaps_resolved,
+            "unknown_labels": self.unknown_labels,
+            "emission_counts": None if self.emission_counts_ is None else np.asarray(self.emission_counts_).tolist(),
+            "n_docs_fit": self.n_docs_fit,
+            "n_tokens_fit": self.n_tokens_fit,
+        }
+
+    def _set_state(self, state: Dict) -> None:
+        self._reset()
+        self.sources_ = list(state.get("sources") or [])
+        self.labels_ = list(state.get("labels") or [])
+        self._hmm_state = state.get("hmm")
+        self.history = list(state.get("history") or [])
+        self.loglik_history = list(state.get("loglik_history") or [])
+        self.overlaps_resolved = dict(state.get("overlaps_resolved") or {})
+        self.unknown_labels = dict(state.get("unknown_labels") or {})
+        counts = state.get("emission_counts")
+        self.emission_counts_ = None if counts is None else np.asarray(counts, dtype=float)
+        self.n_docs_fit = int(state.get("n_docs_fit", 0))
+        self.n_tokens_fit = int(state.get("n_tokens_fit", 0))
+
+
+# ================================================================ doc-level

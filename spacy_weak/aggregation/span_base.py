@@ -1,0 +1,121 @@
+"""The span-level aggregator base (writing ``doc.spans[spans_key]`` and ``doc.ents``)
+and the decoding helpers shared by ``weak_vote`` and ``weak_hmm``.
+"""
+import logging
+from typing import List, Sequence, Tuple
+
+import numpy as np
+from spacy.tokens import Doc, Span
+
+from ..spans import (
+    set_aggregate,
+)
+from .base import _AggregatorBase, _matching
+from .observations import (
+    FIRST_LABEL_CODE,
+    available_sources,
+    doc_offsets,
+)
+
+logger = logging.getLogger(__name__)
+
+
+SPAN_PROBS = ("mean", "min")
+SCHEMES = ("BIO", "IO")
+
+
+def merge_adjacent_states(states: np.ndarray, lengths: np.ndarray, n_labels: int) -> np.ndarray:
+    """``merge_adjacent = true``: a ``B-X`` right after ``B-X``/``I-X`` (same doc) becomes
+    ``I-X``, so two decoded entities of one label with no token between are one entity.
+
+    Why: sources that each cover one part of a multi-token name ("puromycin" from a
+    vocabulary, "aminonucleoside" from a suffix rule) all vote ``B-`` on their first
+    token, and no source says the second part continues the first.
+    """
+    states = np.asarray(states).copy()
+    if len(states) < 2:
+        return states
+    is_b = (states > 0) & (states % 2 == 1)  # B-X = 1 + 2i
+    lab = np.where(states > 0, (states - 1) // 2, -1)
+    prev = np.empty_like(lab)
+    prev[0] = -1
+    prev[1:] = lab[:-1]
+    starts = doc_offsets(np.asarray(lengths, dtype=np.int64))[:-1]
+    prev[starts[starts < len(states)]] = -1
+    merge = is_b & (prev == lab)
+    states[merge] += 1
+    return states
+
+
+def io_symbols(X: np.ndarray) -> np.ndarray:
+    """``scheme = "IO"``: every ``B-X`` vote becomes ``I-X`` (codes ``2+2i`` -> ``3+2i``), so
+    the model sees *where* a source put label X, not where its spans start; adjacent
+    votes for X from different sources (or spans) then decode as one entity."""
+    X = np.asarray(X)
+    if X.size == 0:
+        return X
+    return np.where((X >= FIRST_LABEL_CODE) & ((X - FIRST_LABEL_CODE) % 2 == 0), X + 1, X).astype(X.dtype, copy=False)
+
+
+class _SpanAggregator(_AggregatorBase):
+    def _has_sources(self, doc: Doc) -> bool:
+        patterns = self.cfg["sources"] or ["*"]
+        return any(
+            _matching(patterns, key) for key in available_sources(doc, exclude=[self.cfg["spans_key"]])
+        )
+
+    def _write(self, doc: Doc, spans: List[Tuple[int, int, str]], probs, voters) -> None:
+        objs = [Span(doc, s, e, label=label) for s, e, label in spans]
+        set_aggregate(doc, self.cfg["spans_key"], objs, probs, voters, aggregator=self.name)
+        if self.cfg["annotate_ents"]:
+            doc.set_ents(objs, default="outside")
+
+    def set_annotations(self, docs: Sequence[Doc], results) -> None:
+        for doc, result in zip(docs, results):
+            if result is None:  # no source ran: an empty aggregate, doc.ents left as they are
+                set_aggregate(doc, self.cfg["spans_key"], [], [], [], aggregator=self.name)
+                continue
+            spans, probs, voters = result
+            self._write(doc, spans, probs, voters)
+
+    @staticmethod
+    def _span_details(X, lengths, states, token_probs, spans, sources, labels, how="mean"):
+        """Label names, probabilities and voters for decoded spans (vectorised over the batch).
+
+        ``spans``: ``(n, 4)`` array ``(doc, start, end, label)`` from
+        :func:`~.voting.states_to_span_arrays`. A span's probability is the mean
+        (or min) over its tokens of the token-level probability of the decoded
+        state; its voters are the sources with a B- or I- vote for its label on
+        at least one of its tokens.
+        """
+        n_docs = len(lengths)
+        if len(spans) == 0:
+            return [([], [], []) for _ in range(n_docs)]
+        offsets = doc_offsets(lengths)
+        a = offsets[spans[:, 0]] + spans[:, 1]
+        b = offsets[spans[:, 0]] + spans[:, 2]
+        if how == "min":
+            padded = np.append(token_probs, 1.0)
+            probs = np.minimum.reduceat(padded, np.stack([a, b], axis=1).ravel())[::2]
+        else:
+            cs = np.concatenate([[0.0], np.cumsum(token_probs)])
+            probs = (cs[b] - cs[a]) / (b - a)
+        # per token and source: does the source vote (B- or I-) the label of the decoded state?
+        X = np.asarray(X, dtype=np.int64)
+        tok_label = np.where(states > 0, (states - 1) // 2, -2)
+        votes = (X >= FIRST_LABEL_CODE) & (((X - FIRST_LABEL_CODE) // 2) == tok_label[:, None])
+        cv = np.zeros((votes.shape[0] + 1, votes.shape[1]), dtype=np.int64)
+        np.cumsum(votes, axis=0, out=cv[1:])
+        voted = (cv[b] - cv[a]) > 0
+        # voter lists per distinct pattern of voters
+        patterns, inverse = np.unique(voted, axis=0, return_inverse=True)
+        names = [[sources[c] for c in np.flatnonzero(row)] for row in patterns]
+        voters = [names[i] for i in inverse.reshape(-1).tolist()]
+        label_names = [labels[l] for l in spans[:, 3].tolist()]
+        triples = list(zip(spans[:, 1].tolist(), spans[:, 2].tolist(), label_names))
+        probs = probs.tolist()
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(spans[:, 0], minlength=n_docs))]).tolist()
+        return [
+            (triples[bounds[d] : bounds[d + 1]], probs[bounds[d] : bounds[d + 1]], voters[bounds[d] : bounds[d + 1]])
+            for d in range(n_docs)
+        ]

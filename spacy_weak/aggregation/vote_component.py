@@ -1,0 +1,94 @@
+"""``weak_vote``: majority vote over span-level sources (no fitting).
+"""
+import logging
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..spans import (
+    resolve_sources,
+)
+from .base import _check_option
+from .observations import (
+    ObservationCollector,
+    available_sources,
+    is_span_source_group,
+)
+from .span_base import _SpanAggregator
+from .voting import span_majority, states_to_span_arrays, token_majority
+
+VOTE_LEVELS = ("token", "span")
+
+logger = logging.getLogger(__name__)
+
+
+class VoteAggregator(_SpanAggregator):
+    """Majority vote over span-level sources (token or span level), no fitting.
+
+    See :mod:`spacy_weak.aggregation.voting` for the exact rules.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        *,
+        name: str = "weak_vote",
+        sources: Sequence[str] = ("*",),
+        labels: Sequence[str] = (),
+        weights: Optional[Dict[str, float]] = None,
+        spans_key: str = "silver",
+        annotate_ents: bool = True,
+        level: str = "token",
+    ):
+        super().__init__(vocab, name)
+        _check_option(name, "level", level, VOTE_LEVELS)
+        self.cfg = {
+            "sources": list(sources) or ["*"],
+            "labels": list(labels),
+            "weights": dict(weights or {}),
+            "spans_key": spans_key,
+            "annotate_ents": bool(annotate_ents),
+            "level": level,
+        }
+        self.overlaps_resolved: Dict[str, int] = {}
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
+        """Nothing to fit; ``labels`` (optional) fixes the label set."""
+        if labels:
+            self.cfg["labels"] = list(labels)
+
+    def predict(self, docs: Sequence[Doc]):
+        if self.cfg["level"] == "span":
+            return [self._predict_span(doc) for doc in docs]
+        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        collector.add_docs(docs)
+        for k, v in collector.overlaps_resolved.items():
+            self.overlaps_resolved[k] = self.overlaps_resolved.get(k, 0) + v
+        X, lengths, sources, labels = collector.finalize()
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        states, probs = token_majority(X, lengths, len(labels), weights)
+        spans = states_to_span_arrays(states, lengths)
+        return self._span_details(X, lengths, states, probs, spans, sources, labels)
+
+    def _predict_span(self, doc: Doc):
+        keys = available_sources(doc, exclude=[self.cfg["spans_key"]])
+        sources = [s for s in resolve_sources(self.cfg["sources"], keys) if s in doc.spans]
+        allowed = set(self.cfg["labels"])
+        proposals = {}
+        for s in sources:
+            group = doc.spans[s]
+            if not is_span_source_group(group):
+                continue
+            proposals[s] = [
+                (sp.start, sp.end, sp.label_)
+                for sp in group
+                if not allowed or sp.label_ in allowed or sp.label_ == "O"
+            ]
+        kept = span_majority(proposals, self.cfg["weights"])
+        return ([(s, e, l) for s, e, l, _, _ in kept], [p for *_, p, _ in kept], [v for *_, v in kept])
