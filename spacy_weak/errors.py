@@ -10,6 +10,13 @@ Code ranges, one per area of the package:
     E150-E199 / W150-W199  evaluation and reports
     E200-E249 / W200-W249  corpora readers and writers
     E250-E299 / W250-W299  CLI, sharded runs, resuming
+    E300-E349 / W300-W349  training data from silver, cross-fitting, self-training
+    E350-E399 / W350-W399  label model v2: source dependencies, boundaries, lexicon noise features
+    E400-E449 / W400-W449  review: audit, export/import, crowd consensus, derivation card, drift
+    E450-E499 / W450-W499  distributed execution (Dask)
+    E500-E549 / W500-W549  reliability: locks, manifests, saved-model validation, limits, file system
+    E550-E599 / W550-W599  first-hour UX: source decorators, `init`, label matrix, CLI syntax
+    E600-E649 / W600-W649  diagnostics: error breakdown, boundary words, term precision, boundary source
 """
 import warnings
 
@@ -53,6 +60,20 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- CLI (W250-W299)
     W250 = "{path} already holds the complete output of this run ({docs} documents): nothing to do. Use --overwrite to redo it."
     W251 = "{path} held the complete output of a run with other settings ({key} differs); it is replaced by this run."
+
+    # --- training from silver (W300-W349)
+
+    # --- label model v2 (W350-W399)
+
+    # --- review (W400-W449)
+
+    # --- distributed (W450-W499)
+
+    # --- reliability (W500-W549)
+
+    # --- first-hour UX (W550-W599)
+
+    # --- diagnostics (W600-W649)
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -163,6 +184,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E258 = "--label-map entry {entry!r} is not RAW=LABEL (e.g. SomeType=Disease; RAW= drops the type)."
     E260 = "The demo needs {what} at {path}, which is not there. Run it from a clone of the repository installed with `pip install -e .`, or pass --{option} PATH."
     E259 = "Cannot make the tokenizer {value!r}: {err}. Give a registered tokenizer (e.g. spacy_weak.biomedical_tokenizer.v1), a pipeline directory or a config.cfg (with --code for custom functions)."
+
+    # --- training from silver (E300-E349)
+
+    # --- label model v2 (E350-E399)
+
+    # --- review (E400-E449)
+
+    # --- distributed (E450-E499)
+
+    # --- reliability (E500-E549)
+
+    # --- first-hour UX (E550-E599)
+
+    # --- diagnostics (E600-E649)
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:
