@@ -70,6 +70,12 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- distributed (W450-W499)
 
     # --- reliability (W500-W549)
+    W500 = ("Aggregator '{name}': source(s) {missing} named in `sources` never appear as a span group in the {n_docs} "
+            "docs it was fitted on (span keys there: {keys}); they are left out. Check the names in `sources`.")
+    W501 = ("Aggregator '{name}': source '{source}' labels spans {found!r}, which differs only in case from the model's "
+            "label {label!r}; those spans are ignored. Make the labels agree (e.g. a label_map on the source).")
+    W502 = ("Aggregator '{name}' cannot be identified from its sources: {problem}. Its posteriors follow the class "
+            "priors rather than the data. Remedy: set `class_priors`, or add a source that votes for {missing}.")
 
     # --- first-hour UX (W550-W599)
 
@@ -194,6 +200,41 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- distributed (E450-E499)
 
     # --- reliability (E500-E549)
+    E500 = ("Input {input} is (or is inside) the output directory {output}: writing there could destroy the input. "
+            "Give an output directory that does not contain the input.")
+    E501 = "Output {path} exists and is not a directory. Give a directory (new, or one written by an earlier run of the same command)."
+    E502 = ("Output directory {path} is being written by another run ({holder}). Two runs never write one directory: "
+            "wait for it to finish, or use another output directory.")
+    E503 = ("The manifest {path} was changed by another run ({holder}) while this run (pid {pid} on {host}) was "
+            "writing; this run stops without touching it.")
+    E504 = "Manifest {path} is not valid: {problem}. Use --overwrite to start the run again (only files it lists are deleted)."
+    E505 = ("Shard {path}: the manifest says it holds {expected} documents, the file holds {found}. The output is "
+            "damaged; use --overwrite to start the run again.")
+    E506 = ("{path} holds {files}, which no run recorded in its manifest wrote. A command never deletes or overwrites "
+            "files it did not write: move them away or use another output directory.")
+    E507 = "File system error on {path}: {err}."
+    E508 = ("No space left on device while writing {path}. The files written so far are consistent: free some space "
+            "and run the same command again to resume.")
+    E509 = ("Unexpected {type}: {err}. This is a bug in spacy-weak or an input it does not recognise; run again with "
+            "SPACY_WEAK_TRACEBACK=1 to see the traceback and report it.")
+    E510 = ("Document {doc} has {n} characters, more than the pipeline's max_length ({max_length}). Raise the limit "
+            "with --max-length N (memory grows with document length) or split the document.")
+    E511 = "{path} is a directory, but {what} must be a file."
+    E512 = "Component '{name}': invalid value {value!r} for parameter '{param}': expected {expected}."
+    E513 = ("Component '{name}': the saved model {path} is not valid: {problem}. Fit or save the component again "
+            "(or restore the file).")
+    E514 = "Component '{name}': the saved model file {path} is missing. Save the pipeline again (nlp.to_disk) or restore the file."
+    E515 = ("Component '{name}': the saved model {path} has format {found}, but this version of spacy-weak reads {expected}. "
+            "Save it again with this version.")
+    E516 = ("Component '{name}': the saved gazetteer {path} has no {what}, so it would match nothing. Restore the "
+            "folder or save the pipeline again.")
+    E517 = "{path} line {line}: not valid UTF-8 ({err}). Re-encode the {what} as UTF-8."
+    E518 = ("The RRF lexicon {path} compiles to 0 terms: {problem}. Check that MRCONSO.RRF and MRSTY.RRF come from "
+            "the same release and the filters (language, sources, semantic map).")
+    E519 = "{path} line {line}: field '{field}' must be a string, got {value!r}. Give one label per line (repeat the term for a second label)."
+    E520 = "{path}: the header of {file} in MRFILES.RRF lacks the column(s) {missing} (it lists: {columns})."
+    E521 = ("Document {doc} {problem} (limit {limit}); spaCy's tokenizer is quadratic on such input. Split or clean "
+            "the document, or raise the limit with --{option}.")
 
     # --- first-hour UX (E550-E599)
 

@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..corpora.readers import FORMATS, detect_format, read_corpus
+from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, count_docs, file_digest, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..progress import progress, progress_enabled
@@ -204,6 +205,7 @@ def apply_pipeline(
     if format not in FORMATS:
         raise SpacyWeakError(Errors.E212.format(param="format", value=format, options=", ".join(FORMATS)))
     input_path = Path(input_path)
+    check_output_dir(output_dir, [input_path])  # before anything is read or written
     fmt = detect_format(input_path) if format == "auto" else format
     if nlp is None:
         nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides, exclude=exclude)
@@ -216,8 +218,11 @@ def apply_pipeline(
         "input": input_fingerprint(input_path),
         "format": fmt,
     }
-    writer = ShardWriter(output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts)
+    writer = ShardWriter(
+        output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts, inputs=[input_path]
+    )
     if writer.complete:
+        writer.close()
         warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
         return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
     resumed_from = writer.n_done

@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from ..corpora.align import GOLD_KEY, ReadStats
 from ..corpora.readers import read_corpus
+from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..progress import progress, progress_enabled
@@ -108,6 +109,7 @@ def convert_corpus(
     input_path = Path(input_path)
     if not input_path.exists():
         raise SpacyWeakError(Errors.E200.format(path=input_path))
+    check_output_dir(output_dir, [input_path])  # before anything is written
     start = time.perf_counter()
     nlp, tokenizer_id = tokenizer_nlp(lang, tokenizer)
     settings = {
@@ -118,8 +120,11 @@ def convert_corpus(
         "input": input_fingerprint(input_path),
         "options": {k: (sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in sorted(reader_options.items())},
     }
-    writer = ShardWriter(output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=gold_counts)
+    writer = ShardWriter(
+        output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=gold_counts, inputs=[input_path]
+    )
     if writer.complete:
+        writer.close()
         warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
         return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
     resumed_from = writer.n_done

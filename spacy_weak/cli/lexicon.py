@@ -5,9 +5,9 @@ from typing import Dict, List, Optional
 
 import typer
 
-from ._app import app
+from ._app import GuardedTyper, app
 
-lexicon_app = typer.Typer(
+lexicon_app = GuardedTyper(
     name="lexicon",
     help="Compile lexicons (UMLS RRF, TSV, JSONL) for weak_gazetteer, convert open vocabularies, inspect compiled lexicons.",
     no_args_is_help=True,

@@ -8,12 +8,14 @@ a ``manifest.json`` (srsly JSON)::
      "shards": [{"file": "shard-00000.spacy", "docs": 1000, "counts": {...}}, ...],
      "docs": 2000, "complete": false, "summary": {...}}
 
-Each shard is written atomically (temporary name, then rename) and the
-manifest is rewritten atomically *after* each shard. So a ``kill -9`` at any
-moment leaves complete shards and a manifest that lists a prefix of them.
+Each shard is written atomically (temporary name, then rename); the
+manifest is rewritten atomically before each shard (naming it ``pending``)
+and after it (listing it). So a ``kill -9`` at any moment leaves complete
+shards and a manifest that lists a prefix of them.
 :class:`ShardWriter` opened again on the directory with the same settings
-deletes what the manifest does not list (a shard written just before the
-kill, temporary files), reports :attr:`ShardWriter.n_done` documents done,
+deletes the pending shard and its temporary file (files the manifest records
+as written by the run; nothing else is ever deleted, see
+docs/reliability.md), reports :attr:`ShardWriter.n_done` documents done,
 and continues with the next shard: the caller skips that many input
 documents (``itertools.islice(docs, writer.n_done, None)``). Because shard
 boundaries depend only on the document count, the finished directory is
@@ -35,7 +37,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import srsly
 from spacy.tokens import Doc, DocBin
@@ -43,12 +45,13 @@ from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..io import atomic_path, write_json_atomic
+from .manifest import MANIFEST_FORMAT, shard_name, validate_manifest
+from .output_dir import DirectoryLock, check_output_dir, describe_writer, writer_identity
 
 logger = logging.getLogger(__name__)
 
 PathLike = Union[str, Path]
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = "spacy_weak.shards.v1"
 SHARD_PATTERN = re.compile(r"^shard-(\d{5,})\.spacy$")
 CountFn = Callable[[Doc], Dict[str, int]]
 
@@ -95,26 +98,25 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def shard_name(index: int) -> str:
-    return f"shard-{index:05d}.spacy"
-
-
 def read_manifest(output_dir: PathLike) -> Optional[Dict[str, Any]]:
-    """The manifest of a sharded run, or None if there is none."""
+    """The manifest of a sharded run (schema-checked, ``E504``), or None if there is none."""
     path = Path(output_dir) / MANIFEST
     if not path.exists():
         return None
+    if path.is_dir():
+        raise SpacyWeakError(Errors.E511.format(path=path, what="a run's manifest"))
     try:
         data = srsly.read_json(path)
     except ValueError as err:
         raise SpacyWeakError(Errors.E252.format(path=path, err=err)) from None
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("shards"), list):
-        raise SpacyWeakError(Errors.E252.format(path=path, err=f"not a {MANIFEST_FORMAT} manifest"))
-    return data
+    except UnicodeDecodeError as err:
+        raise SpacyWeakError(Errors.E252.format(path=path, err=f"not UTF-8 ({err})")) from None
+    return validate_manifest(data, path)
 
 
-def _stray_files(output_dir: Path) -> List[Path]:
-    return [p for p in output_dir.iterdir() if p.name.startswith((".shard-", f".{MANIFEST}.")) and p.name.endswith(".tmp")]
+def _tmp_name(name: str) -> str:
+    """The temporary name the writer uses for ``name`` (reserved, see docs/reliability.md)."""
+    return f".{name}.tmp"
 
 
 def _shard_files(output_dir: Path) -> List[Path]:
@@ -127,10 +129,21 @@ class ShardWriter:
     output_dir: the directory (created if needed).
     settings: JSON-serialisable description of the run; must match to resume.
     shard_size: documents per shard.
-    overwrite: delete an earlier run in ``output_dir`` instead of resuming it.
+    overwrite: delete an earlier run in ``output_dir`` (the files its manifest
+        lists) instead of resuming it.
     count_fn: ``doc -> {name: count}`` summed per shard into the manifest
         (e.g. spans per key), so the summary of a resumed run is complete.
     store_user_data: passed to :class:`DocBin` (keeps ``doc.user_data``).
+    inputs: the run's input paths; one that is (inside) ``output_dir`` is
+        refused (``E500``) before anything is touched.
+
+    The writer holds an exclusive lock on ``output_dir`` from construction
+    to :meth:`close` (or the end of a ``with`` block); a second writer fails
+    at once (``E502``). It deletes or overwrites only files recorded in a
+    manifest (the shards it lists and the ``pending`` shard), the manifest
+    itself, and its reserved temporary names (``.manifest.json.tmp``,
+    ``.shard-NNNNN.spacy.tmp``); any other ``shard-*.spacy`` file is refused
+    (``E506``), never deleted.
     """
 
     def __init__(
@@ -142,9 +155,11 @@ class ShardWriter:
         overwrite: bool = False,
         count_fn: Optional[CountFn] = None,
         store_user_data: bool = True,
+        inputs: Sequence[PathLike] = (),
     ) -> None:
         if not isinstance(shard_size, int) or isinstance(shard_size, bool) or shard_size < 1:
             raise SpacyWeakError(Errors.E257.format(value=shard_size))
+        check_output_dir(output_dir, inputs)
         speed_up_srsly_msgpack()
         self.output_dir = Path(output_dir)
         self.settings = srsly.json_loads(srsly.json_dumps(settings or {}))
@@ -155,9 +170,18 @@ class ShardWriter:
         self.complete = False
         self.summary: Dict[str, Any] = {}
         self.resumed = False
+        self.writer = writer_identity()
+        self._owns_manifest = False
         self._buffer: Optional[DocBin] = None
         self._buffer_counts: Dict[str, int] = {}
-        self._open(overwrite)
+        self._lock = DirectoryLock(self.output_dir)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire(self._describe_holder)
+        try:
+            self._open(overwrite)
+        except BaseException:
+            self.close()
+            raise
 
     # ------------------------------------------------------------------ state
     @property
@@ -183,33 +207,60 @@ class ShardWriter:
     def manifest_path(self) -> Path:
         return self.output_dir / MANIFEST
 
+    def _describe_holder(self) -> str:
+        try:
+            data = srsly.read_json(self.manifest_path) if self.manifest_path.is_file() else None
+        except (ValueError, OSError):
+            data = None
+        return describe_writer(data.get("writer") if isinstance(data, dict) else None)
+
+    def _remove_owned(self, manifest: Optional[Dict[str, Any]], *, listed: bool) -> None:
+        """Delete what an earlier run recorded as its own: the pending shard and temporaries (and, if ``listed``, its shards and manifest)."""
+        names = [_tmp_name(MANIFEST)]
+        if manifest is not None:
+            if manifest.get("pending"):
+                names += [manifest["pending"], _tmp_name(manifest["pending"])]
+            if listed:
+                names += [s["file"] for s in manifest["shards"]] + [MANIFEST]
+        for name in names:
+            path = self.output_dir / name
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+
+    def _check_foreign(self, manifest: Optional[Dict[str, Any]], overwrite: bool) -> None:
+        """``E506`` if shard-like files exist that the manifest does not record."""
+        known = set()
+        if manifest is not None:
+            known = {s["file"] for s in manifest["shards"]} | ({manifest["pending"]} if manifest.get("pending") else set())
+        foreign = [p.name for p in _shard_files(self.output_dir) if p.name not in known]
+        if foreign:
+            if manifest is None and not overwrite:
+                raise SpacyWeakError(Errors.E251.format(path=self.output_dir, n=len(foreign)))
+            raise SpacyWeakError(Errors.E506.format(path=self.output_dir, files=", ".join(foreign[:5])))
+
     def _open(self, overwrite: bool) -> None:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        manifest = read_manifest(self.output_dir) if not overwrite else None
+        manifest = read_manifest(self.output_dir)
+        self._check_foreign(manifest, overwrite)
         if overwrite:
-            for p in _shard_files(self.output_dir) + _stray_files(self.output_dir):
-                p.unlink()
-            if self.manifest_path.exists():
-                self.manifest_path.unlink()
-        elif manifest is None:
-            existing = _shard_files(self.output_dir)
-            if existing:
-                raise SpacyWeakError(Errors.E251.format(path=self.output_dir, n=len(existing)))
-        elif not self._resume(manifest):
+            self._remove_owned(manifest, listed=True)
             manifest = None
-        for p in _stray_files(self.output_dir):
-            p.unlink()
-        if manifest is None:
-            self._write_manifest()
+        elif manifest is not None and not self._resume(manifest):
+            manifest = None
+        if not self.complete:
+            # This run holds the lock: it takes the manifest over from a
+            # writer that died (its token is replaced by ours).
+            self._owns_manifest = True
+            self._write_manifest(takeover=True)
 
     def _resume(self, manifest: Dict[str, Any]) -> bool:
         """Continue the run in the manifest; False if it was replaced (see below).
 
         A *complete* run with other settings is obsolete output: it is
-        replaced (``W251``), as a workflow step that reruns because its input
-        changed expects. An *incomplete* one is refused (``E250``): mixing
-        two runs would be wrong, and replacing it could throw away hours of
-        work done with, e.g., a mistyped model path.
+        replaced (``W251``; only the files its manifest lists are deleted),
+        as a workflow step that reruns because its input changed expects. An
+        *incomplete* one is refused (``E250``): mixing two runs would be
+        wrong, and replacing it could throw away hours of work done with,
+        e.g., a mistyped model path.
         """
         old = dict(manifest.get("settings", {}), shard_size=manifest.get("shard_size"))
         new = dict(self.settings, shard_size=self.shard_size)
@@ -217,21 +268,20 @@ class ShardWriter:
             if old.get(key) != new.get(key):
                 if manifest.get("complete"):
                     warn(Warnings.W251.format(path=self.output_dir, key=key))
-                    for p in _shard_files(self.output_dir):
-                        p.unlink()
-                    self.manifest_path.unlink()
+                    self._remove_owned(manifest, listed=True)
                     return False
                 raise SpacyWeakError(
                     Errors.E250.format(path=self.output_dir, key=key, old=_short(old.get(key)), new=_short(new.get(key)))
                 )
-        listed = {s["file"] for s in manifest["shards"]}
         for shard in manifest["shards"]:
-            if not (self.output_dir / shard["file"]).is_file():
-                raise SpacyWeakError(Errors.E253.format(path=self.output_dir / shard["file"], err="file missing"))
-        for p in _shard_files(self.output_dir):
-            if p.name not in listed:
-                logger.info("Removing %s: written after the last manifest update of an interrupted run", p)
-                p.unlink()
+            path = self.output_dir / shard["file"]
+            if not path.is_file():
+                raise SpacyWeakError(Errors.E253.format(path=path, err="file missing"))
+            found = len(load_docbin(path))
+            if found != shard["docs"]:
+                raise SpacyWeakError(Errors.E505.format(path=path, expected=shard["docs"], found=found))
+        if not manifest.get("complete"):
+            self._remove_owned(manifest, listed=False)
         self.shards = list(manifest["shards"])
         self.complete = bool(manifest.get("complete"))
         self.summary = dict(manifest.get("summary", {}))
@@ -246,7 +296,22 @@ class ShardWriter:
             )
         return True
 
-    def _write_manifest(self) -> None:
+    def _write_manifest(self, pending: Optional[str] = None, *, takeover: bool = False) -> None:
+        """Rewrite the manifest, after checking that this run still owns it (``E503``)."""
+        if not self._owns_manifest:
+            raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
+        if not takeover and self.manifest_path.exists():
+            try:
+                on_disk = srsly.read_json(self.manifest_path)
+            except (ValueError, OSError):
+                on_disk = None
+            holder = on_disk.get("writer") if isinstance(on_disk, dict) else None
+            if isinstance(holder, dict) and holder.get("token") not in (None, self.writer["token"]):
+                raise SpacyWeakError(
+                    Errors.E503.format(
+                        path=self.manifest_path, holder=describe_writer(holder), pid=self.writer["pid"], host=self.writer["host"]
+                    )
+                )
         write_json_atomic(
             self.manifest_path,
             {
@@ -257,10 +322,13 @@ class ShardWriter:
                 "docs": self.n_done,
                 "complete": self.complete,
                 "summary": self.summary,
+                "pending": pending,
+                "writer": None if self.complete else self.writer,
             },
+            tmp_name=_tmp_name(MANIFEST),
         )
 
-    # ---------------------------------------------------------------- writing
+# ---------------------------------------------------------------- writing
     def add(self, doc: Doc) -> None:
         """Buffer ``doc``; a full buffer is written as the next shard."""
         if self.complete:
@@ -284,7 +352,10 @@ class ShardWriter:
         if self._buffer is None or len(self._buffer) == 0:
             return
         name = shard_name(len(self.shards))
-        with atomic_path(self.output_dir / name) as tmp:
+        # Record the shard as pending first: a kill between its rename and the
+        # next manifest update leaves a file the next run knows it wrote.
+        self._write_manifest(pending=name)
+        with atomic_path(self.output_dir / name, tmp_name=_tmp_name(name)) as tmp:
             self._buffer.to_disk(tmp)
         self.shards.append({"file": name, "docs": len(self._buffer), "counts": dict(sorted(self._buffer_counts.items()))})
         self._buffer, self._buffer_counts = None, {}
@@ -298,13 +369,18 @@ class ShardWriter:
         self.complete = True
         self._write_manifest()
 
+    def close(self) -> None:
+        """Release the directory lock (the buffered, unwritten docs are dropped)."""
+        self._buffer, self._buffer_counts = None, {}
+        self._lock.release()
+
     def __enter__(self) -> "ShardWriter":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         # On an exception, keep the full shards written so far; the buffered
         # (partial) shard is discarded and redone by the next run.
-        self._buffer, self._buffer_counts = None, {}
+        self.close()
 
     @property
     def files(self) -> List[Path]:
@@ -325,35 +401,45 @@ def load_docbin(path: PathLike) -> DocBin:
         raise SpacyWeakError(Errors.E215.format(path=path, err=f"{type(err).__name__}: {err}")) from None
 
 
-def docbin_files(source: PathLike) -> List[Path]:
-    """The ``.spacy`` files of ``source``: the file itself, or a directory's shards.
-
-    A directory with a manifest is read in manifest order (warning ``W201``
-    if its run is not complete); without one, all ``*.spacy`` files sorted by name.
-    """
+def docbin_entries(source: PathLike) -> List[Tuple[Path, Optional[int]]]:
+    """``(file, documents the manifest promises or None)`` for each ``.spacy`` file of ``source``."""
     source = Path(source)
     if source.is_file():
-        return [source]
+        return [(source, None)]
     if not source.is_dir():
         raise SpacyWeakError(Errors.E200.format(path=source))
     manifest = read_manifest(source)
     if manifest is not None:
         if not manifest.get("complete"):
             warn(Warnings.W201.format(path=source, docs=sum(int(s["docs"]) for s in manifest["shards"])))
-        return [source / s["file"] for s in manifest["shards"]]
-    files = sorted(source.glob("*.spacy"))
+        return [(source / s["file"], s["docs"]) for s in manifest["shards"]]
+    files = sorted(p for p in source.glob("*.spacy") if p.is_file())
     if not files:
         raise SpacyWeakError(Errors.E216.format(path=source))
-    return files
+    return [(p, None) for p in files]
+
+
+def docbin_files(source: PathLike) -> List[Path]:
+    """The ``.spacy`` files of ``source``: the file itself, or a directory's shards.
+
+    A directory with a manifest is read in manifest order (warning ``W201``
+    if its run is not complete); without one, all ``*.spacy`` files sorted by name.
+    """
+    return [path for path, _ in docbin_entries(source)]
 
 
 def read_docs(source: Union[PathLike, Sequence[PathLike]], vocab: Vocab) -> Iterator[Doc]:
-    """Stream docs from a ``.spacy`` file, a directory of shards, or a list of those."""
+    """Stream docs from a ``.spacy`` file, a directory of shards, or a list of those.
+
+    A shard holding another number of documents than its manifest says is ``E505``.
+    """
     speed_up_srsly_msgpack()
     sources = [source] if isinstance(source, (str, Path)) else list(source)
     for src in sources:
-        for path in docbin_files(src):
+        for path, expected in docbin_entries(src):
             docbin = load_docbin(path)
+            if expected is not None and len(docbin) != expected:
+                raise SpacyWeakError(Errors.E505.format(path=path, expected=expected, found=len(docbin)))
             try:
                 yield from docbin.get_docs(vocab)
             except SpacyWeakError:

@@ -68,13 +68,21 @@ def test_resume_after_crash_is_identical(nlp, tmp_path):
         with ShardWriter(out, settings={"run": 1}, shard_size=10) as writer:
             writer.add_all(crashing(23))
     assert read_manifest(out)["docs"] == 20 and not read_manifest(out)["complete"]
-    # what a kill -9 between a shard's rename and the manifest update leaves behind,
-    # plus a temporary file from a write in progress
+    # what a kill -9 between a shard's rename and the manifest update leaves behind:
+    # the manifest names the shard as pending, the shard is there; plus the
+    # writer's temporary manifest, and a file of someone else that is left alone
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["pending"] = "shard-00002.spacy"
+    (out / "manifest.json").write_text(json.dumps(manifest))
     DocBin(docs=docs[20:30]).to_disk(out / "shard-00002.spacy")
-    (out / ".shard-00003.spacy.abc123.tmp").write_bytes(b"partial")
+    (out / ".manifest.json.tmp").write_bytes(b"partial")
+    (out / ".shard-00003.spacy.abc123.tmp").write_bytes(b"not ours")
     writer = ShardWriter(out, settings={"run": 1}, shard_size=10)
     assert writer.n_done == 20 and writer.resumed and not writer.complete
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "shard-00000.spacy", "shard-00001.spacy"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".shard-00003.spacy.abc123.tmp", "manifest.json", "shard-00000.spacy", "shard-00001.spacy",
+    ]
+    assert (out / ".shard-00003.spacy.abc123.tmp").read_bytes() == b"not ours"
     for doc in docs[writer.n_done :]:
         writer.add(doc)
     writer.finish(summary={"documents": writer.n_written})

@@ -1,0 +1,93 @@
+"""The schema of a sharded run's ``manifest.json``, checked on every read.
+
+A manifest is trusted for three things: which files belong to the run (and
+may thus be deleted by ``--overwrite`` or a replacing run), how many input
+documents are done (what a resume skips), and whether the run is complete.
+So every field is checked for type and range, shard file names must be
+exactly ``shard-00000.spacy``, ``shard-00001.spacy``, ... in order (no path
+can point outside the directory), and the total must equal the sum of the
+per-shard counts. The per-shard counts are checked against the files when a
+run resumes and when the shards are read (``E505``). Any violation is
+``E504`` naming the field.
+
+Fields (``spacy_weak.shards.v1``)::
+
+    format     "spacy_weak.shards.v1"
+    settings   object: what identifies the run (compared on resume)
+    shard_size integer >= 1
+    shards     list of {"file": "shard-NNNNN.spacy", "docs": int >= 1, "counts": {str: int >= 0}}
+    docs       integer: the sum of shards[*].docs
+    complete   boolean
+    summary    object
+    pending    null or the shard name being written (optional; a kill leaves
+               it behind and the next run deletes that file, which it wrote)
+    writer     null or {"pid", "host", "started", "token"}: the run writing
+               now (optional; null once complete)
+"""
+from pathlib import Path
+from typing import Any, Dict
+
+from ..errors import Errors, SpacyWeakError
+
+MANIFEST_FORMAT = "spacy_weak.shards.v1"
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}.spacy"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_manifest(data: Any, path: Path) -> Dict[str, Any]:
+    """``data`` if it is a valid manifest, else ``E504`` naming the first problem."""
+
+    def bad(problem: str) -> SpacyWeakError:
+        return SpacyWeakError(Errors.E504.format(path=path, problem=problem))
+
+    if not isinstance(data, dict):
+        raise bad(f"expected a JSON object, got {type(data).__name__}")
+    if data.get("format") != MANIFEST_FORMAT:
+        raise bad(f"'format' is {data.get('format')!r}, expected {MANIFEST_FORMAT!r}")
+    for key in ("settings", "shard_size", "shards", "docs", "complete"):
+        if key not in data:
+            raise bad(f"field '{key}' is missing")
+    if not isinstance(data["settings"], dict):
+        raise bad("'settings' must be an object")
+    if not _is_int(data["shard_size"]) or data["shard_size"] < 1:
+        raise bad(f"'shard_size' must be an integer >= 1, got {data['shard_size']!r}")
+    if not isinstance(data["complete"], bool):
+        raise bad(f"'complete' must be true or false, got {data['complete']!r}")
+    if not isinstance(data.get("summary", {}), dict):
+        raise bad("'summary' must be an object")
+    shards = data["shards"]
+    if not isinstance(shards, list):
+        raise bad("'shards' must be a list")
+    total = 0
+    for i, shard in enumerate(shards):
+        where = f"shards[{i}]"
+        if not isinstance(shard, dict):
+            raise bad(f"{where} must be an object")
+        if shard.get("file") != shard_name(i):
+            raise bad(f"{where}.file is {shard.get('file')!r}, expected {shard_name(i)!r} (shards are numbered in order, inside the directory)")
+        docs = shard.get("docs")
+        if not _is_int(docs) or docs < 1:
+            raise bad(f"{where}.docs must be an integer >= 1, got {docs!r}")
+        if docs > data["shard_size"]:
+            raise bad(f"{where}.docs is {docs}, more than shard_size {data['shard_size']}")
+        counts = shard.get("counts", {})
+        if not isinstance(counts, dict) or not all(
+            isinstance(k, str) and _is_int(v) and v >= 0 for k, v in counts.items()
+        ):
+            raise bad(f"{where}.counts must map names to integers >= 0")
+        total += docs
+    if not _is_int(data["docs"]) or data["docs"] != total:
+        raise bad(f"'docs' is {data['docs']!r}, but the shards hold {total}")
+    pending = data.get("pending")
+    if pending is not None and pending != shard_name(len(shards)):
+        raise bad(f"'pending' is {pending!r}, expected null or {shard_name(len(shards))!r}")
+    writer = data.get("writer")
+    if writer is not None and not isinstance(writer, dict):
+        raise bad("'writer' must be null or an object")
+    return data
