@@ -220,7 +220,6 @@ class Errors(metaclass=ErrorsWithCodes):
     E510 = ("Document {doc} has {n} characters, more than the pipeline's max_length ({max_length}). Raise the limit "
             "with --max-length N (memory grows with document length) or split the document.")
     E511 = "{path} is a directory, but {what} must be a file."
-    E512 = "Component '{name}': invalid value {value!r} for parameter '{param}': expected {expected}."
     E513 = ("Component '{name}': the saved model {path} is not valid: {problem}. Fit or save the component again "
             "(or restore the file).")
     E514 = "Component '{name}': the saved model file {path} is missing. Save the pipeline again (nlp.to_disk) or restore the file."

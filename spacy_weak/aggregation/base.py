@@ -106,6 +106,9 @@ class _AggregatorBase(Pipe):
     def _set_state(self, state: Dict) -> None:
         pass
 
+    def _validate_state(self, state: Dict, where: str) -> None:
+        """Check a loaded state before :meth:`_set_state` (``E513``/``E515``); subclasses override."""
+
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
         serializers = {
             "cfg": lambda: srsly.json_dumps(self.cfg),
@@ -118,6 +121,7 @@ class _AggregatorBase(Pipe):
             state = srsly.msgpack_loads(data)
             if not isinstance(state, dict):
                 raise ValueError(f"expected a mapping, got {type(state).__name__}")
+            self._validate_state(state, where)
             self._set_state(state)
         except SpacyWeakError:
             raise
@@ -145,11 +149,27 @@ class _AggregatorBase(Pipe):
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()):
         path = util.ensure_path(path)
         deserializers = {
-            "cfg": lambda p: self.cfg.update(srsly.read_json(p)),
-            "model": lambda p: self._load_state(p.read_bytes(), str(p)),
+            "cfg": lambda p: self.cfg.update(self._read_cfg(p)),
+            "model": lambda p: self._load_state(self._read_model(p), str(p)),
         }
         util.from_disk(path, deserializers, exclude)
         return self
+
+    def _read_model(self, path: Path) -> bytes:
+        if not path.is_file():
+            raise SpacyWeakError(Errors.E514.format(name=self.name, path=path))
+        return path.read_bytes()
+
+    def _read_cfg(self, path: Path) -> Dict:
+        if not path.is_file():
+            raise SpacyWeakError(Errors.E514.format(name=self.name, path=path))
+        try:
+            cfg = srsly.read_json(path)
+        except ValueError as err:
+            raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem=f"not JSON ({err})")) from None
+        if not isinstance(cfg, dict):
+            raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem="not a JSON object"))
+        return cfg
 
 
 # =============================================================== span-level

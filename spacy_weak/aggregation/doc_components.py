@@ -31,6 +31,13 @@ from .base import (
     docs_from_examples,
 )
 from .dawid_skene import ABSTAIN, AGAINST, FOR, MISSING, DawidSkene, doc_majority
+from .validation import (
+    DOC_EM_STATE_FORMAT,
+    check_class_priors,
+    check_em_params,
+    check_number_map,
+    validate_doc_em_state,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +194,7 @@ class DocVoteAggregator(_DocAggregator):
         spans_key: Optional[str] = None,
     ):
         super().__init__(vocab, name)
+        check_number_map(name, "weights", weights, minimum=0)
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -230,6 +238,8 @@ class DocEMAggregator(_DocAggregator):
         spans_key: Optional[str] = None,
     ):
         super().__init__(vocab, name)
+        check_em_params(name, n_iter=n_iter, tol=tol, prior_strength=prior_strength, seed=seed)
+        check_class_priors(name, class_priors, bool(multilabel))
         self.cfg = {
             **self._output_cfg(cats_output, threshold, spans_key),
             "sources": list(sources) or ["*"],
@@ -341,8 +351,12 @@ class DocEMAggregator(_DocAggregator):
                 out[name][label] = {"p_for_given_true": float(t), "p_for_given_false": float(f)}
         return out
 
+    def _validate_state(self, state: Dict, where: str) -> None:
+        validate_doc_em_state(self.name, state, where)
+
     def _get_state(self) -> Dict:
         return {
+            "format": DOC_EM_STATE_FORMAT,
             "sources": self.sources_,
             "labels": self.labels_,
             "model": None if self.model_ is None else self.model_.to_dict(),

@@ -24,6 +24,7 @@ from .span_base import (
     io_symbols,
     merge_adjacent_states,
 )
+from .validation import HMM_STATE_FORMAT, check_hmm_params, validate_hmm_state
 from .voting import states_to_span_arrays
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ class HMMAggregator(_SpanAggregator):
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
         _check_option(name, "scheme", scheme, SCHEMES)
         _check_option(name, "implementation", implementation, ("scaling", "log"))
-        if n_iter < 0:
-            raise SpacyWeakError(Errors.E100.format(name=name, param="n_iter", value=n_iter, options=">= 0"))
+        check_hmm_params(name, n_iter=n_iter, tol=tol, seed=seed, prior_strength=prior_strength,
+                         pseudo_count=pseudo_count, anchor_strength=anchor_strength, weights=weights)
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -324,8 +325,12 @@ class HMMAggregator(_SpanAggregator):
         return out
 
     # ------------------------------------------------------------ serialisation
+    def _validate_state(self, state: Dict, where: str) -> None:
+        validate_hmm_state(self.name, state, where)
+
     def _get_state(self) -> Dict:
         return {
+            "format": HMM_STATE_FORMAT,
             "sources": self.sources_,
             "labels": self.labels_,
             "hmm": self._hmm_state,

@@ -17,6 +17,7 @@ from .observations import (
     is_span_source_group,
 )
 from .span_base import _SpanAggregator
+from .validation import check_number_map
 from .voting import span_majority, states_to_span_arrays, token_majority
 
 VOTE_LEVELS = ("token", "span")
@@ -43,6 +44,7 @@ class VoteAggregator(_SpanAggregator):
         level: str = "token",
     ):
         super().__init__(vocab, name)
+        check_number_map(name, "weights", weights, minimum=0)
         _check_option(name, "level", level, VOTE_LEVELS)
         self.cfg = {
             "sources": list(sources) or ["*"],

@@ -403,8 +403,8 @@ class Gazetteer(Pipe):
     # ------------------------------------------------------------ serialisation
 
     def _cfg(self) -> Dict[str, Any]:
-        return {"spans_key": self.spans_key, "ambiguous": self.ambiguous, "options": self.options,
-                "has_lexicon": self.lexicon is not None}
+        return {"format": "spacy_weak.weak_gazetteer.v1", "spans_key": self.spans_key, "ambiguous": self.ambiguous,
+                "options": self.options, "has_lexicon": self.lexicon is not None}
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> None:
         path = Path(path)
@@ -416,11 +416,23 @@ class Gazetteer(Pipe):
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> "Gazetteer":
         path = Path(path)
 
+        saved: Dict[str, Any] = {}
+
+        def load_cfg(p: Path) -> None:
+            if p.is_file():
+                try:
+                    saved.update(srsly.read_json(p))
+                except ValueError as err:
+                    raise SpacyWeakError(Errors.E513.format(name=self.name, path=p, problem=f"not JSON ({err})")) from None
+
         def load_lexicon(p: Path) -> None:
             if p.exists():
                 self.set_lexicon(CompiledLexicon.from_disk(p))
+            elif saved.get("has_lexicon"):
+                # saved with a lexicon that is gone: matching nothing silently would be wrong
+                raise SpacyWeakError(Errors.E516.format(name=self.name, path=path, what="lexicon/ folder"))
 
-        util.from_disk(path, {"cfg": lambda p: None, "lexicon": load_lexicon}, exclude)
+        util.from_disk(path, {"cfg": load_cfg, "lexicon": load_lexicon}, exclude)
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = util.SimpleFrozenList()) -> bytes:

@@ -58,6 +58,9 @@ def run_demo(output: Path, *, config: Path, lexicon: Path, corpus: Path, n_iter:
     db = DocBin(docs=docs)
     silver = Path(output) / "silver.spacy"
     write_bytes_atomic(silver, db.to_bytes())
+    from ..pipeline_meta import stamp_meta
+
+    stamp_meta(nlp)
     nlp.to_disk(Path(output) / "pipeline")
     return {"docs": docs, "nlp": nlp, "silver": silver, "seconds": seconds, "sources": sources}
 

@@ -98,11 +98,16 @@ def fit_cli(
 
     start = time.perf_counter()
     try:
+        from ..corpora.output_dir import check_output_dir
+        from ..pipeline_meta import stamp_meta
+
+        check_output_dir(output, docbin_paths)
         nlp = load_pipeline(config_or_model, parse_overrides(overrides), skip=[component])
         proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
             proc.to_disk(output)
         else:
+            stamp_meta(nlp)
             nlp.to_disk(output)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

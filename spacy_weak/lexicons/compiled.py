@@ -91,8 +91,11 @@ def normalization_options(**options) -> Dict[str, Any]:
     out["case_sensitive"] = bool(out["case_sensitive"])
     out["normalize_unicode"] = bool(out["normalize_unicode"])
     out["fold_hyphens"] = bool(out["fold_hyphens"])
-    out["short_term_max_len"] = int(out["short_term_max_len"])
-    out["min_term_length"] = int(out["min_term_length"])
+    for key in ("short_term_max_len", "min_term_length"):
+        value = out[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpacyWeakError(Errors.E007.format(value=value, param=key, options="an integer >= 0"))
+        out[key] = int(value)
     out["stop_terms"] = sorted({str(t) for t in (out["stop_terms"] or [])})
     return out
 

@@ -1,0 +1,195 @@
+"""Checks of aggregator parameters (where components are built) and of saved models (on load).
+
+Parameters: every numeric setting is typed and bounded; a bad value is
+``E100`` naming the component and the parameter, raised by the component's
+``__init__`` (so ``nlp.add_pipe``, ``spacy.load`` and config assembly all
+refuse it before any data is read).
+
+Saved models: each saved state carries ``"format"`` (``STATE_FORMATS``); a
+state of another format is ``E515``. Its content is checked before use
+(``E513``): lists of source and label names, probability tables of the
+shape the sources and labels imply, every entry finite and in ``[0, 1]``, each
+distribution summing to 1. States written before the format field existed
+are accepted if their content passes the same checks.
+"""
+import math
+from numbers import Real
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+from ..errors import Errors, SpacyWeakError
+
+HMM_STATE_FORMAT = "spacy_weak.weak_hmm.v1"
+DOC_EM_STATE_FORMAT = "spacy_weak.weak_doc_em.v1"
+NORM_TOL = 1e-6
+
+
+def check_number(
+    name: str,
+    param: str,
+    value: Any,
+    *,
+    minimum: Optional[float] = None,
+    maximum: Optional[float] = None,
+    exclusive_minimum: bool = False,
+    integer: bool = False,
+) -> None:
+    """``E100`` unless ``value`` is a finite number (an int if ``integer``) within the bounds."""
+    if integer:
+        ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+        kind = "an integer"
+    else:
+        ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value))
+        kind = "a finite number"
+    if ok and minimum is not None:
+        ok = value > minimum if exclusive_minimum else value >= minimum
+    if ok and maximum is not None:
+        ok = value <= maximum
+    if not ok:
+        bounds = []
+        if minimum is not None:
+            bounds.append(f"{'>' if exclusive_minimum else '>='} {minimum}")
+        if maximum is not None:
+            bounds.append(f"<= {maximum}")
+        raise SpacyWeakError(Errors.E100.format(name=name, param=param, value=value, options=" and ".join([kind] + bounds)))
+
+
+def check_number_map(name: str, param: str, mapping: Any, *, minimum: float = 0.0, maximum: Optional[float] = None) -> None:
+    """``E100`` unless ``mapping`` is ``{str: finite number within the bounds}`` (or empty/None)."""
+    if mapping is None:
+        return
+    if not isinstance(mapping, dict):
+        raise SpacyWeakError(Errors.E100.format(name=name, param=param, value=mapping, options="a mapping {name: number}"))
+    for key, value in mapping.items():
+        check_number(name, f"{param}[{key!r}]", value, minimum=minimum, maximum=maximum)
+
+
+def check_em_params(name: str, *, n_iter: Any, tol: Any, prior_strength: Any, seed: Any = 0) -> None:
+    """The EM settings shared by ``weak_hmm`` and ``weak_doc_em``."""
+    check_number(name, "n_iter", n_iter, minimum=0, integer=True)
+    check_number(name, "tol", tol, minimum=0)
+    check_number(name, "prior_strength", prior_strength, minimum=0)
+    check_number(name, "seed", seed, minimum=0, integer=True)
+
+
+def check_hmm_params(name: str, *, n_iter, tol, seed, prior_strength, pseudo_count, anchor_strength, weights) -> None:
+    """``weak_hmm``'s numeric settings."""
+    check_em_params(name, n_iter=n_iter, tol=tol, prior_strength=prior_strength, seed=seed)
+    check_number(name, "pseudo_count", pseudo_count, minimum=0, exclusive_minimum=True)
+    check_number(name, "anchor_strength", anchor_strength, minimum=0)
+    check_number_map(name, "weights", weights, minimum=0)
+
+
+def check_class_priors(name: str, priors: Any, multilabel: bool) -> None:
+    """``class_priors``: ``{label: p}`` with finite ``p`` in [0, 1] (multi-class: not all 0)."""
+    if not priors:
+        return
+    check_number_map(name, "class_priors", priors, minimum=0, maximum=None if not multilabel else 1)
+    if not multilabel and sum(float(v) for v in priors.values()) <= 0:
+        raise SpacyWeakError(
+            Errors.E100.format(name=name, param="class_priors", value=priors, options="weights with a positive sum")
+        )
+
+
+# ------------------------------------------------------------------ saved models
+
+
+def _bad(name: str, where: str, problem: str) -> SpacyWeakError:
+    return SpacyWeakError(Errors.E513.format(name=name, path=where, problem=problem))
+
+
+def check_format(name: str, state: Dict, expected: str, where: str) -> None:
+    found = state.get("format")
+    if found is not None and found != expected:
+        raise SpacyWeakError(Errors.E515.format(name=name, path=where, found=found, expected=expected))
+
+
+def _names(name: str, state: Dict, key: str, where: str) -> list:
+    values = state.get(key)
+    if values is None:
+        values = []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _bad(name, where, f"'{key}' must be a list of names")
+    if len(set(values)) != len(values):
+        raise _bad(name, where, f"'{key}' repeats a name")
+    return values
+
+
+def _table(name: str, where: str, key: str, value: Any, shape: tuple, *, normalised_axis: Optional[int] = -1) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _bad(name, where, f"'{key}' is not a numeric table") from None
+    if arr.size != int(np.prod(shape)):
+        raise _bad(name, where, f"'{key}' has {arr.size} entries, expected shape {shape} for the saved sources and labels")
+    arr = arr.reshape(shape)
+    if not np.all(np.isfinite(arr)):
+        raise _bad(name, where, f"'{key}' holds NaN or infinite values")
+    if np.any(arr < 0) or np.any(arr > 1 + NORM_TOL):
+        raise _bad(name, where, f"'{key}' holds values outside [0, 1] (min {arr.min():.6g}, max {arr.max():.6g})")
+    if normalised_axis is not None and arr.size:
+        sums = arr.sum(axis=normalised_axis)
+        if np.any(np.abs(sums - 1.0) > NORM_TOL):
+            worst = float(sums.flat[int(np.argmax(np.abs(sums - 1.0)))])
+            raise _bad(name, where, f"a distribution in '{key}' sums to {worst:.9g}, not 1")
+    return arr
+
+
+def validate_hmm_state(name: str, state: Dict, where: str) -> None:
+    """Check a saved ``weak_hmm`` state (see the module docstring)."""
+    from .observations import n_states, n_symbols
+
+    check_format(name, state, HMM_STATE_FORMAT, where)
+    sources = _names(name, state, "sources", where)
+    labels = _names(name, state, "labels", where)
+    hmm = state.get("hmm")
+    if hmm is None:
+        return  # not fitted: nothing to check
+    if not isinstance(hmm, dict):
+        raise _bad(name, where, "'hmm' must be a mapping")
+    for key in ("n_labels", "n_sources", "startprob", "transmat", "emissionprob"):
+        if key not in hmm:
+            raise _bad(name, where, f"'hmm.{key}' is missing")
+    if hmm["n_labels"] != len(labels) or hmm["n_sources"] != len(sources):
+        raise _bad(
+            name, where,
+            f"the model is for {hmm['n_sources']} sources and {hmm['n_labels']} labels, but {len(sources)} sources "
+            f"and {len(labels)} labels are saved",
+        )
+    for key in ("prior_strength", "pseudo_count"):
+        if key in hmm:
+            try:
+                check_number(name, f"hmm.{key}", hmm[key], minimum=0)
+            except SpacyWeakError as err:
+                raise _bad(name, where, str(err)) from None
+    K, V, S = n_states(len(labels)), n_symbols(len(labels)), len(sources)
+    _table(name, where, "hmm.startprob", hmm["startprob"], (K,))
+    _table(name, where, "hmm.transmat", hmm["transmat"], (K, K))
+    _table(name, where, "hmm.emissionprob", hmm["emissionprob"], (S, K, V))
+    counts = state.get("emission_counts")
+    if counts is not None:
+        try:
+            arr = np.asarray(counts, dtype=float)
+        except (TypeError, ValueError):
+            raise _bad(name, where, "'emission_counts' is not a numeric table") from None
+        if arr.size != S * V * K or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            raise _bad(name, where, f"'emission_counts' must be {S}x{V}x{K} finite counts >= 0")
+
+
+def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
+    """Check a saved ``weak_doc_em`` state (see the module docstring)."""
+    from .dawid_skene import N_OBS
+
+    check_format(name, state, DOC_EM_STATE_FORMAT, where)
+    sources = _names(name, state, "sources", where)
+    labels = _names(name, state, "labels", where)
+    model = state.get("model")
+    if model is None:
+        return
+    if not isinstance(model, dict) or "theta" not in model or "priors" not in model:
+        raise _bad(name, where, "'model' must hold 'theta' and 'priors'")
+    multilabel = bool(model.get("multilabel"))
+    C = 2 if multilabel else len(labels)
+    _table(name, where, "model.theta", model["theta"], (len(sources), len(labels), C, N_OBS))
+    _table(name, where, "model.priors", model["priors"], (len(labels),), normalised_axis=None if multilabel else -1)
