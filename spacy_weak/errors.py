@@ -227,7 +227,6 @@ class Errors(metaclass=ErrorsWithCodes):
             "Save it again with this version.")
     E516 = ("Component '{name}': the saved gazetteer {path} has no {what}, so it would match nothing. Restore the "
             "folder or save the pipeline again.")
-    E517 = "{path} line {line}: not valid UTF-8 ({err}). Re-encode the {what} as UTF-8."
     E518 = ("The RRF lexicon {path} compiles to 0 terms: {problem}. Check that MRCONSO.RRF and MRSTY.RRF come from "
             "the same release and the filters (language, sources, semantic map).")
     E519 = "{path} line {line}: field '{field}' must be a string, got {value!r}. Give one label per line (repeat the term for a second label)."

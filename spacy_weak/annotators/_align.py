@@ -106,6 +106,7 @@ class NgramIndex:
         self.tokens = normalise_tokens((t.text for t in doc), case_sensitive)
         self.case_sensitive = case_sensitive
         self._by_first: Dict[str, List[int]] = {}
+        self._by_ngram: Dict[int, Dict[Tuple[str, ...], List[int]]] = {}
         for i, text in enumerate(self.tokens):
             self._by_first.setdefault(text, []).append(i)
 
@@ -117,7 +118,19 @@ class NgramIndex:
             return []
         n = len(key)
         key = tuple(key)
-        return [i for i in self._by_first.get(key[0], ()) if self.tokens[i : i + n] == key]
+        starts = self._by_first.get(key[0], ())
+        if len(starts) <= 64:
+            return [i for i in starts if self.tokens[i : i + n] == key]
+        # a frequent first token: look the whole n-gram up in an index of all
+        # n-grams of this length, built once (so many queries stay linear)
+        index = self._by_ngram.get(n)
+        if index is None:
+            index = {}
+            tokens = self.tokens
+            for i in range(len(tokens) - n + 1):
+                index.setdefault(tuple(tokens[i : i + n]), []).append(i)
+            self._by_ngram[n] = index
+        return list(index.get(key, ()))
 
 
 def span_source_groups(doc: Doc, patterns: Sequence[str], *, exclude: str) -> List[Tuple[str, Any]]:

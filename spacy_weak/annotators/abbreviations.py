@@ -183,6 +183,11 @@ class AbbreviationAnnotator(SourcePipe):
         for key, group in groups:
             for s in group:
                 by_bounds.setdefault((s.start, s.end), []).append((key, s))
+        # source spans by end token, so finding those that end with a long form
+        # costs the spans ending there, not all spans (linear in the document)
+        by_end: Dict[int, List[Tuple[int, List[Tuple[str, Span]]]]] = {}
+        for (s_start, s_end), items in by_bounds.items():
+            by_end.setdefault(s_end, []).append((s_start, items))
         exact = NgramIndex(doc, case_sensitive=True)
         folded = NgramIndex(doc, case_sensitive=False)
         # group definitions by short form
@@ -193,7 +198,7 @@ class AbbreviationAnnotator(SourcePipe):
         for short_key, defs in by_short.items():
             short_starts = exact.find(short_key)
             long_votes, long_kb = self._votes(
-                ((key, s) for d in defs for key, s in self._ending_at(by_bounds, d.long, self.min_long_coverage))
+                ((key, s) for d in defs for key, s in self._ending_at(by_end, d.long, self.min_long_coverage))
             )
             label = majority(long_votes)
             if label is not None:
@@ -212,8 +217,7 @@ class AbbreviationAnnotator(SourcePipe):
                     continue
                 kb = _top_kb(short_kb, label)
                 targets = []
-                for d in defs:
-                    long_key = folded.key(doc[d.long[0] : d.long[1]])
+                for long_key in dict.fromkeys(folded.key(doc[d.long[0] : d.long[1]]) for d in defs):
                     targets.extend((i, i + len(long_key)) for i in folded.find(long_key))
             mapped = self._map(label)
             if mapped is None:
@@ -223,12 +227,12 @@ class AbbreviationAnnotator(SourcePipe):
         return [Span(doc, start, end, label=label, kb_id=kb) for (start, end, label), kb in out.items()]
 
     @staticmethod
-    def _ending_at(by_bounds: Dict[Tuple[int, int], List[Tuple[str, Span]]], long: Tuple[int, int], coverage: float):
+    def _ending_at(by_end: Dict[int, List[Tuple[int, List[Tuple[str, Span]]]]], long: Tuple[int, int], coverage: float):
         """Source spans that end where the long form ends (they cover its head word) and cover at
         least ``coverage`` of its tokens."""
         start, end = long
-        for (s_start, s_end), items in by_bounds.items():
-            if s_end == end and s_start < end and (end - max(s_start, start)) >= coverage * (end - start):
+        for s_start, items in by_end.get(end, ()):
+            if s_start < end and (end - max(s_start, start)) >= coverage * (end - start):
                 yield from items
 
     @staticmethod

@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..corpora.readers import FORMATS, detect_format, read_corpus
+from ..corpora.limits import guard_tokenizer
 from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, count_docs, file_digest, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
@@ -191,10 +192,14 @@ def apply_pipeline(
     nlp: Optional[Language] = None,
     overrides: Optional[Dict[str, Any]] = None,
     exclude: Sequence[str] = (),
+    max_length: Optional[int] = None,
+    max_token_work: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Run a pipeline over a corpus into resumable sharded DocBins; returns the summary.
 
     ``nlp`` may be given directly (then ``model`` only names it in the settings).
+    ``max_length`` / ``max_token_work``: limits on text input (see
+    :mod:`spacy_weak.corpora.limits`; ``E510`` / ``E521``).
     """
     start = time.perf_counter()
     import_code(code)
@@ -211,6 +216,7 @@ def apply_pipeline(
         nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides, exclude=exclude)
     else:
         model_id = str(model)
+    guard_tokenizer(nlp, max_length=max_length, max_token_work=max_token_work)
     settings = {
         "command": "apply",
         "pipeline": model_id,
@@ -289,6 +295,12 @@ def apply_cli(
     initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
     exclude: str = typer.Option("", "--exclude", help="Comma-separated components not to load (e.g. an unfitted aggregator)."),
+    max_length: Optional[int] = typer.Option(
+        None, "--max-length", help="Longest document in characters (default: the pipeline's max_length, 1,000,000)."
+    ),
+    max_token_work: Optional[int] = typer.Option(
+        None, "--max-token-work", help="Tokenizer work limit per document for long runs of punctuation (docs/reliability.md)."
+    ),
 ) -> None:
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
 
@@ -313,6 +325,8 @@ def apply_cli(
             overwrite=overwrite,
             overrides=overrides,
             exclude=[name for name in exclude.split(",") if name],
+            max_length=max_length,
+            max_token_work=max_token_work,
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from ..corpora.align import GOLD_KEY, ReadStats
 from ..corpora.readers import read_corpus
+from ..corpora.limits import guard_tokenizer
 from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
@@ -94,6 +95,8 @@ def convert_corpus(
     shard_size: int = 1000,
     overwrite: bool = False,
     show_progress: bool = True,
+    max_length: Optional[int] = None,
+    max_token_work: Optional[int] = None,
     **reader_options: Any,
 ) -> Dict[str, Any]:
     """Convert a gold corpus to sharded DocBins (resumable); returns the summary.
@@ -112,6 +115,7 @@ def convert_corpus(
     check_output_dir(output_dir, [input_path])  # before anything is written
     start = time.perf_counter()
     nlp, tokenizer_id = tokenizer_nlp(lang, tokenizer)
+    guard_tokenizer(nlp, max_length=max_length, max_token_work=max_token_work)
     settings = {
         "command": "convert",
         "format": format,
@@ -213,6 +217,10 @@ def convert_cli(
     ),
     discontinuous: str = typer.Option("skip", "--discontinuous", help="BioC: skip, cover or split."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
+    max_length: Optional[int] = typer.Option(None, "--max-length", help="Longest document in characters (default 1,000,000)."),
+    max_token_work: Optional[int] = typer.Option(
+        None, "--max-token-work", help="Tokenizer work limit per document for long runs of punctuation (docs/reliability.md)."
+    ),
 ) -> None:
     """Convert a gold corpus (PubTator, BioC XML, CoNLL/IOB) to sharded DocBins.
 
@@ -240,6 +248,8 @@ def convert_cli(
             tokenizer=tokenizer,
             shard_size=shard_size,
             overwrite=overwrite,
+            max_length=max_length,
+            max_token_work=max_token_work,
             **options,
         )
     except SpacyWeakError as err:

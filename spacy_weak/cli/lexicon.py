@@ -77,11 +77,9 @@ def compile_cli(
     try:
         stops: List[str] = []
         if stop_terms is not None:
-            if not stop_terms.exists():
-                from ..errors import Errors
+            from ..lexicons.tabular import iter_lines
 
-                raise SpacyWeakError(Errors.E001.format(path=stop_terms))
-            stops = [line.strip() for line in stop_terms.read_text(encoding="utf8").splitlines() if line.strip()]
+            stops = [line.strip() for _, line in iter_lines(stop_terms) if line.strip()]
         sourcesl = [read_lexicon(p, format=format, **_reader_options(p, format, semantic_map, language, suppress,
                                                                     sources, exclude_sources, label)) for p in inputs]
         total = LexiconSummary(", ".join(str(p) for p in inputs))

@@ -61,6 +61,16 @@ def rrf_columns(meta_dir: PathLike, filename: str) -> List[str]:
     return STANDARD_COLUMNS[filename]
 
 
+def column_indices(meta_dir: PathLike, filename: str, cols: Sequence[str], names: Sequence[str]) -> List[int]:
+    """Positions of ``names`` in ``cols``; ``E520`` naming the missing columns."""
+    missing = [n for n in names if n not in cols]
+    if missing:
+        raise SpacyWeakError(
+            Errors.E520.format(path=meta_dir, file=filename, missing=", ".join(missing), columns=",".join(cols))
+        )
+    return [list(cols).index(n) for n in names]
+
+
 def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, List[str]]]:
     """``(line number, fields)`` of an RRF file, checking the column count."""
     n = len(columns)
@@ -88,7 +98,7 @@ def read_mrsty(
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     cols = rrf_columns(meta_dir, "MRSTY.RRF")
-    i_cui, i_tui, i_sty = cols.index("CUI"), cols.index("TUI"), cols.index("STY")
+    i_cui, i_tui, i_sty = column_indices(meta_dir, "MRSTY.RRF", cols, ("CUI", "TUI", "STY"))
     labels: Dict[str, set] = {}
     unmapped: Dict[str, int] = {}
     for _, f in _iter_rows(path, cols):
@@ -132,12 +142,12 @@ def iter_rrf(
     smap = as_semantic_map(semantic_map)
     cui_labels = read_mrsty(meta, smap, summary)
     cols = rrf_columns(meta, "MRCONSO.RRF")
-    idx = {c: cols.index(c) for c in ("CUI", "LAT", "SAB", "STR", "SUPPRESS")}
-    i_cui, i_lat, i_sab, i_str, i_sup = (idx[c] for c in ("CUI", "LAT", "SAB", "STR", "SUPPRESS"))
+    i_cui, i_lat, i_sab, i_str, i_sup = column_indices(meta, "MRCONSO.RRF", cols, ("CUI", "LAT", "SAB", "STR", "SUPPRESS"))
     langs = None if not language else ({language} if isinstance(language, str) else set(language))
     sup = set(suppress or ())
     keep_sab = set(sources) if sources else None
     drop_sab = set(exclude_sources or ())
+    kept, read_before = 0, summary.read
     for _, f in _iter_rows(meta / "MRCONSO.RRF", cols):
         summary.read += 1
         if langs is not None and f[i_lat] not in langs:
@@ -163,4 +173,17 @@ def iter_rrf(
             continue
         for label in labels:
             summary.keep(label)
+            kept += 1
             yield LexiconRecord(term, label, f[i_cui])
+    dropped = dict(summary.dropped)
+    if kept == 0 and summary.read > read_before and dropped.get("unmapped_semantic_type"):
+        # rows passed the filters but none links to a kept semantic type: the
+        # files do not belong together (or the semantic map keeps nothing)
+        if not cui_labels:
+            problem = "no concept of MRSTY.RRF has a semantic type that the semantic map keeps"
+        else:
+            problem = "no CUI of MRCONSO.RRF (after the filters) has a kept semantic type in MRSTY.RRF: the files share no concept"
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
+        raise SpacyWeakError(
+            Errors.E518.format(path=path, problem=f"{problem} ({summary.read - read_before} rows read; dropped: {detail})")
+        )

@@ -30,6 +30,8 @@ def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
     path = Path(path)
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
+    if path.is_dir():
+        raise SpacyWeakError(Errors.E511.format(path=path, what="a lexicon or word-list file"))
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
         for line_no, raw in enumerate(fh, 1):
@@ -107,6 +109,9 @@ def iter_jsonl(
         lab = obj.get("label", label)
         if lab is None:
             raise SpacyWeakError(Errors.E005.format(path=path, line=line_no, problem="missing key 'label'"))
+        for field, value in (("term", obj["term"]), ("label", lab)):
+            if value is not None and not isinstance(value, str):
+                raise SpacyWeakError(Errors.E519.format(path=path, line=line_no, field=field, value=value))
         summary.read += 1
         term = str(obj["term"] or "").strip()
         lab = str(lab or "").strip()
