@@ -94,12 +94,14 @@ class _SpanAggregator(_AggregatorBase):
         offsets = doc_offsets(lengths)
         a = offsets[spans[:, 0]] + spans[:, 1]
         b = offsets[spans[:, 0]] + spans[:, 2]
+        # Each span is reduced over its own tokens only (reduceat segments), so its
+        # probability does not depend on which documents share its batch; a cumulative
+        # sum over the whole batch would differ in the last bits (issue 15, class 10).
+        bounds_ab = np.stack([a, b], axis=1).ravel()
         if how == "min":
-            padded = np.append(token_probs, 1.0)
-            probs = np.minimum.reduceat(padded, np.stack([a, b], axis=1).ravel())[::2]
+            probs = np.minimum.reduceat(np.append(token_probs, 1.0), bounds_ab)[::2]
         else:
-            cs = np.concatenate([[0.0], np.cumsum(token_probs)])
-            probs = (cs[b] - cs[a]) / (b - a)
+            probs = np.add.reduceat(np.append(token_probs, 0.0), bounds_ab)[::2] / (b - a)
         # per token and source: does the source vote (B- or I-) the label of the decoded state?
         X = np.asarray(X, dtype=np.int64)
         tok_label = np.where(states > 0, (states - 1) // 2, -2)
