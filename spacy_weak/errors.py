@@ -70,8 +70,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- distributed (W450-W499)
 
     # --- reliability (W500-W549)
-    W500 = ("Aggregator '{name}': source(s) {missing} named in `sources` never appear as a span group in the {n_docs} "
-            "docs it was fitted on (span keys there: {keys}); they are left out. Check the names in `sources`.")
+    W500 = ("Aggregator '{name}': source(s) {missing} named in `sources` never appear in the {n_docs} docs it was "
+            "fitted on; they are left out of the model (sources found: {found}). Check the names in `sources`.")
     W501 = ("Aggregator '{name}': source '{source}' labels spans {found!r}, which differs only in case from the model's "
             "label {label!r}; those spans are ignored. Make the labels agree (e.g. a label_map on the source).")
     W502 = ("Aggregator '{name}' cannot be identified from its sources: {problem}. Its posteriors follow the class "

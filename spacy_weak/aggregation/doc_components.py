@@ -35,8 +35,10 @@ from .validation import (
     DOC_EM_STATE_FORMAT,
     check_class_priors,
     check_em_params,
+    check_identifiable,
     check_number_map,
     validate_doc_em_state,
+    warn_missing_sources,
 )
 
 logger = logging.getLogger(__name__)
@@ -295,6 +297,7 @@ class DocEMAggregator(_DocAggregator):
             raise SpacyWeakError(Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs))
         if not labels:
             raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
+        warn_missing_sources(self.name, self.cfg["sources"], sources, collector.n_docs)
         return self.fit_votes(V, sources, labels)
 
     def fit_votes(self, V: np.ndarray, sources: Sequence[str], labels: Sequence[str]) -> "DocEMAggregator":
@@ -309,6 +312,8 @@ class DocEMAggregator(_DocAggregator):
             tol=self.cfg["tol"],
         )
         model.fit(V)
+        if not self.cfg["class_priors"]:
+            check_identifiable(self.name, V, labels, self.cfg["multilabel"], None if self.cfg["multilabel"] else model.predict_proba(V))
         self.model_ = model
         self.sources_ = list(sources)
         self.labels_ = list(labels)

@@ -24,7 +24,13 @@ from .span_base import (
     io_symbols,
     merge_adjacent_states,
 )
-from .validation import HMM_STATE_FORMAT, check_hmm_params, validate_hmm_state
+from .validation import (
+    HMM_STATE_FORMAT,
+    check_hmm_params,
+    validate_hmm_state,
+    warn_case_mismatches,
+    warn_missing_sources,
+)
 from .voting import states_to_span_arrays
 
 logger = logging.getLogger(__name__)
@@ -142,6 +148,10 @@ class HMMAggregator(_SpanAggregator):
 
     def _fit_arrays(self, collector: ObservationCollector) -> "HMMAggregator":
         X, lengths, sources, labels = collector.finalize()
+        seen = [i for i, s in enumerate(sources) if s in collector.seen_sources]
+        if len(seen) < len(sources):  # named in `sources` but in no document (W500): not modelled
+            warn_missing_sources(self.name, self.cfg["sources"], [sources[i] for i in seen], collector.n_docs)
+            X, sources = np.ascontiguousarray(X[:, seen]), [sources[i] for i in seen]
         if not sources:
             raise SpacyWeakError(
                 Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs)
@@ -149,9 +159,10 @@ class HMMAggregator(_SpanAggregator):
         if not labels:
             raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
         self._reset()
+        warn_case_mismatches(self.name, collector.unknown_label_names, labels)
         self.overlaps_resolved = dict(collector.overlaps_resolved)
         self.unknown_labels = dict(collector.unknown_labels)
-        silent = [s for s in sources if collector.n_spans.get(s, 0) == 0]
+        silent = [s for s in sources if collector.n_spans.get(s, 0) == 0 and s in collector.seen_sources]
         if silent:
             warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=collector.n_docs))
         if self.overlaps_resolved:
@@ -233,7 +244,10 @@ class HMMAggregator(_SpanAggregator):
     # ---------------------------------------------------------------- applying
     def predict(self, docs: Sequence[Doc]):
         model = self._model()
-        X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
+        unknown: Dict[str, Dict[str, int]] = {}
+        X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_, unknown_labels=unknown)
+        if unknown:
+            warn_case_mismatches(self.name, unknown, self.labels_, self.__dict__.setdefault("_warned_labels", set()))
         if self.cfg.get("scheme", "BIO") == "IO":
             X = io_symbols(X)
         # documents where none of the fitted sources ran carry no evidence: decoding them

@@ -200,7 +200,9 @@ class ObservationCollector:
         self.n_docs = 0
         self.overlaps_resolved: Dict[str, int] = {}
         self.unknown_labels: Dict[str, int] = {}
+        self.unknown_label_names: Dict[str, Dict[str, int]] = {}  # source -> label outside the set -> spans
         self.n_spans: Dict[str, int] = {}
+        self.seen_sources: set = set()  # sources present (as a span group) in at least one doc
         self._vocab = None
         # queued docs (encoded in blocks of FLUSH_TOKENS tokens by _flush)
         self._p_starts: List[int] = []
@@ -263,6 +265,7 @@ class ObservationCollector:
             if not is_span_source_group(group):
                 continue
             self._p_present.append((base, n_tokens, col))
+            self.seen_sources.add(name)
             n_before = len(self._p_starts)
             for span in group:
                 self._p_starts.append(span.start + base)
@@ -302,6 +305,13 @@ class ObservationCollector:
             codes_b = ucodes[inverse.reshape(-1)]
             keep = codes_b >= 0
             self._count(self.unknown_labels, np.bincount(cols[~keep], minlength=S))
+            if not keep.all():
+                inv = inverse.reshape(-1)
+                for u in np.flatnonzero(ucodes < 0):
+                    found = np.bincount(cols[inv == u], minlength=S)
+                    for col in np.flatnonzero(found):
+                        per = self.unknown_label_names.setdefault(self.sources[col], {})
+                        per[names[u]] = per.get(names[u], 0) + int(found[col])
             starts, ends, cols, codes_b = starts[keep], ends[keep], cols[keep], codes_b[keep]
             span_names = [names[i] for i in inverse.reshape(-1)[keep]]
             self._count(self.n_spans, np.bincount(cols, minlength=S))
@@ -378,18 +388,24 @@ class ObservationCollector:
 
 
 def encode_docs(
-    docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str]
+    docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str], *, unknown_labels: Optional[Dict] = None
 ) -> Tuple[np.ndarray, np.ndarray, Dict[str, int]]:
     """Encode docs with a fixed source list and label set (apply time).
 
     Returns ``(X, lengths, overlaps_resolved)``; sources absent from a doc are
-    missing (``-1``); labels outside ``labels`` are ignored.
+    missing (``-1``); labels outside ``labels`` are ignored (and, if
+    ``unknown_labels`` is a dict, recorded there: source -> label -> spans).
     """
     # explicit names only (no discovery); the fixed label set drops unknown labels
     collector = ObservationCollector(list(sources), list(labels))
     collector._globs = []
     collector.add_docs(docs)
     collector._flush()
+    if unknown_labels is not None:
+        for source, per in collector.unknown_label_names.items():
+            into = unknown_labels.setdefault(source, {})
+            for label, n in per.items():
+                into[label] = into.get(label, 0) + n
     X = collector._buffer.array()[:, : len(sources)]
     X = np.ascontiguousarray(X, dtype=obs_dtype(len(labels)))
     return X, collector._lengths_arr[: collector.n_docs].copy(), dict(collector.overlaps_resolved)

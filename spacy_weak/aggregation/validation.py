@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-from ..errors import Errors, SpacyWeakError
+from ..errors import Errors, SpacyWeakError, Warnings, warn
 
 HMM_STATE_FORMAT = "spacy_weak.weak_hmm.v1"
 DOC_EM_STATE_FORMAT = "spacy_weak.weak_doc_em.v1"
@@ -90,6 +90,70 @@ def check_class_priors(name: str, priors: Any, multilabel: bool) -> None:
         raise SpacyWeakError(
             Errors.E100.format(name=name, param="class_priors", value=priors, options="weights with a positive sum")
         )
+
+
+# ------------------------------------------------------------ dropped sources and labels
+
+
+def warn_missing_sources(name: str, patterns, found, n_docs: int) -> None:
+    """``W500`` for explicit (non-glob) names in ``sources`` that no fitted document had."""
+    missing = [p for p in patterns if not any(ch in p for ch in "*?[") and p not in set(found)]
+    if missing and found:
+        warn(Warnings.W500.format(name=name, missing=", ".join(map(repr, missing)), n_docs=n_docs,
+                                  found=", ".join(found)), stacklevel=3)
+
+
+def warn_case_mismatches(name: str, unknown: Dict[str, Dict[str, int]], labels, warned: Optional[set] = None) -> None:
+    """``W501`` for each source label outside ``labels`` that equals one of them up to case (once per pair)."""
+    by_fold = {str(label).casefold(): label for label in labels}
+    for source in sorted(unknown):
+        for found in sorted(unknown[source]):
+            label = by_fold.get(found.casefold())
+            if label is None or label == found or (warned is not None and (source, found) in warned):
+                continue
+            if warned is not None:
+                warned.add((source, found))
+            warn(Warnings.W501.format(name=name, source=source, found=found, label=label), stacklevel=3)
+
+
+def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, posteriors: Optional[np.ndarray]) -> None:
+    """``W502`` when a document-level EM model cannot be identified from its votes.
+
+    ``V``: votes ``(n_docs, n_sources, n_labels)`` (codes of :mod:`.dawid_skene`).
+    Multi-class: fewer than two classes ever get a "for" vote (and no
+    "against" vote tells the classes apart), or the fit puts every document in
+    one class. Multi-label: a label that gets "for" votes but never an
+    "against" vote. Called only when ``class_priors`` is not given.
+    """
+    from .dawid_skene import AGAINST, FOR
+
+    labels = list(labels)
+    if V.size == 0 or len(labels) < 1:
+        return
+    voted_for = (V == FOR).any(axis=(0, 1))
+    voted_against = (V == AGAINST).any(axis=(0, 1))
+    if multilabel:
+        one_sided = [labels[i] for i in np.flatnonzero(voted_for & ~voted_against)]
+        if one_sided:
+            warn(Warnings.W502.format(
+                name=name, problem=f"label(s) {', '.join(one_sided)} get 'for' votes but never an 'against' vote",
+                missing=f"'not {one_sided[0]}'"), stacklevel=3)
+        return
+    if len(labels) < 2:
+        return
+    if voted_for.sum() < 2 and not voted_against.any():
+        voted = [labels[i] for i in np.flatnonzero(voted_for)]
+        missing = [label for label in labels if label not in voted]
+        problem = f"every source votes for {', '.join(voted) or 'no class'} only"
+        warn(Warnings.W502.format(name=name, problem=problem, missing=" or ".join(missing)), stacklevel=3)
+        return
+    if posteriors is not None and len(posteriors) > 1:
+        winners = np.unique(np.argmax(posteriors, axis=1))
+        if len(winners) == 1:
+            only = labels[int(winners[0])]
+            missing = [label for label in labels if label != only]
+            warn(Warnings.W502.format(name=name, problem=f"the fit puts all {len(posteriors)} documents in class {only}",
+                                      missing=" or ".join(missing)), stacklevel=3)
 
 
 # ------------------------------------------------------------------ saved models
