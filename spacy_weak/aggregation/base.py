@@ -169,7 +169,11 @@ class _AggregatorBase(Pipe):
             raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem=f"not JSON ({err})")) from None
         if not isinstance(cfg, dict):
             raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem="not a JSON object"))
+        self._validate_cfg(dict(self.cfg, **cfg))
         return cfg
+
+    def _validate_cfg(self, cfg: Dict) -> None:
+        """Check saved settings as ``__init__`` checks given ones; subclasses override."""
 
 
 # =============================================================== span-level

@@ -339,6 +339,10 @@ class HMMAggregator(_SpanAggregator):
         return out
 
     # ------------------------------------------------------------ serialisation
+    def _validate_cfg(self, cfg: Dict) -> None:
+        check_hmm_params(self.name, **{k: cfg.get(k) for k in (
+            "n_iter", "tol", "seed", "prior_strength", "pseudo_count", "anchor_strength", "weights")})
+
     def _validate_state(self, state: Dict, where: str) -> None:
         validate_hmm_state(self.name, state, where)
 

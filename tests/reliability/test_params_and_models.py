@@ -257,3 +257,13 @@ def test_fit_cli_output_overlapping_its_input_is_refused(tmp_path):
     result = run_cli("fit", tmp_path / "model", tmp_path / "data" / "in.spacy", "--output", tmp_path / "data")
     assert_coded_failure(result, "E500")
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["in.spacy"]
+
+
+def test_saved_cfg_with_a_bad_value_is_refused_on_load(tmp_path):
+    nlp, _ = fitted_hmm_pipeline()
+    nlp.to_disk(tmp_path / "p")
+    cfg = srsly.read_json(tmp_path / "p" / "weak_hmm" / "cfg")
+    cfg["pseudo_count"] = -1
+    srsly.write_json(tmp_path / "p" / "weak_hmm" / "cfg", cfg)
+    with pytest.raises(SpacyWeakError, match=r"^\[E100\].*pseudo_count"):
+        spacy.load(tmp_path / "p")
