@@ -201,6 +201,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E600 = "Span key {key!r} is neither a source nor an aggregate of the corpus (known keys: {known}). Check the key name (--aggregates / --sources)."
     E601 = ("The corpus has no gold: the error breakdown, boundary words and term precision need gold mentions. "
             "Give --gold (a reference DocBin) or --gold-key (the span key holding gold).")
+    E602 = "Unknown term shape {name!r}; known shapes: {known}."
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:
