@@ -16,7 +16,8 @@ Words are lower-cased. Each row gives ``count`` (pairs where the word is at that
 widening or trimming over it fixes the side), and ``breaks``: how often the same word sits
 at that side of a prediction whose boundary on that side is already right (widening over a
 ``missing_left`` word moves those correct left edges; trimming an ``extra_left`` word cuts
-them). ``count - breaks`` is a first estimate of what a rule over the word gains; the
+them). ``net = one_word - breaks`` estimates what a one-word rule gains in exact matches (rows are
+ranked by it); the
 :mod:`weak_boundary <spacy_weak.annotators.boundary>` source applies such rules.
 """
 from collections import Counter
@@ -32,16 +33,24 @@ SIDES = ("missing_left", "missing_right", "extra_left", "extra_right")
 
 
 def _rows(count: Counter, one: Counter, breaks: Counter, n: int) -> list[dict[str, Any]]:
-    ranked = sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-    return [{"word": w, "count": c, "one_word": one[w], "breaks": breaks[w]} for w, c in ranked]
+    """Rows ranked by ``net = one_word - breaks`` (what a one-word rule gains), then by count."""
+    ranked = sorted(count.items(), key=lambda kv: (-(one[kv[0]] - breaks[kv[0]]), -kv[1], kv[0]))[:n]
+    return [
+        {"word": w, "count": c, "one_word": one[w], "breaks": breaks[w], "net": one[w] - breaks[w]} for w, c in ranked
+    ]
 
 
 def boundary_words(
-    data: CorpusData, key: str, *, source_keys: Sequence[str] | None = None, n: int = 15
+    data: CorpusData,
+    key: str,
+    *,
+    source_keys: Sequence[str] | None = None,
+    n: int = 15,
+    classified: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``{"per_label": {label: {side: [{word, count, one_word, breaks}]}}, "all": {side: [...]}}``
     for the predicted spans of ``key`` (``[E600]`` unknown key, ``[E601]`` no gold)."""
-    c = classify_key(data, key, source_keys)
+    c = classified if classified is not None else classify_key(data, key, source_keys)
     pred, gold = c["pred"], c["gold"]
     cls, partner = c["pred_class"], c["pred_partner"]
     words = _Words(data)

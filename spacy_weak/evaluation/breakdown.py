@@ -238,7 +238,12 @@ def classify_key(data: CorpusData, key: str, source_keys: Sequence[str] | None =
 
 
 def breakdown_data(
-    data: CorpusData, key: str, *, source_keys: Sequence[str] | None = None, n_examples: int = 10
+    data: CorpusData,
+    key: str,
+    *,
+    source_keys: Sequence[str] | None = None,
+    n_examples: int = 10,
+    classified: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Error breakdown of ``key`` (a source or an aggregate of ``data``) against gold.
 
@@ -249,7 +254,7 @@ def breakdown_data(
     (default: every span-level source of ``data``; the key itself never counts).
     Raises ``[E600]`` for an unknown key, ``[E601]`` without gold.
     """
-    c = classify_key(data, key, source_keys)
+    c = classified if classified is not None else classify_key(data, key, source_keys)
     words = _Words(data)
     pred, gold = c["pred"], c["gold"]
     out: dict[str, Any] = {
