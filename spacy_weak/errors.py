@@ -202,6 +202,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E601 = ("The corpus has no gold: the error breakdown, boundary words and term precision need gold mentions. "
             "Give --gold (a reference DocBin) or --gold-key (the span key holding gold).")
     E602 = "Unknown term shape {name!r}; known shapes: {known}."
+    E604 = "Unknown sort key {value!r} for term precision; use one of: {options}."
+    E605 = "Bad-term thresholds out of range: min_matches={min_matches} (>= 1) and max_hit_rate={max_hit_rate} (0-1)."
+    E606 = "--filter-lexicon and --output-lexicon go together: give both (the lexicon to filter and where to write it)."
     E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
 
 

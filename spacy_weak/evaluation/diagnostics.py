@@ -8,6 +8,8 @@
   cast, identically, by another source), negative sources that never meet a positive vote;
 * ``error_documents``: per aggregate, the documents with most errors and the sources
   whose spans drove the wrong predictions;
+* ``term_precision``: per source, the terms (span texts) with most wrong matches
+  (:mod:`.term_precision`);
 * ``misclassified_documents``: documents whose ``doc.cats`` disagree with gold, and the
   document-level sources that voted for the wrong class.
 
@@ -191,10 +193,14 @@ def diagnose(
         out["breakdown"] = {"keys": breakdown}
         out["boundary_words"] = {"keys": words}
         out["error_documents"] = docs
+        from .term_precision import term_precision_all
+
+        out["term_precision"] = term_precision_all(data, n=n_words)
     else:
         out["breakdown"] = dict(SKIPPED_NO_GOLD)
         out["boundary_words"] = dict(SKIPPED_NO_GOLD)
         out["error_documents"] = dict(SKIPPED_NO_GOLD)
+        out["term_precision"] = dict(SKIPPED_NO_GOLD)
     if data.doc_sources or any(data.cats):
         out["misclassified_documents"] = misclassified_documents(data, n=n_documents)
     return out

@@ -109,6 +109,30 @@ def boundary_word_tables(diag: dict[str, Any], n: int = 5) -> list[Table]:
     ]
 
 
+def term_tables(diag: Dict[str, Any], n: int = 5) -> List[Table]:
+    tp = diag.get("term_precision") or {}
+    if "skipped" in tp:
+        return [_skipped("Worst terms per source", tp["skipped"])]
+    rows = []
+    for key, terms in (tp.get("keys") or {}).items():
+        for r in terms[:n]:
+            rows.append([key, r["term"], r["label"], r["matches"], r["exact"], r["boundary"], r["wrong"],
+                         r["precision"], r["hit_rate"]])
+    if not rows:
+        return []
+    return [
+        Table(
+            "Worst terms per source",
+            ["Key", "Term", "Label", "Matches", "Exact", "Boundary", "Wrong", "Precision", "Hit rate"],
+            rows,
+            "Per source, the span texts with most wrong matches (wrong label or spurious). Precision = exact / matches; "
+            "hit rate = (exact + boundary) / matches. Export a stop-term list or a filtered lexicon with "
+            "`spacy-weak diagnose terms` (per concept too).",
+            [7, 8],
+        )
+    ]
+
+
 def health_table(diag: dict[str, Any]) -> list[Table]:
     rows = []
     for r in diag.get("source_health") or []:
@@ -178,6 +202,7 @@ def diagnostic_tables(diag: dict[str, Any], aggregates: list[str]) -> list[Table
     return (
         breakdown_tables(diag, aggregates)
         + boundary_word_tables(diag)
+        + term_tables(diag)
         + health_table(diag)
         + document_tables(diag)
     )
