@@ -1,3 +1,4 @@
+# ruff: noqa: B008 - typer declares options as argument defaults
 """``spacy-weak diagnose breakdown|terms``: the diagnostics of one key, and exports to act on them."""
 from pathlib import Path
 

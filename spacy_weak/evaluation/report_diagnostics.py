@@ -109,7 +109,7 @@ def boundary_word_tables(diag: dict[str, Any], n: int = 5) -> list[Table]:
     ]
 
 
-def term_tables(diag: Dict[str, Any], n: int = 5) -> List[Table]:
+def term_tables(diag: dict[str, Any], n: int = 5) -> list[Table]:
     tp = diag.get("term_precision") or {}
     if "skipped" in tp:
         return [_skipped("Worst terms per source", tp["skipped"])]
