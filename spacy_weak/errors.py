@@ -205,6 +205,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E604 = "Unknown sort key {value!r} for term precision; use one of: {options}."
     E605 = "Bad-term thresholds out of range: min_matches={min_matches} (>= 1) and max_hit_rate={max_hit_rate} (0-1)."
     E606 = "--filter-lexicon and --output-lexicon go together: give both (the lexicon to filter and where to write it)."
+    E607 = "Not a MeSH tree number: {values}. Give branches like C23.550.210 (a letter, two digits, then .NNN groups)."
+    E608 = "Tree-branch filters need tree numbers, which only the CTD MEDIC vocabulary has (vocabulary {kind!r}); drop --drop-tree."
     E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
 
 
