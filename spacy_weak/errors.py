@@ -207,6 +207,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E606 = "--filter-lexicon and --output-lexicon go together: give both (the lexicon to filter and where to write it)."
     E607 = "Not a MeSH tree number: {values}. Give branches like C23.550.210 (a letter, two digits, then .NNN groups)."
     E608 = "Tree-branch filters need tree numbers, which only the CTD MEDIC vocabulary has (vocabulary {kind!r}); drop --drop-tree."
+    E609 = "weak_boundary: bad value {value} for '{param}': expected {options}."
     E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
 
 
