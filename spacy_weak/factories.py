@@ -309,7 +309,7 @@ def make_doc_consistency(
         "widen_right": [],
         "trim_left": [],
         "trim_right": [],
-        "patterns": ["coordination", "type_n", "x_linked"],
+        "patterns": ["type_n", "x_linked"],
         "max_widen": 3,
         "label_map": DEFAULT_LABEL_MAP,
     },

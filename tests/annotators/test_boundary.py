@@ -29,7 +29,8 @@ def spans(doc, key="weak_boundary"):
 
 
 def test_patterns_and_word_lists(nlp):
-    pipe = nlp.add_pipe("weak_boundary", config={"widen_left": ["Hereditary"], "trim_left": ["acute"]})
+    pipe = nlp.add_pipe("weak_boundary", config={"widen_left": ["Hereditary"], "trim_left": ["acute"],
+                                                 "patterns": ["coordination", "type_n", "x_linked"]})
     doc = pipe(annotated(nlp))
     assert spans(doc) == [
         ("hereditary breast and ovarian cancer", "Disease", "D1"),  # coordination, then 'hereditary'
@@ -67,7 +68,7 @@ def test_validation(nlp):
 
 
 def test_serialisation_and_config(nlp, tmp_path):
-    nlp.add_pipe("weak_boundary", config={"widen_left": ["hereditary"], "max_widen": 2})
+    nlp.add_pipe("weak_boundary", config={"widen_left": ["hereditary"], "max_widen": 2, "patterns": ["coordination"]})
     nlp.to_disk(tmp_path / "p")
     loaded = spacy.load(tmp_path / "p")
     pipe = loaded.get_pipe("weak_boundary")
