@@ -237,6 +237,17 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- first-hour UX (E550-E599)
 
     # --- diagnostics (E600-E649)
+    E600 = "Span key {key!r} is neither a source nor an aggregate of the corpus (known keys: {known}). Check the key name (--aggregates / --sources)."
+    E601 = ("The corpus has no gold: the error breakdown, boundary words and term precision need gold mentions. "
+            "Give --gold (a reference DocBin) or --gold-key (the span key holding gold).")
+    E602 = "Unknown term shape {name!r}; known shapes: {known}."
+    E604 = "Unknown sort key {value!r} for term precision; use one of: {options}."
+    E605 = "Bad-term thresholds out of range: min_matches={min_matches} (>= 1) and max_hit_rate={max_hit_rate} (0-1)."
+    E606 = "--filter-lexicon and --output-lexicon go together: give both (the lexicon to filter and where to write it)."
+    E607 = "Not a MeSH tree number: {values}. Give branches like C23.550.210 (a letter, two digits, then .NNN groups)."
+    E608 = "Tree-branch filters need tree numbers, which only the CTD MEDIC vocabulary has (vocabulary {kind!r}); drop --drop-tree."
+    E609 = "weak_boundary: bad value {value} for '{param}': expected {options}."
+    E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:

@@ -298,6 +298,55 @@ def make_doc_consistency(
     )
 
 
+@Language.factory(
+    "weak_boundary",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": None,
+        "sources": ["*"],
+        "labels": [],
+        "widen_left": [],
+        "widen_right": [],
+        "trim_left": [],
+        "trim_right": [],
+        "patterns": ["type_n", "x_linked"],
+        "max_widen": 3,
+        "label_map": DEFAULT_LABEL_MAP,
+    },
+)
+def make_boundary(
+    nlp: Language,
+    name: str,
+    spans_key: Optional[str],
+    sources: List[str],
+    labels: List[str],
+    widen_left: List[str],
+    widen_right: List[str],
+    trim_left: List[str],
+    trim_right: List[str],
+    patterns: List[str],
+    max_widen: int,
+    label_map: Optional[Callable],
+):
+    """A span-boundary source: widens / trims other sources' spans (annotators/boundary.py)."""
+    from .annotators.boundary import BoundaryAnnotator
+
+    return BoundaryAnnotator(
+        nlp.vocab,
+        name=name,
+        spans_key=spans_key or name,
+        sources=sources,
+        labels=labels,
+        widen_left=widen_left,
+        widen_right=widen_right,
+        trim_left=trim_left,
+        trim_right=trim_right,
+        patterns=patterns,
+        max_widen=max_widen,
+        label_map=label_map,
+    )
+
+
 # ---------------------------------------------------------------- aggregators
 
 

@@ -134,13 +134,20 @@ def convert_cli(
     input_path: Path = typer.Argument(..., help="The vocabulary file (CTD_diseases.tsv.gz, doid.obo, drugbank_vocabulary.csv)."),
     output: Path = typer.Argument(..., help="Output gazetteer input: .jsonl -> JSONL, otherwise TSV (term, label, id)."),
     label: Optional[str] = typer.Option(None, "--label", help="Label of every term (default: Disease for ctd/doid, Chemical for drugbank)."),
+    drop_tree: Optional[List[str]] = typer.Option(None, "--drop-tree", help="CTD: drop concepts in this MeSH tree branch, e.g. C23.550.210 (repeat or comma-separate)."),
+    tree_mode: str = typer.Option("all", "--tree-mode", help="all: drop a concept when all its tree numbers are in the branches; any: when one is."),
+    drop_shape: Optional[List[str]] = typer.Option(None, "--drop-shape", help="Drop terms of this shape: gene_symbol, acronym, short_symbol, name, lower."),
+    spelling: bool = typer.Option(False, "--spelling-variants", help="Add British/American spelling variants (tumour/tumor, anaemia/anemia)."),
 ) -> None:
     """Convert an open vocabulary into a TSV/JSONL gazetteer input, printing the counts."""
     from ..errors import SpacyWeakError
+    from ..lexicons.conversion_filters import ConversionFilters
     from ..lexicons.open_vocab import convert
 
     try:
-        summary = convert(vocabulary, input_path, output, label=label)
+        filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
+                                    spelling_variants=spelling)
+        summary = convert(vocabulary, input_path, output, label=label, filters=filters)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1)
@@ -150,6 +157,8 @@ def convert_cli(
         typer.echo(f"  {lab}: {n} terms")
     for reason, n in sorted(summary.dropped.items()):
         typer.echo(f"  dropped ({reason}): {n}")
+    for reason, n in sorted(filters.added.items()):
+        typer.echo(f"  added ({reason}): {n}")
 
 
 @lexicon_app.command("info")

@@ -118,6 +118,7 @@ class AnalysisResult:
     doc_level: Dict[str, Any] = field(default_factory=dict)
     hmm: Optional[List[Dict[str, Any]]] = None
     samples: List[int] = field(default_factory=list)
+    diagnostics: Dict[str, Any] = field(default_factory=dict)  # diagnostics.diagnose()
 
     def to_dict(self) -> Dict[str, Any]:
         data = self.data
@@ -141,6 +142,8 @@ class AnalysisResult:
             out["documents"] = self.documents
         if self.doc_level:
             out["doc_level"] = self.doc_level
+        if self.diagnostics:
+            out["diagnostics"] = self.diagnostics
         return out
 
 
@@ -152,8 +155,10 @@ def analyze_data(
     doc_model_report: Optional[Mapping[str, Any]] = None,
     n_documents: int = 10,
     n_samples: int = 6,
+    diagnostics: bool = True,
 ) -> AnalysisResult:
-    """Analyse collected data: summary, scores (if gold or aggregates), documents, doc level."""
+    """Analyse collected data: summary, scores (if gold or aggregates), documents, doc level,
+    and (``diagnostics``) the error breakdown, boundary words, dead/redundant sources."""
 
     stats = token_stats(data)
     summary = source_summary(data, stats)
@@ -165,6 +170,10 @@ def analyze_data(
     if data.doc_sources or any(data.cats) or (data.gold_cats and any(c for c in data.gold_cats)):
         result.doc_level = doc_level_analysis(data, model_report=doc_model_report)
     result.samples = sample_documents(data, result.documents, n=n_samples)
+    if diagnostics:
+        from .diagnostics import diagnose
+
+        result.diagnostics = diagnose(data, stats, n_documents=n_documents)
     return result
 
 
@@ -180,6 +189,7 @@ def analyze(
     doc_model_report: Optional[Mapping[str, Any]] = None,
     n_documents: int = 10,
     n_samples: int = 6,
+    diagnostics: bool = True,
 ) -> AnalysisResult:
     """Analyse annotated documents (streamed once), optionally against gold.
 
@@ -201,4 +211,5 @@ def analyze(
         doc_model_report=doc_model_report,
         n_documents=n_documents,
         n_samples=n_samples,
+        diagnostics=diagnostics,
     )

@@ -16,7 +16,7 @@ import csv
 import gzip
 import re
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Union
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from ..errors import Errors, SpacyWeakError
 from .records import LexiconRecord, LexiconSummary
@@ -55,9 +55,17 @@ def _emit(names: Iterable[str], label: str, cid: str, summary: LexiconSummary) -
 
 
 def read_ctd_diseases(
-    path: PathLike, *, label: str = "Disease", summary: Optional[LexiconSummary] = None
+    path: PathLike,
+    *,
+    label: str = "Disease",
+    summary: Optional[LexiconSummary] = None,
+    drop_trees: Sequence[str] = (),
+    tree_mode: str = "all",
 ) -> Iterator[LexiconRecord]:
-    """CTD MEDIC: disease names and synonyms, id = DiseaseID."""
+    """CTD MEDIC: disease names and synonyms, id = DiseaseID. ``drop_trees``: MeSH tree branches
+    whose concepts are dropped (``conversion_filters.in_branches``), counted as ``tree_branch``."""
+    from .conversion_filters import in_branches
+
     summary = summary if summary is not None else LexiconSummary(str(path))
     columns: Optional[List[str]] = None
     with _open(path) as fh:
@@ -81,6 +89,9 @@ def read_ctd_diseases(
             row = dict(zip(cols, fields))
             summary.read += 1
             names = [row.get("DiseaseName", "")] + [s for s in row.get("Synonyms", "").split("|") if s]
+            if drop_trees and in_branches(row.get("TreeNumbers", "").split("|"), drop_trees, tree_mode):
+                summary.drop("tree_branch", len(names))
+                continue
             yield from _emit(names, label, row.get("DiseaseID", "").strip(), summary)
 
 
@@ -159,10 +170,21 @@ def iter_vocabulary(kind: str, path: PathLike, *, label: Optional[str] = None,
     return READERS[kind](path, label=label or DEFAULT_LABELS[kind], summary=summary)
 
 
-def convert(kind: str, path: PathLike, output: PathLike, *, label: Optional[str] = None) -> LexiconSummary:
-    """Write an open vocabulary as a gazetteer input: JSONL if ``output`` ends in .jsonl, else TSV."""
+def convert(
+    kind: str, path: PathLike, output: PathLike, *, label: Optional[str] = None, filters=None
+) -> LexiconSummary:
+    """Write an open vocabulary as a gazetteer input: JSONL if ``output`` ends in .jsonl, else TSV.
+    ``filters``: a :class:`~.conversion_filters.ConversionFilters` (tree branches, shapes, spelling)."""
     summary = LexiconSummary(str(path))
-    records = iter_vocabulary(kind, path, label=label, summary=summary)
+    if filters is not None and filters.drop_trees and kind != "ctd":
+        raise SpacyWeakError(Errors.E608.format(kind=kind))
+    if filters is not None and filters.drop_trees:
+        records = read_ctd_diseases(path, label=label or DEFAULT_LABELS[kind], summary=summary,
+                                    drop_trees=filters.drop_trees, tree_mode=filters.tree_mode)
+    else:
+        records = iter_vocabulary(kind, path, label=label, summary=summary)
+    if filters is not None and filters.active:
+        records = filters.apply(records, summary)
     out = str(output)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     if out.endswith((".jsonl", ".jsonl.gz")):

@@ -1,0 +1,55 @@
+"""``spacy-weak diagnose breakdown|terms``."""
+import srsly
+from spacy.tokens import DocBin
+from typer.testing import CliRunner
+
+from spacy_weak.cli import _load_commands, app
+from tests.evaluation.test_breakdown import make_corpus
+from tests.evaluation.test_term_precision import gaz_corpus
+
+runner = CliRunner()
+
+
+def _write(docs, path):
+    db = DocBin()
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(path)
+    return str(path)
+
+
+def test_breakdown_command(tmp_path):
+    import spacy
+
+    _load_commands()
+    path = _write(make_corpus(spacy.blank("en")), tmp_path / "docs.spacy")
+    result = runner.invoke(app, ["diagnose", "breakdown", path, "--key", "a", "--gold-key", "gold",
+                                 "--json", str(tmp_path / "b.json")])
+    assert result.exit_code == 0, result.output
+    assert "breast cancer → hereditary breast cancer ×1" in result.output
+    assert "hereditary ×1" in result.output
+    out = srsly.read_json(tmp_path / "b.json")
+    assert out["breakdown"]["pred"]["total"]["spurious"] == 1
+    bad = runner.invoke(app, ["diagnose", "breakdown", path, "--key", "nope", "--gold-key", "gold"])
+    assert bad.exit_code == 1 and "[E600]" in bad.output and "Traceback" not in bad.output
+    no_gold = runner.invoke(app, ["diagnose", "breakdown", path, "--key", "a", "--gold-key", "missing"])
+    assert no_gold.exit_code == 1 and "[E601]" in no_gold.output
+
+
+def test_terms_command(tmp_path):
+    _load_commands()
+    path = _write(gaz_corpus(), tmp_path / "gaz.spacy")
+    lex = tmp_path / "lex.tsv"
+    lex.write_text("MS\tDisease\tC1\ncancer\tDisease\tC2\n")
+    stop, out_lex = tmp_path / "stop.txt", tmp_path / "out.tsv"
+    result = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--stop-terms",
+                                 str(stop), "--filter-lexicon", str(lex), "--output-lexicon", str(out_lex)])
+    assert result.exit_code == 0, result.output
+    assert stop.read_text() == "ms\n"
+    assert out_lex.read_text() == "cancer\tDisease\tC2\n"
+    again = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--stop-terms", str(stop)])
+    assert again.exit_code == 1 and "[E603]" in again.output  # never overwrites
+    half = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--filter-lexicon", str(lex)])
+    assert half.exit_code == 1 and "[E606]" in half.output
+    concepts = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--concepts"])
+    assert concepts.exit_code == 0 and "C1" in concepts.output
