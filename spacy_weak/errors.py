@@ -64,6 +64,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- training from silver (W300-W349)
 
     # --- label model v2 (W350-W399)
+    W350 = ("Aggregator '{name}': sources {sources} are identical on all {n_tokens} tokens it was fitted on (copies "
+            "of one source?). With `dependencies = true` (the default) each of m copies weighs 1/m; with it off they "
+            "count as independent witnesses. Remove the copies if they are a mistake.")
 
     # --- review (W400-W449)
 
@@ -188,6 +191,7 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- training from silver (E300-E349)
 
     # --- label model v2 (E350-E399)
+    E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."
 
     # --- review (E400-E449)
 

@@ -311,6 +311,7 @@ def make_doc_consistency(
         "spans_key": "silver",
         "annotate_ents": True,
         "level": "token",
+        "merge_adjacent": False,
     },
 )
 def make_vote(
@@ -322,6 +323,7 @@ def make_vote(
     spans_key: str,
     annotate_ents: bool,
     level: str,
+    merge_adjacent: bool,
 ):
     from .aggregation.vote_component import VoteAggregator
 
@@ -334,6 +336,7 @@ def make_vote(
         spans_key=spans_key,
         annotate_ents=annotate_ents,
         level=level,
+        merge_adjacent=merge_adjacent,
     )
 
 
@@ -356,6 +359,8 @@ def make_vote(
         "anchor_strength": 5.0,
         "scheme": "BIO",
         "merge_adjacent": False,
+        "dependencies": True,
+        "dependency_threshold": 0.5,
     },
 )
 def make_hmm(
@@ -376,6 +381,8 @@ def make_hmm(
     anchor_strength: float,
     scheme: str,
     merge_adjacent: bool,
+    dependencies: bool,
+    dependency_threshold: float,
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -397,6 +404,8 @@ def make_hmm(
         anchor_strength=anchor_strength,
         scheme=scheme,
         merge_adjacent=merge_adjacent,
+        dependencies=dependencies,
+        dependency_threshold=dependency_threshold,
     )
 
 
