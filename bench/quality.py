@@ -138,8 +138,21 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     ap.add_argument("--train", action="store_true", help="also train a spaCy NER on silver train+dev and score it")
     ap.add_argument("--train-steps", type=int, default=3000)
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--code", type=Path, help="Python file registering your functions or factories (like spacy train --code)")
+    ap.add_argument("--save-annotated", type=Path, help="write the --split docs with every source's spans and gold (DocBin)")
+    ap.add_argument("--save-aggregated", type=Path, help="... and with the aggregates too: feed it to `spacy-weak analyze`")
+    ap.add_argument("--overwrite", action="store_true", help="replace existing --save-* files")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    from spacy_weak.cli.apply import import_code
+    from spacy_weak.corpora.save import check_outputs, save_docs
+    from spacy_weak.errors import SpacyWeakError
+
+    try:
+        check_outputs([args.save_annotated, args.save_aggregated], overwrite=args.overwrite)
+        import_code(args.code)
+    except SpacyWeakError as err:
+        raise SystemExit(str(err)) from None
 
     labels = [l for l in args.labels.split(",") if l]
     label_map = parse_pairs(args.label_map, "--label-map") or None
@@ -162,6 +175,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     for split in dict.fromkeys(fit_splits + [args.split]):
         annotated[split] = run_pipe(nlp, sources, load(split))
     timings["annotate_s"] = time.perf_counter() - t0
+    save_docs(args.save_annotated, annotated[args.split])
     t1 = time.perf_counter()
     fit_docs = [d for split in fit_splits for d in annotated[split]]
     nlp.get_pipe(hmm_name).fit(fit_docs)
@@ -169,6 +183,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     t2 = time.perf_counter()
     eval_docs = run_pipe(nlp, [vote_name, hmm_name], annotated[args.split])
     timings["aggregate_s"] = time.perf_counter() - t2
+    save_docs(args.save_aggregated, eval_docs)
 
     hmm = nlp.get_pipe(hmm_name)
     vote = nlp.get_pipe(vote_name)

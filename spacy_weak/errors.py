@@ -202,6 +202,11 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- first-hour UX (E550-E599)
 
     # --- diagnostics (E600-E649)
+    E600 = "Span key {key!r} is neither a source nor an aggregate of the corpus (known keys: {known}). Check the key name (--aggregates / --sources)."
+    E601 = ("The corpus has no gold: the error breakdown, boundary words and term precision need gold mentions. "
+            "Give --gold (a reference DocBin) or --gold-key (the span key holding gold).")
+    E602 = "Unknown term shape {name!r}; known shapes: {known}."
+    E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:
