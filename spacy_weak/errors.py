@@ -192,6 +192,10 @@ class Errors(metaclass=ErrorsWithCodes):
 
     # --- label model v2 (E350-E399)
     E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."
+    E351 = "Gazetteer '{name}': `split_shapes` names unknown shape(s) {shapes}; known shapes: {known}."
+    E352 = "Gazetteer '{name}': `common_word_zipf` must lie in [0, 8] (0 = off; 'water' is 5.5, 'aspirin' 3.3), got {value!r}."
+    E353 = ("`common_word_zipf = {zipf}` needs the wordfreq library, which is not installed. Install it with "
+            "`pip install spacy-weak[wordfreq]` (or `pip install wordfreq`), or set common_word_zipf = 0.")
 
     # --- review (E400-E449)
 

@@ -30,6 +30,10 @@ DEFAULT_LABEL_MAP = None  # no mapping: labels pass through unchanged
         "ambiguous": "keep_all",
         "spans_filter": {"@misc": "spacy_weak.keep_all_spans.v1"},
         "label_map": DEFAULT_LABEL_MAP,
+        "split_shapes": [],
+        "split_ambiguous": False,
+        "common_word_zipf": 0.0,
+        "common_word_lang": "en",
     },
 )
 def make_gazetteer(
@@ -45,6 +49,10 @@ def make_gazetteer(
     ambiguous: str,
     spans_filter: Optional[Callable],
     label_map: Optional[Callable],
+    split_shapes: List[str],
+    split_ambiguous: bool,
+    common_word_zipf: float,
+    common_word_lang: str,
 ):
     from .annotators.gazetteer import Gazetteer
 
@@ -61,6 +69,10 @@ def make_gazetteer(
         ambiguous=ambiguous,
         spans_filter=spans_filter,
         label_map=label_map,
+        split_shapes=split_shapes,
+        split_ambiguous=split_ambiguous,
+        common_word_zipf=common_word_zipf,
+        common_word_lang=common_word_lang,
     )
 
 
