@@ -67,6 +67,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W350 = ("Aggregator '{name}': sources {sources} are identical on all {n_tokens} tokens it was fitted on (copies "
             "of one source?). With `dependencies = true` (the default) each of m copies weighs 1/m; with it off they "
             "count as independent witnesses. Remove the copies if they are a mistake.")
+    W351 = ("Aggregator '{name}': in {n} of {total} document(s) of this batch (first positions: {first}) every "
+            "source ({sources}) ran and abstained on every token; their silver group is empty (no evidence).")
 
     # --- review (W400-W449)
 

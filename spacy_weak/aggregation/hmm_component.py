@@ -292,6 +292,7 @@ class HMMAggregator(_SpanAggregator):
                 # drop their tokens from the arrays decoded below; they get empty results
                 X = X[keep]
                 lengths = np.where(ran, lengths, 0)
+        self._warn_abstaining(docs, X, lengths, ran)
         nz = lengths[lengths > 0]
         if X.shape[0]:
             _, states = model.decode(X, nz, algorithm="viterbi")
@@ -308,6 +309,21 @@ class HMMAggregator(_SpanAggregator):
         for i in blind:
             results[i] = None  # set_annotations: empty silver group, doc.ents untouched
         return results
+
+    def _warn_abstaining(self, docs, X, lengths, ran) -> None:
+        """``[W351]`` for documents where the sources ran but every one abstained on every
+        token (their silver group is empty: no evidence, not a dropped vote)."""
+        if not X.shape[0]:
+            return
+        offsets = doc_offsets(lengths)
+        voted = np.concatenate([[0], np.cumsum((X > 0).any(axis=1))])
+        silent = ran & (lengths > 0) & ((voted[offsets[1:]] - voted[offsets[:-1]]) == 0)
+        if silent.any():
+            first = [str(i) for i in np.flatnonzero(silent)[:5]]
+            warn(Warnings.W351.format(
+                name=self.name, n=int(silent.sum()), total=len(lengths), sources=", ".join(self.sources_),
+                first=", ".join(first),
+            ))
 
     def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
