@@ -372,7 +372,7 @@ def make_vote(
         "scheme": "BIO",
         "merge_adjacent": False,
         "dependencies": True,
-        "dependency_threshold": 0.5,
+        "dependency_threshold": 0.3,
     },
 )
 def make_hmm(

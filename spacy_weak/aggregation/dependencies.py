@@ -24,7 +24,7 @@ given it, not the other way round.
 
 Weights. A group of ``m`` exact copies should weigh as one source; the weight
 of ``s`` is ``w_s = 1 / (1 + sum_{u != s} r'[s, u])`` with
-``r'[s, u] = r[s, u]`` when ``r[s, u] >= threshold`` and 0 below, so each of
+``r'[s, u] = r[s, u]`` when ``r[s, u] >= threshold`` (0.3 by default) and 0 below, so each of
 ``m`` copies gets ``1/m`` and their summed log-likelihood equals one copy's,
 while sources that are only loosely related (two vocabularies that agree on
 common terms because both are right) keep weight 1. The HMM multiplies each

@@ -54,7 +54,7 @@ class HMMAggregator(_SpanAggregator):
         scheme: str = "BIO",
         merge_adjacent: bool = False,
         dependencies: bool = True,
-        dependency_threshold: float = 0.5,
+        dependency_threshold: float = 0.3,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
