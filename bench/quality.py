@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from spacy_weak.corpora.pubtator import read_pubtator  # noqa: E402
 
+import label_model_v2 as v2  # noqa: E402  (bench/label_model_v2.py)
+
 logger = logging.getLogger("bench.quality")
 
 SPLIT_HINTS = {"train": ("train",), "dev": ("dev", "devel", "valid"), "test": ("test",)}
@@ -138,6 +140,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     ap.add_argument("--train", action="store_true", help="also train a spaCy NER on silver train+dev and score it")
     ap.add_argument("--train-steps", type=int, default=3000)
     ap.add_argument("--json", type=Path, help="write the results here")
+    v2.add_arguments(ap)
     ap.add_argument("--code", type=Path, help="Python file registering your functions or factories (like spacy train --code)")
     ap.add_argument("--save-annotated", type=Path, help="write the --split docs with every source's spans and gold (DocBin)")
     ap.add_argument("--save-aggregated", type=Path, help="... and with the aggregates too: feed it to `spacy-weak analyze`")
@@ -196,6 +199,12 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         result["sources"][name] = score(source_pairs(eval_docs, name, labels), labels)
     result["majority_vote"] = score(source_pairs(eval_docs, vote.cfg["spans_key"], labels), labels)
     result["hmm"] = score(source_pairs(eval_docs, hmm.cfg["spans_key"], labels), labels)
+    gold = [gold_spans(d) for d in eval_docs]
+    result.update(v2.merge_variants(vote, hmm, eval_docs, gold, score, labels))
+    result["errors"] = v2.error_counts(eval_docs, hmm.cfg["spans_key"], hmm.sources)
+    dup = v2.candidates_from(args.duplicate_sources, hmm.sources)
+    if dup:
+        result["duplicate_source"] = v2.duplicate_source(hmm, fit_docs, eval_docs, gold, score, labels, dup, result["hmm"]["f1"])
     if args.train:
         silver = run_pipe(nlp, [hmm_name], [d for s in ("train", "dev") if s in annotated for d in annotated[s]] or fit_docs)
         with tempfile.TemporaryDirectory() as tmp:
@@ -228,6 +237,7 @@ def print_table(result: Dict) -> None:
     print("-" * len(head))
     row("majority_vote", result["majority_vote"])
     row("hmm", result["hmm"])
+    v2.print_rows(result, row)
     if "ner" in result:
         row("ner (trained on silver)", result["ner"])
     print("timings (s):", {k: round(v, 1) for k, v in result["timings_s"].items()})

@@ -64,6 +64,11 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- training from silver (W300-W349)
 
     # --- label model v2 (W350-W399)
+    W350 = ("Aggregator '{name}': sources {sources} are identical on all {n_tokens} tokens it was fitted on (copies "
+            "of one source?). With `dependencies = true` (the default) each of m copies weighs 1/m; with it off they "
+            "count as independent witnesses. Remove the copies if they are a mistake.")
+    W351 = ("Aggregator '{name}': in {n} of {total} document(s) of this batch (first positions: {first}) every "
+            "source ({sources}) ran and abstained on every token; their silver group is empty (no evidence).")
 
     # --- review (W400-W449)
 
@@ -194,6 +199,11 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- training from silver (E300-E349)
 
     # --- label model v2 (E350-E399)
+    E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."
+    E351 = "Gazetteer '{name}': `split_shapes` names unknown shape(s) {shapes}; known shapes: {known}."
+    E352 = "Gazetteer '{name}': `common_word_zipf` must lie in [0, 8] (0 = off; 'water' is 5.5, 'aspirin' 3.3), got {value!r}."
+    E353 = ("`common_word_zipf = {zipf}` needs the wordfreq library, which is not installed. Install it with "
+            "`pip install spacy-weak[wordfreq]` (or `pip install wordfreq`), or set common_word_zipf = 0.")
 
     # --- review (E400-E449)
 

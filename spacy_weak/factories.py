@@ -30,6 +30,10 @@ DEFAULT_LABEL_MAP = None  # no mapping: labels pass through unchanged
         "ambiguous": "keep_all",
         "spans_filter": {"@misc": "spacy_weak.keep_all_spans.v1"},
         "label_map": DEFAULT_LABEL_MAP,
+        "split_shapes": [],
+        "split_ambiguous": False,
+        "common_word_zipf": 0.0,
+        "common_word_lang": "en",
     },
 )
 def make_gazetteer(
@@ -45,6 +49,10 @@ def make_gazetteer(
     ambiguous: str,
     spans_filter: Optional[Callable],
     label_map: Optional[Callable],
+    split_shapes: List[str],
+    split_ambiguous: bool,
+    common_word_zipf: float,
+    common_word_lang: str,
 ):
     from .annotators.gazetteer import Gazetteer
 
@@ -61,6 +69,10 @@ def make_gazetteer(
         ambiguous=ambiguous,
         spans_filter=spans_filter,
         label_map=label_map,
+        split_shapes=split_shapes,
+        split_ambiguous=split_ambiguous,
+        common_word_zipf=common_word_zipf,
+        common_word_lang=common_word_lang,
     )
 
 
@@ -360,6 +372,7 @@ def make_boundary(
         "spans_key": "silver",
         "annotate_ents": True,
         "level": "token",
+        "merge_adjacent": False,
     },
 )
 def make_vote(
@@ -371,6 +384,7 @@ def make_vote(
     spans_key: str,
     annotate_ents: bool,
     level: str,
+    merge_adjacent: bool,
 ):
     from .aggregation.vote_component import VoteAggregator
 
@@ -383,6 +397,7 @@ def make_vote(
         spans_key=spans_key,
         annotate_ents=annotate_ents,
         level=level,
+        merge_adjacent=merge_adjacent,
     )
 
 
@@ -405,6 +420,8 @@ def make_vote(
         "anchor_strength": 5.0,
         "scheme": "BIO",
         "merge_adjacent": False,
+        "dependencies": True,
+        "dependency_threshold": 0.3,
     },
 )
 def make_hmm(
@@ -425,6 +442,8 @@ def make_hmm(
     anchor_strength: float,
     scheme: str,
     merge_adjacent: bool,
+    dependencies: bool,
+    dependency_threshold: float,
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -446,6 +465,8 @@ def make_hmm(
         anchor_strength=anchor_strength,
         scheme=scheme,
         merge_adjacent=merge_adjacent,
+        dependencies=dependencies,
+        dependency_threshold=dependency_threshold,
     )
 
 

@@ -119,6 +119,7 @@ class WeakHMM(BaseHMM):
         init_params: str = "ste",
         implementation: str = "scaling",
         anchor_strength: float = 0.0,
+        source_weights: Optional[np.ndarray] = None,
     ):
         super().__init__(
             n_components=n_states(n_labels),
@@ -137,6 +138,7 @@ class WeakHMM(BaseHMM):
         self.pseudo_count = pseudo_count
         self.init_weights = init_weights
         self.anchor_strength = anchor_strength
+        self.source_weights = source_weights
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -154,18 +156,27 @@ class WeakHMM(BaseHMM):
             agreement_prior(self.n_labels, self.prior_strength, max(pc, 1e-3)),
         )
 
+    def _weights(self) -> np.ndarray:
+        """Per-source weights of the emission log-likelihoods (1 = independent source;
+        ``aggregation/dependencies.py`` learns them for redundant sources)."""
+        if self.source_weights is None:
+            return np.ones(self.n_sources)
+        return np.asarray(self.source_weights, dtype=float)
+
     def _log_table(self) -> np.ndarray:
-        """``(n_sources, n_symbols + 1, n_states)`` log emissions; the last row
-        (indexed by the missing code ``-1``) is zero."""
+        """``(n_sources, n_symbols + 1, n_states)`` weighted log emissions; the last
+        row (indexed by the missing code ``-1``) is zero."""
         cached = getattr(self, "_table_cache", None)
-        if cached is not None and cached[0] is self.emissionprob_:
+        if cached is not None and cached[0] is self.emissionprob_ and cached[2] is self.source_weights:
             return cached[1]
         S, K, V = self.emissionprob_.shape
         table = np.zeros((S, V + 1, K))
         with np.errstate(divide="ignore"):
             table[:, :V, :] = np.log(self.emissionprob_).transpose(0, 2, 1)
         np.maximum(table, LOG_FLOOR, out=table)
-        self._table_cache = (self.emissionprob_, table)
+        if self.source_weights is not None:
+            table *= self._weights()[:, None, None]
+        self._table_cache = (self.emissionprob_, table, self.source_weights)
         return table
 
     def emission_counts(self, X: np.ndarray, posteriors: np.ndarray) -> np.ndarray:
@@ -197,7 +208,11 @@ class WeakHMM(BaseHMM):
         with np.errstate(divide="ignore", invalid="ignore"):
             lp = np.sum(np.where(start_pc > 0, start_pc * np.log(self.startprob_), 0.0))
             lp += np.sum(np.where(trans_pc > 0, trans_pc * np.log(self.transmat_), 0.0))
-            lp += np.sum(self._emission_pseudo_counts(emit_pc) * np.log(self.emissionprob_))
+            # each source's emission prior is weighted like its log-likelihood (so the
+            # weighted objective's M-step is the usual normalised counts + pseudo-counts)
+            lp += np.sum(
+                self._weights()[:, None, None] * self._emission_pseudo_counts(emit_pc) * np.log(self.emissionprob_)
+            )
         return float(lp)
 
     def _set_from_counts(self, start, trans, emit) -> None:
@@ -356,6 +371,7 @@ class WeakHMM(BaseHMM):
             "startprob": self.startprob_.tolist(),
             "transmat": self.transmat_.tolist(),
             "emissionprob": self.emissionprob_.tolist(),
+            "source_weights": None if self.source_weights is None else self._weights().tolist(),
         }
 
     @classmethod
@@ -366,6 +382,7 @@ class WeakHMM(BaseHMM):
             prior_strength=data["prior_strength"],
             pseudo_count=data["pseudo_count"],
             implementation=data.get("implementation", "scaling"),
+            source_weights=None if data.get("source_weights") is None else np.asarray(data["source_weights"]),
         )
         model.startprob_ = np.asarray(data["startprob"], dtype=float)
         model.transmat_ = np.asarray(data["transmat"], dtype=float)

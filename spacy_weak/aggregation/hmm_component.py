@@ -60,6 +60,8 @@ class HMMAggregator(_SpanAggregator):
         implementation: str = "scaling",
         scheme: str = "BIO",
         merge_adjacent: bool = False,
+        dependencies: bool = True,
+        dependency_threshold: float = 0.3,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
@@ -67,6 +69,8 @@ class HMMAggregator(_SpanAggregator):
         _check_option(name, "implementation", implementation, ("scaling", "log"))
         check_hmm_params(name, n_iter=n_iter, tol=tol, seed=seed, prior_strength=prior_strength,
                          pseudo_count=pseudo_count, anchor_strength=anchor_strength, weights=weights)
+        if not 0.0 < dependency_threshold <= 1.0:
+            raise SpacyWeakError(Errors.E350.format(name=name, value=dependency_threshold))
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -84,6 +88,8 @@ class HMMAggregator(_SpanAggregator):
             "implementation": implementation,
             "scheme": scheme,
             "merge_adjacent": bool(merge_adjacent),
+            "dependencies": bool(dependencies),
+            "dependency_threshold": float(dependency_threshold),
         }
         self._reset()
 
@@ -99,6 +105,7 @@ class HMMAggregator(_SpanAggregator):
         self.emission_counts_: Optional[np.ndarray] = None
         self.n_docs_fit = 0
         self.n_tokens_fit = 0
+        self.dependencies_: Optional[Dict] = None
 
     # ------------------------------------------------------------------ fitting
     @property
@@ -182,19 +189,29 @@ class HMMAggregator(_SpanAggregator):
         _check_weights(self.name, self.cfg["weights"], sources)
         weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         n_tok = int(X.shape[0])
-        model = WeakHMM(
-            n_labels=len(labels),
-            n_sources=len(sources),
-            prior_strength=self.cfg["prior_strength"],
-            pseudo_count=self.cfg["pseudo_count"],
-            init_weights=weights,
-            n_iter=self.cfg["n_iter"],
-            tol=self.cfg["tol"] * max(1, n_tok),
-            random_state=self.cfg["seed"],
-            implementation=self.cfg["implementation"],
-            params="ste" if self.cfg["learn_transitions"] else "e",
-            anchor_strength=self.cfg["anchor_strength"],
-        )
+
+        def new_model(source_weights=None):
+            return WeakHMM(
+                n_labels=len(labels),
+                n_sources=len(sources),
+                prior_strength=self.cfg["prior_strength"],
+                pseudo_count=self.cfg["pseudo_count"],
+                init_weights=weights if source_weights is None else weights * source_weights,
+                n_iter=self.cfg["n_iter"],
+                tol=self.cfg["tol"] * max(1, n_tok),
+                random_state=self.cfg["seed"],
+                implementation=self.cfg["implementation"],
+                params="ste" if self.cfg["learn_transitions"] else "e",
+                anchor_strength=self.cfg["anchor_strength"],
+                source_weights=source_weights,
+            )
+
+        model = new_model()
+        if n_tok:
+            from .dependencies import identical_sources
+
+            for group in identical_sources(X, sources):
+                warn(Warnings.W350.format(name=self.name, sources=", ".join(group), n_tokens=n_tok))
         self.sources_ = list(sources)
         self.labels_ = list(labels)
         self.n_docs_fit = int(n_docs if n_docs is not None else len(lengths))
@@ -212,6 +229,8 @@ class HMMAggregator(_SpanAggregator):
             if self.cfg["n_iter"] == 0:
                 model.n_iter = 0
             model.fit(X, nz)
+            if self.cfg["dependencies"]:
+                model = self._fit_dependencies(model, new_model, X, nz, sources)
             if self.cfg["n_iter"] == 0:
                 model.history_, model.loglik_history_ = [], []
             self.history = list(model.history_)
@@ -231,6 +250,25 @@ class HMMAggregator(_SpanAggregator):
             self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
         )
         return self
+
+    def _fit_dependencies(self, model, new_model, X, nz, sources):
+        """Learn the sources' redundancy given the fitted model's posterior, then refit
+        with each source's emission log-likelihood weighted (``dependencies.py``)."""
+        from .dependencies import dependency_weights, learn_redundancy, report
+
+        threshold = self.cfg["dependency_threshold"]
+        redundancy = learn_redundancy(model, X, nz)
+        source_weights = dependency_weights(redundancy, threshold)
+        self.dependencies_ = report(sources, redundancy, source_weights, threshold)
+        if self.dependencies_["groups"]:
+            logger.info("%s: dependent source groups %s", self.name, self.dependencies_["groups"])
+        if np.all(source_weights >= 1.0):
+            return model
+        model = new_model(source_weights)
+        if self.cfg["n_iter"] == 0:
+            model.n_iter = 0
+        model.fit(X, nz)
+        return model
 
     def _model(self):
         if self.hmm_ is None:
@@ -269,6 +307,7 @@ class HMMAggregator(_SpanAggregator):
                 # drop their tokens from the arrays decoded below; they get empty results
                 X = X[keep]
                 lengths = np.where(ran, lengths, 0)
+        self._warn_abstaining(docs, X, lengths, ran)
         nz = lengths[lengths > 0]
         if X.shape[0]:
             _, states = model.decode(X, nz, algorithm="viterbi")
@@ -285,6 +324,21 @@ class HMMAggregator(_SpanAggregator):
         for i in blind:
             results[i] = None  # set_annotations: empty silver group, doc.ents untouched
         return results
+
+    def _warn_abstaining(self, docs, X, lengths, ran) -> None:
+        """``[W351]`` for documents where the sources ran but every one abstained on every
+        token (their silver group is empty: no evidence, not a dropped vote)."""
+        if not X.shape[0]:
+            return
+        offsets = doc_offsets(lengths)
+        voted = np.concatenate([[0], np.cumsum((X > 0).any(axis=1))])
+        silent = ran & (lengths > 0) & ((voted[offsets[1:]] - voted[offsets[:-1]]) == 0)
+        if silent.any():
+            first = [str(i) for i in np.flatnonzero(silent)[:5]]
+            warn(Warnings.W351.format(
+                name=self.name, n=int(silent.sum()), total=len(lengths), sources=", ".join(self.sources_),
+                first=", ".join(first),
+            ))
 
     def predict_proba(self, docs: Sequence[Doc]) -> List[np.ndarray]:
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
@@ -316,9 +370,16 @@ class HMMAggregator(_SpanAggregator):
         present for sources that emitted ``"O"``: precision = share of their
         ``"O"`` tokens that are truly outside, recall = share of outside tokens
         they covered.
+
+        With ``dependencies`` on, every entry also carries the source's learned
+        ``weight`` (1 = an independent witness; ``1/m`` for each of ``m`` copies)
+        and ``group``: the other sources of its dependency group (see
+        :meth:`dependency_report`).
         """
         if self.emission_counts_ is None:
             raise SpacyWeakError(Errors.E103.format(name=self.name))
+        deps = self.dependencies_ or {}
+        linked = {name: [o for o in g if o != name] for g in deps.get("groups", []) for name in g}
         C = np.asarray(self.emission_counts_)  # (S, V, K)
         out: Dict[str, Dict[str, Dict[str, Optional[float]]]] = {}
         for s, name in enumerate(self.sources_):
@@ -335,8 +396,19 @@ class HMMAggregator(_SpanAggregator):
                     "recall": tp / actual if actual > 0 else 0.0,
                     "n_votes": int(round(voted)),
                 }
+                if deps:
+                    rep[lab]["weight"] = float(deps["sources"][name]["weight"])
+                    rep[lab]["group"] = linked.get(name, [])
             out[name] = rep
         return out
+
+    def dependency_report(self) -> Optional[Dict]:
+        """The learned dependencies between sources (``dependencies.py``): ``{"threshold",
+        "groups": [[source, ...], ...], "sources": {source: {"weight", "most_redundant_with",
+        "redundancy"}}}``; ``None`` when the model was fitted with ``dependencies = false``."""
+        if self.emission_counts_ is None:
+            raise SpacyWeakError(Errors.E103.format(name=self.name))
+        return self.dependencies_
 
     # ------------------------------------------------------------ serialisation
     def _validate_cfg(self, cfg: Dict) -> None:
@@ -359,6 +431,7 @@ class HMMAggregator(_SpanAggregator):
             "emission_counts": None if self.emission_counts_ is None else np.asarray(self.emission_counts_).tolist(),
             "n_docs_fit": self.n_docs_fit,
             "n_tokens_fit": self.n_tokens_fit,
+            "dependencies": self.dependencies_,
         }
 
     def _set_state(self, state: Dict) -> None:
@@ -374,6 +447,7 @@ class HMMAggregator(_SpanAggregator):
         self.emission_counts_ = None if counts is None else np.asarray(counts, dtype=float)
         self.n_docs_fit = int(state.get("n_docs_fit", 0))
         self.n_tokens_fit = int(state.get("n_tokens_fit", 0))
+        self.dependencies_ = state.get("dependencies")
 
 
 # ================================================================ doc-level

@@ -16,11 +16,25 @@ from .observations import (
     available_sources,
     is_span_source_group,
 )
-from .span_base import _SpanAggregator
+from .span_base import _SpanAggregator, merge_adjacent_states
 from .validation import check_number_map
 from .voting import span_majority, states_to_span_arrays, token_majority
 
 VOTE_LEVELS = ("token", "span")
+
+
+def merge_adjacent_spans(kept):
+    """``merge_adjacent`` at span level: kept spans ``(start, end, label, prob, voters)``
+    of one label with no token between become one span (the lower probability, the
+    union of the voters) -- the span-level twin of :func:`.span_base.merge_adjacent_states`."""
+    out = []
+    for span in sorted(kept, key=lambda x: (x[0], x[1])):
+        if out and out[-1][1] == span[0] and out[-1][2] == span[2]:
+            s, _, label, prob, voters = out[-1]
+            out[-1] = (s, span[1], label, min(prob, span[3]), list(dict.fromkeys(list(voters) + list(span[4]))))
+        else:
+            out.append(span)
+    return out
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +56,7 @@ class VoteAggregator(_SpanAggregator):
         spans_key: str = "silver",
         annotate_ents: bool = True,
         level: str = "token",
+        merge_adjacent: bool = False,
     ):
         super().__init__(vocab, name)
         check_number_map(name, "weights", weights, minimum=0)
@@ -53,6 +68,7 @@ class VoteAggregator(_SpanAggregator):
             "spans_key": spans_key,
             "annotate_ents": bool(annotate_ents),
             "level": level,
+            "merge_adjacent": bool(merge_adjacent),
         }
         self.overlaps_resolved: Dict[str, int] = {}
 
@@ -75,6 +91,8 @@ class VoteAggregator(_SpanAggregator):
         X, lengths, sources, labels = collector.finalize()
         weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         states, probs = token_majority(X, lengths, len(labels), weights)
+        if self.cfg["merge_adjacent"]:
+            states = merge_adjacent_states(states, lengths, len(labels))
         spans = states_to_span_arrays(states, lengths)
         return self._span_details(X, lengths, states, probs, spans, sources, labels)
 
@@ -93,4 +111,6 @@ class VoteAggregator(_SpanAggregator):
                 if not allowed or sp.label_ in allowed or sp.label_ == "O"
             ]
         kept = span_majority(proposals, self.cfg["weights"])
+        if self.cfg["merge_adjacent"]:
+            kept = merge_adjacent_spans(kept)
         return ([(s, e, l) for s, e, l, _, _ in kept], [p for *_, p, _ in kept], [v for *_, v in kept])

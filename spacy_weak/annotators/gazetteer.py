@@ -61,7 +61,14 @@ class Gazetteer(Pipe):
         ambiguous: str = "keep_all",
         spans_filter: Optional[Callable[[Iterable[Span]], List[Span]]] = None,
         label_map: Any = None,
+        split_shapes: Sequence[str] = (),
+        split_ambiguous: bool = False,
+        common_word_zipf: float = 0.0,
+        common_word_lang: str = "en",
     ) -> None:
+        from ..lexicons.noise import check_options
+
+        check_options(name, list(split_shapes or []), common_word_zipf)
         self.vocab = vocab
         self.name = name
         self.spans_key = spans_key or name
@@ -77,6 +84,13 @@ class Gazetteer(Pipe):
             stop_terms=list(stop_terms or []),
         )
         self.spans_filter = spans_filter
+        # lexicon noise features (spacy_weak/lexicons/noise.py)
+        self.noise = {
+            "split_shapes": list(split_shapes or []),
+            "split_ambiguous": bool(split_ambiguous),
+            "common_word_zipf": float(common_word_zipf),
+            "common_word_lang": str(common_word_lang),
+        }
         self.label_map = resolve_label_map(label_map)
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
@@ -125,6 +139,16 @@ class Gazetteer(Pipe):
             source = str(getattr(lexicon, "path", "") or "(records)")
             if summary is None:
                 summary = LexiconSummary(source)
+            if self.noise["common_word_zipf"] or self.noise["split_shapes"]:
+                from ..lexicons.noise import filter_records
+
+                lexicon = filter_records(
+                    lexicon,
+                    summary,
+                    common_word_zipf=self.noise["common_word_zipf"],
+                    lang=self.noise["common_word_lang"],
+                    split_shapes=self.noise["split_shapes"],
+                )
             compiled = CompiledLexicon.build(lexicon, summary=summary, **self.options)
             compiled.summary.log()
         if compiled.n_terms == 0 and warn_empty:
@@ -396,7 +420,14 @@ class Gazetteer(Pipe):
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:
             spans = self.spans_filter(spans)
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
+        if self.noise["split_shapes"] or self.noise["split_ambiguous"]:
+            from ..lexicons.noise import route
+
+            routed = route(spans, self.spans_key, self.noise["split_shapes"], self.noise["split_ambiguous"])
+            for key, group in routed.items():
+                set_source_spans(doc, key, group, source=key)
+        else:
+            set_source_spans(doc, self.spans_key, spans, source=self.name)
         self.stats["docs"] += 1
         self.stats["spans"] += len(spans)
 
@@ -404,7 +435,7 @@ class Gazetteer(Pipe):
 
     def _cfg(self) -> Dict[str, Any]:
         return {"format": "spacy_weak.weak_gazetteer.v1", "spans_key": self.spans_key, "ambiguous": self.ambiguous,
-                "options": self.options, "has_lexicon": self.lexicon is not None}
+                "options": self.options, "has_lexicon": self.lexicon is not None, "noise": self.noise}
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> None:
         path = Path(path)

@@ -85,6 +85,10 @@ def analyze_cli(
         raise typer.Exit(code=1) from None
     if not quiet:
         report.print_tables(result)
+        if models.get("dependencies"):
+            from ..aggregation.dependencies import format_report
+
+            typer.echo(format_report(models["dependencies"]))
     for path, writer in ((json_path, report.write_json), (markdown_path, report.write_markdown), (html_path, report.write_html)):
         if path is not None:
             writer(result, path)

@@ -255,8 +255,15 @@ def _spans_key(pipe) -> Optional[str]:
     return key if key is not None else getattr(pipe, "spans_key", None)
 
 
+def _dependencies(pipe) -> Optional[Dict[str, Any]]:
+    """A fitted HMM's learned source dependencies (``HMMAggregator.dependency_report()``)."""
+    get = getattr(pipe, "dependency_report", None)
+    return get() if get is not None else None
+
+
 def load_model_reports(path) -> Dict[str, Any]:
-    """Learned figures of fitted aggregators: ``{"span": report, "span_key": key, "doc": report}``.
+    """Learned figures of fitted aggregators: ``{"span": report, "span_key": key, "doc": report,
+    "dependencies": the HMM's learned source dependencies or None}``.
 
     ``path``: a JSON file (a span report ``{source: {label: {precision, recall}}}`` or a document
     report ``{source: {label: {p_for_given_true, p_for_given_false}}}``), a pipeline directory
@@ -268,7 +275,7 @@ def load_model_reports(path) -> Dict[str, Any]:
     import srsly
 
     path = Path(path)
-    out: Dict[str, Any] = {"span": None, "span_key": None, "doc": None}
+    out: Dict[str, Any] = {"span": None, "span_key": None, "doc": None, "dependencies": None}
     try:
         if path.is_file():
             report = srsly.read_json(path)
@@ -290,6 +297,7 @@ def load_model_reports(path) -> Dict[str, Any]:
                 elif out["span"] is None:
                     out["span"] = validate_hmm_report(report)
                     out["span_key"] = _spans_key(pipe)
+                    out["dependencies"] = _dependencies(pipe)
             if out["span"] is None and out["doc"] is None:
                 raise ValueError("the pipeline has no fitted component with source_report()")
             return out
@@ -301,6 +309,7 @@ def load_model_reports(path) -> Dict[str, Any]:
             pipe.from_disk(path)
             out["span"] = validate_hmm_report(pipe.source_report())
             out["span_key"] = _spans_key(pipe)
+            out["dependencies"] = _dependencies(pipe)
             return out
         raise FileNotFoundError(str(path))
     except SpacyWeakError:

@@ -28,9 +28,13 @@ class LexiconSummary:
         self.terms = 0  # distinct normalised terms (keys) after compiling
         self.entries = 0  # distinct (term, label) entries after compiling
         self.ambiguous = 0  # terms with more than one label
+        self.flagged: Counter = Counter()  # kept but flagged (e.g. "shape:gene_symbol"), see noise.py
 
     def drop(self, reason: str, n: int = 1) -> None:
         self.dropped[reason] += n
+
+    def flag(self, reason: str, n: int = 1) -> None:
+        self.flagged[reason] += n
 
     def keep(self, label: str, n: int = 1) -> None:
         self.kept[label] += n
@@ -47,6 +51,7 @@ class LexiconSummary:
         self.read += other.read
         self.kept.update(other.kept)
         self.dropped.update(other.dropped)
+        self.flagged.update(other.flagged)
         return self
 
     def dropped_text(self) -> str:
@@ -63,6 +68,7 @@ class LexiconSummary:
             "terms": self.terms,
             "entries": self.entries,
             "ambiguous": self.ambiguous,
+            "flagged": dict(sorted(self.flagged.items())),
         }
 
     @classmethod
@@ -74,17 +80,19 @@ class LexiconSummary:
         s.terms = int(data.get("terms", 0))
         s.entries = int(data.get("entries", 0))
         s.ambiguous = int(data.get("ambiguous", 0))
+        s.flagged.update(data.get("flagged", {}))
         return s
 
     def log(self, level: int = logging.INFO) -> None:
         per_label = ", ".join(f"{label}: {n}" for label, n in sorted(self.kept.items())) or "none"
         logger.log(
             level,
-            "Lexicon %s: %d records read; kept per label: %s; dropped: %s",
+            "Lexicon %s: %d records read; kept per label: %s; dropped: %s%s",
             self.source or "(records)",
             self.read,
             per_label,
             self.dropped_text(),
+            "; flagged: " + ", ".join(f"{k}: {n}" for k, n in sorted(self.flagged.items())) if self.flagged else "",
         )
 
     def __repr__(self) -> str:

@@ -81,3 +81,22 @@ def test_analyze_help():
     result = runner.invoke(app, ["analyze", "--help"])
     assert result.exit_code == 0
     assert "--gold-key" in result.output and "--html" in result.output
+
+
+def test_analyze_shows_the_hmms_source_dependencies(nlp, tmp_path):
+    _load_commands()
+    docs = make_span_corpus(nlp)
+    for doc in docs:
+        doc.spans["a_copy"] = list(doc.spans["a"])
+    hmm = nlp.add_pipe("weak_hmm", config={"sources": ["a", "a_copy", "b"], "labels": ["Chemical", "Disease"], "n_iter": 3})
+    with pytest.warns(UserWarning, match="W350.*a, a_copy"):
+        hmm.fit(docs)
+    # (two tiny documents: b may be linked too; the copy always is)
+    assert any({"a", "a_copy"} <= set(g) for g in hmm.dependency_report()["groups"])
+    assert "a_copy" in hmm.source_report()["a"]["Chemical"]["group"]
+    hmm.to_disk(tmp_path / "hmm")
+    _write(docs, tmp_path / "in.spacy")
+    result = runner.invoke(app, ["analyze", str(tmp_path / "in.spacy"), "--gold-key", "gold", "--hmm", str(tmp_path / "hmm")])
+    assert result.exit_code == 0, result.output
+    assert "Source dependencies learned by the HMM" in result.output
+    assert "groups: a, a_copy" in result.output and "a_copy" in result.output

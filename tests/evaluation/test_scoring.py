@@ -174,6 +174,7 @@ def test_reports_of_a_fitted_weak_hmm_pipeline_and_component(nlp, span_docs, tmp
     from_pipeline = load_model_reports(tmp_path / "pipeline")
     assert from_pipeline["span"] == expected
     assert from_pipeline["span_key"] == "silver"
+    assert from_pipeline["dependencies"] == hmm.dependency_report() and "groups" in from_pipeline["dependencies"]
     assert load_hmm_report(tmp_path / "component") == expected
     result = analyze(span_docs, gold_key="gold", hmm_report=expected)
     assert {(r["source"], r["label"]) for r in result.hmm} >= {("a", "Chemical"), ("a", "Disease")}
