@@ -1,0 +1,71 @@
+"""Write ``spacy train`` input from aggregated docs with a training-data policy (:mod:`.partial`)."""
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, Sequence
+
+from spacy.tokens import Doc, DocBin
+
+from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..io import atomic_path
+from ..spans import NEGATIVE_LABEL
+from .partial import Policy, annotate_doc
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ExportStats:
+    n_docs: int = 0
+    entity_tokens: int = 0
+    outside_tokens: int = 0
+    missing_tokens: int = 0
+    entities: Dict[str, int] = field(default_factory=dict)
+    empty_docs: int = 0
+
+    def as_dict(self) -> Dict:
+        total = self.entity_tokens + self.outside_tokens + self.missing_tokens
+        return {
+            "n_docs": self.n_docs, "entities": dict(self.entities), "entity_tokens": self.entity_tokens,
+            "outside_tokens": self.outside_tokens, "missing_tokens": self.missing_tokens,
+            "missing_share": self.missing_tokens / total if total else 0.0, "docs_without_signal": self.empty_docs,
+        }
+
+
+def training_docs(docs: Iterable[Doc], policy: Policy, stats: ExportStats = None) -> Iterable[Doc]:
+    """Each doc with ``doc.ents`` and missing tokens set by ``policy`` (in place)."""
+    stats = stats if stats is not None else ExportStats()
+    for doc in docs:
+        ann = annotate_doc(doc, policy)
+        ent, out, miss = ann.counts(len(doc))
+        stats.n_docs += 1
+        stats.entity_tokens += ent
+        stats.outside_tokens += out
+        stats.missing_tokens += miss
+        for _, _, label in ann.entities:
+            stats.entities[label] = stats.entities.get(label, 0) + 1
+        if not ann.entities and not ann.missing:
+            stats.empty_docs += 1
+        yield doc
+
+
+def export_training(docs: Iterable[Doc], policy: Policy, output: Path, *, spans_key: str = "silver", what: str = "") -> ExportStats:
+    """Write the policy's training docs to ``output`` (one DocBin, atomically); E304 without any entity."""
+    stats = ExportStats()
+    db = DocBin(store_user_data=False)
+    for doc in training_docs(docs, policy, stats):
+        db.add(doc)
+    if stats.n_docs == 0:
+        raise SpacyWeakError(Errors.E308.format(path=what or output, param="docbin_paths"))
+    if not stats.entities:
+        raise SpacyWeakError(Errors.E304.format(what=what or "the input", n_docs=stats.n_docs, key=spans_key))
+    if stats.empty_docs:
+        warn(Warnings.W300.format(what=what or str(output), n=stats.empty_docs, total=stats.n_docs))
+    with atomic_path(output) as tmp:
+        db.to_disk(tmp)
+    logger.info("wrote %d training docs to %s: %s", stats.n_docs, output, stats.as_dict())
+    return stats
+
+
+def count_entities(docs: Sequence[Doc], spans_key: str) -> int:
+    return sum(1 for d in docs for s in d.spans.get(spans_key, []) if s.label_ != NEGATIVE_LABEL)
