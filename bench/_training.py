@@ -64,7 +64,7 @@ def _with_policy(docs: Sequence[Doc], policy) -> List[Doc]:
     out = []
     for d in docs:
         c = d.copy()
-        annotate_doc(c, policy)
+        annotate_doc(c, policy, keep_spans=False)
         out.append(c)
     return out
 
@@ -77,6 +77,7 @@ def _gold_docs(docs: Sequence[Doc]) -> List[Doc]:
     for d in docs:
         c = d.copy()
         c.set_ents(filter_spans(list(c.spans["gold"])), default="outside")
+        c.spans.clear()
         out.append(c)
     return out
 

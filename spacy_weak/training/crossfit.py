@@ -222,6 +222,13 @@ class CrossFitter:
             "input": fp, "n_docs": len(docs), "labels": labels, "settings": settings,
             "folds": [f"fold_{i}" for i in range(k)], "token_columns": ["O", *labels],
         })
+        for stale in output.glob(".fold_*"):
+            # work folders / temporary files of a killed run (this class's own prefix)
+            logger.info("removing %s, left by an interrupted run", stale)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
         folds = assign_folds(len(docs), k, self.seed)
         result = CrossFitResult(docs=list(docs), token_probs=[None] * len(docs), labels=labels, folds=folds)
         extra_preds: List[List] = []
@@ -284,7 +291,7 @@ class CrossFitter:
             if i in held_set:
                 continue
             copy = doc.copy()
-            annotate_doc(copy, self.policy)
+            annotate_doc(copy, self.policy, keep_spans=False)
             train_docs.append(copy)
         train, dev = split_held_out(train_docs)
         logger.info("fold %d/%d: training on %d docs, predicting %d", fold + 1, self.n_folds, len(train_docs), len(held))

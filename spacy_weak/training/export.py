@@ -32,11 +32,12 @@ class ExportStats:
         }
 
 
-def training_docs(docs: Iterable[Doc], policy: Policy, stats: ExportStats = None) -> Iterable[Doc]:
-    """Each doc with ``doc.ents`` and missing tokens set by ``policy`` (in place)."""
+def training_docs(docs: Iterable[Doc], policy: Policy, stats: ExportStats = None, *, keep_spans: bool = False) -> Iterable[Doc]:
+    """Each doc with ``doc.ents`` and missing tokens set by ``policy`` (in place); the span
+    groups are dropped unless ``keep_spans`` (``spacy train`` re-reads the file every epoch)."""
     stats = stats if stats is not None else ExportStats()
     for doc in docs:
-        ann = annotate_doc(doc, policy)
+        ann = annotate_doc(doc, policy, keep_spans=keep_spans)
         ent, out, miss = ann.counts(len(doc))
         stats.n_docs += 1
         stats.entity_tokens += ent
@@ -49,11 +50,13 @@ def training_docs(docs: Iterable[Doc], policy: Policy, stats: ExportStats = None
         yield doc
 
 
-def export_training(docs: Iterable[Doc], policy: Policy, output: Path, *, spans_key: str = "silver", what: str = "") -> ExportStats:
+def export_training(
+    docs: Iterable[Doc], policy: Policy, output: Path, *, spans_key: str = "silver", what: str = "", keep_spans: bool = False
+) -> ExportStats:
     """Write the policy's training docs to ``output`` (one DocBin, atomically); E304 without any entity."""
     stats = ExportStats()
     db = DocBin(store_user_data=False)
-    for doc in training_docs(docs, policy, stats):
+    for doc in training_docs(docs, policy, stats, keep_spans=keep_spans):
         db.add(doc)
     if stats.n_docs == 0:
         raise SpacyWeakError(Errors.E308.format(path=what or output, param="docbin_paths"))

@@ -191,9 +191,15 @@ def resolve_policy(policy) -> Policy:
     raise SpacyWeakError(Errors.E301.format(value=policy))
 
 
-def annotate_doc(doc: Doc, policy: Policy, *, ann: Optional[TokenAnnotation] = None) -> TokenAnnotation:
-    """Set ``doc.ents`` (entities; ``O`` elsewhere) and mark the policy's missing tokens."""
+def annotate_doc(doc: Doc, policy: Policy, *, ann: Optional[TokenAnnotation] = None, keep_spans: bool = True) -> TokenAnnotation:
+    """Set ``doc.ents`` (entities; ``O`` elsewhere) and mark the policy's missing tokens.
+
+    ``keep_spans=False`` then drops the span groups: ``spacy train`` reads the training
+    DocBin every epoch, and the sources' groups are not needed by the NER.
+    """
     ann = ann if ann is not None else policy(doc)
+    if not keep_spans:
+        doc.spans.clear()
     ents = [Span(doc, s, e, label=label) for s, e, label in ann.entities]
     missing_spans = _runs(ann.missing, doc)
     doc.set_ents(ents, missing=missing_spans, default="outside")
