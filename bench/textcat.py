@@ -237,6 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-textcat", action="store_true", help="skip training the textcat")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "textcat")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--min-confidence", default="", help="also train a textcat on the silver docs whose label-model "
+                    "confidence (max doc.cats) is at least each of these values, e.g. 0.9,0.99 (key textcat_confidence)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args.labels = args.labels.split(",")
@@ -319,6 +321,13 @@ def main(argv=None) -> int:
         results["textcat"] = score(gold_test, probs, positive)
         results["textcat"]["silver_train_docs"] = len(trn_docs)
         results["textcat"]["silver_dev_docs"] = len(dev_docs)
+        if args.min_confidence:
+            from _textcat_confidence import confidence_sweep  # bench/_textcat_confidence.py
+
+            results["textcat_confidence"] = confidence_sweep(
+                [em(d) for d in train_docs], L_train, test_docs, gold_test, positive, args, out_dir, score,
+                cats_matrix, hard_cats, write_silver, train_textcat,
+            )
     else:
         results["textcat"] = None
 

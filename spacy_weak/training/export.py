@@ -72,3 +72,17 @@ def export_training(
 
 def count_entities(docs: Sequence[Doc], spans_key: str) -> int:
     return sum(1 for d in docs for s in d.spans.get(spans_key, []) if s.label_ != NEGATIVE_LABEL)
+
+
+def cat_confidence(doc: Doc) -> float:
+    """The label model's confidence in a document's class: the largest value of ``doc.cats`` (0 without cats)."""
+    return max(doc.cats.values()) if doc.cats else 0.0
+
+
+def confident_docs(docs: Iterable[Doc], min_confidence: float) -> List[Doc]:
+    """Text classification: keep the docs whose ``doc.cats`` confidence is at least ``min_confidence``
+    (in [0, 1]; E300 otherwise). Low-confidence silver documents are left out of training."""
+    from .partial import check_fraction
+
+    threshold = check_fraction("min_confidence", min_confidence, policy="text classification export")
+    return [d for d in docs if cat_confidence(d) >= threshold]

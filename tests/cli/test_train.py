@@ -87,3 +87,29 @@ def test_killed_crossfit_run_resumes_from_its_finished_folds(tmp_path):
     docs = list(DocBin().from_disk(out / "predictions.spacy").get_docs(spacy.blank("en").vocab))
     assert len(docs) == 12 and all("model_oof" in d.spans for d in docs)
     assert not list(out.glob(".fold_*"))  # the killed fold's work folder was cleared
+
+
+def test_self_train_command_writes_silver_and_refitted_label_model(tmp_path):
+    import warnings
+
+    _load_commands()
+    docs = make_docs(6, with_silver=False)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_hmm", name="hmm", config={"sources": ["src_chem", "src_dis"], "labels": ["Chemical", "Disease"], "n_iter": 5})
+    hmm = nlp.get_pipe("hmm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hmm.fit(docs)
+    nlp.to_disk(tmp_path / "label_model")
+    DocBin(docs=list(hmm.pipe(docs))).to_disk(tmp_path / "silver.spacy")
+    args = ["self-train", str(tmp_path / "label_model"), str(tmp_path / "silver.spacy"), "-o", str(tmp_path / "st"),
+            "--config", str(CONFIG), "--folds", "2", "--steps", "2", "--beam-width", "1"]
+    bad = runner.invoke(app, [*args, "--rounds", "-1"])
+    assert bad.exit_code == 1 and "[E309]" in bad.output and "--rounds" in bad.output
+    result = runner.invoke(app, [*args, "--rounds", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "st" / "round_1" / "fold_1.json").exists()
+    refitted = spacy.load(tmp_path / "st" / "label_model").get_pipe("hmm")
+    assert "model_oof" in refitted.cfg["sources"]
+    silver = list(DocBin().from_disk(tmp_path / "st" / "silver.spacy").get_docs(refitted.vocab))
+    assert len(silver) == 6 and all("model_oof" in d.spans and "silver" in d.spans for d in silver)
