@@ -198,6 +198,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E307 = "Cross-fitting output {path} belongs to another input (its manifest was written for {other}); give another --output folder or delete it."
     E308 = "No documents in {path} (parameter '{param}')."
     E310 = "{path} exists and was not written by this command (parameter '{param}'). Give another path, or --overwrite to replace it."
+    E311 = "The label model {path} (parameter '{param}') is not a saved pipeline directory (the output of `spacy-weak fit`)."
     E309 = "Parameter '{param}' (self-training rounds) must be an integer >= 0, got {value!r}."
 
     # --- label model v2 (E350-E399)

@@ -181,7 +181,7 @@ def refit_cli(
         check_output(silver_output, "--silver-output", overwrite)
         check_output(extra_output, "--extra-output", overwrite)
         if not Path(label_model).is_dir():
-            raise SpacyWeakError(Errors.E305.format(path=label_model, param="label_model", err="not a pipeline directory"))
+            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
         nlp = spacy.load(label_model)
         if component not in nlp.pipe_names:
             raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
@@ -228,7 +228,7 @@ def self_train_cli(
         cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
         if not Path(label_model).is_dir():
-            raise SpacyWeakError(Errors.E305.format(path=label_model, param="label_model", err="not a pipeline directory"))
+            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
         nlp = spacy.load(label_model)
         if component not in nlp.pipe_names:
             raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))

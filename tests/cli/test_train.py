@@ -113,3 +113,11 @@ def test_self_train_command_writes_silver_and_refitted_label_model(tmp_path):
     assert "model_oof" in refitted.cfg["sources"]
     silver = list(DocBin().from_disk(tmp_path / "st" / "silver.spacy").get_docs(refitted.vocab))
     assert len(silver) == 6 and all("model_oof" in d.spans and "silver" in d.spans for d in silver)
+
+
+def test_refit_command_needs_a_saved_label_model(tmp_path):
+    _load_commands()
+    src = _silver(tmp_path / "silver.spacy", n=4)
+    result = runner.invoke(app, ["refit", str(tmp_path / "nope"), str(src), "-o", str(tmp_path / "o"),
+                                 "--silver-output", str(tmp_path / "s.spacy")])
+    assert result.exit_code == 1 and "[E311]" in result.output and "label_model" in result.output
