@@ -17,6 +17,9 @@ from spacy_weak.training.export import cat_confidence, confident_docs
 def confidence_sweep(silver, L_train, test_docs, gold_test, positive, args, out_dir, score, cats_matrix, hard_cats,
                      write_silver, train_textcat) -> List[Dict]:
     voted = [d for d, row in zip(silver, L_train) if (row != -1).any()]
+    conf = sorted(cat_confidence(d) for d in voted)
+    print("label-model confidence of the voted silver docs, quantiles 10/25/50:",
+          [round(conf[int(q * (len(conf) - 1))], 4) for q in (0.1, 0.25, 0.5)])
     out = []
     for value in [float(v) for v in args.min_confidence.split(",") if v]:
         kept = confident_docs(voted, value)

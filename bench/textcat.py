@@ -298,6 +298,8 @@ def main(argv=None) -> int:
     # 3d. textcat trained on the silver cats the pipeline writes
     if not args.no_textcat:
         silver = [em(d) for d in train_docs]  # the recipe's last component writes doc.cats
+        # copies for --min-confidence: the loop below makes the cats one-hot and drops the spans in place
+        conf_silver = [d.copy() for d in silver] if args.min_confidence else []
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
         for d in kept:  # spaCy's textcat accepts only 0/1 cats ([E851]): the argmax class
             d.cats = hard_cats(d.cats, args.labels)
@@ -325,7 +327,7 @@ def main(argv=None) -> int:
             from _textcat_confidence import confidence_sweep  # bench/_textcat_confidence.py
 
             results["textcat_confidence"] = confidence_sweep(
-                [em(d) for d in train_docs], L_train, test_docs, gold_test, positive, args, out_dir, score,
+                conf_silver, L_train, test_docs, gold_test, positive, args, out_dir, score,
                 cats_matrix, hard_cats, write_silver, train_textcat,
             )
     else:
