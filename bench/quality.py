@@ -25,6 +25,7 @@ from spacy.util import load_config, load_model_from_config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from spacy_weak.corpora.pubtator import read_pubtator  # noqa: E402
 
@@ -145,6 +146,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     ap.add_argument("--save-annotated", type=Path, help="write the --split docs with every source's spans and gold (DocBin)")
     ap.add_argument("--save-aggregated", type=Path, help="... and with the aggregates too: feed it to `spacy-weak analyze`")
     ap.add_argument("--overwrite", action="store_true", help="replace existing --save-* files")
+    from _training import add_arguments as add_training_arguments  # noqa: E402 (bench/_training.py)
+
+    add_training_arguments(ap)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from spacy_weak.cli.apply import import_code
@@ -206,14 +210,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     if dup:
         result["duplicate_source"] = v2.duplicate_source(hmm, fit_docs, eval_docs, gold, score, labels, dup, result["hmm"]["f1"])
     if args.train:
-        silver = run_pipe(nlp, [hmm_name], [d for s in ("train", "dev") if s in annotated for d in annotated[s]] or fit_docs)
-        with tempfile.TemporaryDirectory() as tmp:
-            # model selection on a held-out tenth of the silver docs (silver, not gold)
-            held_out = silver[::10]
-            ner = train_ner([d for i, d in enumerate(silver) if i % 10], held_out, labels, Path(tmp), args.train_steps)
-            gold_docs = load(args.split)
-            preds = [ner(d.text) for d in gold_docs]
-            result["ner"] = score((({(e.start, e.end, e.label_) for e in p.ents}, gold_spans(g)) for p, g in zip(preds, gold_docs)), labels)
+        import _training
+
+        result.update(_training.run(args, nlp, hmm_name, annotated, load, labels, score, gold_spans, ROOT))
     result["timings_s"] = timings
     print_table(result)
     if args.json:
@@ -238,8 +237,9 @@ def print_table(result: Dict) -> None:
     row("majority_vote", result["majority_vote"])
     row("hmm", result["hmm"])
     v2.print_rows(result, row)
-    if "ner" in result:
-        row("ner (trained on silver)", result["ner"])
+    import _training
+
+    _training.print_rows(result, row)
     print("timings (s):", {k: round(v, 1) for k, v in result["timings_s"].items()})
 
 

@@ -237,6 +237,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-textcat", action="store_true", help="skip training the textcat")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "textcat")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--min-confidence", default="", help="also train a textcat on the silver docs whose label-model "
+                    "confidence (max doc.cats) is at least each of these values, e.g. 0.9,0.99 (key textcat_confidence)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args.labels = args.labels.split(",")
@@ -296,6 +298,8 @@ def main(argv=None) -> int:
     # 3d. textcat trained on the silver cats the pipeline writes
     if not args.no_textcat:
         silver = [em(d) for d in train_docs]  # the recipe's last component writes doc.cats
+        # copies for --min-confidence: the loop below makes the cats one-hot and drops the spans in place
+        conf_silver = [d.copy() for d in silver] if args.min_confidence else []
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
         for d in kept:  # spaCy's textcat accepts only 0/1 cats ([E851]): the argmax class
             d.cats = hard_cats(d.cats, args.labels)
@@ -319,6 +323,13 @@ def main(argv=None) -> int:
         results["textcat"] = score(gold_test, probs, positive)
         results["textcat"]["silver_train_docs"] = len(trn_docs)
         results["textcat"]["silver_dev_docs"] = len(dev_docs)
+        if args.min_confidence:
+            from _textcat_confidence import confidence_sweep  # bench/_textcat_confidence.py
+
+            results["textcat_confidence"] = confidence_sweep(
+                conf_silver, L_train, test_docs, gold_test, positive, args, out_dir, score,
+                cats_matrix, hard_cats, write_silver, train_textcat,
+            )
     else:
         results["textcat"] = None
 

@@ -62,6 +62,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W251 = "{path} held the complete output of a run with other settings ({key} differs); it is replaced by this run."
 
     # --- training from silver (W300-W349)
+    W300 = "{what}: {n} of {total} documents have no silver entity and no source vote; they teach only 'O' (or nothing, with partial annotation)."
+    W301 = "Cross-fitting in {path}: fold {fold} was finished by a run with other settings ({key} differs); it is trained again."
 
     # --- label model v2 (W350-W399)
     W350 = ("Aggregator '{name}': sources {sources} are identical on all {n_tokens} tokens it was fitted on (copies "
@@ -197,6 +199,18 @@ class Errors(metaclass=ErrorsWithCodes):
     E259 = "Cannot make the tokenizer {value!r}: {err}. Give a registered tokenizer (e.g. spacy_weak.biomedical_tokenizer.v1), a pipeline directory or a config.cfg (with --code for custom functions)."
 
     # --- training from silver (E300-E349)
+    E300 = "Policy '{policy}': parameter '{param}' must be a number in [0, 1], got {value!r}."
+    E301 = "A training-data policy must be a registered function config (e.g. {{\"@misc\": \"spacy_weak.partial_annotation.v1\"}}) or a callable, got {value!r}."
+    E302 = "Parameter '{param}' (the number of cross-fitting folds) is {value}, but there are only {n_docs} documents: it must be at least 2 and at most the number of documents."
+    E303 = "Parameter '{param}' (training steps) must be a positive integer, got {value!r}."
+    E304 = "No silver entity in {what} ({n_docs} documents, span group '{key}'): there is nothing to train an NER on. Check that the label model was applied (spacy-weak apply) and that its spans_key is '{key}'."
+    E305 = "The spacy train config '{path}' (parameter '{param}') does not exist or cannot be read: {err}"
+    E306 = "Parameter '{param}': unknown value {value!r}; options: {options}."
+    E307 = "Cross-fitting output {path} belongs to another input (its manifest was written for {other}); give another --output folder or delete it."
+    E308 = "No documents in {path} (parameter '{param}')."
+    E310 = "{path} exists and was not written by this command (parameter '{param}'). Give another path, or --overwrite to replace it."
+    E311 = "The label model {path} (parameter '{param}') is not a saved pipeline directory (the output of `spacy-weak fit`)."
+    E309 = "Parameter '{param}' (self-training rounds) must be an integer >= 0, got {value!r}."
 
     # --- label model v2 (E350-E399)
     E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."

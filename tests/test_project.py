@@ -30,6 +30,12 @@ def test_sample_workflow_runs_end_to_end(tmp_path):
     silver = analysis["scores"]["gold"]["silver"]["span"]["micro"]
     # silver labels on the sample against its gold: a real share is right
     assert silver["f"] > 0.6, silver
+    # the training loop: cross-fit -> refit with the model as a source -> export -> train -> evaluate
+    assert (project / "training/sample_crossfit/manifest.json").exists()
+    assert all((project / f"training/sample_crossfit/fold_{i}.json").exists() for i in (0, 1))
+    assert "model_oof" in srsly.read_json(project / "training/sample_label_model_self/hmm/cfg")["sources"]
+    ner = srsly.read_json(project / "metrics" / "sample_ner.json")
+    assert "ents_f" in ner and 0.0 <= ner["ents_f"] <= 1.0
     html = (project / "reports" / "sample.html").read_text(encoding="utf8")
     assert "<table" in html and html.count('class="spans"') > 10  # displaCy span renderings
     # a second run skips every step: outputs exist and deps are unchanged

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "fit",
     "lexicon",
     "diagnose",
+    "train",
 ]
 
 

@@ -1,0 +1,243 @@
+"""Training from silver: ``export-training``, ``crossfit``, ``refit``, ``self-train``.
+
+Thin over :mod:`spacy_weak.training` (``docs/training.md``)::
+
+    spacy-weak export-training silver/train silver/dev -o corpus/train.spacy --dev-output corpus/dev.spacy --policy partial
+    spacy-weak crossfit silver/train silver/dev -o training/crossfit --config configs/ner_silver.cfg --folds 5 --steps 1000
+    spacy-weak refit training/label_model training/crossfit/predictions.spacy -o training/label_model_st --silver-output silver/st.spacy
+    spacy-weak self-train training/label_model silver/train silver/dev -o training/self_train --rounds 2 --config configs/ner_silver.cfg
+"""
+import logging
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._app import app
+
+logger = logging.getLogger(__name__)
+
+POLICIES = ("partial", "hard")
+
+
+def build_policy(policy: str, *, spans_key: str, entity_threshold: float, outside_keep: float, missing_voted: bool, seed: int):
+    from ..errors import Errors, SpacyWeakError
+    from ..training.partial import make_hard_labels, make_partial_annotation
+
+    if policy == "hard":
+        return make_hard_labels(spans_key=spans_key)
+    if policy == "partial":
+        return make_partial_annotation(
+            spans_key=spans_key, entity_threshold=entity_threshold, outside_keep=outside_keep,
+            missing_voted=missing_voted, seed=seed,
+        )
+    raise SpacyWeakError(Errors.E306.format(param="--policy", value=policy, options=", ".join(POLICIES)))
+
+
+def read_all(paths: List[Path], vocab, param: str = "docbin_paths"):
+    from ..corpora.shards import read_docs
+    from ..errors import Errors, SpacyWeakError
+
+    docs = []
+    for path in paths:
+        if not Path(path).exists():
+            raise SpacyWeakError(Errors.E308.format(path=path, param=param))
+        got = list(read_docs(str(path), vocab))
+        if not got:
+            raise SpacyWeakError(Errors.E308.format(path=path, param=param))
+        docs.extend(got)
+    return docs
+
+
+def check_output(path: Optional[Path], param: str, overwrite: bool) -> None:
+    from ..errors import Errors, SpacyWeakError
+
+    if path is not None and Path(path).exists() and not overwrite:
+        raise SpacyWeakError(Errors.E310.format(path=path, param=param))
+
+
+def _fail(err) -> None:
+    typer.echo(str(err), err=True)
+    raise typer.Exit(code=1)
+
+
+_POLICY_HELP = "Training-data policy: partial (spacy_weak.partial_annotation.v1) or hard (spacy_weak.hard_labels.v1)."
+
+
+@app.command("export-training")
+def export_training_cli(
+    docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins / shard folders (with the silver span group)."),
+    output: Path = typer.Option(..., "--output", "-o", help="The training DocBin to write (.spacy)."),
+    dev_output: Optional[Path] = typer.Option(None, "--dev-output", help="Also write a held-out silver slice here (model selection)."),
+    dev_every: int = typer.Option(10, "--dev-every", help="With --dev-output: every N-th document is held out."),
+    policy: str = typer.Option("partial", "--policy", help=_POLICY_HELP),
+    spans_key: str = typer.Option("silver", "--spans-key", help="The aggregate span group (with attrs['probs'])."),
+    entity_threshold: float = typer.Option(0.5, "--entity-threshold", help="partial: a span below this probability is missing."),
+    outside_keep: float = typer.Option(1.0, "--outside-keep", help="partial: share of the remaining tokens kept as O."),
+    missing_voted: bool = typer.Option(True, "--missing-voted/--no-missing-voted", help="partial: tokens a source voted an entity on, outside the kept entities, are missing."),
+    seed: int = typer.Option(0, "--seed"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing output files."),
+) -> None:
+    """Turn aggregated DocBins into `spacy train` input: each token an entity, O or missing."""
+    import spacy
+
+    from ..errors import SpacyWeakError
+    from ..training.export import export_training
+    from ..training.trainer import split_held_out
+
+    try:
+        pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
+                           outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
+        check_output(output, "--output", overwrite)
+        check_output(dev_output, "--dev-output", overwrite)
+        docs = read_all(docbin_paths, spacy.blank("en").vocab)
+        what = ", ".join(str(p) for p in docbin_paths)
+        if dev_output is not None:
+            train, dev = split_held_out(docs, every=dev_every)
+            stats = export_training(train, pol, output, spans_key=spans_key, what=what)
+            dev_stats = export_training(dev, pol, dev_output, spans_key=spans_key, what=what)
+            typer.echo(f"Wrote {stats.n_docs} training docs to {output} and {dev_stats.n_docs} to {dev_output}")
+        else:
+            stats = export_training(docs, pol, output, spans_key=spans_key, what=what)
+            typer.echo(f"Wrote {stats.n_docs} training docs to {output}")
+    except SpacyWeakError as err:
+        _fail(err)
+    d = stats.as_dict()
+    typer.echo(f"entities {d['entities']}; tokens: entity {d['entity_tokens']}, O {d['outside_tokens']}, "
+               f"missing {d['missing_tokens']} ({d['missing_share']:.1%})")
+
+
+def _crossfitter(config, folds, steps, policy, labels, seed, beam_width, **policy_args):
+    from ..training.crossfit import CrossFitter
+
+    pol = build_policy(policy, seed=seed, **policy_args)
+    return CrossFitter(config=config, n_folds=folds, steps=steps, policy=pol, policy_name=policy,
+                       labels=[x for x in labels.split(",") if x], spans_key=policy_args["spans_key"],
+                       seed=seed, beam_width=beam_width)
+
+
+@app.command("crossfit")
+def crossfit_cli(
+    docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins / shard folders (silver training docs)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for folds, manifest and predictions (resumable)."),
+    config: Path = typer.Option(..., "--config", "-c", help="The spacy train config of the fold models."),
+    folds: int = typer.Option(5, "--folds", "-k", help="Number of folds K (2 <= K <= number of docs)."),
+    steps: int = typer.Option(1000, "--steps", help="Training steps per fold model."),
+    extra: List[Path] = typer.Option([], "--extra", help="Other docs (e.g. an evaluation split): predicted by every fold model."),
+    labels: str = typer.Option("", "--labels", help="Comma-separated labels (default: those of the silver spans)."),
+    policy: str = typer.Option("partial", "--policy", help=_POLICY_HELP),
+    spans_key: str = typer.Option("silver", "--spans-key"),
+    entity_threshold: float = typer.Option(0.5, "--entity-threshold"),
+    outside_keep: float = typer.Option(1.0, "--outside-keep"),
+    missing_voted: bool = typer.Option(True, "--missing-voted/--no-missing-voted"),
+    beam_width: int = typer.Option(8, "--beam-width", help="Beam width of the span probabilities (1: hard 0/1)."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """K-fold out-of-fold NER predictions, written as span group 'model_oof' (resumable per fold)."""
+    import spacy
+
+    from ..errors import SpacyWeakError
+    from ..training.crossfit import write_predictions
+
+    start = time.perf_counter()
+    try:
+        cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
+                          entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
+        vocab = spacy.blank("en").vocab
+        docs = read_all(docbin_paths, vocab)
+        extra_docs = read_all(extra, vocab, "--extra") if extra else []
+        result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
+        write_predictions(result, output)
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(
+        f"Cross-fitted {len(result.docs)} docs in {len(result.folds and set(result.folds))} folds "
+        f"({len(result.trained)} trained, {len(result.resumed)} resumed) in {time.perf_counter() - start:.0f}s: "
+        f"{output / 'predictions.spacy'}"
+    )
+
+
+@app.command("refit")
+def refit_cli(
+    label_model: Path = typer.Argument(..., help="The fitted label-model pipeline (spacy-weak fit output)."),
+    docbin_paths: List[Path] = typer.Argument(..., help="Docs with the out-of-fold group (crossfit's predictions.spacy)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory of the refitted pipeline."),
+    silver_output: Path = typer.Option(..., "--silver-output", help="DocBin of the docs with the new silver labels."),
+    component: str = typer.Option("hmm", "--component", help="The aggregator to refit."),
+    source: str = typer.Option("model_oof", "--add-source", help="Span group added to the aggregator's sources."),
+    extra: List[Path] = typer.Option([], "--extra", help="Other docs to label with the refitted model (crossfit's predictions_extra.spacy)."),
+    extra_output: Optional[Path] = typer.Option(None, "--extra-output", help="DocBin for the labelled --extra docs."),
+    overwrite: bool = typer.Option(False, "--overwrite"),
+) -> None:
+    """Refit the label model with the model's out-of-fold predictions as one more source; write new silver."""
+    import spacy
+
+    from ..errors import Errors, SpacyWeakError
+    from ..training.selftrain import refit
+    from ..training.trainer import save_docbin
+
+    try:
+        check_output(silver_output, "--silver-output", overwrite)
+        check_output(extra_output, "--extra-output", overwrite)
+        if not Path(label_model).is_dir():
+            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
+        nlp = spacy.load(label_model)
+        if component not in nlp.pipe_names:
+            raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
+        docs = read_all(docbin_paths, nlp.vocab)
+        extra_docs = read_all(extra, nlp.vocab, "--extra") if extra else []
+        silver, extra_silver = refit(nlp.get_pipe(component), docs, add=source, apply_to=[extra_docs])
+        nlp.to_disk(output)
+        save_docbin(silver, silver_output)
+        if extra_output is not None:
+            save_docbin(extra_silver, extra_output)
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(f"Refitted '{component}' with source '{source}' on {len(docs)} docs: {output}; silver: {silver_output}")
+
+
+@app.command("self-train")
+def self_train_cli(
+    label_model: Path = typer.Argument(..., help="The fitted label-model pipeline."),
+    docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins (sources + silver) of the training docs."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder: round_<r>/ cross-fitting, label_model/, silver.spacy."),
+    config: Path = typer.Option(..., "--config", "-c", help="spacy train config of the fold models."),
+    rounds: int = typer.Option(1, "--rounds", help="Self-training rounds."),
+    folds: int = typer.Option(5, "--folds", "-k"),
+    steps: int = typer.Option(1000, "--steps", help="Training steps per fold model."),
+    component: str = typer.Option("hmm", "--component"),
+    labels: str = typer.Option("", "--labels"),
+    policy: str = typer.Option("partial", "--policy", help=_POLICY_HELP),
+    spans_key: str = typer.Option("silver", "--spans-key"),
+    entity_threshold: float = typer.Option(0.5, "--entity-threshold"),
+    outside_keep: float = typer.Option(1.0, "--outside-keep"),
+    missing_voted: bool = typer.Option(True, "--missing-voted/--no-missing-voted"),
+    beam_width: int = typer.Option(8, "--beam-width"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Rounds of cross-fit -> refit (model as a source) -> new silver. Resumable (per fold)."""
+    import spacy
+
+    from ..errors import Errors, SpacyWeakError
+    from ..training.selftrain import check_rounds, self_train
+    from ..training.trainer import save_docbin
+
+    try:
+        check_rounds(rounds, "--rounds")
+        cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
+                          entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
+        if not Path(label_model).is_dir():
+            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
+        nlp = spacy.load(label_model)
+        if component not in nlp.pipe_names:
+            raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
+        docs = read_all(docbin_paths, nlp.vocab)
+        results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
+                             on_round=lambda r: typer.echo(f"round {r.round} done"))
+        silver = results[-1].silver if results else docs
+        nlp.to_disk(output / "label_model")
+        save_docbin(silver, output / "silver.spacy")
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(f"{rounds} self-training round(s): {output / 'silver.spacy'}, label model {output / 'label_model'}")
