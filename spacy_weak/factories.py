@@ -356,6 +356,7 @@ def make_vote(
         "anchor_strength": 5.0,
         "scheme": "BIO",
         "merge_adjacent": False,
+        "clamp_sources": [],
     },
 )
 def make_hmm(
@@ -376,6 +377,7 @@ def make_hmm(
     anchor_strength: float,
     scheme: str,
     merge_adjacent: bool,
+    clamp_sources: List[str] = [],
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -397,6 +399,7 @@ def make_hmm(
         anchor_strength=anchor_strength,
         scheme=scheme,
         merge_adjacent=merge_adjacent,
+        clamp_sources=clamp_sources,
     )
 
 

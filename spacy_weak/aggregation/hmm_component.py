@@ -53,6 +53,7 @@ class HMMAggregator(_SpanAggregator):
         implementation: str = "scaling",
         scheme: str = "BIO",
         merge_adjacent: bool = False,
+        clamp_sources: Sequence[str] = (),
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
@@ -77,8 +78,24 @@ class HMMAggregator(_SpanAggregator):
             "implementation": implementation,
             "scheme": scheme,
             "merge_adjacent": bool(merge_adjacent),
+            "clamp_sources": list(clamp_sources),  # reviewed (human) sources: observed labels (clamp.py)
         }
         self._reset()
+
+    def _clamp_columns(self, sources: Sequence[str]) -> List[int]:
+        clamped = set(self.cfg.get("clamp_sources", []))
+        return [i for i, s in enumerate(sources) if s in clamped]
+
+    def _symbols(self, X: np.ndarray, sources: Sequence[str]) -> np.ndarray:
+        """The scheme's symbols (``IO``: B votes become I), clamped columns kept as they are."""
+        if self.cfg.get("scheme", "BIO") != "IO":
+            return X
+        out = io_symbols(X)
+        cols = self._clamp_columns(sources)
+        if cols and X.size:
+            out = out.copy()
+            out[:, cols] = np.asarray(X)[:, cols]
+        return out
 
     def _reset(self) -> None:
         self.sources_: List[str] = []
@@ -131,7 +148,8 @@ class HMMAggregator(_SpanAggregator):
         self._fit_arrays(collector)
 
     def _collect(self, docs: Iterable[Doc]) -> ObservationCollector:
-        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        patterns = self.cfg["sources"] + [s for s in self.cfg.get("clamp_sources", []) if s not in self.cfg["sources"]]
+        collector = ObservationCollector(patterns, self.cfg["labels"], exclude=[self.cfg["spans_key"]])
         collector.add_docs(docs)
         return collector
 
@@ -163,8 +181,7 @@ class HMMAggregator(_SpanAggregator):
         """Fit on a ready observation array (``observations.py`` codes)."""
         from .hmm import WeakHMM
 
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, sources)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
         _check_weights(self.name, self.cfg["weights"], sources)
@@ -182,6 +199,7 @@ class HMMAggregator(_SpanAggregator):
             implementation=self.cfg["implementation"],
             params="ste" if self.cfg["learn_transitions"] else "e",
             anchor_strength=self.cfg["anchor_strength"],
+            clamp_columns=self._clamp_columns(sources),
         )
         self.sources_ = list(sources)
         self.labels_ = list(labels)
@@ -233,8 +251,7 @@ class HMMAggregator(_SpanAggregator):
     def predict(self, docs: Sequence[Doc]):
         model = self._model()
         X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_)
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, self.sources_)
         # documents where none of the fitted sources ran carry no evidence: decoding them
         # would only replay the priors, so they get no span (warning W103)
         offsets = doc_offsets(lengths)
@@ -275,8 +292,7 @@ class HMMAggregator(_SpanAggregator):
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
         model = self._model()
         X, lengths, _ = encode_docs(docs, self.sources_, self.labels_)
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, self.sources_)
         nz = lengths[lengths > 0]
         post = model.score_samples(X, nz)[1] if X.shape[0] else np.zeros((0, model.n_components))
         offsets = doc_offsets(lengths)
