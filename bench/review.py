@@ -64,7 +64,8 @@ def oracle_review(docs, chosen: Sequence[int], path: Path) -> None:
     srsly.write_jsonl(path, lines)
 
 
-def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], workdir: Path) -> Dict:
+def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], workdir: Path,
+          clamp_learn: bool = False) -> Dict:
     for doc in train:
         if HUMAN in doc.spans:
             del doc.spans[HUMAN]
@@ -73,7 +74,7 @@ def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], 
     result = read_reviews(path, train, labels=labels)
     apply_reviews(train, result, key=HUMAN, labels=labels)
     cfg = dict(base.cfg)
-    cfg.update(spans_key="silver_r", annotate_ents=False, clamp_sources=[HUMAN])
+    cfg.update(spans_key="silver_r", annotate_ents=False, clamp_sources=[HUMAN], clamp_learn=clamp_learn)
     model = HMMAggregator(nlp.vocab, name="hmm_review", **cfg)
     model.fit(train)
     train_out = list(model.pipe(train))
@@ -111,8 +112,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     ap.add_argument("--budgets", default="25,50,100")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--ranking", default="combined")
-    ap.add_argument("--vote-weight", type=float, default=0.5)
+    ap.add_argument("--vote-weight", type=float, default=None)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--clamp-learn", action="store_true", help="EM also learns from the reviewed tokens")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -165,13 +167,13 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     with tempfile.TemporaryDirectory() as tmp:
         for budget in [int(b) for b in args.budgets.split(",") if b]:
             chosen = [it.index for it in items[:budget]]
-            ranked = refit(nlp, hmm, train, test, labels, chosen, Path(tmp))
+            ranked = refit(nlp, hmm, train, test, labels, chosen, Path(tmp), args.clamp_learn)
             rng = np.random.default_rng(0)
             rand_rows = []
             for seed in range(args.seeds):
                 rng = np.random.default_rng(seed)
                 pick = sorted(rng.choice(len(train), size=min(budget, len(train)), replace=False).tolist())
-                rand_rows.append(refit(nlp, hmm, train, test, labels, pick, Path(tmp)))
+                rand_rows.append(refit(nlp, hmm, train, test, labels, pick, Path(tmp), args.clamp_learn))
             random_mean = mean_dicts(rand_rows)
             row = {}
             for name, r in (("ranked", ranked), ("random", random_mean)):
@@ -188,7 +190,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
                   f"test {ranked['test_f1']:.4f} | random: train {random_mean['silver_f1_train']:.4f} "
                   f"(+{row['random']['gain_train']:.4f}) not-reviewed {random_mean['silver_f1_not_reviewed']:.4f} "
                   f"test {random_mean['test_f1']:.4f} | ratio {row['gain_ratio_train']}", flush=True)
-    result = {"pool": args.pool, "eval": args.eval, "n_pool_docs": len(train), "ranking": args.ranking,
+    result = {"pool": args.pool, "eval": args.eval, "n_pool_docs": len(train), "ranking": args.ranking, "clamp_learn": args.clamp_learn,
               "before": before, "budgets": budgets_out, "audit": audit_out,
               "seconds": round(time.perf_counter() - t0, 1)}
     if args.json:

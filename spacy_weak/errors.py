@@ -205,6 +205,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E405 = "Reviewed file not found: {path}."
     E406 = "{path}: no fitted weak_hmm component found ({err}). Give a pipeline directory with a fitted weak_hmm (spacy-weak fit) or its component directory."
     E407 = "No document in {path}: nothing to {what}."
+    E409 = "{path} exists and was not written by this command run; give --overwrite to replace it, or another path."
     E408 = "Drift: corpus {which} ({path}) has no span of the label model's sources {sources}; compare corpora annotated by the same pipeline."
 
     # --- distributed (E450-E499)

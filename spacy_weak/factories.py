@@ -357,6 +357,7 @@ def make_vote(
         "scheme": "BIO",
         "merge_adjacent": False,
         "clamp_sources": [],
+        "clamp_learn": False,
     },
 )
 def make_hmm(
@@ -378,6 +379,7 @@ def make_hmm(
     scheme: str,
     merge_adjacent: bool,
     clamp_sources: List[str] = [],
+    clamp_learn: bool = False,
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -400,6 +402,7 @@ def make_hmm(
         scheme=scheme,
         merge_adjacent=merge_adjacent,
         clamp_sources=clamp_sources,
+        clamp_learn=clamp_learn,
     )
 
 

@@ -15,6 +15,9 @@ forward-backward (posteriors, E-step counts) and Viterbi (decoding) respect it.
 A reviewer's ``O`` must therefore be written as ``"O"`` spans over the reviewed
 text (``spacy_weak.review.importer`` does), so that "reviewed, not an entity"
 differs from "not reviewed".
+
+Whether EM also *learns* from the clamped tokens is the component's ``clamp_learn``
+(:func:`fit_view`).
 """
 from typing import Sequence
 
@@ -49,3 +52,17 @@ def clamp_log_mask(X: np.ndarray, columns: Sequence[int], n_labels: int) -> np.n
     # contradictory clamps (two reviewers disagree on a token) allow nothing: fall back to all
     allowed[~allowed.any(axis=1)] = True
     return np.where(allowed, 0.0, CLAMP_LOG)
+
+
+def fit_view(X: np.ndarray, columns: Sequence[int], learn: bool) -> np.ndarray:
+    """The observations EM fits on. ``learn=False`` (the default of ``weak_hmm``): the
+    clamped columns are hidden (missing) while fitting, so the reviews fix the reviewed
+    tokens at decoding time but do not move the sources' learned accuracies. Reviews
+    chosen for being hard are a biased sample: on BC5CDR, learning from 25 ranked
+    documents lowered the label model's test F1 (docs/review.md). ``learn=True``: EM
+    runs with the clamp (the reviewed tokens' states are known in the E-step)."""
+    if learn or not len(columns) or not X.size:
+        return X
+    X = np.array(X, copy=True)
+    X[:, list(columns)] = -1
+    return X

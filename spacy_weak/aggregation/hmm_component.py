@@ -12,6 +12,7 @@ from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from .base import _check_option, _check_weights, docs_from_examples
+from .clamp import fit_view
 from .observations import (
     ObservationCollector,
     doc_offsets,
@@ -54,6 +55,7 @@ class HMMAggregator(_SpanAggregator):
         scheme: str = "BIO",
         merge_adjacent: bool = False,
         clamp_sources: Sequence[str] = (),
+        clamp_learn: bool = False,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
@@ -79,6 +81,7 @@ class HMMAggregator(_SpanAggregator):
             "scheme": scheme,
             "merge_adjacent": bool(merge_adjacent),
             "clamp_sources": list(clamp_sources),  # reviewed (human) sources: observed labels (clamp.py)
+            "clamp_learn": bool(clamp_learn),  # EM also learns from the clamped tokens (clamp.py)
         }
         self._reset()
 
@@ -199,7 +202,7 @@ class HMMAggregator(_SpanAggregator):
             implementation=self.cfg["implementation"],
             params="ste" if self.cfg["learn_transitions"] else "e",
             anchor_strength=self.cfg["anchor_strength"],
-            clamp_columns=self._clamp_columns(sources),
+            clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
         )
         self.sources_ = list(sources)
         self.labels_ = list(labels)
@@ -217,7 +220,8 @@ class HMMAggregator(_SpanAggregator):
         else:
             if self.cfg["n_iter"] == 0:
                 model.n_iter = 0
-            model.fit(X, nz)
+            model.fit(fit_view(X, self._clamp_columns(sources), self.cfg.get("clamp_learn", False)), nz)
+            model.clamp_columns = tuple(self._clamp_columns(sources))
             if self.cfg["n_iter"] == 0:
                 model.history_, model.loglik_history_ = [], []
             self.history = list(model.history_)

@@ -125,11 +125,13 @@ def audit(
     sources: Sequence[str],
     labels: Sequence[str],
     key: str = "silver",
-    vote_weight: float = 0.5,
+    vote_weight: Optional[float] = None,
     use_cleanlab: bool = True,
     source_report: Optional[Dict] = None,
 ) -> AuditResult:
     """Rank the spans of group ``key`` of ``docs`` by how likely they are wrong."""
+    if vote_weight is None:  # silver is the posterior's own decoding: score it against the votes
+        vote_weight = 1.0 if key == "silver" else 0.5
     label_arrays = [token_labels(doc, key, labels) for doc in docs]
     probs = [ev.pred_probs(vote_weight) for ev in evidence]
     got = _cleanlab_scores(label_arrays, probs) if use_cleanlab else None
