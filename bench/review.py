@@ -35,7 +35,7 @@ from spacy_weak.aggregation.hmm_component import HMMAggregator  # noqa: E402
 from spacy_weak.corpora.pubtator import read_pubtator  # noqa: E402
 from spacy_weak.review.audit import audit  # noqa: E402
 from spacy_weak.review.evidence import collect_evidence  # noqa: E402
-from spacy_weak.review.export import prodigy_record, rank_documents  # noqa: E402
+from spacy_weak.review.export import RANK_VOTE_WEIGHT, prodigy_record, rank_documents  # noqa: E402
 from spacy_weak.review.importer import apply_reviews, read_reviews  # noqa: E402
 
 logger = logging.getLogger("bench.review")
@@ -82,6 +82,7 @@ def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], 
     chosen_set = set(chosen)
     rest = [i for i in range(len(train)) if i not in chosen_set]
     out = {
+        "silver_f1_not_reviewed_before": silver_f1(train, base.cfg["spans_key"], labels, rest),
         "silver_f1_train": silver_f1(train_out, "silver_r", labels),
         "silver_f1_not_reviewed": silver_f1(train_out, "silver_r", labels, rest),
         "test_f1": silver_f1(test_out, "silver_r", labels),
@@ -114,6 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     ap.add_argument("--ranking", default="combined")
     ap.add_argument("--vote-weight", type=float, default=None)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--audit-only", action="store_true", help="stop after the audit")
     ap.add_argument("--clamp-learn", action="store_true", help="EM also learns from the reviewed tokens")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
@@ -156,13 +158,16 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         "flagged_by_cleanlab": int(sum(s.flagged for s in aud.spans)),
     }
     for vw in (0.0, 0.5, 1.0):  # sensitivity of the audit to the weight of the soft vote
-        alt = audit(train, evidence, sources=hmm.sources_, labels=labels, key=key, vote_weight=vw)
+        alt = audit(train, evidence, sources=hmm.sources_, labels=labels, key=key, vote_weight=vw, use_cleanlab=False)
         w_alt = [(s.start, s.end, s.label) not in gold_spans(train[s.doc_index]) for s in alt.spans]
         audit_out.setdefault("by_vote_weight", {})[str(vw)] = {
             "precision_at_100": float(np.mean(w_alt[:100])), "precision_at_500": float(np.mean(w_alt[:500]))}
-    print("audit:", audit_out)
+    print("audit:", audit_out, flush=True)
+    if args.audit_only:
+        return {"audit": audit_out}
+    rank_audit = audit(train, evidence, sources=hmm.sources_, labels=labels, key=key, vote_weight=RANK_VOTE_WEIGHT)
     items = rank_documents(train, evidence, sources=hmm.sources_, labels=labels, ranking=args.ranking,
-                           audit_doc_scores=aud.doc_scores)
+                           audit_doc_scores=rank_audit.doc_scores)
     budgets_out: Dict[str, Dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for budget in [int(b) for b in args.budgets.split(",") if b]:
@@ -180,6 +185,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
                 r = dict(r)
                 r["gain_train"] = r["silver_f1_train"] - before["silver_f1_train"]
                 r["gain_test"] = r["test_f1"] - before["test_f1"]
+                r["gain_not_reviewed"] = r["silver_f1_not_reviewed"] - r["silver_f1_not_reviewed_before"]
                 row[name] = r
             row["random"]["seeds"] = args.seeds
             row["gain_ratio_train"] = (row["ranked"]["gain_train"] / row["random"]["gain_train"]

@@ -83,7 +83,7 @@ def export_cli(
     from ..io import atomic_path
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
-    from ..review.export import FORMATS, RANKINGS, export_records, rank_documents
+    from ..review.export import FORMATS, RANK_VOTE_WEIGHT, RANKINGS, export_records, rank_documents
 
     try:
         if fmt not in FORMATS:
@@ -99,7 +99,7 @@ def export_cli(
         evidence = collect_evidence(docs, hmm, oof_key=oof_key)
         aud = None
         if ranking in ("combined", "audit"):
-            aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key)
+            aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=RANK_VOTE_WEIGHT)
         items = rank_documents(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking,
                                audit_doc_scores=aud.doc_scores if aud else None, seed=seed)[:top]
         records = export_records(docs, items, fmt=fmt, spans_key=key)

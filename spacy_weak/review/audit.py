@@ -128,11 +128,23 @@ def audit(
     vote_weight: Optional[float] = None,
     use_cleanlab: bool = True,
     source_report: Optional[Dict] = None,
+    self_oof: bool = True,
+    seed: int = 0,
 ) -> AuditResult:
-    """Rank the spans of group ``key`` of ``docs`` by how likely they are wrong."""
+    """Rank the spans of group ``key`` of ``docs`` by how likely they are wrong.
+
+    ``self_oof``: documents without given out-of-fold probabilities get those of the
+    small cross-fitted lexical model of :mod:`.oof`, trained on the audited labels."""
     if vote_weight is None:  # silver is the posterior's own decoding: score it against the votes
         vote_weight = 1.0 if key == "silver" else 0.5
     label_arrays = [token_labels(doc, key, labels) for doc in docs]
+    missing = [i for i, ev in enumerate(evidence) if ev.oof is None]
+    if self_oof and len(missing) >= 2:
+        from .oof import crossfit_probs
+
+        fitted = crossfit_probs([docs[i] for i in missing], [label_arrays[i] for i in missing], 1 + len(labels), seed=seed)
+        for i, p in zip(missing, fitted):
+            evidence[i].oof = (p + 1e-3) / (p + 1e-3).sum(axis=1, keepdims=True)
     probs = [ev.pred_probs(vote_weight) for ev in evidence]
     got = _cleanlab_scores(label_arrays, probs) if use_cleanlab else None
     if got is None:
