@@ -19,8 +19,8 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import srsly
@@ -29,20 +29,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from quality import build_nlp, find_split_file, gold_spans, parse_pairs, run_pipe, score  # noqa: E402
+from quality import build_nlp, find_split_file, gold_spans, parse_pairs, run_pipe, score
 
-from spacy_weak.aggregation.hmm_component import HMMAggregator  # noqa: E402
-from spacy_weak.corpora.pubtator import read_pubtator  # noqa: E402
-from spacy_weak.review.audit import audit  # noqa: E402
-from spacy_weak.review.evidence import collect_evidence  # noqa: E402
-from spacy_weak.review.export import RANK_VOTE_WEIGHT, prodigy_record, rank_documents  # noqa: E402
-from spacy_weak.review.importer import apply_reviews, read_reviews  # noqa: E402
+from spacy_weak.aggregation.hmm_component import HMMAggregator
+from spacy_weak.corpora.pubtator import read_pubtator
+from spacy_weak.review.audit import audit
+from spacy_weak.review.evidence import collect_evidence
+from spacy_weak.review.export import RANK_VOTE_WEIGHT, prodigy_record, rank_documents
+from spacy_weak.review.importer import apply_reviews, read_reviews
 
 logger = logging.getLogger("bench.review")
 HUMAN = "human"
 
 
-def silver_f1(docs, key, labels, subset: Optional[Sequence[int]] = None) -> float:
+def silver_f1(docs, key, labels, subset: Sequence[int] | None = None) -> float:
     idx = range(len(docs)) if subset is None else subset
     pairs = (({(s.start, s.end, s.label_) for s in docs[i].spans.get(key, []) if s.label_ in labels},
               gold_spans(docs[i])) for i in idx)
@@ -65,7 +65,7 @@ def oracle_review(docs, chosen: Sequence[int], path: Path) -> None:
 
 
 def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], workdir: Path,
-          clamp_learn: bool = False) -> Dict:
+          clamp_learn: bool = False) -> dict:
     for doc in train:
         if HUMAN in doc.spans:
             del doc.spans[HUMAN]
@@ -98,11 +98,11 @@ def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], 
     return out
 
 
-def mean_dicts(rows: List[Dict]) -> Dict:
+def mean_dicts(rows: list[dict]) -> dict:
     return {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> Dict:
+def main(argv: Sequence[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", required=True, type=Path)
     ap.add_argument("--config", type=Path, default=ROOT / "configs" / "bc5cdr.cfg")
@@ -168,7 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     rank_audit = audit(train, evidence, sources=hmm.sources_, labels=labels, key=key, vote_weight=RANK_VOTE_WEIGHT)
     items = rank_documents(train, evidence, sources=hmm.sources_, labels=labels, ranking=args.ranking,
                            audit_doc_scores=rank_audit.doc_scores)
-    budgets_out: Dict[str, Dict] = {}
+    budgets_out: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for budget in [int(b) for b in args.budgets.split(",") if b]:
             chosen = [it.index for it in items[:budget]]

@@ -19,7 +19,7 @@ differs from "not reviewed".
 Whether EM also *learns* from the clamped tokens is the component's ``clamp_learn``
 (:func:`fit_view`).
 """
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -1,7 +1,7 @@
+# ruff: noqa: B008  (typer declares options as argument defaults)
 """``spacy-weak review export|import``, ``spacy-weak audit`` and ``spacy-weak card``
 (see docs/review.md)."""
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,7 +17,7 @@ def _fail(err) -> None:
     raise typer.Exit(code=1)
 
 
-def _labels(values: Optional[str]) -> List[str]:
+def _labels(values: str | None) -> list[str]:
     return [x.strip() for x in (values or "").split(",") if x.strip()]
 
 
@@ -46,7 +46,7 @@ def load_hmm(path: Path):
     raise SpacyWeakError(Errors.E406.format(path=path, err="the pipeline has no fitted weak_hmm"))
 
 
-def _read(paths: List[Path], what: str, vocab=None):
+def _read(paths: list[Path], what: str, vocab=None):
     from ..errors import Errors, SpacyWeakError
     from ..evaluation.data import read_docbins
 
@@ -66,13 +66,13 @@ def _ensure_silver(docs, hmm):
 
 @review_app.command("export")
 def export_cli(
-    docbins: List[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver if already aggregated)."),
+    docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver if already aggregated)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
     output: Path = typer.Option(..., "--output", "-o", help="JSONL file to write."),
     fmt: str = typer.Option("prodigy", "--format", "-f", help="prodigy or argilla"),
     top: int = typer.Option(50, "--top", "-k", help="Number of documents to export."),
     ranking: str = typer.Option("combined", "--ranking", help="combined, uncertainty, conflict, audit or random"),
-    oof_key: Optional[str] = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
+    oof_key: str | None = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
     seed: int = typer.Option(0, "--seed"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output file."),
 ) -> None:
@@ -83,7 +83,13 @@ def export_cli(
     from ..io import atomic_path
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
-    from ..review.export import FORMATS, RANK_VOTE_WEIGHT, RANKINGS, export_records, rank_documents
+    from ..review.export import (
+        FORMATS,
+        RANK_VOTE_WEIGHT,
+        RANKINGS,
+        export_records,
+        rank_documents,
+    )
 
     try:
         if fmt not in FORMATS:
@@ -114,14 +120,14 @@ def export_cli(
 
 @review_app.command("import")
 def import_cli(
-    reviewed: List[Path] = typer.Argument(..., help="Reviewed JSONL files (Prodigy or Argilla), one or more annotators."),
-    corpus: List[Path] = typer.Option(..., "--corpus", "-c", help="The DocBin(s) the export was made from."),
+    reviewed: list[Path] = typer.Argument(..., help="Reviewed JSONL files (Prodigy or Argilla), one or more annotators."),
+    corpus: list[Path] = typer.Option(..., "--corpus", "-c", help="The DocBin(s) the export was made from."),
     output: Path = typer.Option(..., "--output", "-o", help="DocBin to write: the corpus with the human source."),
-    dev: Optional[Path] = typer.Option(None, "--dev", help="DocBin to write: the reviewed documents with the reviews as gold."),
-    labels: Optional[str] = typer.Option(None, "--labels", help="Entity labels, comma-separated (default: the pipeline's)."),
-    pipeline: Optional[Path] = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (for labels)."),
+    dev: Path | None = typer.Option(None, "--dev", help="DocBin to write: the reviewed documents with the reviews as gold."),
+    labels: str | None = typer.Option(None, "--labels", help="Entity labels, comma-separated (default: the pipeline's)."),
+    pipeline: Path | None = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (for labels)."),
     key: str = typer.Option("human", "--key", help="Span key of the human source."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the import summary (and annotator reliability) as JSON."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the import summary (and annotator reliability) as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite"),
 ) -> None:
     """Read reviews back: a clamped human source in the corpus and a reviewed dev set.
@@ -164,14 +170,14 @@ def import_cli(
 
 @app.command("audit")
 def audit_cli(
-    docbins: List[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver and/or gold)."),
+    docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver and/or gold)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
     key: str = typer.Option("silver", "--key", help="Span group to audit: the silver key, 'gold' or 'ents'."),
     top: int = typer.Option(20, "--top", "-k", help="Spans to print."),
-    oof_key: Optional[str] = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
-    vote_weight: Optional[float] = typer.Option(None, "--vote-weight", help="Weight of the sources' soft vote against the label-model posterior (default 1.0 for silver, 0.5 otherwise)."),
+    oof_key: str | None = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
+    vote_weight: float | None = typer.Option(None, "--vote-weight", help="Weight of the sources' soft vote against the label-model posterior (default 1.0 for silver, 0.5 otherwise)."),
     no_cleanlab: bool = typer.Option(False, "--no-cleanlab", help="Score by self-confidence without cleanlab."),
-    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the ranked spans and the bias breakdown as JSON."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the ranked spans and the bias breakdown as JSON."),
     json_top: int = typer.Option(1000, "--json-top", help="Spans written to the JSON."),
 ) -> None:
     """Rank the spans most likely to be wrong, with their evidence, and break errors down by label, source and document group."""
@@ -207,17 +213,17 @@ def audit_cli(
 
 @app.command("card")
 def card_cli(
-    docbins: List[Path] = typer.Argument(..., help="Silver DocBins."),
+    docbins: list[Path] = typer.Argument(..., help="Silver DocBins."),
     output: Path = typer.Option(..., "--output", "-o", help="Markdown file to write."),
-    pipeline: Optional[Path] = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (learned accuracies)."),
-    labels: Optional[str] = typer.Option(None, "--labels", help="Entity labels (default: the pipeline's)."),
+    pipeline: Path | None = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (learned accuracies)."),
+    labels: str | None = typer.Option(None, "--labels", help="Entity labels (default: the pipeline's)."),
     key: str = typer.Option("silver", "--key", help="Silver span key."),
-    gold_key: Optional[str] = typer.Option(None, "--gold-key", help="Span key of gold/reviewed labels in the same docs (e.g. gold)."),
-    json_path: Optional[Path] = typer.Option(None, "--json"),
+    gold_key: str | None = typer.Option(None, "--gold-key", help="Span key of gold/reviewed labels in the same docs (e.g. gold)."),
+    json_path: Path | None = typer.Option(None, "--json"),
     overwrite: bool = typer.Option(False, "--overwrite"),
 ) -> None:
     """Write a Markdown derivation card (datasheet) for a silver set."""
-    from ..errors import Errors, SpacyWeakError, Warnings, warn
+    from ..errors import SpacyWeakError, Warnings, warn
     from ..io import atomic_path, write_json_atomic
     from ..review.card import card_data, render_markdown
 

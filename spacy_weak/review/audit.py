@@ -20,8 +20,8 @@ spans with a token cleanlab flags are ranked first.
 """
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from spacy.tokens import Doc
@@ -47,9 +47,9 @@ class SpanIssue:
     text: str
     score: float  # lowest token quality in the span (0-1, lower = more likely wrong)
     flagged: bool  # cleanlab flagged one of its tokens
-    evidence: Dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
 
-    def to_dict(self) -> Dict:
+    def to_dict(self) -> dict:
         return {
             "doc": self.doc_id, "start": self.start, "end": self.end, "label": self.label, "text": self.text,
             "score": round(self.score, 4), "flagged": self.flagged, "evidence": self.evidence,
@@ -58,13 +58,13 @@ class SpanIssue:
 
 @dataclass
 class AuditResult:
-    spans: List[SpanIssue]  # ranked, most likely wrong first
-    doc_scores: List[float]  # per document: sum of (1 - token quality)
+    spans: list[SpanIssue]  # ranked, most likely wrong first
+    doc_scores: list[float]  # per document: sum of (1 - token quality)
     token_issues: int
     method: str  # "cleanlab" or "self_confidence"
-    bias: Dict = field(default_factory=dict)
+    bias: dict = field(default_factory=dict)
 
-    def to_dict(self, top: int = 100) -> Dict:
+    def to_dict(self, top: int = 100) -> dict:
         return {
             "method": self.method, "n_spans": len(self.spans), "token_issues": self.token_issues,
             "spans": [s.to_dict() for s in self.spans[:top]], "bias": self.bias,
@@ -95,7 +95,7 @@ def _spans(doc: Doc, key: str):
     return list(zip(group, span_probs(group)))
 
 
-def _cleanlab_scores(labels: List[np.ndarray], pred_probs: List[np.ndarray]):
+def _cleanlab_scores(labels: list[np.ndarray], pred_probs: list[np.ndarray]):
     """Per-token quality and flagged tokens, from cleanlab (None if not installed)."""
     try:
         from cleanlab.token_classification.filter import find_label_issues
@@ -125,9 +125,9 @@ def audit(
     sources: Sequence[str],
     labels: Sequence[str],
     key: str = "silver",
-    vote_weight: Optional[float] = None,
+    vote_weight: float | None = None,
     use_cleanlab: bool = True,
-    source_report: Optional[Dict] = None,
+    source_report: dict | None = None,
     self_oof: bool = True,
     seed: int = 0,
 ) -> AuditResult:
@@ -157,7 +157,7 @@ def audit(
         quality, issues = got
         method = "cleanlab"
     names = ["O"] + list(labels)
-    spans: List[SpanIssue] = []
+    spans: list[SpanIssue] = []
     doc_scores = []
     for i, (doc, ev) in enumerate(zip(docs, evidence)):
         q = quality[i]
@@ -185,7 +185,7 @@ def audit(
     return result
 
 
-def _doc_groups(doc: Doc) -> Dict[str, str]:
+def _doc_groups(doc: Doc) -> dict[str, str]:
     out = {}
     for k, v in doc.user_data.items():
         if isinstance(k, str) and k != "doc_id" and isinstance(v, GROUP_VALUE_TYPES):
@@ -195,8 +195,8 @@ def _doc_groups(doc: Doc) -> Dict[str, str]:
 
 def bias_breakdown(
     docs: Sequence[Doc], result: AuditResult, *, labels: Sequence[str], sources: Sequence[str],
-    source_report: Optional[Dict] = None, threshold: Optional[float] = None,
-) -> Dict:
+    source_report: dict | None = None, threshold: float | None = None,
+) -> dict:
     """Suspect spans (flagged, or score below ``threshold``, default the median) per label,
     per source that voted the span's label, and per document group (``doc.user_data``
     metadata with str/int values), beside the learned accuracies when given."""
@@ -206,8 +206,8 @@ def bias_breakdown(
     cut = float(np.median(scores)) if threshold is None else threshold
     suspect = [s.flagged or s.score < cut for s in result.spans]
 
-    def rate(pairs) -> Dict:
-        table: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+    def rate(pairs) -> dict:
+        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for name, bad in pairs:
             table[name][0] += 1
             table[name][1] += int(bad)
@@ -222,7 +222,7 @@ def bias_breakdown(
             rep = source_report.get(src, {})
             row["learned_precision"] = {lab: (None if rep.get(lab, {}).get("precision") is None
                                               else round(rep[lab]["precision"], 4)) for lab in labels if lab in rep}
-    groups: Dict[str, Dict[str, List[bool]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     doc_groups = [_doc_groups(d) for d in docs]
     for s, bad in zip(result.spans, suspect):
         for field_name, value in doc_groups[s.doc_index].items():
@@ -238,7 +238,7 @@ def bias_breakdown(
     return {"threshold": round(cut, 4), "per_label": per_label, "per_source": per_source, "per_group": per_group}
 
 
-def precision_at(spans: Sequence[SpanIssue], wrong: Sequence[bool], ks: Sequence[int]) -> Dict[int, float]:
+def precision_at(spans: Sequence[SpanIssue], wrong: Sequence[bool], ks: Sequence[int]) -> dict[int, float]:
     """Fraction of the top-k ranked spans that are really wrong (``wrong`` aligned with ``spans``)."""
     out = {}
     for k in ks:
@@ -247,5 +247,5 @@ def precision_at(spans: Sequence[SpanIssue], wrong: Sequence[bool], ks: Sequence
     return out
 
 
-def span_tuple(s: SpanIssue) -> Tuple[int, int, str]:
+def span_tuple(s: SpanIssue) -> tuple[int, int, str]:
     return (s.start, s.end, s.label)

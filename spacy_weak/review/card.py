@@ -10,8 +10,8 @@ without ``store_user_data``); ``spacy-weak apply`` stamps every document it writ
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from spacy.tokens import Doc
@@ -36,7 +36,7 @@ def file_sha256(path: Path, block: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def pipeline_provenance(nlp) -> Dict:
+def pipeline_provenance(nlp) -> dict:
     """``{recipe_hash, package_version, files}`` of a pipeline (config + files in ``[paths]``)."""
     config = nlp.config.to_str()
     files = {}
@@ -45,11 +45,11 @@ def pipeline_provenance(nlp) -> Dict:
             files[name] = file_sha256(Path(value))
     h = hashlib.sha256(config.encode("utf8"))
     for name, digest in files.items():
-        h.update(f"\n{name}={digest}".encode("utf8"))
+        h.update(f"\n{name}={digest}".encode())
     return {ATTR_RECIPE: h.hexdigest()[:16], ATTR_VERSION: __version__, ATTR_FILES: files}
 
 
-def stamp(doc: Doc, provenance: Dict) -> Doc:
+def stamp(doc: Doc, provenance: dict) -> Doc:
     """Write the provenance into the attrs of the document's aggregate groups."""
     for group in doc.spans.values():
         if ATTR_AGGREGATOR in group.attrs:
@@ -59,14 +59,14 @@ def stamp(doc: Doc, provenance: Dict) -> Doc:
     return doc
 
 
-def read_provenance(doc: Doc, key: str = "silver") -> Optional[Dict]:
+def read_provenance(doc: Doc, key: str = "silver") -> dict | None:
     if key not in doc.spans or ATTR_RECIPE not in doc.spans[key].attrs:
         return None
     attrs = doc.spans[key].attrs
     return {ATTR_RECIPE: attrs[ATTR_RECIPE], ATTR_VERSION: attrs.get(ATTR_VERSION), ATTR_FILES: dict(attrs.get(ATTR_FILES, {}))}
 
 
-def _prf(pred: set, gold: set) -> Dict:
+def _prf(pred: set, gold: set) -> dict:
     tp = len(pred & gold)
     p = tp / len(pred) if pred else 0.0
     r = tp / len(gold) if gold else 0.0
@@ -86,10 +86,10 @@ def card_data(
     *,
     labels: Sequence[str],
     key: str = "silver",
-    source_report: Optional[Dict] = None,
-    gold_key: Optional[str] = None,
+    source_report: dict | None = None,
+    gold_key: str | None = None,
     human_key: str = "human",
-) -> Dict:
+) -> dict:
     """Everything the card shows, as a dict (also written as JSON by the CLI)."""
     n_tokens = sum(len(d) for d in docs)
     sources = sorted({s for d in docs for s in available_sources(d, exclude=[key, human_key])})
@@ -139,7 +139,7 @@ def card_data(
     if gold is not None:
         data["gold_docs"] = len(gold_docs)
         data["proxy_gap"] = {"silver_vs_gold": _prf(_entity_set(gold_docs, key, labels), gold)}
-    limits: List[str] = []
+    limits: list[str] = []
     for s, row in rows.items():
         for lab, p in (row.get("learned_precision") or {}).items():
             if p is not None and p < LOW_PRECISION and lab != NEGATIVE_LABEL:
@@ -165,7 +165,7 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def render_markdown(data: Dict, *, title: str = "Derivation card") -> str:
+def render_markdown(data: dict, *, title: str = "Derivation card") -> str:
     lines = [f"# {title}", ""]
     prov = data.get("provenance")
     lines += ["## Provenance", ""]

@@ -8,7 +8,7 @@ assigns it (``HMMAggregator.source_report``). A source is flagged when its cover
 changed by more than ``coverage_ratio`` (relative, either way), its conflict rate by
 more than ``conflict_delta`` or a learned precision by more than ``precision_delta``.
 """
-from typing import Dict, List, Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from spacy.tokens import Doc
@@ -21,11 +21,11 @@ CONFLICT_DELTA = 0.1
 PRECISION_DELTA = 0.1
 
 
-def source_stats(docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str], *, fit: bool = True) -> Dict:
+def source_stats(docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str], *, fit: bool = True) -> dict:
     X, lengths, _ = encode_docs(list(docs), list(sources), list(labels))
     X = np.asarray(X, dtype=np.int64)
     T = X.shape[0]
-    out: Dict[str, Dict] = {}
+    out: dict[str, dict] = {}
     votes = code_classes(X, len(labels)) if T else np.zeros((0, 1 + len(labels)))
     for s, name in enumerate(sources):
         col = X[:, s] if T else np.zeros(0, dtype=np.int64)
@@ -61,12 +61,12 @@ def compare(
     docs_a: Sequence[Doc], docs_b: Sequence[Doc], *, sources: Sequence[str], labels: Sequence[str],
     coverage_ratio: float = COVERAGE_RATIO, conflict_delta: float = CONFLICT_DELTA,
     precision_delta: float = PRECISION_DELTA, fit: bool = True,
-) -> Dict:
+) -> dict:
     """Per-source figures on both corpora, their changes, and the flagged sources."""
     a = source_stats(docs_a, sources, labels, fit=fit)
     b = source_stats(docs_b, sources, labels, fit=fit)
     rows = {}
-    flagged: List[str] = []
+    flagged: list[str] = []
     for name in sources:
         sa, sb = a["sources"][name], b["sources"][name]
         reasons = []
@@ -87,7 +87,7 @@ def compare(
             "sources": rows, "flagged": flagged}
 
 
-def render_table(result: Dict, label_a: str = "A", label_b: str = "B") -> str:
+def render_table(result: dict, label_a: str = "A", label_b: str = "B") -> str:
     lines = [f"drift {label_a} ({result['a']['n_docs']} docs) -> {label_b} ({result['b']['n_docs']} docs)",
              f"{'source':22s} {'coverage A':>10s} {'B':>8s} {'conflict A':>10s} {'B':>7s}  flags"]
     for name, row in result["sources"].items():
@@ -98,7 +98,7 @@ def render_table(result: Dict, label_a: str = "A", label_b: str = "B") -> str:
     return "\n".join(lines)
 
 
-def sources_of(docs: Sequence[Doc], exclude: Optional[Sequence[str]] = None) -> List[str]:
+def sources_of(docs: Sequence[Doc], exclude: Sequence[str] | None = None) -> list[str]:
     from ..aggregation.observations import available_sources
 
     names = set()

@@ -11,13 +11,18 @@ the document's labels) are accepted in one documented form: a span group
 span's probability. Tokens inside a span of label ``X`` with probability ``p``
 get ``P(X) = p`` and ``P(O) = 1 - p``; tokens outside every span get ``P(O) = 1``.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from spacy.tokens import Doc
 
-from ..aggregation.observations import FIRST_LABEL_CODE, NEGATIVE, doc_offsets, encode_docs
+from ..aggregation.observations import (
+    FIRST_LABEL_CODE,
+    NEGATIVE,
+    doc_offsets,
+    encode_docs,
+)
 from ..spans import span_probs
 
 SILENT_O_WEIGHT = 0.25  # a silent source counts as this much of an "O" vote in vote_probs
@@ -32,8 +37,8 @@ class DocEvidence:
     codes: np.ndarray  # (T, S) observation codes of the label model's sources
     posterior: np.ndarray  # (T, C) label-model class probabilities
     votes: np.ndarray  # (T, C) explicit votes per class (``O`` = "O" spans)
-    oof: Optional[np.ndarray] = None  # (T, C) out-of-fold model probabilities
-    extra: Dict = field(default_factory=dict)
+    oof: np.ndarray | None = None  # (T, C) out-of-fold model probabilities
+    extra: dict = field(default_factory=dict)
 
     @property
     def n_tokens(self) -> int:
@@ -84,7 +89,7 @@ def code_classes(codes: np.ndarray, n_labels: int) -> np.ndarray:
     return votes
 
 
-def oof_classes(doc: Doc, key: str, labels: Sequence[str]) -> Optional[np.ndarray]:
+def oof_classes(doc: Doc, key: str, labels: Sequence[str]) -> np.ndarray | None:
     """Token class probabilities from the out-of-fold span group ``doc.spans[key]``."""
     if key not in doc.spans:
         return None
@@ -104,11 +109,11 @@ def oof_classes(doc: Doc, key: str, labels: Sequence[str]) -> Optional[np.ndarra
 
 
 def collect_evidence(
-    docs: Sequence[Doc], hmm, *, oof_key: Optional[str] = None, batch_size: int = 256
-) -> List[DocEvidence]:
+    docs: Sequence[Doc], hmm, *, oof_key: str | None = None, batch_size: int = 256
+) -> list[DocEvidence]:
     """Evidence for ``docs`` from a fitted ``weak_hmm`` component (``HMMAggregator``)."""
     labels = list(hmm.labels_)
-    out: List[DocEvidence] = []
+    out: list[DocEvidence] = []
     for b in range(0, len(docs), batch_size):
         batch = list(docs[b : b + batch_size])
         posts = hmm.predict_proba(batch)
@@ -128,7 +133,7 @@ def collect_evidence(
     return out
 
 
-def token_votes(ev: DocEvidence, sources: Sequence[str], labels: Sequence[str], start: int, end: int) -> Dict[str, str]:
+def token_votes(ev: DocEvidence, sources: Sequence[str], labels: Sequence[str], start: int, end: int) -> dict[str, str]:
     """What each source voted over tokens ``start:end`` (``"O"``, a label, or ``"-"`` = silent)."""
     names = ["O"] + list(labels)
     out = {}

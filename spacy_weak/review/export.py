@@ -21,8 +21,8 @@ Formats:
   ``TextField("text")`` and a ``SpanQuestion("entities", field="text")``.
 """
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 from spacy.tokens import Doc
@@ -46,10 +46,10 @@ class ReviewItem:
     index: int  # position in the corpus
     doc_id: str
     score: float
-    components: Dict[str, float]
+    components: dict[str, float]
     reason: str
     rank: int = 0
-    evidence: Dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
 
 
 def doc_key(doc: Doc, index: int) -> str:
@@ -74,15 +74,15 @@ def rank_documents(
     sources: Sequence[str],
     labels: Sequence[str],
     ranking: str = "combined",
-    audit_doc_scores: Optional[Sequence[float]] = None,
-    weights: Optional[Dict[str, float]] = None,
+    audit_doc_scores: Sequence[float] | None = None,
+    weights: dict[str, float] | None = None,
     seed: int = 0,
-) -> List[ReviewItem]:
+) -> list[ReviewItem]:
     """All documents with their scores and reasons, best to review first."""
     w = dict(DEFAULT_WEIGHTS, **(weights or {}))
     rng = np.random.default_rng(seed)
     random_scores = rng.random(len(docs))
-    items: List[ReviewItem] = []
+    items: list[ReviewItem] = []
     for i, (doc, ev) in enumerate(zip(docs, evidence)):
         comp = {
             "uncertainty": ev.expected_errors(),
@@ -121,13 +121,13 @@ def input_hash(text: str) -> int:
     return _hash32("input", text)
 
 
-def task_hash(text: str, spans: Iterable[Dict]) -> int:
+def task_hash(text: str, spans: Iterable[dict]) -> int:
     """Stable ``_task_hash``: the text and the suggested spans."""
     key = ";".join(f"{s['start']}:{s['end']}:{s['label']}" for s in spans)
     return _hash32("task", str(input_hash(text)), key)
 
 
-def suggested_spans(doc: Doc, spans_key: str) -> List[Dict]:
+def suggested_spans(doc: Doc, spans_key: str) -> list[dict]:
     """The suggestions of a document: its silver spans with their probabilities."""
     if spans_key not in doc.spans:
         return []
@@ -143,13 +143,13 @@ def suggested_spans(doc: Doc, spans_key: str) -> List[Dict]:
     return out
 
 
-def _meta(doc: Doc, item: ReviewItem) -> Dict:
+def _meta(doc: Doc, item: ReviewItem) -> dict:
     meta = {"doc_id": item.doc_id, "rank": item.rank, "score": round(item.score, 4), "reason": item.reason}
     meta.update({k: round(v, 4) for k, v in item.components.items()})
     return meta
 
 
-def prodigy_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> Dict:
+def prodigy_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> dict:
     """One Prodigy task (span format) for ``doc``."""
     spans = suggested_spans(doc, spans_key)
     tokens = [
@@ -167,7 +167,7 @@ def prodigy_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> Dic
     }
 
 
-def argilla_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> Dict:
+def argilla_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> dict:
     """One Argilla 2.x record (``Record.to_dict()`` layout) for ``doc``."""
     spans = suggested_spans(doc, spans_key)
     meta = _meta(doc, item)
@@ -190,7 +190,7 @@ def argilla_record(doc: Doc, item: ReviewItem, spans_key: str = "silver") -> Dic
     return record
 
 
-def export_records(docs: Sequence[Doc], items: Sequence[ReviewItem], *, fmt: str, spans_key: str = "silver") -> List[Dict]:
+def export_records(docs: Sequence[Doc], items: Sequence[ReviewItem], *, fmt: str, spans_key: str = "silver") -> list[dict]:
     """Records of the ``items`` (in their order) in format ``fmt``."""
     make = prodigy_record if fmt == "prodigy" else argilla_record
     return [make(docs[it.index], it, spans_key) for it in items]

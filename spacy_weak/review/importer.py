@@ -24,9 +24,9 @@ Argilla's response ``user_id``. The result is written back as
 import logging
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import srsly
 from spacy.tokens import Doc, Span
@@ -41,36 +41,36 @@ logger = logging.getLogger(__name__)
 SKIP_ANSWERS = ("reject", "ignore")
 DEFAULT_ANNOTATOR = "default"
 
-SpanTuple = Tuple[int, int, str]
+SpanTuple = tuple[int, int, str]
 
 
 @dataclass
 class Review:
     annotator: str
     doc_index: int
-    spans: Tuple[SpanTuple, ...]  # token spans (start, end, label), sorted, unique
+    spans: tuple[SpanTuple, ...]  # token spans (start, end, label), sorted, unique
     where: str  # "file:line"
 
 
 @dataclass
 class ImportResult:
-    reviews: Dict[int, Dict[str, Review]] = field(default_factory=dict)  # doc index -> annotator -> review
+    reviews: dict[int, dict[str, Review]] = field(default_factory=dict)  # doc index -> annotator -> review
     stats: ReadStats = field(default_factory=ReadStats)
     n_records: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason -> count
-    unknown_docs: List[str] = field(default_factory=list)  # "file:line id"
+    unknown_docs: list[str] = field(default_factory=list)  # "file:line id"
     duplicates: int = 0
-    reliability: Dict[str, Dict] = field(default_factory=dict)
+    reliability: dict[str, dict] = field(default_factory=dict)
 
     @property
-    def annotators(self) -> List[str]:
+    def annotators(self) -> list[str]:
         return sorted({a for per in self.reviews.values() for a in per})
 
     @property
-    def reviewed(self) -> List[int]:
+    def reviewed(self) -> list[int]:
         return sorted(self.reviews)
 
-    def summary(self) -> Dict:
+    def summary(self) -> dict:
         return {
             "records": self.n_records,
             "reviewed_docs": len(self.reviews),
@@ -89,7 +89,7 @@ def safe_name(annotator: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(annotator)) or DEFAULT_ANNOTATOR
 
 
-def _parse_record(rec: Dict, where: str) -> Tuple[Optional[str], str, List[Tuple[str, List[Dict]]]]:
+def _parse_record(rec: dict, where: str) -> tuple[str | None, str, list[tuple[str, list[dict]]]]:
     """``(doc_id, text, [(annotator, spans)])`` of a Prodigy or Argilla record."""
     if not isinstance(rec, dict):
         raise SpacyWeakError(Errors.E400.format(where=where, err="a line is not a JSON object"))
@@ -115,7 +115,7 @@ def _parse_record(rec: Dict, where: str) -> Tuple[Optional[str], str, List[Tuple
 
 
 def read_reviews(
-    paths: Union[str, Path, Sequence[Union[str, Path]]],
+    paths: str | Path | Sequence[str | Path],
     docs: Sequence[Doc],
     *,
     labels: Sequence[str],
@@ -123,7 +123,7 @@ def read_reviews(
     """Read reviewed JSONL files against ``docs`` (the corpus the export was made from)."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     by_id = {doc_key(d, i): i for i, d in enumerate(docs)}
-    by_hash: Dict[int, int] = {}
+    by_hash: dict[int, int] = {}
     for i, d in enumerate(docs):
         by_hash.setdefault(input_hash(d.text), i)
     label_set = set(labels)
@@ -209,7 +209,7 @@ def read_reviews(
     return result
 
 
-def _with_negatives(doc: Doc, spans: Sequence[SpanTuple]) -> List[Span]:
+def _with_negatives(doc: Doc, spans: Sequence[SpanTuple]) -> list[Span]:
     """Entity spans plus ``"O"`` spans over every token outside them."""
     out = [Span(doc, s, e, label=lab) for s, e, lab in spans]
     covered = [False] * len(doc)
@@ -229,7 +229,7 @@ def _with_negatives(doc: Doc, spans: Sequence[SpanTuple]) -> List[Span]:
     return out
 
 
-def consensus(docs: Sequence[Doc], result: ImportResult, *, key: str, labels: Sequence[str]) -> Dict[int, Tuple[SpanTuple, ...]]:
+def consensus(docs: Sequence[Doc], result: ImportResult, *, key: str, labels: Sequence[str]) -> dict[int, tuple[SpanTuple, ...]]:
     """Span-level consensus of several annotators: an HMM over one source per annotator,
     fitted on the reviewed documents; per-annotator reliability goes to ``result.reliability``."""
     from spacy.vocab import Vocab
@@ -261,7 +261,7 @@ def consensus(docs: Sequence[Doc], result: ImportResult, *, key: str, labels: Se
 
 def apply_reviews(
     docs: Sequence[Doc], result: ImportResult, *, key: str = "human", labels: Sequence[str] = ()
-) -> List[Doc]:
+) -> list[Doc]:
     """Write the reviews into ``docs`` (in place) and return the reviewed dev set (copies)."""
     annotators = result.annotators
     if len(annotators) > 1:
@@ -271,7 +271,7 @@ def apply_reviews(
         final = consensus(docs, result, key=key, labels=labels)
     else:
         final = {i: next(iter(per.values())).spans for i, per in result.reviews.items()}
-    dev: List[Doc] = []
+    dev: list[Doc] = []
     for i in result.reviewed:
         doc = docs[i]
         set_source_spans(doc, key, _with_negatives(doc, final[i]))
@@ -282,8 +282,8 @@ def apply_reviews(
     return dev
 
 
-def reviews_by_annotator(result: ImportResult) -> Dict[str, int]:
-    out: Dict[str, int] = defaultdict(int)
+def reviews_by_annotator(result: ImportResult) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
     for per in result.reviews.values():
         for a in per:
             out[a] += 1

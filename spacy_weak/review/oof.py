@@ -9,7 +9,7 @@ independent of the labelling sources' votes and of the label model, so it can di
 with both where a source fires out of character.
 """
 import logging
-from typing import List, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from spacy.tokens import Doc
@@ -28,7 +28,7 @@ def _shape(text: str) -> str:
     return "".join(out)
 
 
-def token_features(doc: Doc) -> List[List[str]]:
+def token_features(doc: Doc) -> list[list[str]]:
     words = [t.text for t in doc]
     low = [w.lower() for w in words]
     feats = []
@@ -46,7 +46,7 @@ def token_features(doc: Doc) -> List[List[str]]:
 
 def crossfit_probs(
     docs: Sequence[Doc], token_labels: Sequence[np.ndarray], n_classes: int, *, n_folds: int = 5, seed: int = 0
-) -> List[np.ndarray]:
+) -> list[np.ndarray]:
     """Out-of-fold class probabilities ``(n_tokens, n_classes)`` per document."""
     from sklearn.feature_extraction import FeatureHasher
     from sklearn.linear_model import SGDClassifier
@@ -55,7 +55,7 @@ def crossfit_probs(
     feats = [token_features(d) for d in docs]
     rng = np.random.default_rng(seed)
     fold = rng.integers(0, n_folds, size=len(docs))
-    out: List[np.ndarray] = [np.zeros((len(d), n_classes)) for d in docs]
+    out: list[np.ndarray] = [np.zeros((len(d), n_classes)) for d in docs]
     for k in range(n_folds):
         train_idx = [i for i in range(len(docs)) if fold[i] != k and len(docs[i])]
         test_idx = [i for i in range(len(docs)) if fold[i] == k and len(docs[i])]

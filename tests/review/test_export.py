@@ -1,11 +1,18 @@
 import pytest
 
 from spacy_weak.review.evidence import collect_evidence
-from spacy_weak.review.export import argilla_record, export_records, input_hash, prodigy_record, rank_documents, task_hash
+from spacy_weak.review.export import (
+    argilla_record,
+    export_records,
+    input_hash,
+    prodigy_record,
+    rank_documents,
+    task_hash,
+)
 
 
 def _items(fitted, ranking="combined"):
-    nlp, hmm, docs = fitted
+    _nlp, hmm, docs = fitted
     ev = collect_evidence(docs, hmm)
     return docs, ev, rank_documents(docs, ev, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking)
 

@@ -12,7 +12,7 @@ from ..aggregation.synth import LABELS
 
 
 def _export(fitted, fmt="prodigy", k=4):
-    nlp, hmm, docs = fitted
+    _nlp, hmm, docs = fitted
     docs = [d.copy() for d in docs]
     ev = collect_evidence(docs, hmm)
     items = rank_documents(docs, ev, sources=hmm.sources_, labels=hmm.labels_)[:k]
