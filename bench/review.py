@@ -37,6 +37,7 @@ from spacy_weak.review.audit import audit
 from spacy_weak.review.evidence import collect_evidence
 from spacy_weak.review.export import RANK_VOTE_WEIGHT, prodigy_record, rank_documents
 from spacy_weak.review.importer import apply_reviews, read_reviews
+from spacy_weak.review.propagate import PROPAGATED_KEY, annotate, review_lexicon
 
 logger = logging.getLogger("bench.review")
 HUMAN = "human"
@@ -65,7 +66,7 @@ def oracle_review(docs, chosen: Sequence[int], path: Path) -> None:
 
 
 def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], workdir: Path,
-          clamp_learn: bool = False) -> dict:
+          clamp_learn: bool = False, propagate: bool = False) -> dict:
     for doc in train:
         if HUMAN in doc.spans:
             del doc.spans[HUMAN]
@@ -75,6 +76,11 @@ def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], 
     apply_reviews(train, result, key=HUMAN, labels=labels)
     cfg = dict(base.cfg)
     cfg.update(spans_key="silver_r", annotate_ents=False, clamp_sources=[HUMAN], clamp_learn=clamp_learn)
+    if propagate:
+        lexicon = review_lexicon(train, chosen, key=HUMAN, silver_key=base.cfg["spans_key"])
+        annotate(train, lexicon)
+        annotate(test, lexicon)
+        cfg["sources"] = list(cfg["sources"]) + [PROPAGATED_KEY]
     model = HMMAggregator(nlp.vocab, name="hmm_review", **cfg)
     model.fit(train)
     train_out = list(model.pipe(train))
@@ -89,12 +95,13 @@ def refit(nlp, base: HMMAggregator, train, test, labels, chosen: Sequence[int], 
         "spans_fixed": result.stats.fixed, "spans_dropped": result.stats.dropped,
     }
     for doc in train:
-        for key in (HUMAN, "silver_r"):
+        for key in (HUMAN, "silver_r", PROPAGATED_KEY):
             if key in doc.spans:
                 del doc.spans[key]
     for doc in test:
-        if "silver_r" in doc.spans:
-            del doc.spans["silver_r"]
+        for key in ("silver_r", PROPAGATED_KEY):
+            if key in doc.spans:
+                del doc.spans[key]
     return out
 
 
@@ -116,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--vote-weight", type=float, default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--audit-only", action="store_true", help="stop after the audit")
+    ap.add_argument("--propagate", action="store_true",
+                    help="also add the reviews as a source for the other documents (review/propagate.py)")
     ap.add_argument("--clamp-learn", action="store_true", help="EM also learns from the reviewed tokens")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
@@ -172,13 +181,13 @@ def main(argv: Sequence[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for budget in [int(b) for b in args.budgets.split(",") if b]:
             chosen = [it.index for it in items[:budget]]
-            ranked = refit(nlp, hmm, train, test, labels, chosen, Path(tmp), args.clamp_learn)
+            ranked = refit(nlp, hmm, train, test, labels, chosen, Path(tmp), args.clamp_learn, args.propagate)
             rng = np.random.default_rng(0)
             rand_rows = []
             for seed in range(args.seeds):
                 rng = np.random.default_rng(seed)
                 pick = sorted(rng.choice(len(train), size=min(budget, len(train)), replace=False).tolist())
-                rand_rows.append(refit(nlp, hmm, train, test, labels, pick, Path(tmp), args.clamp_learn))
+                rand_rows.append(refit(nlp, hmm, train, test, labels, pick, Path(tmp), args.clamp_learn, args.propagate))
             random_mean = mean_dicts(rand_rows)
             row = {}
             for name, r in (("ranked", ranked), ("random", random_mean)):
@@ -196,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
                   f"test {ranked['test_f1']:.4f} | random: train {random_mean['silver_f1_train']:.4f} "
                   f"(+{row['random']['gain_train']:.4f}) not-reviewed {random_mean['silver_f1_not_reviewed']:.4f} "
                   f"test {random_mean['test_f1']:.4f} | ratio {row['gain_ratio_train']}", flush=True)
-    result = {"pool": args.pool, "eval": args.eval, "n_pool_docs": len(train), "ranking": args.ranking, "clamp_learn": args.clamp_learn,
+    result = {"pool": args.pool, "eval": args.eval, "n_pool_docs": len(train), "ranking": args.ranking, "clamp_learn": args.clamp_learn, "propagate": args.propagate,
               "before": before, "budgets": budgets_out, "audit": audit_out,
               "seconds": round(time.perf_counter() - t0, 1)}
     if args.json:

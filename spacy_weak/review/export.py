@@ -33,7 +33,7 @@ from .evidence import DocEvidence, token_votes
 
 RANKINGS = ("combined", "uncertainty", "conflict", "audit", "random")
 FORMATS = ("prodigy", "argilla")
-DEFAULT_WEIGHTS = {"uncertainty": 1.0, "conflict": 0.5, "audit": 1.0}
+DEFAULT_WEIGHTS = {"uncertainty": 1.0, "conflict": 0.5, "audit": 1.0}  # set before measuring (docs/review.md)
 RANK_VOTE_WEIGHT = 0.5  # the audit's vote weight for the document scores of the ranking (docs/review.md)
 ARGILLA_QUESTION = "entities"
 AGENT = "spacy-weak"
