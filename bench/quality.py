@@ -12,7 +12,6 @@ as fractions 0-1. Explicit negative ("O") spans are not entities.
 import argparse
 import logging
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple

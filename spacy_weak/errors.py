@@ -73,6 +73,13 @@ class Warnings(metaclass=ErrorsWithCodes):
             "source ({sources}) ran and abstained on every token; their silver group is empty (no evidence).")
 
     # --- review (W400-W449)
+    W400 = "Review import: {n} reviewed record(s) name a document that is not in the corpus; they were skipped. First: {examples}. Import against the corpus the export was made from."
+    W401 = "Review import: span labels {labels} are not among the labels ({known}); those spans were skipped. Pass --labels or fix the annotation tool's label set."
+    W402 = "Review import: annotator(s) {annotators} labelled nothing in their reviews ({files}); their documents count as reviewed with no entity. Check that the right responses were exported."
+    W403 = "Review import: no reviewed document in {paths} ({n} records read): nothing was imported."
+    W404 = "Review import: {fixed} span(s) did not align with the corpus tokens and were expanded to the covering tokens, {dropped} could not be aligned and were dropped (another tokenization or offsets outside the text). Examples: {examples}"
+    W405 = "DocBin {path} carries no derivation provenance (silver group attrs 'recipe_hash' / 'package_version'); the card cannot say which recipe made it. Write silver with `spacy-weak apply`/`fit` of this version."
+    W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install 'spacy-weak[audit]')."
 
     # --- distributed (W450-W499)
 
@@ -220,6 +227,16 @@ class Errors(metaclass=ErrorsWithCodes):
             "`pip install spacy-weak[wordfreq]` (or `pip install wordfreq`), or set common_word_zipf = 0.")
 
     # --- review (E400-E449)
+    E400 = "{where}: cannot read a reviewed record: {err}. Give JSONL with one Prodigy task or Argilla record per line."
+    E401 = "{where}: the reviewed text differs from the text of corpus document {doc_id}. Import against the corpus the export was made from."
+    E402 = "{where}: span {span!r} needs integer 'start' and 'end' (character offsets) and a 'label'."
+    E403 = "Conflicting duplicate reviews of document {doc_id} by annotator {annotator!r}: {first} and {second} give different spans. Keep one of them (or give the annotators distinct _annotator_id)."
+    E404 = "Option {param} must be one of {options}, got {value!r}."
+    E405 = "Reviewed file not found: {path}."
+    E406 = "{path}: no fitted weak_hmm component found ({err}). Give a pipeline directory with a fitted weak_hmm (spacy-weak fit) or its component directory."
+    E407 = "No document in {path}: nothing to {what}."
+    E409 = "{path} exists and was not written by this command run; give --overwrite to replace it, or another path."
+    E408 = "Drift: corpus {which} ({path}) has no span of the label model's sources {sources}; compare corpora annotated by the same pipeline."
 
     # --- distributed (E450-E499)
 

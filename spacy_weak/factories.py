@@ -422,6 +422,8 @@ def make_vote(
         "merge_adjacent": False,
         "dependencies": True,
         "dependency_threshold": 0.3,
+        "clamp_sources": [],
+        "clamp_learn": False,
     },
 )
 def make_hmm(
@@ -444,6 +446,8 @@ def make_hmm(
     merge_adjacent: bool,
     dependencies: bool,
     dependency_threshold: float,
+    clamp_sources: List[str] = [],
+    clamp_learn: bool = False,
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -467,6 +471,8 @@ def make_hmm(
         merge_adjacent=merge_adjacent,
         dependencies=dependencies,
         dependency_threshold=dependency_threshold,
+        clamp_sources=clamp_sources,
+        clamp_learn=clamp_learn,
     )
 
 

@@ -30,12 +30,13 @@ constant), which MAP-EM never decreases; ``loglik_history_`` holds the plain
 log-likelihood.
 """
 import logging
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 from hmmlearn.base import BaseHMM
 from scipy import sparse
 
+from .clamp import clamp_log_mask
 from .observations import FIRST_LABEL_CODE, NEGATIVE, SILENT, doc_offsets, n_states, n_symbols
 from .voting import token_majority
 
@@ -120,6 +121,7 @@ class WeakHMM(BaseHMM):
         implementation: str = "scaling",
         anchor_strength: float = 0.0,
         source_weights: Optional[np.ndarray] = None,
+        clamp_columns: Sequence[int] = (),
     ):
         super().__init__(
             n_components=n_states(n_labels),
@@ -139,6 +141,7 @@ class WeakHMM(BaseHMM):
         self.init_weights = init_weights
         self.anchor_strength = anchor_strength
         self.source_weights = source_weights
+        self.clamp_columns = tuple(int(c) for c in clamp_columns)  # observed (human) columns: clamp.py
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -307,7 +310,10 @@ class WeakHMM(BaseHMM):
         idx = X.astype(np.intp).T + np.arange(0, S * V1, V1)[:, None]
         # (S, T, K) gather, summed over its first axis: contiguous adds (3-4x faster than
         # reducing the middle axis of a (T, S, K) gather)
-        return np.take(table.reshape(S * V1, K), idx, axis=0).sum(axis=0)
+        ll = np.take(table.reshape(S * V1, K), idx, axis=0).sum(axis=0)
+        if self.clamp_columns:  # reviewed tokens are observed states, not votes (clamp.py)
+            ll += clamp_log_mask(X, self.clamp_columns, self.n_labels)
+        return ll
 
     def _compute_likelihood(self, X):
         # the scaling implementation's emission probabilities; LOG_FLOOR keeps them > 0
@@ -372,6 +378,7 @@ class WeakHMM(BaseHMM):
             "transmat": self.transmat_.tolist(),
             "emissionprob": self.emissionprob_.tolist(),
             "source_weights": None if self.source_weights is None else self._weights().tolist(),
+            "clamp_columns": list(self.clamp_columns),
         }
 
     @classmethod
@@ -383,6 +390,7 @@ class WeakHMM(BaseHMM):
             pseudo_count=data["pseudo_count"],
             implementation=data.get("implementation", "scaling"),
             source_weights=None if data.get("source_weights") is None else np.asarray(data["source_weights"]),
+            clamp_columns=data.get("clamp_columns", ()),
         )
         model.startprob_ = np.asarray(data["startprob"], dtype=float)
         model.transmat_ = np.asarray(data["transmat"], dtype=float)

@@ -12,6 +12,7 @@ from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from .base import _check_option, _check_weights, docs_from_examples
+from .clamp import fit_view
 from .observations import (
     ObservationCollector,
     doc_offsets,
@@ -62,6 +63,8 @@ class HMMAggregator(_SpanAggregator):
         merge_adjacent: bool = False,
         dependencies: bool = True,
         dependency_threshold: float = 0.3,
+        clamp_sources: Sequence[str] = (),
+        clamp_learn: bool = False,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
@@ -90,8 +93,25 @@ class HMMAggregator(_SpanAggregator):
             "merge_adjacent": bool(merge_adjacent),
             "dependencies": bool(dependencies),
             "dependency_threshold": float(dependency_threshold),
+            "clamp_sources": list(clamp_sources),  # reviewed (human) sources: observed labels (clamp.py)
+            "clamp_learn": bool(clamp_learn),  # EM also learns from the clamped tokens (clamp.py)
         }
         self._reset()
+
+    def _clamp_columns(self, sources: Sequence[str]) -> List[int]:
+        clamped = set(self.cfg.get("clamp_sources", []))
+        return [i for i, s in enumerate(sources) if s in clamped]
+
+    def _symbols(self, X: np.ndarray, sources: Sequence[str]) -> np.ndarray:
+        """The scheme's symbols (``IO``: B votes become I), clamped columns kept as they are."""
+        if self.cfg.get("scheme", "BIO") != "IO":
+            return X
+        out = io_symbols(X)
+        cols = self._clamp_columns(sources)
+        if cols and X.size:
+            out = out.copy()
+            out[:, cols] = np.asarray(X)[:, cols]
+        return out
 
     def _reset(self) -> None:
         self.sources_: List[str] = []
@@ -145,7 +165,8 @@ class HMMAggregator(_SpanAggregator):
         self._fit_arrays(collector)
 
     def _collect(self, docs: Iterable[Doc]) -> ObservationCollector:
-        collector = ObservationCollector(self.cfg["sources"], self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        patterns = self.cfg["sources"] + [s for s in self.cfg.get("clamp_sources", []) if s not in self.cfg["sources"]]
+        collector = ObservationCollector(patterns, self.cfg["labels"], exclude=[self.cfg["spans_key"]])
         collector.add_docs(docs)
         return collector
 
@@ -182,8 +203,7 @@ class HMMAggregator(_SpanAggregator):
         """Fit on a ready observation array (``observations.py`` codes)."""
         from .hmm import WeakHMM
 
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, sources)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
         _check_weights(self.name, self.cfg["weights"], sources)
@@ -204,6 +224,7 @@ class HMMAggregator(_SpanAggregator):
                 params="ste" if self.cfg["learn_transitions"] else "e",
                 anchor_strength=self.cfg["anchor_strength"],
                 source_weights=source_weights,
+                clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
             )
 
         model = new_model()
@@ -228,9 +249,11 @@ class HMMAggregator(_SpanAggregator):
         else:
             if self.cfg["n_iter"] == 0:
                 model.n_iter = 0
-            model.fit(X, nz)
+            X_fit = fit_view(X, self._clamp_columns(sources), self.cfg.get("clamp_learn", False))
+            model.fit(X_fit, nz)
             if self.cfg["dependencies"]:
-                model = self._fit_dependencies(model, new_model, X, nz, sources)
+                model = self._fit_dependencies(model, new_model, X_fit, nz, sources)
+            model.clamp_columns = tuple(self._clamp_columns(sources))
             if self.cfg["n_iter"] == 0:
                 model.history_, model.loglik_history_ = [], []
             self.history = list(model.history_)
@@ -286,8 +309,7 @@ class HMMAggregator(_SpanAggregator):
         X, lengths, overlaps = encode_docs(docs, self.sources_, self.labels_, unknown_labels=unknown)
         if unknown:
             warn_case_mismatches(self.name, unknown, self.labels_, self.__dict__.setdefault("_warned_labels", set()))
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, self.sources_)
         # documents where none of the fitted sources ran carry no evidence: decoding them
         # would only replay the priors, so they get no span (warning W103)
         offsets = doc_offsets(lengths)
@@ -344,8 +366,7 @@ class HMMAggregator(_SpanAggregator):
         """Posterior marginals per doc, ``(n_tokens, n_states)`` (states: :meth:`state_names`)."""
         model = self._model()
         X, lengths, _ = encode_docs(docs, self.sources_, self.labels_)
-        if self.cfg.get("scheme", "BIO") == "IO":
-            X = io_symbols(X)
+        X = self._symbols(X, self.sources_)
         nz = lengths[lengths > 0]
         post = model.score_samples(X, nz)[1] if X.shape[0] else np.zeros((0, model.n_components))
         offsets = doc_offsets(lengths)

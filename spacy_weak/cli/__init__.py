@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "lexicon",
     "diagnose",
     "train",
+    "review",
 ]
 
 

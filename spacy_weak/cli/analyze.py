@@ -47,6 +47,10 @@ def analyze_cli(
     n_samples: int = typer.Option(6, "--samples", help="Documents rendered in the HTML report."),
     n_documents: int = typer.Option(10, "--documents", help="Documents listed per ranking (conflict, confidence)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables."),
+    compare: Optional[List[Path]] = typer.Option(
+        None, "--compare", help="Drift: give twice (--compare A --compare B) or once beside one input; per-source "
+        "coverage, conflicts and learned accuracy of corpus A vs B (docs/review.md)."
+    ),
 ) -> None:
     """Analyse labelling sources and aggregates: coverage, overlaps, conflicts, scores vs gold.
 
@@ -62,6 +66,11 @@ def analyze_cli(
     from ..progress import progress
 
     start = time.perf_counter()
+    if compare:
+        from ..review.drift import compare_cli
+
+        compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
+        return
     try:
         models = load_model_reports(hmm) if hmm is not None else {}
         docs = progress(read_docbins(docbin_paths), desc="analyze")

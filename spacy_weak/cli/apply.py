@@ -224,6 +224,10 @@ def apply_pipeline(
         "input": input_fingerprint(input_path),
         "format": fmt,
     }
+    from ..review.card import pipeline_provenance, stamp
+
+    # silver carries the recipe hash and the package version (docs/review.md)
+    provenance = pipeline_provenance(nlp)
     writer = ShardWriter(
         output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts, inputs=[input_path]
     )
@@ -240,7 +244,7 @@ def apply_pipeline(
     n_new = 0
     with writer:
         for doc in docs:
-            writer.add(doc)
+            writer.add(stamp(doc, provenance))
             n_new += 1
         writer.flush()
         summary = _summary(writer.counts)

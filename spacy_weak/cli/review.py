@@ -1,0 +1,251 @@
+# ruff: noqa: B008  (typer declares options as argument defaults)
+"""``spacy-weak review export|import``, ``spacy-weak audit`` and ``spacy-weak card``
+(see docs/review.md)."""
+from pathlib import Path
+
+import typer
+
+from ._app import app
+
+review_app = typer.Typer(help="Export the documents most worth a person's review; import the reviews back.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+def _fail(err) -> None:
+    typer.echo(str(err), err=True)
+    raise typer.Exit(code=1)
+
+
+def _labels(values: str | None) -> list[str]:
+    return [x.strip() for x in (values or "").split(",") if x.strip()]
+
+
+def _check_output(path: Path, overwrite: bool) -> None:
+    from ..errors import Errors, SpacyWeakError
+
+    if path.exists() and not overwrite:
+        raise SpacyWeakError(Errors.E409.format(path=path))
+
+
+def load_hmm(path: Path):
+    """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator)."""
+    import spacy
+
+    from ..aggregation.hmm_component import HMMAggregator
+    from ..errors import Errors, SpacyWeakError
+
+    try:
+        nlp = spacy.load(path)
+    except Exception as err:  # noqa: BLE001 - spaCy raises several types for a bad directory
+        raise SpacyWeakError(Errors.E406.format(path=path, err=f"{type(err).__name__}: {err}")) from None
+    for _, pipe in nlp.pipeline:
+        if isinstance(pipe, HMMAggregator) and pipe.is_fitted:
+            pipe._model()
+            return nlp, pipe
+    raise SpacyWeakError(Errors.E406.format(path=path, err="the pipeline has no fitted weak_hmm"))
+
+
+def _read(paths: list[Path], what: str, vocab=None):
+    from ..errors import Errors, SpacyWeakError
+    from ..evaluation.data import read_docbins
+
+    docs = list(read_docbins(paths, vocab))
+    if not docs:
+        raise SpacyWeakError(Errors.E407.format(path=", ".join(map(str, paths)), what=what))
+    return docs
+
+
+def _ensure_silver(docs, hmm):
+    key = hmm.cfg["spans_key"]
+    missing = [d for d in docs if key not in d.spans]
+    if missing:
+        list(hmm.pipe(missing))
+    return key
+
+
+@review_app.command("export")
+def export_cli(
+    docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver if already aggregated)."),
+    pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
+    output: Path = typer.Option(..., "--output", "-o", help="JSONL file to write."),
+    fmt: str = typer.Option("prodigy", "--format", "-f", help="prodigy or argilla"),
+    top: int = typer.Option(50, "--top", "-k", help="Number of documents to export."),
+    ranking: str = typer.Option("combined", "--ranking", help="combined, uncertainty, conflict, audit or random"),
+    oof_key: str | None = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
+    seed: int = typer.Option(0, "--seed"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output file."),
+) -> None:
+    """Write the K documents where a person's answer is worth most, with the reason per item."""
+    import srsly
+
+    from ..errors import Errors, SpacyWeakError
+    from ..io import atomic_path
+    from ..review.audit import audit
+    from ..review.evidence import collect_evidence
+    from ..review.export import (
+        FORMATS,
+        RANK_VOTE_WEIGHT,
+        RANKINGS,
+        export_records,
+        rank_documents,
+    )
+
+    try:
+        if fmt not in FORMATS:
+            raise SpacyWeakError(Errors.E404.format(param="--format", options=", ".join(FORMATS), value=fmt))
+        if ranking not in RANKINGS:
+            raise SpacyWeakError(Errors.E404.format(param="--ranking", options=", ".join(RANKINGS), value=ranking))
+        if top < 1:
+            raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
+        _check_output(output, overwrite)
+        nlp, hmm = load_hmm(pipeline)
+        docs = _read(docbins, "export", nlp.vocab)
+        key = _ensure_silver(docs, hmm)
+        evidence = collect_evidence(docs, hmm, oof_key=oof_key)
+        aud = None
+        if ranking in ("combined", "audit"):
+            aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=RANK_VOTE_WEIGHT)
+        items = rank_documents(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking,
+                               audit_doc_scores=aud.doc_scores if aud else None, seed=seed)[:top]
+        records = export_records(docs, items, fmt=fmt, spans_key=key)
+        with atomic_path(output) as tmp:
+            srsly.write_jsonl(tmp, records)
+    except SpacyWeakError as err:
+        _fail(err)
+    for it in items[:10]:
+        typer.echo(f"{it.rank:4d}  {it.doc_id:>12s}  {it.score:8.2f}  {it.reason}")
+    typer.echo(f"Wrote {len(records)} {fmt} records to {output}")
+
+
+@review_app.command("import")
+def import_cli(
+    reviewed: list[Path] = typer.Argument(..., help="Reviewed JSONL files (Prodigy or Argilla), one or more annotators."),
+    corpus: list[Path] = typer.Option(..., "--corpus", "-c", help="The DocBin(s) the export was made from."),
+    output: Path = typer.Option(..., "--output", "-o", help="DocBin to write: the corpus with the human source."),
+    dev: Path | None = typer.Option(None, "--dev", help="DocBin to write: the reviewed documents with the reviews as gold."),
+    labels: str | None = typer.Option(None, "--labels", help="Entity labels, comma-separated (default: the pipeline's)."),
+    pipeline: Path | None = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (for labels)."),
+    key: str = typer.Option("human", "--key", help="Span key of the human source."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the import summary (and annotator reliability) as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite"),
+) -> None:
+    """Read reviews back: a clamped human source in the corpus and a reviewed dev set.
+
+    Refit with `weak_hmm` option clamp_sources = ["human"] so reviewed tokens are observed labels.
+    """
+    import srsly
+    from spacy.tokens import DocBin
+
+    from ..errors import Errors, SpacyWeakError
+    from ..io import atomic_path, write_json_atomic
+    from ..review.importer import apply_reviews, read_reviews
+
+    try:
+        for path in [output] + ([dev] if dev else []):
+            _check_output(path, overwrite)
+        vocab = None
+        label_list = _labels(labels)
+        if pipeline is not None:
+            nlp, hmm = load_hmm(pipeline)
+            vocab = nlp.vocab
+            label_list = label_list or list(hmm.labels_)
+        if not label_list:
+            raise SpacyWeakError(Errors.E404.format(param="--labels", options="a comma-separated list (or --pipeline)", value=labels))
+        docs = _read(corpus, "import into", vocab)
+        result = read_reviews(reviewed, docs, labels=label_list)
+        dev_docs = apply_reviews(docs, result, key=key, labels=label_list)
+        for path, items in [(output, docs)] + ([(dev, dev_docs)] if dev else []):
+            db = DocBin(docs=items, store_user_data=True)
+            with atomic_path(path) as tmp:
+                db.to_disk(tmp)
+        summary = result.summary()
+        if json_path:
+            write_json_atomic(json_path, summary)
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(srsly.json_dumps(summary, indent=2))
+    typer.echo(f"Wrote {output}" + (f" and {dev} ({len(dev_docs)} reviewed documents)" if dev else ""))
+
+
+@app.command("audit")
+def audit_cli(
+    docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver and/or gold)."),
+    pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
+    key: str = typer.Option("silver", "--key", help="Span group to audit: the silver key, 'gold' or 'ents'."),
+    top: int = typer.Option(20, "--top", "-k", help="Spans to print."),
+    oof_key: str | None = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
+    vote_weight: float | None = typer.Option(None, "--vote-weight", help="Weight of the sources' soft vote against the label-model posterior (default 1.0 for silver, 0.5 otherwise)."),
+    no_cleanlab: bool = typer.Option(False, "--no-cleanlab", help="Score by self-confidence without cleanlab."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the ranked spans and the bias breakdown as JSON."),
+    json_top: int = typer.Option(1000, "--json-top", help="Spans written to the JSON."),
+) -> None:
+    """Rank the spans most likely to be wrong, with their evidence, and break errors down by label, source and document group."""
+    from ..errors import Errors, SpacyWeakError
+    from ..io import write_json_atomic
+    from ..review.audit import audit
+    from ..review.evidence import collect_evidence
+
+    try:
+        if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
+            raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
+        nlp, hmm = load_hmm(pipeline)
+        docs = _read(docbins, "audit", nlp.vocab)
+        if key == hmm.cfg["spans_key"]:
+            _ensure_silver(docs, hmm)
+            vote_weight = 1.0 if vote_weight is None else vote_weight
+        evidence = collect_evidence(docs, hmm, oof_key=oof_key)
+        result = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=vote_weight,
+                       use_cleanlab=not no_cleanlab, source_report=hmm.source_report())
+        if json_path:
+            write_json_atomic(json_path, result.to_dict(top=json_top))
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(f"audit of {key!r} ({result.method}): {len(result.spans)} spans, {result.token_issues} tokens flagged")
+    for s in result.spans[:top]:
+        votes = ", ".join(f"{k}={v}" for k, v in s.evidence["votes"].items() if v != "-")
+        typer.echo(f"{s.score:6.3f} {'*' if s.flagged else ' '} {s.doc_id:>10s} {s.label:10s} {s.text[:40]!r:42s} {votes}")
+    for lab, row in result.bias.get("per_label", {}).items():
+        typer.echo(f"label {lab}: {row['suspect']}/{row['spans']} suspect")
+    if json_path:
+        typer.echo(f"Wrote {json_path}")
+
+
+@app.command("card")
+def card_cli(
+    docbins: list[Path] = typer.Argument(..., help="Silver DocBins."),
+    output: Path = typer.Option(..., "--output", "-o", help="Markdown file to write."),
+    pipeline: Path | None = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (learned accuracies)."),
+    labels: str | None = typer.Option(None, "--labels", help="Entity labels (default: the pipeline's)."),
+    key: str = typer.Option("silver", "--key", help="Silver span key."),
+    gold_key: str | None = typer.Option(None, "--gold-key", help="Span key of gold/reviewed labels in the same docs (e.g. gold)."),
+    json_path: Path | None = typer.Option(None, "--json"),
+    overwrite: bool = typer.Option(False, "--overwrite"),
+) -> None:
+    """Write a Markdown derivation card (datasheet) for a silver set."""
+    from ..errors import SpacyWeakError, Warnings, warn
+    from ..io import atomic_path, write_json_atomic
+    from ..review.card import card_data, render_markdown
+
+    try:
+        _check_output(output, overwrite)
+        report = None
+        vocab = None
+        label_list = _labels(labels)
+        if pipeline is not None:
+            nlp, hmm = load_hmm(pipeline)
+            vocab, report = nlp.vocab, hmm.source_report()
+            label_list = label_list or list(hmm.labels_)
+        docs = _read(docbins, "describe", vocab)
+        if not label_list:
+            label_list = sorted({s.label_ for d in docs for s in d.spans.get(key, []) if s.label_ != "O"})
+        data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)
+        if data["docs_without_provenance"]:
+            warn(Warnings.W405.format(path=", ".join(map(str, docbins))))
+        with atomic_path(output) as tmp:
+            tmp.write_text(render_markdown(data), encoding="utf8")
+        if json_path:
+            write_json_atomic(json_path, data)
+    except SpacyWeakError as err:
+        _fail(err)
+    typer.echo(f"Wrote {output}")

@@ -1,0 +1,131 @@
+import warnings
+
+import pytest
+import srsly
+
+from spacy_weak.errors import SpacyWeakError
+from spacy_weak.review.evidence import collect_evidence
+from spacy_weak.review.export import export_records, rank_documents
+from spacy_weak.review.importer import apply_reviews, read_reviews
+
+from ..aggregation.synth import LABELS
+
+
+def _export(fitted, fmt="prodigy", k=4):
+    _nlp, hmm, docs = fitted
+    docs = [d.copy() for d in docs]
+    ev = collect_evidence(docs, hmm)
+    items = rank_documents(docs, ev, sources=hmm.sources_, labels=hmm.labels_)[:k]
+    return docs, export_records(docs, items, fmt=fmt)
+
+
+def _gold(doc):
+    return [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
+
+
+def test_prodigy_roundtrip_human_source_and_dev_set(fitted, tmp_path):
+    docs, recs = _export(fitted)
+    by_id = {f"d{i}": d for i, d in enumerate(docs)}
+    for r in recs:
+        r["spans"] = _gold(by_id[r["meta"]["doc_id"]])
+        r["answer"] = "accept"
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, recs)
+    result = read_reviews(path, docs, labels=LABELS)
+    assert len(result.reviews) == 4 and result.stats.fixed == 0
+    dev = apply_reviews(docs, result, labels=LABELS)
+    assert len(dev) == 4
+    for d in dev:
+        assert [(e.start, e.end, e.label_) for e in d.ents] == [
+            (e.start, e.end, e.label_) for e in by_id[d.user_data["doc_id"]].ents]
+        assert d.spans["gold"].attrs["gold"] is True
+    reviewed = by_id[recs[0]["meta"]["doc_id"]]
+    human = reviewed.spans["human"]
+    covered = sum(len(s) for s in human)
+    assert covered == len(reviewed)  # entities + "O" spans cover the whole reviewed document
+    assert {s.label_ for s in human} <= set(LABELS) | {"O"}
+    assert sum("human" in d.spans for d in docs) == 4
+
+
+def test_misaligned_spans_are_fixed_and_reported(fitted, tmp_path):
+    docs, recs = _export(fitted, k=1)
+    doc = next(d for d in docs if d.user_data["doc_id"] == recs[0]["meta"]["doc_id"])
+    tok = doc[1]
+    recs[0]["spans"] = [{"start": tok.idx + 1, "end": tok.idx + len(tok) - 0, "label": "CHEM"},  # inside a token
+                        {"start": 0, "end": len(doc.text) + 5, "label": "CHEM"}]  # outside the text
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, recs)
+    with pytest.warns(UserWarning, match=r"W404.*1 span\(s\) did not align.*1 could not"):
+        result = read_reviews(path, docs, labels=LABELS)
+    assert result.stats.fixed == 1 and result.stats.dropped == 1
+    assert next(iter(result.reviews.values()))["default"].spans == ((1, 2, "CHEM"),)
+
+
+def test_unknown_documents_and_empty_annotator_warn(fitted, tmp_path):
+    docs, recs = _export(fitted, k=2)
+    recs[0]["meta"]["doc_id"] = "nope"
+    recs[0]["text"] = "a text that is not in the corpus"
+    recs[1]["spans"] = []
+    recs[1]["_annotator_id"] = "lazy"
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, recs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = read_reviews(path, docs, labels=LABELS)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "[W400]" in messages and f"{path}:1" in messages
+    assert "[W402]" in messages and "lazy" in messages
+    assert result.unknown_docs and len(result.reviews) == 1
+
+
+def test_conflicting_duplicates_are_an_error_naming_both_lines(fitted, tmp_path):
+    docs, recs = _export(fitted, k=1)
+    dup = dict(recs[0], spans=[])
+    same = dict(recs[0])
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, [recs[0], same])
+    assert read_reviews(path, docs, labels=LABELS).duplicates == 1
+    srsly.write_jsonl(path, [recs[0], dup])
+    if recs[0]["spans"]:
+        with pytest.raises(SpacyWeakError, match=rf"E403.*{path}:1 and {path}:2"):
+            read_reviews(path, docs, labels=LABELS)
+
+
+def test_bad_lines_and_changed_text(fitted, tmp_path):
+    docs, recs = _export(fitted, k=1)
+    path = tmp_path / "r.jsonl"
+    path.write_text("{not json\n")
+    with pytest.raises(SpacyWeakError, match=rf"E400.*{path}:1"):
+        read_reviews(path, docs, labels=LABELS)
+    recs[0]["text"] = recs[0]["text"] + " extra"
+    srsly.write_jsonl(path, recs)
+    with pytest.raises(SpacyWeakError, match=r"E401"):
+        read_reviews(path, docs, labels=LABELS)
+    with pytest.raises(SpacyWeakError, match=r"E405"):
+        read_reviews(tmp_path / "missing.jsonl", docs, labels=LABELS)
+
+
+def test_argilla_crowd_consensus_with_reliability(fitted, tmp_path):
+    docs, recs = _export(fitted, fmt="argilla", k=6)
+    by_id = {f"d{i}": d for i, d in enumerate(docs)}
+    for r in recs:
+        gold = _gold(by_id[r["id"]])
+        r["responses"] = {"entities": [
+            {"value": gold, "user_id": "good1"},
+            {"value": gold, "user_id": "good2"},
+            {"value": [dict(s, label="DIS" if s["label"] == "CHEM" else "CHEM") for s in gold], "user_id": "bad"},
+        ]}
+    path = tmp_path / "a.jsonl"
+    srsly.write_jsonl(path, recs)
+    result = read_reviews(path, docs, labels=LABELS)
+    assert result.annotators == ["bad", "good1", "good2"]
+    apply_reviews(docs, result, labels=LABELS)
+    for r in recs:
+        doc = by_id[r["id"]]
+        assert {"human_good1", "human_good2", "human_bad"} <= set(doc.spans)
+        assert sorted((s.start, s.end, s.label_) for s in doc.spans["human"] if s.label_ != "O") == sorted(
+            (e.start, e.end, e.label_) for e in doc.ents)
+    rel = result.reliability
+    good = rel["good1"]["per_label"]["CHEM"]["precision"]
+    bad = rel["bad"]["per_label"]["CHEM"]["precision"]
+    assert good > 0.9 and (bad is None or bad < 0.5)
