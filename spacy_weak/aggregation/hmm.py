@@ -22,7 +22,11 @@ Model (see ``docs/aggregation.md``):
   no NaN) plus ``prior_strength`` on the symbols that *agree* with each state
   (``O`` -> silent / ``"O"``; ``B-X`` -> ``B-X``; ``I-X`` -> ``I-X``; entity
   states also -> silent, i.e. a neutral prior on recall);
-* initialisation from the (weighted) token-level majority vote.
+* initialisation from the (weighted) token-level majority vote;
+* optional per-source weights ``source_weights`` on the emission log-likelihoods (a
+  composite likelihood for sources that repeat each other, learned by
+  ``dependencies.py``): each source's log-emission and its emission prior are multiplied
+  by its weight, so the M-step is unchanged and EM still never decreases the objective.
 
 The objective reported per iteration (``history_``) is the log posterior
 ``log p(X | theta) + log p(theta)`` (Dirichlet log densities up to a
@@ -99,6 +103,8 @@ class WeakHMM(BaseHMM):
     pseudo_count (float): pseudo-count on every allowed parameter.
     init_weights (array or None): per-source weights of the majority vote
         used for initialisation.
+    source_weights (array or None): per-source weights of the emission
+        log-likelihoods (None = all 1; see ``dependencies.py``).
     n_iter, tol, random_state, verbose, params, init_params, implementation:
         as in :class:`hmmlearn.base.BaseHMM` (``params``/``init_params`` use
         ``s`` start, ``t`` transitions, ``e`` emissions). The model has no
