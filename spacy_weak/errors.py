@@ -196,6 +196,9 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- reliability (E500-E549)
 
     # --- first-hour UX (E550-E599)
+    E550 = "Invalid source name {name!r} for @span_source / @doc_source: use letters, digits, '_' or '-' (no dots: the name is a component factory)."
+    E551 = "Cannot register the labelling function under {name!r}: the name is already taken by {other}. Choose another name."
+    E552 = "Labelling source {name!r}: {problem}."
 
     # --- diagnostics (E600-E649)
 
