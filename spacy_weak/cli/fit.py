@@ -122,6 +122,7 @@ def fit_cli(
     from ..errors import SpacyWeakError
     from ._overrides import parse_overrides as parse_cli_overrides
     from ._overrides import split_variadic
+    from ..portable import save_pipeline
     from .apply import import_code
 
     start = time.perf_counter()
@@ -135,7 +136,7 @@ def fit_cli(
         if component_only:
             proc.to_disk(output)
         else:
-            nlp.to_disk(output)
+            save_pipeline(nlp, output)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1)
