@@ -202,6 +202,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E551 = "Cannot register the labelling function under {name!r}: the name is already taken by {other}. Choose another name."
     E552 = "Labelling source {name!r}: {problem}."
     E554 = "The override {key} = {value!r} cannot take effect on the saved component '{name}' (saved value {saved!r}): {why}."
+    E557 = "Invalid value {value!r} for the tabular reader's '{param}'. Options: {options}."
+    E558 = ("{path}: the header names column {column!r} more than once (columns {positions}); which one holds the "
+            "data is ambiguous. Rename the columns in the file, or read it with header=False and column numbers.")
     E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
             "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
             "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")
