@@ -16,7 +16,8 @@ logger.addHandler(logging.NullHandler())
 _LAZY = {
     "span_source": "sources",
     "doc_source": "sources",
-    "label_matrix": "label_matrix",
+    "label_matrix": "matrix",
+    "LabelMatrix": "matrix",
 }
 
 
@@ -29,4 +30,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["__version__", "logger", "span_source", "doc_source", "label_matrix"]
+__all__ = ["LabelMatrix", "__version__", "doc_source", "label_matrix", "logger", "span_source"]

@@ -205,6 +205,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E557 = "Invalid value {value!r} for the tabular reader's '{param}'. Options: {options}."
     E558 = ("{path}: the header names column {column!r} more than once (columns {positions}); which one holds the "
             "data is ambiguous. Rename the columns in the file, or read it with header=False and column numbers.")
+    E559 = ("Source {source!r} voted {votes} on document {doc}: a Snorkel label matrix holds one label per source and "
+            "document; a vote against one label is a vote for the other only with two labels (pass both: labels=[...]). "
+            "For multi-label sources read the votes with spacy_weak.spans.get_doc_votes.")
     E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
             "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
             "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")
