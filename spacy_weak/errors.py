@@ -208,6 +208,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E559 = ("Source {source!r} voted {votes} on document {doc}: a Snorkel label matrix holds one label per source and "
             "document; a vote against one label is a vote for the other only with two labels (pass both: labels=[...]). "
             "For multi-label sources read the votes with spacy_weak.spans.get_doc_votes.")
+    E560 = "Cannot read text from {path}: {problem}. Give a folder of .txt files, a .txt file (one document per line), a .jsonl or a .csv/.tsv file."
+    E561 = "{path} line {line}: {problem}. Each line of a .jsonl file must be a JSON object with the text in the field given by --text-field."
+    E562 = "{path} already holds {files}: `spacy-weak init` never overwrites files. Choose a new folder, or move them away."
+    E563 = "Invalid entity label {label!r} for `spacy-weak init`: use letters, digits, '_' or '-' (and not 'O', the label of 'not an entity' votes)."
     E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
             "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
             "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")

@@ -33,5 +33,6 @@ def portable_paths(nlp) -> List[str]:
 def save_pipeline(nlp, path: Union[str, Path]) -> List[str]:
     """``nlp.to_disk(path)`` with :func:`portable_paths`; returns the keys made null."""
     changed = portable_paths(nlp)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(path)
     return changed

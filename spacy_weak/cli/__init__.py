@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "apply",
     "fit",
     "lexicon",
+    "init",
 ]
 
 
