@@ -17,7 +17,7 @@ then runs the workflow's steps up to the report, in process, on the data.
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from .errors import Errors, SpacyWeakError
 
