@@ -56,7 +56,7 @@ import spacy_weak  # noqa: E402
 from spacy.tokens import Doc, DocBin  # noqa: E402
 
 from spacy_weak.corpora.tabular_text import read_tabular_text  # noqa: E402
-from spacy_weak.spans import get_doc_votes, resolve_sources  # noqa: E402
+from spacy_weak.spans import resolve_sources  # noqa: E402
 
 logger = logging.getLogger("bench.textcat")
 

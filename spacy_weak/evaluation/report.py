@@ -16,6 +16,7 @@ import srsly
 
 from ..io import write_json_atomic, atomic_path
 from .analysis import AnalysisResult
+from .charts import negative_only
 from .data import CATS_KEY
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,10 @@ def report_tables(result: AnalysisResult) -> List[Table]:
             ]
             if has_gold:
                 g = gold_scores.get(row["source"], {})
-                cells += [row.get("correct"), row.get("incorrect"), row.get("emp_acc")] + _prf(g.get("span", {}).get("micro"))
+                prf = _prf(g.get("span", {}).get("micro"))
+                if negative_only(row["polarity"]):  # votes only "not an entity": no span of its own to score
+                    prf = [None, None, None]
+                cells += [row.get("correct"), row.get("incorrect"), row.get("emp_acc")] + prf
             rows.append(cells)
         out.append(
             Table(
@@ -91,8 +95,9 @@ def report_tables(result: AnalysisResult) -> List[Table]:
         )
     if has_gold:
         rows, classes = [], []
+        negative = {r["source"] for r in result.summary if negative_only(r["polarity"])}
         ordered = [k for k in gold_scores if gold_scores[k]["kind"] == "aggregate"]
-        ordered += [k for k in gold_scores if k not in ordered]
+        ordered += [k for k in gold_scores if k not in ordered and k not in negative]
         for key in ordered:
             g = gold_scores[key]
             labels = sorted(set(g["span"]["per_label"]) | set(g["token"]["per_label"]))
@@ -111,7 +116,8 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                 ["Name", "Kind", "Label", "Span P", "Span R", "Span F1", "Token P", "Token R", "Token F1", "Gold spans"],
                 rows,
                 "Span: strict match of start, end and label (spaCy Scorer.score_spans). Token: label of each token. "
-                "(all) = micro average. Aggregates first.",
+                "(all) = micro average. Aggregates first; sources that only vote 'not an entity' are left out "
+                "(their Emp. Acc. is in the Sources table).",
                 [3, 4, 5, 6, 7, 8],
                 classes,
             )
@@ -132,7 +138,9 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                 )
             )
     if result.scores.get("proxy_gap"):
-        rows = [[r["aggregate"], r["source"], r["f1_gold"], r["f1_silver"], r["gap"]] for r in result.scores["proxy_gap"]]
+        negative = {r["source"] for r in result.summary if negative_only(r["polarity"])}
+        rows = [[r["aggregate"], r["source"], r["f1_gold"], r["f1_silver"], r["gap"]] for r in result.scores["proxy_gap"]
+                if r["source"] not in negative]
         out.append(
             Table(
                 "Proxy gap (silver vs gold)",
@@ -209,14 +217,19 @@ def _doc_level_tables(dl: Dict[str, Any]) -> List[Table]:
     out: List[Table] = []
     if dl.get("sources"):
         gold = "gold_docs" in dl
+        learned = any("learned_acc" in r for r in dl["sources"])
         headers = ["Source", "Polarity", "Ran", "Coverage", "Overlaps", "Conflicts"]
         if gold:
             headers += ["Correct", "Incorrect", "Emp. Acc."]
+        if learned:
+            headers += ["Learned acc."]
         rows = []
         for r in dl["sources"]:
             cells = [r["source"], r["polarity"], r["ran_docs"], r["coverage"], r["overlaps"], r["conflicts"]]
             if gold:
                 cells += [r.get("correct"), r.get("incorrect"), r.get("emp_acc")]
+            if learned:
+                cells.append(r.get("learned_acc"))
             rows.append(cells)
         kind = "multi-label" if dl["multilabel"] else "exclusive classes"
         out.append(
@@ -224,8 +237,49 @@ def _doc_level_tables(dl: Dict[str, Any]) -> List[Table]:
                 "Document-level sources",
                 headers,
                 rows,
-                f"{dl['n_docs']} documents, labels: {', '.join(dl['labels'])} ({kind}). Shares of all documents.",
-                [8] if gold else [],
+                f"{dl['n_docs']} documents, labels: {', '.join(dl['labels'])} ({kind}). Shares of all documents."
+                + (" Emp. Acc. (Snorkel's empirical accuracy) is measured against gold; Learned acc. is what the "
+                   "label model believes, without gold." if learned else ""),
+                ([8] if gold else []) + ([len(headers) - 1] if learned else []),
+            )
+        )
+    aggs = dl.get("aggregates") or {}
+    if aggs:
+        labels = dl["labels"]
+        rows = []
+        for key, s in aggs.items():
+            per = s.get("cats_f_per_type") or {}
+            rows.append([key if key != CATS_KEY else "doc.cats", s.get("docs"), s.get("accuracy"), s.get("cats_macro_f"),
+                         s.get("cats_micro_f"), s.get("cats_macro_auc")] + [(per.get(lab) or {}).get("f") for lab in labels])
+        out.append(
+            Table(
+                "Document aggregates vs gold",
+                ["Aggregate", "Docs", "Accuracy", "Macro F1", "Micro F1", "AUC"] + [f"F1 {lab}" for lab in labels],
+                rows,
+                "Every document aggregate on the same gold documents (its probabilities, whatever it wrote into "
+                "doc.cats), and doc.cats as the last component left it.",
+                list(range(2, 6 + len(labels))),
+            )
+        )
+    mis = dl.get("misclassified") or {}
+    if mis.get("docs"):
+        rows = [[r["doc"], r["id"], r["gold"], r["predicted"], r["confidence"], r["text"]] for r in mis["docs"]]
+        out.append(
+            Table(
+                f"Misclassified documents ({mis['aggregate']})",
+                ["Doc", "Id", "Gold", "Predicted", "Confidence", "Text"],
+                rows,
+                "Documents whose most probable class is not the gold class, the most confident first.",
+            )
+        )
+    if dl.get("most_conflicted"):
+        rows = [[r["doc"], r["id"], r["conflicting_pairs"], r["votes"], r["text"]] for r in dl["most_conflicted"]]
+        out.append(
+            Table(
+                "Most conflicted documents",
+                ["Doc", "Id", "Conflicting pairs", "Votes", "Text"],
+                rows,
+                "Documents where most pairs of sources disagree, with who voted what.",
             )
         )
     cats = dl.get("cats") or {}

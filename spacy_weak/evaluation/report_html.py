@@ -77,6 +77,7 @@ figure.chart { background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; 
 figure.chart figcaption { font-size: 13px; color: #555e6e; }
 figure.chart figcaption b { color: #1d2330; display: block; font-size: 14px; margin-bottom: 2px; }
 svg.chart { width: 100%; height: auto; max-height: 720px; }
+details.sources summary { cursor: pointer; font-size: 13px; font-weight: 600; padding: 6px 0; color: #39404d; }
 p.silent { font-size: 13px; color: #6b7383; margin: 6px 0 0; }
 """
 
@@ -167,7 +168,7 @@ def _html_table(table: Table, anchor: str) -> str:
         parts.append(f'<tr class="{row_cls}">' if row_cls else "<tr>")
         for i, cell in enumerate(row):
             numeric = isinstance(cell, (int, float, np.integer, np.floating)) or cell is None
-            cls = "num" if numeric else ("text" if table.headers[i] == "Text" else ("wrapok" if table.headers[i] == "Polarity" else ""))
+            cls = "num" if numeric else ("text" if table.headers[i] in ("Text", "Votes") else ("wrapok" if table.headers[i] == "Polarity" else ""))
             style = _shade(cell) if i in table.quality_cols else ""
             parts.append(f'<td class="{cls}"{style}>{html.escape(fmt(cell))}</td>')
         parts.append("</tr>")
@@ -280,7 +281,13 @@ def _doc_section(result: AnalysisResult, i: int, colors: Dict[str, str], vocab: 
             rows.append(("source", key, "source"))
         else:
             silent.append(key if key in doc.spans else f"{key} (did not run)")
+    n_sources = sum(1 for cls, _, _ in rows if cls == "source")
+    opened = False
     for cls, key, note in rows:
+        if cls == "source" and not opened:
+            # the sources' own renderings fold away: gold, aggregates and conflicts stay in view
+            parts.append(f'<details class="sources"><summary>{n_sources} source(s) with spans here</summary>')
+            opened = True
         extra = ""
         if cls == "aggregate":
             probs = data.tables[key].for_doc(i).prob
@@ -292,6 +299,8 @@ def _doc_section(result: AnalysisResult, i: int, colors: Dict[str, str], vocab: 
             f'<div class="row {cls}"><div class="name">{html.escape(key)}<small>{note}, {n} spans{extra}</small></div>'
             f'<div class="render">{render}</div></div>'
         )
+    if opened:
+        parts.append("</details>")
     if silent:
         parts.append(f'<p class="silent">No span here from: {html.escape(", ".join(silent))}.</p>')
     parts.append(_token_table(result, i, window))
