@@ -20,6 +20,8 @@ What it does (defaults reproduce the Snorkel spam tutorial's split on the YouTub
    - ``snorkel``: Snorkel 0.10 ``LabelModel`` fitted on ``L_train`` and applied to ``L_test``
      (``bench/_peers/snorkel_labelmodel.py`` in the peers venv, ``n_epochs=500, seed=123`` as in
      the tutorial); skipped (``null``) without ``--snorkel-python``;
+   - ``snorkel_estimated_balance``: the same with ``class_balance`` estimated without gold
+     (:func:`estimate_class_balance`: majority vote on ``L_train``) instead of Snorkel's uniform default;
    - ``textcat``: spaCy ``textcat`` (``configs/textcat_silver.cfg``, bag-of-words, CPU) trained with
      ``spacy train`` on the silver DocBin the recipe pipeline writes for the train docs
      (``doc.cats`` = the EM's most probable class, one-hot: spaCy's textcat rejects other values
@@ -50,10 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import spacy  # noqa: E402
+import spacy_weak  # noqa: E402
 from spacy.tokens import Doc, DocBin  # noqa: E402
 
 from spacy_weak.corpora.tabular_text import read_tabular_text  # noqa: E402
-from spacy_weak.spans import get_doc_votes, resolve_sources  # noqa: E402
+from spacy_weak.spans import resolve_sources  # noqa: E402
 
 logger = logging.getLogger("bench.textcat")
 
@@ -94,27 +97,8 @@ def take_gold(docs: Sequence[Doc], labels: Sequence[str]) -> np.ndarray:
 
 
 def label_matrix(docs: Sequence[Doc], sources: Sequence[str], labels: Sequence[str]) -> np.ndarray:
-    """docs x sources: -1 = abstained (or did not run), else the index of the voted label.
-
-    Exclusive classes: a source that votes FOR one label gives its index. With two classes a
-    lone vote AGAINST one label is a vote for the other. Anything else (several labels voted
-    for) raises: the matrix would then not be the same observation the aggregators see.
-    """
-    L = np.full((len(docs), len(sources)), -1, dtype=np.int64)
-    for i, doc in enumerate(docs):
-        for j, src in enumerate(sources):
-            votes = get_doc_votes(doc, src)
-            if not votes:
-                continue
-            pos = [lab for lab, v in votes.items() if v == 1]
-            neg = [lab for lab, v in votes.items() if v == 0]
-            if len(pos) == 1:
-                L[i, j] = labels.index(pos[0])
-            elif not pos and len(neg) == 1 and len(labels) == 2:
-                L[i, j] = 1 - labels.index(neg[0])
-            else:
-                raise ValueError(f"source {src} votes {votes} on doc {i}: not a single-label vote")
-    return L
+    """docs x sources, -1 = abstained: the package's :func:`spacy_weak.label_matrix` at document level."""
+    return spacy_weak.label_matrix(docs, level="doc", sources=list(sources), labels=list(labels)).L
 
 
 def source_stats(L: np.ndarray, sources: Sequence[str]) -> Dict[str, Dict[str, float]]:
@@ -179,12 +163,26 @@ def cats_matrix(docs: Sequence[Doc], labels: Sequence[str], key: Optional[str] =
 # ------------------------------------------------------------------ the methods
 
 
-def run_snorkel(python: str, L_train: np.ndarray, L_test: np.ndarray, n_labels: int, out_dir: Path) -> Dict:
+def estimate_class_balance(L: np.ndarray, n_labels: int) -> List[float]:
+    """P(class) without gold: the share of each class among the majority-vote labels of the
+    documents with at least one vote (ties left out), smoothed by one pseudo-document per class."""
+    counts = np.ones(n_labels)
+    for row in L:
+        votes = np.bincount(row[row != -1], minlength=n_labels)
+        if votes.sum() and (votes == votes.max()).sum() == 1:
+            counts[int(votes.argmax())] += 1
+    return (counts / counts.sum()).tolist()
+
+
+def run_snorkel(python: str, L_train: np.ndarray, L_test: np.ndarray, n_labels: int, out_dir: Path,
+                class_balance: Optional[Sequence[float]] = None) -> Dict:
     matrices = out_dir / "label_matrix.npz"
-    result = out_dir / "snorkel_labelmodel.json"
+    suffix = "" if class_balance is None else "_balance"
+    result = out_dir / f"snorkel_labelmodel{suffix}.json"
     np.savez(matrices, L_train=L_train, L_test=L_test, cardinality=n_labels)
     script = ROOT / "bench" / "_peers" / "snorkel_labelmodel.py"
-    proc = subprocess.run([python, str(script), str(matrices), str(result)], capture_output=True, text=True)
+    extra = [] if class_balance is None else ["--class-balance", ",".join(f"{p:.6f}" for p in class_balance)]
+    proc = subprocess.run([python, str(script), str(matrices), str(result), *extra], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"snorkel peer failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(result.read_text(encoding="utf8"))
@@ -292,8 +290,16 @@ def main(argv=None) -> int:
         timings["snorkel"] = time.perf_counter() - t
         results["snorkel"] = score(gold_test, np.array(sn["probs_test"]), positive)
         results["snorkel"]["version"] = sn["snorkel"]
+        # the same, with a class balance estimated without gold (majority vote on L_train)
+        balance = estimate_class_balance(L_train, len(args.labels))
+        t = time.perf_counter()
+        sn_b = run_snorkel(args.snorkel_python, L_train, L_test, len(args.labels), out_dir, class_balance=balance)
+        timings["snorkel_estimated_balance"] = time.perf_counter() - t
+        results["snorkel_estimated_balance"] = score(gold_test, np.array(sn_b["probs_test"]), positive)
+        results["snorkel_estimated_balance"]["class_balance"] = dict(zip(args.labels, balance))
     else:
         results["snorkel"] = None
+        results["snorkel_estimated_balance"] = None
 
     # 3d. textcat trained on the silver cats the pipeline writes
     if not args.no_textcat:
@@ -353,12 +359,12 @@ def main(argv=None) -> int:
     results["seconds"] = timings
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
-    for key in ("majority_vote", "ours", "snorkel", "textcat"):
-        r = results[key]
+    for key in ("majority_vote", "ours", "snorkel", "snorkel_estimated_balance", "textcat"):
+        r = results.get(key)
         if r:
-            print(f"{key:14s} accuracy {r['accuracy']:.4f}  f1 {r['f1']:.4f}  (test n={r['n']}, ties {r['ties']})")
+            print(f"{key:26s} accuracy {r['accuracy']:.4f}  f1 {r['f1']:.4f}  (test n={r['n']}, ties {r['ties']})")
         else:
-            print(f"{key:14s} skipped")
+            print(f"{key:26s} skipped")
     return 0
 
 

@@ -12,4 +12,22 @@ from .about import __version__
 logger = logging.getLogger("spacy_weak")
 logger.addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "logger"]
+# Public helpers, imported on first use so that `import spacy_weak` stays cheap.
+_LAZY = {
+    "span_source": "sources",
+    "doc_source": "sources",
+    "label_matrix": "matrix",
+    "LabelMatrix": "matrix",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["LabelMatrix", "__version__", "doc_source", "label_matrix", "logger", "span_source"]

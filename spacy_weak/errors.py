@@ -92,6 +92,8 @@ class Warnings(metaclass=ErrorsWithCodes):
             "priors rather than the data. Remedy: set `class_priors`, or add a source that votes for {missing}.")
 
     # --- first-hour UX (W550-W599)
+    W551 = "`spacy-weak analyze --hmm` is deprecated (the option takes any fitted aggregator): write --model {path}."
+    W550 = "--set {key}={value} is deprecated: write config overrides as spaCy does, --{key} {value}."
 
     # --- diagnostics (W600-W649)
 
@@ -151,7 +153,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E100 = "Aggregator '{name}': invalid value {value!r} for parameter '{param}'. Options: {options}."
     E101 = "Aggregator '{name}': no source span group matches {patterns} in the {n_docs} docs it was fitted on. Check the component's `sources` setting and that the sources ran (annotated DocBins keep their groups in doc.spans)."
     E102 = "Aggregator '{name}': no label to model. The sources ({sources}) emitted no labelled span and `labels` is empty; set `labels` in the component config."
-    E103 = "Aggregator '{name}' is not fitted. Run nlp.initialize() with training examples, `{name}.fit(docs)`, or `spacy-weak fit`, or load a fitted pipeline."
+    E103 = "Aggregator '{name}' is not fitted. Run nlp.initialize() with training examples, `{name}.fit(docs)`, or `spacy-weak fit`, or load a fitted pipeline; to annotate without it, leave it out (`spacy-weak apply ... --exclude {name}`, `spacy.load(..., exclude=[\"{name}\"])`)."
     E104 = "Component '{component}' not found in the pipeline loaded from {path}. Pipes: {pipes}."
     E105 = "Cannot load the pipeline {path} for `spacy-weak fit`: {err}. Give a saved pipeline directory (nlp.to_disk) or a config file."
     E106 = "Component '{component}' has no fit(docs) method: only fitted aggregators (weak_hmm, weak_doc_em) can be fitted."
@@ -276,6 +278,25 @@ class Errors(metaclass=ErrorsWithCodes):
             "the document, or raise the limit with --{option}.")
 
     # --- first-hour UX (E550-E599)
+    E550 = "Invalid source name {name!r} for @span_source / @doc_source: use letters, digits, '_' or '-' (no dots: the name is a component factory)."
+    E551 = "Cannot register the labelling function under {name!r}: the name is already taken by {other}. Choose another name."
+    E552 = "Labelling source {name!r}: {problem}."
+    E554 = "The override {key} = {value!r} cannot take effect on the saved component '{name}' (saved value {saved!r}): {why}."
+    E557 = "Invalid value {value!r} for the tabular reader's '{param}'. Options: {options}."
+    E558 = ("{path}: the header names column {column!r} more than once (columns {positions}); which one holds the "
+            "data is ambiguous. Rename the columns in the file, or read it with header=False and column numbers.")
+    E559 = ("Source {source!r} voted {votes} on document {doc}: a Snorkel label matrix holds one label per source and "
+            "document; a vote against one label is a vote for the other only with two labels (pass both: labels=[...]). "
+            "For multi-label sources read the votes with spacy_weak.spans.get_doc_votes.")
+    E560 = "Cannot read text from {path}: {problem}. Give a folder of .txt files, a .txt file (one document per line), a .jsonl or a .csv/.tsv file."
+    E561 = "{path} line {line}: {problem}. Each line of a .jsonl file must be a JSON object with the text in the field given by --text-field."
+    E562 = "{path} already holds {files}: `spacy-weak init` never overwrites files. Choose a new folder, or move them away."
+    E563 = "Invalid entity label {label!r} for `spacy-weak init`: use letters, digits, '_' or '-' (and not 'O', the label of 'not an entity' votes)."
+    E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
+            "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
+            "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")
+    E555 = ("Which component of {path} should be fitted? Components that can be fitted: {found} (pipes: {pipes}). "
+            "Name one with -c / --component.")
 
     # --- diagnostics (E600-E649)
     E600 = "Span key {key!r} is neither a source nor an aggregate of the corpus (known keys: {known}). Check the key name (--aggregates / --sources)."

@@ -20,6 +20,7 @@ import logging
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+import srsly
 from spacy.tokens import Doc
 
 from ..errors import Errors, SpacyWeakError
@@ -27,6 +28,8 @@ from ..spans import set_doc_votes
 from ._align import SourcePipe, function_name, map_label
 
 logger = logging.getLogger(__name__)
+
+KEYWORDS_FILE = "keywords.json"
 
 
 class _DocSource(SourcePipe):
@@ -149,7 +152,12 @@ class DocKeywordAnnotator(_DocSource):
         self.case_sensitive = case_sensitive
         self.vote = int(vote)
         self.min_matches = min_matches
-        flags = 0 if case_sensitive else re.IGNORECASE
+        self._compile()
+        self.mapped_label = map_label(self.label_map, label)
+
+    def _compile(self) -> None:
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        label, name = self.label, self.name
         self._regexes: List["re.Pattern[str]"] = [re.compile(keyword_regex(k), flags) for k in self.keywords]
         for i, pattern in enumerate(self.patterns):
             try:
@@ -158,7 +166,6 @@ class DocKeywordAnnotator(_DocSource):
                 raise SpacyWeakError(
                     Errors.E053.format(index=i, label=label, name=name, error=e, pattern=pattern)
                 ) from None
-        self.mapped_label = map_label(self.label_map, label)
 
     def count(self, doc: Doc) -> int:
         """Number of keyword and pattern matches in the text (non-overlapping per keyword/pattern)."""
@@ -181,3 +188,33 @@ class DocKeywordAnnotator(_DocSource):
 
     def _cfg(self):
         return {"spans_key": self.spans_key, "label": self.label, "vote": self.vote}
+
+    # The config writer escapes "$" as "$$" and spaCy's loader does not undo it in lists
+    # (confection), so the keywords and patterns are also saved as data. On load, a config
+    # value that is exactly the escaped form of the saved one is the saved one; any other
+    # value is a config override and wins.
+    def _to_disk_extra(self):
+        return {KEYWORDS_FILE: lambda p: srsly.write_json(p, {"keywords": self.keywords, "patterns": self.patterns})}
+
+    def _from_disk_extra(self):
+        def read(p) -> None:
+            if p.exists():
+                self._restore(srsly.read_json(p))
+
+        return {KEYWORDS_FILE: read}
+
+    def _to_bytes_extra(self):
+        return {"keywords": lambda: srsly.json_dumps({"keywords": self.keywords, "patterns": self.patterns})}
+
+    def _from_bytes_extra(self):
+        return {"keywords": lambda b: self._restore(srsly.json_loads(b))}
+
+    def _restore(self, saved) -> None:
+        changed = False
+        for attr in ("keywords", "patterns"):
+            values = [str(v) for v in saved.get(attr, [])]
+            if values != getattr(self, attr) and [v.replace("$", "$$") for v in values] == getattr(self, attr):
+                setattr(self, attr, values)
+                changed = True
+        if changed:
+            self._compile()

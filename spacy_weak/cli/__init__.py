@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "diagnose",
     "train",
     "review",
+    "init",
 ]
 
 
@@ -33,7 +34,9 @@ def main() -> None:
     package_logger.addHandler(handler)
     package_logger.setLevel(logging.INFO)
     _load_commands()
-    app()
+    from ._app import command_with_plain_flags
+
+    command_with_plain_flags()(prog_name="spacy-weak")
 
 
 __all__ = ["app", "main"]

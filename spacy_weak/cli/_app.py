@@ -27,3 +27,37 @@ app = GuardedTyper(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from ..about import __version__
+
+        typer.echo(f"spacy-weak {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, metavar="", help="Show the version and exit."
+    ),
+) -> None:
+    """Weak supervision for spaCy: compile lexicons, annotate, fit, aggregate, analyse."""
+
+
+def command_with_plain_flags():
+    """The click command of :data:`app`, with on/off flags shown without a value in ``--help``
+    (typer labels them ``<bool>`` as if they took one)."""
+    command = typer.main.get_command(app)
+    stack = [command]
+    while stack:
+        cmd = stack.pop()
+        for param in cmd.params:
+            if getattr(param, "is_flag", False) and hasattr(param, "metavar"):
+                param.metavar = ""
+        help_option = cmd.get_help_option(typer.Context(cmd))  # cached by the command
+        if help_option is not None:
+            help_option.metavar = ""
+        stack.extend(getattr(cmd, "commands", {}).values())
+    return command

@@ -37,10 +37,14 @@ def analyze_cli(
     aggregates: Optional[List[str]] = typer.Option(
         None, "--aggregates", "-a", help="Aggregate span keys, e.g. silver,hmm ('ents' = doc.ents). Default: groups with attrs['probs']."
     ),
-    hmm: Optional[Path] = typer.Option(
-        None, "--hmm", help="Fitted aggregators: a pipeline directory (weak_hmm and/or weak_doc_em), a weak_hmm "
-        "component directory, or a JSON source report. Their learned figures are shown beside the measured ones."
+    model: Optional[Path] = typer.Option(
+        None, "--model", "-m", help="Fitted aggregators (label models): a pipeline directory (weak_hmm and/or "
+        "weak_doc_em), a weak_hmm component directory, or a JSON source report. Their learned figures are shown "
+        "beside the measured ones."
     ),
+    hmm: Optional[Path] = typer.Option(None, "--hmm", hidden=True, help="Deprecated name of --model."),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions or factories "
+                                        "(needed to load a --model pipeline with custom components)."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the full analysis as JSON."),
     markdown_path: Optional[Path] = typer.Option(None, "--markdown", help="Write the tables as Markdown."),
     html_path: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report."),
@@ -65,6 +69,9 @@ def analyze_cli(
     from ..evaluation.scoring import load_model_reports
     from ..progress import progress
 
+    from ..errors import Warnings, warn
+    from .apply import import_code
+
     start = time.perf_counter()
     if compare:
         from ..review.drift import compare_cli
@@ -72,7 +79,11 @@ def analyze_cli(
         compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
         return
     try:
-        models = load_model_reports(hmm) if hmm is not None else {}
+        import_code(code)
+        if hmm is not None:
+            warn(Warnings.W551.format(path=hmm))
+            model = model or hmm
+        models = load_model_reports(model) if model is not None else {}
         docs = progress(read_docbins(docbin_paths), desc="analyze")
         gold_docs = read_docbins(gold) if gold is not None else None
         result = analyze(

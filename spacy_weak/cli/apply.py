@@ -21,7 +21,7 @@ import sys
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 import srsly
 import typer
@@ -35,6 +35,7 @@ from ..corpora.shards import ShardWriter, count_docs, file_digest, input_fingerp
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..progress import progress, progress_enabled
 from ._app import app
+from ._overrides import enforce_component_overrides, parse_overrides
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def load_pipeline(
     try:
         if model.is_dir():
             nlp = spacy.load(model, config=overrides, exclude=list(exclude))
+            enforce_component_overrides(nlp, overrides)
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
             for path in sorted(p for p in model.rglob("*") if p.is_file()):
                 digest.update(str(path.relative_to(model)).encode("utf8"))
@@ -90,7 +92,14 @@ def load_pipeline(
             for name in exclude:
                 if name in nlp.pipe_names:
                     nlp.remove_pipe(name)
-            nlp.initialize()
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"\[W102\]")  # reported below, before any output
+                nlp.initialize()
+            unfitted = [n for n in nlp.pipe_names if getattr(nlp.get_pipe(n), "is_fitted", True) is False]
+            if unfitted:
+                raise SpacyWeakError(Errors.E556.format(path=model, names=", ".join(unfitted), exclude=",".join(unfitted)))
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
             digest.update(model.read_bytes())
             return nlp, digest.hexdigest()
@@ -99,33 +108,6 @@ def load_pipeline(
     except (OSError, ValueError, KeyError) as err:
         raise SpacyWeakError(Errors.E255.format(path=model, err=f"{type(err).__name__}: {err}")) from None
     raise SpacyWeakError(Errors.E255.format(path=model, err="no such file or directory"))
-
-
-def parse_overrides(args: List[str]) -> Dict[str, Any]:
-    """``["--paths.ctd", "x.tsv", "--vars.n=3"]`` -> ``{"paths.ctd": "x.tsv", "vars.n": 3}`` (values JSON if they parse)."""
-    out: Dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        opt = args[i]
-        if not opt.startswith("--") or "." not in opt:
-            raise SpacyWeakError(
-                Errors.E212.format(param="config override", value=opt, options="--section.key VALUE")
-            )
-        key = opt[2:]
-        if "=" in key:
-            key, value = key.split("=", 1)
-            i += 1
-        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
-            value = args[i + 1]
-            i += 2
-        else:
-            value = "true"
-            i += 1
-        try:
-            out[key.replace("-", "_")] = srsly.json_loads(value)
-        except ValueError:
-            out[key.replace("-", "_")] = value
-    return out
 
 
 _DEATH_SIGNAL_REGISTERED = False

@@ -6,7 +6,9 @@ Annotates the 40 embedded BC5CDR abstracts with the sample recipe
 without labels, writes the silver DocBin and prints a per-source summary
 (spans per label, coverage) and, because the sample carries gold, the scores.
 """
+import logging
 import time
+import warnings
 from pathlib import Path
 from typing import List, Optional
 
@@ -31,6 +33,7 @@ def run_demo(output: Path, *, config: Path, lexicon: Path, corpus: Path, n_iter:
 
     from ..corpora.pubtator import read_pubtator
     from ..io import write_bytes_atomic
+    from ..portable import save_pipeline
 
     overrides = {"paths.lexicon": str(lexicon)}
     if n_iter is not None:
@@ -39,7 +42,10 @@ def run_demo(output: Path, *, config: Path, lexicon: Path, corpus: Path, n_iter:
     nlp = load_model_from_config(cfg, auto_fill=True)
     seconds = {}
     t = time.perf_counter()
-    nlp.initialize()
+    with warnings.catch_warnings():
+        # the HMM has nothing to learn from at initialisation; it is fitted below
+        warnings.filterwarnings("ignore", message=r"\[W102\]")
+        nlp.initialize()
     seconds["initialize"] = time.perf_counter() - t
     aggregators = ["mv", "hmm"]
     sources = [name for name in nlp.pipe_names if name not in aggregators]
@@ -61,8 +67,41 @@ def run_demo(output: Path, *, config: Path, lexicon: Path, corpus: Path, n_iter:
     from ..pipeline_meta import stamp_meta
 
     stamp_meta(nlp)
-    nlp.to_disk(Path(output) / "pipeline")
+    save_pipeline(nlp, Path(output) / "pipeline")
     return {"docs": docs, "nlp": nlp, "silver": silver, "seconds": seconds, "sources": sources}
+
+
+LABELS = ("Chemical", "Disease", "O")
+
+
+def _fmt(value: Optional[float]) -> str:
+    return "  -  " if value is None else f"{value:5.2f}"
+
+
+def summary_lines(docs, sources: List[str], aggregates: List[str], analysis) -> List[str]:
+    """One table (at most 100 columns): spans per label, coverage, and P/R/F1 against the
+    sample's gold for every source and aggregate; recall and F1 only for sources that
+    vote for an entity label (a source voting only "O" cannot find entities)."""
+    gold = analysis.scores.get("gold", {})
+    coverage = {row["source"]: row.get("coverage") for row in analysis.summary}
+    name_width = max(len(n) for n in sources + [f"[{a}]" for a in aggregates]) + 1
+    head = f"{'source':<{name_width}} {'spans':>5} {'Chem':>5} {'Dis':>5} {'O':>5} {'cov%':>5}  {'P':>5} {'R':>5} {'F1':>5}"
+    lines = [head, "-" * len(head)]
+    for name in sources + aggregates:
+        counts = {label: 0 for label in LABELS}
+        for doc in docs:
+            for span in doc.spans.get(name, []):
+                counts[span.label_] = counts.get(span.label_, 0) + 1
+        micro = gold.get(name, {}).get("span", {}).get("micro", {})
+        negative_only = not (counts["Chemical"] or counts["Disease"])
+        cov = coverage.get(name)
+        label = name if name in sources else f"[{name}]"
+        lines.append((
+            f"{label:<{name_width}} {sum(counts.values()):>5} {counts['Chemical']:>5} {counts['Disease']:>5} "
+            f"{counts['O']:>5} {'' if cov is None else f'{100 * cov:5.1f}':>5}  "
+            + ("" if negative_only else f"{_fmt(micro.get('p'))} {_fmt(micro.get('r'))} {_fmt(micro.get('f'))}")
+        ).rstrip())
+    return lines
 
 
 @app.command("demo")
@@ -71,6 +110,7 @@ def demo_cli(
     config: Path = typer.Option(REPO / "configs" / "sample.cfg", "--config", help="Recipe config."),
     lexicon: Path = typer.Option(REPO / "corpora" / "lexicon", "--lexicon", help="UMLS-style RRF folder (MRCONSO/MRSTY)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="PubTator file (default: the embedded sample)."),
+    full: bool = typer.Option(False, "--full", help="Also print every analysis table (as `spacy-weak analyze`)."),
 ) -> None:
     """Annotate the embedded sample, aggregate silver labels with the HMM, print a per-source summary."""
     from wasabi import msg
@@ -82,30 +122,33 @@ def demo_cli(
         corpus = _need(corpus or sample_path(), "the sample corpus", "corpus")
         config = _need(config, "the sample recipe", "config")
         lexicon = _need(lexicon, "the sample lexicon", "lexicon")
-        result = run_demo(output, config=config, lexicon=lexicon, corpus=corpus)
+        package_logger = logging.getLogger("spacy_weak")
+        level = package_logger.level
+        package_logger.setLevel(max(level, logging.WARNING))  # the summary below says what the INFO lines say
+        try:
+            result = run_demo(output, config=config, lexicon=lexicon, corpus=corpus)
+        finally:
+            package_logger.setLevel(level)
     except SpacyWeakError as err:
         msg.fail(str(err))
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=1) from None
     docs = result["docs"]
     n_tokens = sum(len(d) for d in docs)
-    msg.good(f"Annotated {len(docs)} documents ({n_tokens} tokens) from {corpus}")
-    rows: List[list] = []
-    for name in result["sources"]:
-        counts = {}
-        for doc in docs:
-            for span in doc.spans.get(name, []):
-                counts[span.label_] = counts.get(span.label_, 0) + 1
-        rows.append([name, sum(counts.values())] + [counts.get(l, 0) for l in ("Chemical", "Disease", "O")])
-    for key in ("mv", "silver"):
-        counts = {}
-        for doc in docs:
-            for span in doc.spans.get(key, []):
-                counts[span.label_] = counts.get(span.label_, 0) + 1
-        rows.append([f"[{key}]", sum(counts.values())] + [counts.get(l, 0) for l in ("Chemical", "Disease", "O")])
-    msg.divider("Spans per source and label")
-    msg.table(rows, header=["source", "spans", "Chemical", "Disease", "O (negative)"], divider=True)
+    msg.good(f"Annotated {len(docs)} documents ({n_tokens} tokens) with {len(result['sources'])} sources")
     analysis = analyze(docs, gold_key="gold", aggregates=["mv", "silver"])
-    print_tables(analysis)
+    typer.echo("\nSpans per source and label; P/R/F1 of spans against the sample's gold")
+    typer.echo("([mv] majority vote, [silver] the HMM; O = votes for 'not an entity')\n")
+    for line in summary_lines(docs, result["sources"], ["mv", "silver"], analysis):
+        typer.echo(line)
+    if full:
+        print_tables(analysis)
     secs = ", ".join(f"{k} {v:.1f}s" for k, v in result["seconds"].items())
-    msg.good(f"Silver labels (doc.ents + doc.spans['silver'] with probabilities): {result['silver']}")
-    msg.info(f"Fitted pipeline: {Path(output) / 'pipeline'}  ({secs})")
+    typer.echo("")
+    msg.good(f"Silver labels: {result['silver']}")
+    typer.echo("  (doc.ents, and doc.spans['silver'] with probabilities)")
+    msg.info(f"Fitted pipeline: {Path(output) / 'pipeline'}")
+    typer.echo(f"  time: {secs}")
+    typer.echo("\nNext: train a spaCy NER on the silver labels (a few minutes on a CPU):")
+    typer.echo(f"  python -m spacy train {REPO / 'configs' / 'ner_silver.cfg'} --output {Path(output) / 'ner'} \\")
+    typer.echo(f"    --paths.train {result['silver']} --paths.dev {result['silver']}")
+    typer.echo("  More: `spacy-weak analyze ... --html report.html` for the report; docs/getting-started.md")

@@ -12,48 +12,67 @@ logger = logging.getLogger(__name__)
 
 
 def parse_overrides(pairs: List[str]) -> Dict[str, Any]:
-    """``["paths.ctd=lexicons/ctd.tsv", "components.hmm.n_iter=30"]`` -> config overrides
-    (values parsed as JSON when they can be, else kept as strings)."""
-    import srsly
+    """The deprecated ``--set KEY=VALUE`` form (kept for old scripts; warns W550)."""
+    from ._overrides import parse_set_options
 
+    return parse_set_options(pairs)
+
+
+def find_component(nlp, component: Optional[str], *, source_path: Optional[Path] = None) -> str:
+    """The pipe to fit: ``component`` as a pipe name, else as a factory name (one pipe made by it),
+    else (None) the one pipe that can be fitted."""
     from ..errors import Errors, SpacyWeakError
 
-    out: Dict[str, Any] = {}
-    for pair in pairs or []:
-        if "=" not in pair:
-            raise SpacyWeakError(Errors.E109.format(value=pair))
-        key, value = pair.split("=", 1)
-        try:
-            out[key.strip()] = srsly.json_loads(value)
-        except ValueError:
-            out[key.strip()] = value
-    return out
+    names = list(nlp.pipe_names)
+    if component in names:
+        return component
+    fittable = [n for n in names if hasattr(nlp.get_pipe(n), "fit")]
+    if component is not None:
+        by_factory = [n for n in names if nlp.get_pipe_meta(n).factory == component]
+        if len(by_factory) == 1:
+            return by_factory[0]
+        raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(names)))
+    if len(fittable) == 1:
+        return fittable[0]
+    raise SpacyWeakError(Errors.E555.format(
+        path=source_path, found=", ".join(fittable) or "none", pipes=", ".join(names)))
 
 
-def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = None, *, skip: List[str] = ()):
+def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = None, *, skip: List[str] = (),
+                  component: Optional[str] = None, resolve: bool = False):
     """A pipeline from a saved model directory, or from a config (initialised, except the
-    components in ``skip``: the aggregator to fit, which is fitted on the DocBins instead)."""
+    components in ``skip``: the aggregator to fit, which is fitted on the DocBins instead).
+
+    With ``resolve=True`` returns ``(nlp, name)``: ``component`` resolved by :func:`find_component`
+    (and left out of initialisation). Component overrides on a saved pipeline take effect
+    (``_overrides.enforce_component_overrides``)."""
     import spacy
     from spacy import util
 
     import warnings
 
     from ..errors import Errors, SpacyWeakError
+    from ._overrides import enforce_component_overrides
 
     try:
         overrides = overrides or {}
         if config_or_model.is_dir():
-            return spacy.load(config_or_model, config=overrides)
+            nlp = spacy.load(config_or_model, config=overrides)
+            name = find_component(nlp, component, source_path=config_or_model) if resolve else None
+            enforce_component_overrides(nlp, overrides, refit=[name] if name else [])
+            return (nlp, name) if resolve else nlp
         if not config_or_model.is_file():
             raise SpacyWeakError(Errors.E105.format(path=config_or_model, err="no such file or directory"))
         config = util.load_config(config_or_model, overrides=overrides, interpolate=False)
         nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
+        name = find_component(nlp, component, source_path=config_or_model) if resolve else None
+        skip = list(skip) + ([name] if name else [])
         # initialise the sources (lexicons etc.) but not the aggregator being fitted;
         # other fitted aggregators without examples stay unfitted (warning W102)
         with warnings.catch_warnings(), nlp.select_pipes(disable=[n for n in skip if n in nlp.pipe_names]):
             warnings.filterwarnings("ignore", message=r"\[W102\]")
             nlp.initialize()
-        return nlp
+        return (nlp, name) if resolve else nlp
     except SpacyWeakError:
         raise
     except (OSError, ValueError, KeyError) as err:
@@ -75,40 +94,54 @@ def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path:
     return proc.fit(docs)
 
 
-@app.command("fit")
+@app.command("fit", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def fit_cli(
+    ctx: typer.Context,
     config_or_model: Path = typer.Argument(..., help="A pipeline config (.cfg) or a saved pipeline directory."),
     docbin_paths: List[Path] = typer.Argument(..., help="DocBin files or shard directories produced by annotation."),
-    component: str = typer.Option("weak_hmm", "--component", "-c", help="Name of the aggregator to fit."),
+    component: Optional[str] = typer.Option(
+        None, "--component", "-c", help="The aggregator to fit: a pipe name, or a factory (weak_hmm, weak_doc_em) "
+        "if one pipe uses it. Default: the pipeline's only aggregator that can be fitted."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Directory to save the fitted pipeline (or component)."),
     component_only: bool = typer.Option(
         False, "--component-only", help="Save only the fitted component (its to_disk folder), not the pipeline."
     ),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions or factories."),
     overrides: List[str] = typer.Option(
-        [], "--set", help="Config override KEY=VALUE (repeatable), e.g. --set paths.ctd=lexicons/ctd.tsv"
+        [], "--set", hidden=True, help="Deprecated: use spaCy's syntax, e.g. --paths.ctd lexicons/ctd.tsv"
     ),
 ) -> None:
     """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.
 
     The DocBins are read one file at a time and their docs streamed into the
     aggregator's compact observation array: memory does not grow with the
-    number of documents beyond that array.
+    number of documents beyond that array. Extra options override the config, as in
+    spaCy's CLI: --paths.ctd lexicons/ctd.tsv --components.hmm.n_iter 30
     """
     from ..errors import SpacyWeakError
+    from ._overrides import parse_overrides as parse_cli_overrides
+    from ._overrides import split_variadic
+    from ..portable import save_pipeline
+    from .apply import import_code
 
     start = time.perf_counter()
     try:
         from ..corpora.output_dir import check_output_dir
         from ..pipeline_meta import stamp_meta
 
+        import_code(code)
+        docbin_paths, extra = split_variadic(docbin_paths, ctx.args)
         check_output_dir(output, docbin_paths)
-        nlp = load_pipeline(config_or_model, parse_overrides(overrides), skip=[component])
+        config_overrides = parse_cli_overrides(extra)
+        config_overrides.update(parse_overrides(overrides))
+        nlp, component = load_pipeline(config_or_model, config_overrides, component=component, resolve=True)
         proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
             proc.to_disk(output)
         else:
             stamp_meta(nlp)
-            nlp.to_disk(output)
+            save_pipeline(nlp, output)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1)

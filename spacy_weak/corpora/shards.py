@@ -98,6 +98,17 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def _difference(old: Any, new: Any):
+    """Short texts of two differing setting values; for lists, what differs (never cut before it)."""
+    if isinstance(old, list) and isinstance(new, list):
+        removed = [v for v in old if v not in new]
+        added = [v for v in new if v not in old]
+        if removed or added:
+            return (_short(old) + f" (not now: {_short(removed)})", _short(new) + f" (new: {_short(added)})")
+        return _short(old) + " (another order)", _short(new)
+    return _short(old), _short(new)
+
+
 def read_manifest(output_dir: PathLike) -> Optional[Dict[str, Any]]:
     """The manifest of a sharded run (schema-checked, ``E504``), or None if there is none."""
     path = Path(output_dir) / MANIFEST
@@ -260,19 +271,19 @@ class ShardWriter:
         as a workflow step that reruns because its input changed expects. An
         *incomplete* one is refused (``E250``): mixing two runs would be
         wrong, and replacing it could throw away hours of work done with,
-        e.g., a mistyped model path.
+        e.g., a mistyped model path. An incomplete run that wrote no document
+        yet (it failed at its start) holds no work: it is replaced as well.
         """
         old = dict(manifest.get("settings", {}), shard_size=manifest.get("shard_size"))
         new = dict(self.settings, shard_size=self.shard_size)
         for key in sorted(set(old) | set(new)):
             if old.get(key) != new.get(key):
-                if manifest.get("complete"):
+                if manifest.get("complete") or not manifest.get("shards"):
                     warn(Warnings.W251.format(path=self.output_dir, key=key))
                     self._remove_owned(manifest, listed=True)
                     return False
-                raise SpacyWeakError(
-                    Errors.E250.format(path=self.output_dir, key=key, old=_short(old.get(key)), new=_short(new.get(key)))
-                )
+                old_text, new_text = _difference(old.get(key), new.get(key))
+                raise SpacyWeakError(Errors.E250.format(path=self.output_dir, key=key, old=old_text, new=new_text))
         for shard in manifest["shards"]:
             path = self.output_dir / shard["file"]
             if not path.is_file():

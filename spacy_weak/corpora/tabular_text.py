@@ -103,14 +103,36 @@ def detect_delimiter(path: PathLike, *, encoding: str = "utf-8-sig") -> str:
     return best if counts[best] > 0 else ","
 
 
-def _find_column(header: List[str], name: str, path: Path) -> int:
-    if name in header:
-        return header.index(name)
+QUOTING = {"minimal": csv.QUOTE_MINIMAL, "none": csv.QUOTE_NONE}
+
+
+def _find_column(header: List[str], name: Union[str, int], path: Path) -> int:
+    name = str(name)
+    exact = [i for i, h in enumerate(header) if h == name]
+    if len(exact) > 1:
+        raise SpacyWeakError(Errors.E558.format(path=path, column=name, positions=", ".join(str(i + 1) for i in exact)))
+    if exact:
+        return exact[0]
     folded = [h.strip().lower() for h in header]
     matches = [i for i, h in enumerate(folded) if h == name.strip().lower()]
     if len(matches) == 1:
         return matches[0]
+    if len(matches) > 1:
+        raise SpacyWeakError(Errors.E558.format(path=path, column=name, positions=", ".join(str(i + 1) for i in matches)))
     raise SpacyWeakError(Errors.E231.format(column=name, path=path, header=", ".join(repr(h) for h in header)))
+
+
+def _decoded_lines(fh, path: Path, encoding: str, position: List[int]) -> Iterator[str]:
+    """The file's physical lines decoded one at a time, so a decoding error names its own line
+    (a text-mode file decodes 8 KB blocks ahead of the csv reader). ``position[0]`` = lines read."""
+    for raw in fh:
+        position[0] += 1
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as err:
+            raise SpacyWeakError(Errors.E232.format(
+                path=path, line=position[0], reason=f"not valid {encoding} at byte {err.start + 1} of the line: {err.reason}"
+            )) from None
 
 
 def read_tabular_records(
@@ -126,6 +148,8 @@ def read_tabular_records(
     encoding: str = "utf-8-sig",
     skip_empty: bool = True,
     extra_columns: Sequence[str] = (),
+    quoting: str = "minimal",
+    header: bool = True,
 ) -> Iterator[TabularRecord]:
     """Stream the rows of CSV/TSV files as :class:`TabularRecord`.
 
@@ -137,36 +161,60 @@ def read_tabular_records(
     cell into several labels (multi-label corpora). ``label_column=None``
     reads an unlabelled corpus. Empty texts are skipped with ``W230``
     (``skip_empty``) or kept.
+
+    ``quoting="minimal"`` (default) reads ``"..."`` fields as CSV does;
+    ``quoting="none"`` takes quote characters as text (plain TSV exports
+    whose texts contain ``"``). ``header=False`` reads files without a header
+    line: columns are then named by their 0-based position (``text_column=1``).
+    Decoding errors are reported on the physical line that holds them
+    (single-byte-newline encodings: UTF-8, Latin-1, cp1252...).
     """
     if unknown_label not in ("error", "keep", "skip"):
         raise SpacyWeakError(Errors.E050.format(param="unknown_label", value=unknown_label, options="error, keep, skip"))
     if delimiter is not None and len(delimiter) != 1:
         raise SpacyWeakError(Errors.E236.format(delimiter=delimiter))
+    if quoting not in QUOTING:
+        raise SpacyWeakError(Errors.E557.format(param="quoting", value=quoting, options=", ".join(QUOTING)))
+    if not isinstance(header, bool):
+        raise SpacyWeakError(Errors.E557.format(param="header", value=header, options="true, false"))
+    has_header = header
     label_map = {str(k).strip(): v for k, v in (label_map or {}).items()}
+    line_based = "16" not in encoding and "32" not in encoding  # one byte b"\n" ends a line
     for path in expand_paths(paths):
         delim = delimiter or detect_delimiter(path, encoding=encoding)
         logger.debug("Reading %s (delimiter %r)", path, delim)
+        position = [0]
         try:
-            fh = open(path, encoding=encoding, newline="")
+            fh = open(path, "rb") if line_based else open(path, encoding=encoding, newline="")
         except OSError as err:
             raise SpacyWeakError(Errors.E230.format(path=path)) from err
         with fh:
-            reader = csv.reader(fh, delimiter=delim, strict=True)
+            lines = _decoded_lines(fh, path, encoding, position) if line_based else fh
+            reader = csv.reader(lines, delimiter=delim, strict=True, quoting=QUOTING[quoting])
             try:
                 header = next(reader)
             except StopIteration:
                 raise SpacyWeakError(Errors.E235.format(path=path)) from None
             except (csv.Error, UnicodeDecodeError) as err:
                 raise SpacyWeakError(Errors.E232.format(path=path, line=1, reason=err)) from None
-            header = [h.strip() for h in header]
+            first_row: Optional[List[str]] = None
+            if has_header:
+                header = [h.strip() for h in header]
+            else:
+                first_row, header = header, [str(i) for i in range(len(header))]
             text_i = _find_column(header, text_column, path)
             label_i = _find_column(header, label_column, path) if label_column else None
             id_i = _find_column(header, id_column, path) if id_column else None
             extra_i = {name: _find_column(header, name, path) for name in extra_columns}
             line = reader.line_num + 1  # physical line where the next record starts
+            if first_row is not None:
+                line = 1
             while True:
                 try:
-                    row = next(reader)
+                    if first_row is not None:
+                        row, first_row = first_row, None
+                    else:
+                        row = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as err:
@@ -317,6 +365,8 @@ def create_tabular_reader(
     label_separator: Optional[str] = None,
     unknown_label: str = "error",
     limit: int = 0,
+    quoting: str = "minimal",
+    header: bool = True,
 ):
     """``spacy_weak.TabularTextCorpus.v1``: a CSV/TSV file (folder, glob) as a spaCy corpus.
 
@@ -344,6 +394,8 @@ def create_tabular_reader(
             delimiter=delimiter,
             label_separator=label_separator,
             unknown_label=unknown_label,
+            quoting=quoting,
+            header=header,
         )
         for i, reference in enumerate(docs):
             if limit and i >= limit:

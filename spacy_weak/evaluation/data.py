@@ -125,6 +125,8 @@ class CorpusData:
     doc_sources: List[str] = field(default_factory=list)
     doc_votes: Dict[str, List[Optional[Dict[str, int]]]] = field(default_factory=dict)
     cats: List[Dict[str, float]] = field(default_factory=list)
+    # document aggregators' probabilities per document (None: did not run), by span key
+    doc_aggregates: Dict[str, List[Optional[Dict[str, float]]]] = field(default_factory=dict)
     gold_cats: Optional[List[Optional[Dict[str, float]]]] = None
     texts: List[Tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # token ORTH ids, SPACY flags
     strings: Optional[object] = None  # the StringStore the ORTH ids resolve in
@@ -266,6 +268,7 @@ def collect(
     ran_docs: Dict[str, List[int]] = {}
     kinds: Dict[str, str] = {}  # key -> "source" | "aggregate" | "doc"
     doc_votes: Dict[str, Dict[int, Dict[str, int]]] = {}
+    doc_aggs: Dict[str, Dict[int, Dict[str, float]]] = {}
     gold_builder = _TableBuilder()
     has_gold: Dict[int, bool] = {}
     cats: List[Dict[str, float]] = []
@@ -298,6 +301,9 @@ def collect(
                         logger.info("gold: span group %r (attrs['gold'] = True)", key)
                         continue
                     kind = "skip"
+                elif attrs.get(ATTR_LEVEL) == LEVEL_DOC and ATTR_AGGREGATOR in attrs:
+                    # a document aggregator's probabilities (attrs["cats"]): scored beside doc.cats
+                    kind = "doc_agg" if aggregates is None or _match(key, aggregates) else "skip"
                 elif aggregates is not None and _match(key, aggregates):
                     kind = "aggregate"
                 elif ATTR_AGGREGATOR in attrs or ATTR_PROBS in attrs:
@@ -310,6 +316,10 @@ def collect(
             if kind == "skip":
                 continue
             ran_docs.setdefault(key, []).append(i)
+            if kind == "doc_agg":
+                probs = group.attrs.get("cats") or {}
+                doc_aggs.setdefault(key, {})[i] = {str(k): float(v) for k, v in probs.items()}
+                continue
             if kind == "doc":
                 votes = group.attrs.get(ATTR_DOC_VOTES, {}) or {}
                 doc_votes.setdefault(key, {})[i] = {str(k): int(v) for k, v in votes.items()}
@@ -374,7 +384,7 @@ def collect(
     doc_keys = _order(doc_keys, sources)
     if aggregates is not None:
         for pattern in aggregates:
-            if not any(ch in pattern for ch in "*?[") and pattern not in agg_keys:
+            if not any(ch in pattern for ch in "*?[") and pattern not in agg_keys + list(doc_aggs):
                 warn(Warnings.W151.format(key=pattern, kind="aggregate"))
     if sources is not None:
         for pattern in sources:
@@ -413,6 +423,7 @@ def collect(
         has_gold=gold_mask,
         doc_sources=doc_keys,
         doc_votes=votes_lists,
+        doc_aggregates={k: [per.get(i) for i in range(n_docs)] for k, per in doc_aggs.items()},
         cats=cats,
         gold_cats=[gold_cats.get(i) for i in range(n_docs)] if gold_key is not None else None,
         texts=texts,

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.vocab import Vocab
 
+from . import doc_aggregates
 from .data import CATS_KEY, CorpusData
 
 ABSTAIN = "(abstain)"
@@ -126,14 +127,19 @@ def _per_label_confusion(votes: np.ndarray, gold: np.ndarray, labels: List[str])
 
 def _score_cats(data: CorpusData, labels: List[str], gold: np.ndarray, multilabel: bool) -> Dict[str, Any]:
     """``doc.cats`` vs gold with spaCy's ``Scorer.score_cats`` (on one-token stand-in docs)."""
+    return score_cats(data.cats, labels, gold, multilabel)
+
+
+def score_cats(cats: List[Dict[str, float]], labels: List[str], gold: np.ndarray, multilabel: bool) -> Dict[str, Any]:
+    """Predicted ``cats`` per document (``{}``: none) vs gold with spaCy's ``Scorer.score_cats``."""
     vocab = Vocab()
     examples = []
-    for d in range(data.n_docs):
-        if gold[d, 0] < 0 or not data.cats[d]:
+    for d in range(len(cats)):
+        if gold[d, 0] < 0 or not cats[d]:
             continue
         pred = Doc(vocab, words=["_"])
         ref = Doc(vocab, words=["_"])
-        pred.cats = {label: float(data.cats[d].get(label, 0.0)) for label in labels}
+        pred.cats = {label: float(cats[d].get(label, 0.0)) for label in labels}
         ref.cats = {label: float(gold[d, li]) for li, label in enumerate(labels)}
         examples.append(Example(pred, ref))
     if not examples:
@@ -247,4 +253,13 @@ def doc_level_analysis(
         out["confusion"] = confusions
     if model_report:
         out["model"] = model_comparison(model_report, votes, gold, labels)
+        learned = doc_aggregates.learned_accuracy(model_report, doc_aggregates.mean_priors(data, labels))
+        for row in rows:
+            row["learned_acc"] = learned.get(row["source"])
+    if gold is not None:
+        out["aggregates"] = doc_aggregates.aggregate_scores(data, labels, gold, multilabel)
+        if exclusive and out["aggregates"]:
+            key = next((k for k in out["aggregates"] if k != CATS_KEY), CATS_KEY)
+            out["misclassified"] = {"aggregate": key, "docs": doc_aggregates.misclassified(data, labels, gold, key)}
+    out["most_conflicted"] = doc_aggregates.most_conflicted(data, votes, labels, exclusive)
     return out

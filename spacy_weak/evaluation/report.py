@@ -6,34 +6,22 @@ where sources disagree, and each source, one row under the other, followed by a
 token table of the disagreements. The HTML file loads nothing from the network
 (inline CSS, no scripts, no fonts, no CDN).
 """
-import html
 import logging
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Union
 
 import numpy as np
 import srsly
-from spacy import displacy
-from spacy.vocab import Vocab
 
 from ..io import write_json_atomic, atomic_path
-from ..spans import NEGATIVE_LABEL
 from .analysis import AnalysisResult
-from .tokens import gold_bits, label_bits
-from .data import CATS_KEY, GOLD_KEY
-from .documents import CONFLICT_KEY, CONFLICT_LABEL, best_window, rebuild_doc
+from .charts import negative_only
+from .data import CATS_KEY
 
 logger = logging.getLogger(__name__)
 
 DASH = "–"
-PALETTE = [
-    "#7aecec", "#feca74", "#bfeeb7", "#aa9cfc", "#ff9561", "#c887fb", "#9cc9cc", "#ffeb80",
-    "#e4e7d2", "#f0d0ff", "#a6e22d", "#83c5f7",
-]
-NEGATIVE_COLOR = "#d0d0d0"
-CONFLICT_COLOR = "#ff4d4d"
 
 
 @dataclass
@@ -90,7 +78,10 @@ def report_tables(result: AnalysisResult) -> List[Table]:
             ]
             if has_gold:
                 g = gold_scores.get(row["source"], {})
-                cells += [row.get("correct"), row.get("incorrect"), row.get("emp_acc")] + _prf(g.get("span", {}).get("micro"))
+                prf = _prf(g.get("span", {}).get("micro"))
+                if negative_only(row["polarity"]):  # votes only "not an entity": no span of its own to score
+                    prf = [None, None, None]
+                cells += [row.get("correct"), row.get("incorrect"), row.get("emp_acc")] + prf
             rows.append(cells)
         out.append(
             Table(
@@ -104,8 +95,9 @@ def report_tables(result: AnalysisResult) -> List[Table]:
         )
     if has_gold:
         rows, classes = [], []
+        negative = {r["source"] for r in result.summary if negative_only(r["polarity"])}
         ordered = [k for k in gold_scores if gold_scores[k]["kind"] == "aggregate"]
-        ordered += [k for k in gold_scores if k not in ordered]
+        ordered += [k for k in gold_scores if k not in ordered and k not in negative]
         for key in ordered:
             g = gold_scores[key]
             labels = sorted(set(g["span"]["per_label"]) | set(g["token"]["per_label"]))
@@ -124,7 +116,8 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                 ["Name", "Kind", "Label", "Span P", "Span R", "Span F1", "Token P", "Token R", "Token F1", "Gold spans"],
                 rows,
                 "Span: strict match of start, end and label (spaCy Scorer.score_spans). Token: label of each token. "
-                "(all) = micro average. Aggregates first.",
+                "(all) = micro average. Aggregates first; sources that only vote 'not an entity' are left out "
+                "(their Emp. Acc. is in the Sources table).",
                 [3, 4, 5, 6, 7, 8],
                 classes,
             )
@@ -145,7 +138,9 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                 )
             )
     if result.scores.get("proxy_gap"):
-        rows = [[r["aggregate"], r["source"], r["f1_gold"], r["f1_silver"], r["gap"]] for r in result.scores["proxy_gap"]]
+        negative = {r["source"] for r in result.summary if negative_only(r["polarity"])}
+        rows = [[r["aggregate"], r["source"], r["f1_gold"], r["f1_silver"], r["gap"]] for r in result.scores["proxy_gap"]
+                if r["source"] not in negative]
         out.append(
             Table(
                 "Proxy gap (silver vs gold)",
@@ -225,14 +220,19 @@ def _doc_level_tables(dl: Dict[str, Any]) -> List[Table]:
     out: List[Table] = []
     if dl.get("sources"):
         gold = "gold_docs" in dl
+        learned = any("learned_acc" in r for r in dl["sources"])
         headers = ["Source", "Polarity", "Ran", "Coverage", "Overlaps", "Conflicts"]
         if gold:
             headers += ["Correct", "Incorrect", "Emp. Acc."]
+        if learned:
+            headers += ["Learned acc."]
         rows = []
         for r in dl["sources"]:
             cells = [r["source"], r["polarity"], r["ran_docs"], r["coverage"], r["overlaps"], r["conflicts"]]
             if gold:
                 cells += [r.get("correct"), r.get("incorrect"), r.get("emp_acc")]
+            if learned:
+                cells.append(r.get("learned_acc"))
             rows.append(cells)
         kind = "multi-label" if dl["multilabel"] else "exclusive classes"
         out.append(
@@ -240,8 +240,49 @@ def _doc_level_tables(dl: Dict[str, Any]) -> List[Table]:
                 "Document-level sources",
                 headers,
                 rows,
-                f"{dl['n_docs']} documents, labels: {', '.join(dl['labels'])} ({kind}). Shares of all documents.",
-                [8] if gold else [],
+                f"{dl['n_docs']} documents, labels: {', '.join(dl['labels'])} ({kind}). Shares of all documents."
+                + (" Emp. Acc. (Snorkel's empirical accuracy) is measured against gold; Learned acc. is what the "
+                   "label model believes, without gold." if learned else ""),
+                ([8] if gold else []) + ([len(headers) - 1] if learned else []),
+            )
+        )
+    aggs = dl.get("aggregates") or {}
+    if aggs:
+        labels = dl["labels"]
+        rows = []
+        for key, s in aggs.items():
+            per = s.get("cats_f_per_type") or {}
+            rows.append([key if key != CATS_KEY else "doc.cats", s.get("docs"), s.get("accuracy"), s.get("cats_macro_f"),
+                         s.get("cats_micro_f"), s.get("cats_macro_auc")] + [(per.get(lab) or {}).get("f") for lab in labels])
+        out.append(
+            Table(
+                "Document aggregates vs gold",
+                ["Aggregate", "Docs", "Accuracy", "Macro F1", "Micro F1", "AUC"] + [f"F1 {lab}" for lab in labels],
+                rows,
+                "Every document aggregate on the same gold documents (its probabilities, whatever it wrote into "
+                "doc.cats), and doc.cats as the last component left it.",
+                list(range(2, 6 + len(labels))),
+            )
+        )
+    mis = dl.get("misclassified") or {}
+    if mis.get("docs"):
+        rows = [[r["doc"], r["id"], r["gold"], r["predicted"], r["confidence"], r["text"]] for r in mis["docs"]]
+        out.append(
+            Table(
+                f"Misclassified documents ({mis['aggregate']})",
+                ["Doc", "Id", "Gold", "Predicted", "Confidence", "Text"],
+                rows,
+                "Documents whose most probable class is not the gold class, the most confident first.",
+            )
+        )
+    if dl.get("most_conflicted"):
+        rows = [[r["doc"], r["id"], r["conflicting_pairs"], r["votes"], r["text"]] for r in dl["most_conflicted"]]
+        out.append(
+            Table(
+                "Most conflicted documents",
+                ["Doc", "Id", "Conflicting pairs", "Votes", "Text"],
+                rows,
+                "Documents where most pairs of sources disagree, with who voted what.",
             )
         )
     cats = dl.get("cats") or {}
@@ -351,233 +392,17 @@ def write_markdown(result: AnalysisResult, path: Union[str, Path]) -> None:
         tmp.write_text(to_markdown(result), encoding="utf8")
 
 
-# ---------------------------------------------------------------- HTML
-
-CSS = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
-main { max-width: 1500px; margin: 0 auto; padding: 20px 24px 60px; }
-h1 { font-size: 26px; margin: 8px 0 4px; }
-h2 { font-size: 19px; margin: 34px 0 6px; border-bottom: 2px solid #dfe3ea; padding-bottom: 4px; }
-h3 { font-size: 16px; margin: 0 0 8px; }
-p.desc { color: #555e6e; font-size: 13px; margin: 2px 0 10px; }
-.meta { color: #555e6e; font-size: 14px; }
-.wrap { overflow-x: auto; background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; }
-table.report { border-collapse: collapse; font-size: 13px; width: 100%; }
-table.report th { background: #eef1f6; text-align: left; padding: 6px 7px; border-bottom: 1px solid #cfd5df; white-space: nowrap; position: sticky; top: 0; }
-table.report td { padding: 4px 7px; border-bottom: 1px solid #eceff4; white-space: nowrap; }
-table.report td.wrapok { white-space: normal; min-width: 110px; }
-table.report tr.first td { border-top: 2px solid #cfd5df; }
-table.report tr.agg td:first-child { font-weight: 600; }
-table.report tr.agg td { background-color: #f5f7ff; }
-table.report td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.report td.text { white-space: normal; min-width: 260px; color: #39404d; }
-table.report tr:hover td { background: #f8fafc; }
-nav ul { columns: 2; font-size: 13px; padding-left: 18px; }
-.legend span { display: inline-block; padding: 2px 8px; margin: 2px 6px 2px 0; border-radius: 3px; font-size: 12px; font-weight: 600; }
-section.doc { background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; padding: 14px 18px; margin: 18px 0; }
-.row { display: grid; grid-template-columns: 170px 1fr; gap: 12px; border-top: 1px solid #eef0f3; padding: 4px 0; }
-.row .name { font-size: 13px; font-weight: 600; padding-top: 14px; word-break: break-all; }
-.row .name small { display: block; font-weight: normal; color: #6b7383; }
-.row.gold { background: #f2fbf3; }
-.row.aggregate { background: #f3f6ff; }
-.row.conflicts { background: #fff3f3; }
-.row .render .spans { font-size: 14px; }
-table.tokens { border-collapse: collapse; font-size: 12px; margin-top: 10px; }
-table.tokens th, table.tokens td { border: 1px solid #e1e4ea; padding: 3px 6px; }
-table.tokens th { background: #eef1f6; }
-table.tokens td.wrong { background: #ffd9d9; }
-table.tokens td.right { background: #dcf5dc; }
-table.tokens td.silent { color: #9aa2af; }
-"""
-
-
-def _shade(value: Any) -> str:
-    if not isinstance(value, (float, np.floating)) or value != value:
-        return ""
-    v = min(1.0, max(0.0, float(value)))
-    hue = int(120 * v)  # red (0) -> green (120)
-    return f' style="background: hsl({hue}, 70%, 90%)"'
-
-
-def _html_table(table: Table, anchor: str) -> str:
-    parts = [f'<h2 id="{anchor}">{html.escape(table.title)}</h2>']
-    if table.description:
-        parts.append(f'<p class="desc">{html.escape(table.description)}</p>')
-    parts.append(f'<div class="wrap"><table class="report" data-title="{html.escape(table.title)}"><thead><tr>')
-    parts.extend(f"<th>{html.escape(h)}</th>" for h in table.headers)
-    parts.append("</tr></thead><tbody>")
-    for r, row in enumerate(table.rows):
-        row_cls = table.row_classes[r] if r < len(table.row_classes) else ""
-        parts.append(f'<tr class="{row_cls}">' if row_cls else "<tr>")
-        for i, cell in enumerate(row):
-            numeric = isinstance(cell, (int, float, np.integer, np.floating)) or cell is None
-            cls = "num" if numeric else ("text" if table.headers[i] == "Text" else ("wrapok" if table.headers[i] == "Polarity" else ""))
-            style = _shade(cell) if i in table.quality_cols else ""
-            parts.append(f'<td class="{cls}"{style}>{html.escape(fmt(cell))}</td>')
-        parts.append("</tr>")
-    parts.append("</tbody></table></div>")
-    return "".join(parts)
-
-
-def label_colors(labels: Sequence[str]) -> Dict[str, str]:
-    colors = {}
-    for i, label in enumerate(lab for lab in labels if lab != NEGATIVE_LABEL):
-        colors[label] = PALETTE[i % len(PALETTE)]
-    colors[NEGATIVE_LABEL] = NEGATIVE_COLOR
-    colors[CONFLICT_LABEL] = CONFLICT_COLOR
-    return colors
-
-
-def render_spans(doc, key: str, colors: Dict[str, str]) -> str:
-    """displaCy span rendering of ``doc.spans[key]`` (an empty group renders the bare text)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # W117: empty span group
-        return displacy.render(
-            doc, style="span", page=False, jupyter=False, options={"spans_key": key, "colors": colors}
-        )
-
-
-def _interest(result: AnalysisResult, i: int):
-    """Per token of document ``i``: sources disagree, or an aggregate / a source differs from gold."""
-    data, stats = result.data, result.stats
-    lo, hi = int(data.offsets[i]), int(data.offsets[i + 1])
-    gbits = gold_bits(data)
-    has_gold = gbits is not None and data.has_gold is not None and bool(data.has_gold[i])
-
-
-    agg_bits = {k: label_bits(data.tables[k].for_doc(i), data.n_tokens)[lo:hi] for k in data.aggregates}
-    interesting = stats.conflict_token[lo:hi].copy()
-    if has_gold:
-        g = gbits[lo:hi]
-        for b in agg_bits.values():
-            interesting |= np.where(b == 0, np.uint64(1), b) != g
-        for j in range(len(data.sources)):
-            v = stats.votes[lo:hi, j]
-            interesting |= (v != 0) & (v != g)
-    return interesting, agg_bits, gbits, has_gold
-
-
-def _token_table(result: AnalysisResult, i: int, window: tuple, max_rows: int = 40) -> str:
-    """Tokens where sources disagree or differ from gold: one column per source."""
-    data, stats = result.data, result.stats
-    lo = int(data.offsets[i])
-    if data.offsets[i + 1] == lo:
-        return ""
-    interesting, agg_bits, gbits, has_gold = _interest(result, i)
-    idx = np.flatnonzero(interesting[window[0] : window[1]]) + window[0]
-    if not len(idx):
-        return '<p class="desc">No disagreement in this document.</p>'
-    words = data.words(i)[0]
-    cols = (["gold"] if has_gold else []) + list(data.aggregates) + list(data.sources)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["#", "token"] + cols)
-    body = []
-
-    def name(bits: int) -> str:
-        labs = [lab for li, lab in enumerate(data.labels) if bits >> li & 1]
-        return "/".join(labs)
-
-    for t in idx[:max_rows]:
-        gold_val = int(gbits[lo + t]) if has_gold else None
-        cells = [f"<td>{t}</td>", f"<td>{html.escape(words[t])}</td>"]
-        if has_gold:
-            cells.append(f"<td><b>{html.escape(name(gold_val))}</b></td>")
-        values = [int(agg_bits[k][t]) for k in data.aggregates] + [int(stats.votes[lo + t, j]) for j in range(len(data.sources))]
-        n_aggs = len(data.aggregates)
-        for k, (c, v) in enumerate(zip(cols[1 if has_gold else 0 :], values)):
-            if v == 0 and k < n_aggs:
-                v = 1  # an aggregate's silence is its "O"
-            if v == 0:
-                cells.append('<td class="silent">·</td>')
-                continue
-            cls = "" if gold_val is None else (' class="right"' if v == gold_val else ' class="wrong"')
-            cells.append(f"<td{cls}>{html.escape(name(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    more = f'<p class="desc">… {len(idx) - max_rows} more tokens.</p>' if len(idx) > max_rows else ""
-    return (
-        '<p class="desc">Tokens where sources disagree or differ from gold (green: equals gold, red: differs, · silent):</p>'
-        f'<table class="tokens"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
-    )
-
-
-def _doc_section(result: AnalysisResult, i: int, colors: Dict[str, str], vocab: Vocab, window_size: int = 70) -> str:
-    data = result.data
-    lo, hi = int(data.offsets[i]), int(data.offsets[i + 1])
-    interesting = _interest(result, i)[0] if hi > lo else np.zeros(0, dtype=bool)
-    window = best_window(interesting, window_size)
-    doc = rebuild_doc(data, i, result.stats, vocab, window=window)
-    n_conf = int(result.stats.conflict_token[lo:hi].sum())
-    title = f"Document {i}" + (f" ({html.escape(data.doc_ids[i])})" if data.doc_ids and data.doc_ids[i] else "")
-    parts = [f'<section class="doc" data-doc="{i}"><h3>{title}</h3>']
-    shown = "all tokens" if window == (0, hi - lo) else f"tokens {window[0]}–{window[1]} of {hi - lo} (the stretch with most disagreement)"
-    parts.append(f'<p class="desc">{hi - lo} tokens, {n_conf} conflict tokens; showing {shown}.</p>')
-    rows: List[tuple] = []
-    if GOLD_KEY in doc.spans:
-        rows.append(("gold", GOLD_KEY, "gold"))
-    for key in data.aggregates:
-        if key in doc.spans:
-            rows.append(("aggregate", key, "aggregate"))
-    rows.append(("conflicts", CONFLICT_KEY, "sources disagree"))
-    for key in data.sources:
-        rows.append(("source", key, "source" if key in doc.spans else "did not run"))
-    for cls, key, note in rows:
-        extra = ""
-        if cls == "aggregate":
-            probs = data.tables[key].for_doc(i).prob
-            if probs is not None and len(probs):
-                extra = f", min p {probs.min():.2f}"
-        n = len(doc.spans[key]) if key in doc.spans else 0
-        render = render_spans(doc, key, colors) if key in doc.spans else '<p class="desc">(source did not run)</p>'
-        parts.append(
-            f'<div class="row {cls}"><div class="name">{html.escape(key)}<small>{note}, {n} spans{extra}</small></div>'
-            f'<div class="render">{render}</div></div>'
-        )
-    parts.append(_token_table(result, i, window))
-    parts.append("</section>")
-    return "".join(parts)
+# ---------------------------------------------------------------- HTML (report_html.py)
 
 
 def to_html(result: AnalysisResult, *, title: str = "Weak supervision report") -> str:
-    data = result.data
-    colors = label_colors(data.labels)
-    tables = report_tables(result)
-    vocab = Vocab()
-    legend = "".join(
-        f'<span style="background: {c}">{html.escape(lab)}</span>'
-        for lab, c in colors.items()
-        if lab in data.labels or lab == CONFLICT_LABEL
-    )
-    nav = "".join(f'<li><a href="#t{k}">{html.escape(t.title)}</a></li>' for k, t in enumerate(tables))
-    if result.samples:
-        nav += '<li><a href="#documents">Sample documents</a></li>'
-    gold_docs = int(data.has_gold.sum()) if data.has_gold is not None else 0
-    gold_docs = max(gold_docs, int((result.doc_level or {}).get("gold_docs", 0)))
-    if not (data.sources or data.aggregates or data.gold is not None and len(data.gold)):
-        legend = ""
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body><main>",
-        f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">{data.n_docs} documents · {data.n_tokens} tokens · {len(data.sources)} span sources · '
-        f"{len(data.aggregates)} aggregates · {len(data.doc_sources)} document-level sources · {gold_docs} documents with gold</p>",
-        f'<div class="legend">{legend}</div>',
-        f"<nav><ul>{nav}</ul></nav>",
-    ]
-    for k, table in enumerate(tables):
-        parts.append(_html_table(table, f"t{k}"))
-    if result.samples:
-        parts.append('<h2 id="documents">Sample documents</h2>')
-        parts.append(
-            '<p class="desc">Each document: gold, the aggregates, the tokens where sources disagree (red), then each '
-            "source. The most conflicted and least confident documents come first.</p>"
-        )
-        for i in result.samples:
-            parts.append(_doc_section(result, i, colors, vocab))
-    parts.append("</main></body></html>")
-    return "\n".join(parts)
+    """The self-contained HTML report (:mod:`spacy_weak.evaluation.report_html`)."""
+    from .report_html import to_html as _to_html
+
+    return _to_html(result, title=title)
 
 
 def write_html(result: AnalysisResult, path: Union[str, Path], *, title: str = "Weak supervision report") -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(to_html(result, title=title), encoding="utf8")
+    from .report_html import write_html as _write_html
+
+    _write_html(result, path, title=title)

@@ -157,3 +157,19 @@ keywords = ["song"]
     nlp.to_disk(tmp_path / "p")
     nlp2 = spacy.load(tmp_path / "p")
     assert [(get_doc_votes(d, "lf_link"), get_doc_votes(d, "lf_kw")) for d in nlp2.pipe(texts)] == expected
+
+
+def test_keywords_with_dollar_survive_to_disk_and_config_overrides_win(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("weak_doc_keywords", name="kw", config={"label": "SPAM", "keywords": ["$", "a$b"], "patterns": [r"\$\d"]})
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert loaded.get_pipe("kw").keywords == ["$", "a$b"]
+    assert loaded.get_pipe("kw").patterns == [r"\$\d"]
+    assert loaded("costs $5").spans["kw"].attrs["doc_votes"] == {"SPAM": 1}
+    assert spacy.load(tmp_path / "p", config={"components.kw.keywords": ["x"]}).get_pipe("kw").keywords == ["x"]
+    proc = loaded.get_pipe("kw")
+    proc.from_bytes(nlp.get_pipe("kw").to_bytes())
+    assert proc.keywords == ["$", "a$b"]

@@ -46,6 +46,13 @@ def test_demo_cli_prints_summary(tmp_path):
     assert "Spans per source and label" in result.output
     assert "gaz_umls" in result.output
     assert (tmp_path / "out" / "silver.spacy").exists()
+    lines = result.output.replace(str(tmp_path), "OUT").replace(str(REPO), "REPO").splitlines()
+    assert len(lines) < 60 and max(len(line) for line in lines) <= 100
+    assert "W102" not in result.output  # no "left unfitted" warning before the HMM is fitted
+    assert "spacy train" in lines[-3] + lines[-2] and "ner_silver.cfg" in result.output
+    # the saved config holds no absolute path of this machine
+    config = (tmp_path / "out" / "pipeline" / "config.cfg").read_text(encoding="utf8")
+    assert str(tmp_path) not in config and str(REPO) not in config
 
 
 def test_demo_missing_lexicon_is_coded_error(tmp_path):

@@ -21,7 +21,7 @@ def test_compile_info_convert(tmp_path):
     lex = CompiledLexicon.from_disk(tmp_path / "compiled")
     assert lex.lookup("aspirin") == [("Chemical", "C9000083|D001241")]  # ids of one term and label joined
     info = run("info", tmp_path / "compiled")
-    assert info.returncode == 0 and "terms:" in info.stdout
+    assert info.returncode == 0 and "terms:" in info.stdout and info.stdout.endswith("\n")
     obo = tmp_path / "d.obo"
     obo.write_text('[Term]\nid: DOID:1\nname: flu\nsynonym: "grippe" EXACT []\n', encoding="utf8")
     conv = run("convert", "doid", obo, tmp_path / "d.tsv")

@@ -190,3 +190,38 @@ def test_registered_corpus_reader_trains_textcat(nlp, tmp_path):
     assert sorted(textcat.labels) == ["HAM", "SPAM"]
     losses = nlp.update(list(corpus(nlp)))
     assert losses["textcat"] >= 0
+
+
+def test_quoting_none_reads_quote_characters_as_text(nlp, tmp_path):
+    path = write(tmp_path, "plain.tsv", 'text\tlabel\nHe said "hi\tHAM\n"quoted" start and end\tSPAM\n')
+    with pytest.raises(SpacyWeakError, match="E232"):
+        list(read_tabular_text(nlp, path, delimiter="\t"))
+    docs = list(read_tabular_text(nlp, path, delimiter="\t", quoting="none"))
+    assert [d.text for d in docs] == ['He said "hi', '"quoted" start and end']
+    with pytest.raises(SpacyWeakError, match=r"E557.*quoting"):
+        list(read_tabular_text(nlp, path, quoting="all"))
+
+
+def test_headerless_file_columns_by_position(nlp, tmp_path):
+    path = write(tmp_path, "nohead.tsv", "first text\tSPAM\nsecond text\tHAM\n")
+    docs = list(read_tabular_text(nlp, path, header=False, text_column=0, label_column=1))
+    assert [(d.text, d.cats) for d in docs] == [("first text", {"HAM": 0.0, "SPAM": 1.0}),
+                                                ("second text", {"HAM": 1.0, "SPAM": 0.0})]
+    assert [d.user_data["tabular"]["line"] for d in docs] == [1, 2]
+
+
+def test_encoding_error_is_reported_on_its_own_line(nlp, tmp_path):
+    # the bad byte is far past the first 8 KB block the text layer would decode ahead
+    lines = [b"text,label"] + [b"row number %d,1" % i for i in range(2000)] + [b"caf\xe9,0", b"last,1"]
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(SpacyWeakError, match=r"E232\] .*late\.csv line 2002:"):
+        list(read_tabular_text(nlp, path, delimiter=","))
+
+
+def test_duplicated_header_name_is_a_coded_error(nlp, tmp_path):
+    path = write(tmp_path, "dup.csv", "text,label,text\na,1,b\n")
+    with pytest.raises(SpacyWeakError, match=r"E558.*dup\.csv.*'text'.*1, 3"):
+        list(read_tabular_text(nlp, path))
+    ok = write(tmp_path, "dup_unused.csv", "text,label,x,x\na,1,b,c\n")
+    assert [d.text for d in read_tabular_text(nlp, ok)] == ["a"]

@@ -1,0 +1,52 @@
+"""``spacy-weak init DIR --data PATH``: a weak-supervision project for your own text."""
+from pathlib import Path
+
+import typer
+
+from ._app import app
+
+
+@app.command("init")
+def init_cli(
+    directory: Path = typer.Argument(..., help="Folder for the new project (created; existing files are never overwritten)."),
+    data: Path = typer.Option(..., "--data", "-d", help="Your text: a folder of .txt files, a .txt file (one document "
+                              "per line), JSONL with a text field, or CSV/TSV with a text column."),
+    label: str = typer.Option("ENTITY", "--label", "-l", help="The entity label the example sources write."),
+    lang: str = typer.Option("en", "--lang", help="spaCy language code of the text."),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL field / CSV column holding the text."),
+    run: bool = typer.Option(True, "--run/--no-run", help="Run the workflow up to the report on the data at once."),
+) -> None:
+    """Scaffold a project for your own text: sources (a gazetteer, a regex, two Python functions in
+    rules.py), the HMM, project.yml (annotate -> fit -> analyze -> train) and a README; then run it."""
+    import logging
+
+    from ..errors import SpacyWeakError
+    from ..scaffold import run_first_pass, scaffold
+
+    try:
+        made = scaffold(directory, data, label=label, lang=lang, text_field=text_field)
+        typer.echo(f"Created {directory} for {made['n_docs']} documents of {data}:")
+        for rel in made["files"]:
+            typer.echo(f"  {rel}")
+        if made["terms"]:
+            typer.echo(f"  (lexicon.tsv seeded with {len(made['terms'])} frequent capitalised words: edit it)")
+        if run:
+            package_logger = logging.getLogger("spacy_weak")
+            level = package_logger.level
+            package_logger.setLevel(max(level, logging.WARNING))
+            try:
+                done = run_first_pass(directory, data, lang=lang, text_field=text_field)
+            finally:
+                package_logger.setLevel(level)
+            silver = done["silver"]
+            n_ents = sum(silver.get("ents", {}).values())
+            typer.echo(f"Ran convert, annotate, fit, silver, analyze: {done['documents']} documents, "
+                       f"{n_ents} silver {label} entities")
+            typer.echo(f"  report: {directory / 'reports' / 'report.html'}")
+    except SpacyWeakError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo("\nNext:")
+    typer.echo(f"  cd {directory}")
+    typer.echo("  spacy project run all      # the whole workflow, up to training a spaCy NER on the silver labels")
+    typer.echo("  then improve rules.py, lexicon.tsv and configs/weak.cfg, and run it again (see README.md)")

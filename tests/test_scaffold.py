@@ -1,0 +1,92 @@
+"""`spacy-weak init`: scaffold a project for the user's own text, run it end to end (tiny)."""
+import json
+import subprocess
+import sys
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from typer.testing import CliRunner
+
+from spacy_weak.cli import _load_commands, app
+from spacy_weak.corpora.plain_text import read_texts
+
+runner = CliRunner()
+TEXTS = [
+    "Yesterday Acme Robotics signed a deal with Globex for 12 million dollars.",
+    "The CEO of Globex said the IBM partnership helps. Talks with Initech took 3 weeks.",
+    "Analysts expect Initech and Acme Robotics to merge in 2025.",
+]
+
+
+@pytest.fixture
+def data(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for i, text in enumerate(TEXTS):
+        (folder / f"{i}.txt").write_text(text + "\n", encoding="utf8")
+    return folder
+
+
+def test_init_scaffolds_and_runs_on_a_folder_of_txt(tmp_path, data):
+    _load_commands()
+    project = tmp_path / "project"
+    result = runner.invoke(app, ["init", str(project), "--data", str(data), "--label", "ORG"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    for rel in ("configs/weak.cfg", "configs/ner.cfg", "rules.py", "lexicon.tsv", "project.yml", "README.md",
+                "scripts/convert.py", "reports/report.html", "metrics/analysis.json"):
+        assert (project / rel).is_file(), rel
+    assert "@spacy_weak.span_source" in (project / "rules.py").read_text(encoding="utf8")
+    assert "Globex\tORG" in (project / "lexicon.tsv").read_text(encoding="utf8")
+    assert "spacy project run all" in result.output
+    silver = list(DocBin().from_disk(next((project / "silver").glob("*.spacy"))).get_docs(spacy.blank("en").vocab))
+    assert len(silver) == 3
+    ents = {e.text for doc in silver for e in doc.ents}
+    assert {"Globex", "Initech"} <= ents and all(e.label_ == "ORG" for doc in silver for e in doc.ents)
+    analysis = json.loads((project / "metrics" / "analysis.json").read_text(encoding="utf8"))
+    assert analysis["corpus"]["n_docs"] == 3
+    config = (project / "training" / "label_model" / "config.cfg").read_text(encoding="utf8")
+    assert str(tmp_path) not in config  # no absolute path of this machine in the saved pipeline
+    # never overwrites
+    again = runner.invoke(app, ["init", str(project), "--data", str(data)])
+    assert again.exit_code == 1 and "[E562]" in again.output and "rules.py" in again.output
+
+
+@pytest.mark.slow
+def test_the_scaffolded_workflow_runs_with_spacy_project(tmp_path, data):
+    _load_commands()
+    project = tmp_path / "project"
+    result = runner.invoke(app, ["init", str(project), "--data", str(data), "--no-run"])
+    assert result.exit_code == 0, result.output
+    assert not (project / "silver").exists()
+    for step in ("convert", "annotate", "fit", "silver", "analyze"):
+        proc = subprocess.run([sys.executable, "-m", "spacy", "project", "run", step, str(project)],
+                              capture_output=True, text=True, cwd=project)
+        assert proc.returncode == 0, (step, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert (project / "reports" / "report.html").is_file()
+    assert (project / "training" / "label_model" / "meta.json").is_file()
+
+
+def test_plain_text_readers(tmp_path):
+    lines = tmp_path / "docs.txt"
+    lines.write_text("first doc\n\nsecond doc\n", encoding="utf8")
+    assert [t for t, _ in read_texts(lines)] == ["first doc", "second doc"]
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text('{"body": "a text", "id": 7}\n', encoding="utf8")
+    assert list(read_texts(jsonl, text_field="body")) == [("a text", {"id": 7, "path": "docs.jsonl", "line": 1})]
+    csv_file = tmp_path / "docs.csv"
+    csv_file.write_text("id,text\n1,hello there\n", encoding="utf8")
+    assert [t for t, _ in read_texts(csv_file)] == ["hello there"]
+
+
+def test_bad_data_is_a_coded_error(tmp_path):
+    _load_commands()
+    missing = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(tmp_path / "nope")])
+    assert missing.exit_code == 1 and "[E560]" in missing.output
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text('{"text": "ok"}\n{"body": "no text"}\n', encoding="utf8")
+    bad = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl)])
+    assert bad.exit_code == 1 and "[E561]" in bad.output and "line 2" in bad.output
+    label = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl), "--label", "O"])
+    assert label.exit_code == 1 and "[E563]" in label.output
+    assert not (tmp_path / "p").exists()
