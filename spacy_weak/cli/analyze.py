@@ -47,6 +47,10 @@ def analyze_cli(
     n_samples: int = typer.Option(6, "--samples", help="Documents rendered in the HTML report."),
     n_documents: int = typer.Option(10, "--documents", help="Documents listed per ranking (conflict, confidence)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables."),
+    diagnostics: bool = typer.Option(
+        True, "--diagnostics/--no-diagnostics", help="Error breakdown, boundary words, worst terms, dead/redundant "
+        "sources, error documents (docs/diagnostics.md)."
+    ),
 ) -> None:
     """Analyse labelling sources and aggregates: coverage, overlaps, conflicts, scores vs gold.
 
@@ -77,6 +81,7 @@ def analyze_cli(
             doc_model_report=models.get("doc"),
             n_samples=n_samples,
             n_documents=n_documents,
+            diagnostics=diagnostics,
         )
         if result.data.n_docs == 0:
             raise SpacyWeakError(Errors.E156.format(path=", ".join(str(p) for p in docbin_paths)))
