@@ -329,16 +329,16 @@ def make_doc_consistency(
 def make_boundary(
     nlp: Language,
     name: str,
-    spans_key: Optional[str],
-    sources: List[str],
-    labels: List[str],
-    widen_left: List[str],
-    widen_right: List[str],
-    trim_left: List[str],
-    trim_right: List[str],
-    patterns: List[str],
+    spans_key: str | None,
+    sources: list[str],
+    labels: list[str],
+    widen_left: list[str],
+    widen_right: list[str],
+    trim_left: list[str],
+    trim_right: list[str],
+    patterns: list[str],
     max_widen: int,
-    label_map: Optional[Callable],
+    label_map: Callable | None,
 ):
     """A span-boundary source: widens / trims other sources' spans (annotators/boundary.py)."""
     from .annotators.boundary import BoundaryAnnotator

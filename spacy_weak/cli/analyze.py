@@ -55,6 +55,10 @@ def analyze_cli(
         None, "--compare", help="Drift: give twice (--compare A --compare B) or once beside one input; per-source "
         "coverage, conflicts and learned accuracy of corpus A vs B (docs/review.md)."
     ),
+    diagnostics: bool = typer.Option(
+        True, "--diagnostics/--no-diagnostics", help="Error breakdown, boundary words, worst terms, dead/redundant "
+        "sources, error documents (docs/diagnostics.md)."
+    ),
 ) -> None:
     """Analyse labelling sources and aggregates: coverage, overlaps, conflicts, scores vs gold.
 
@@ -97,6 +101,7 @@ def analyze_cli(
             doc_model_report=models.get("doc"),
             n_samples=n_samples,
             n_documents=n_documents,
+            diagnostics=diagnostics,
         )
         if result.data.n_docs == 0:
             raise SpacyWeakError(Errors.E156.format(path=", ".join(str(p) for p in docbin_paths)))

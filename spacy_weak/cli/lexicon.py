@@ -134,9 +134,9 @@ def convert_cli(
     input_path: Path = typer.Argument(..., help="The vocabulary file (CTD_diseases.tsv.gz, doid.obo, drugbank_vocabulary.csv)."),
     output: Path = typer.Argument(..., help="Output gazetteer input: .jsonl -> JSONL, otherwise TSV (term, label, id)."),
     label: Optional[str] = typer.Option(None, "--label", help="Label of every term (default: Disease for ctd/doid, Chemical for drugbank)."),
-    drop_tree: Optional[List[str]] = typer.Option(None, "--drop-tree", help="CTD: drop concepts in this MeSH tree branch, e.g. C23.550.210 (repeat or comma-separate)."),
+    drop_tree: list[str] | None = typer.Option(None, "--drop-tree", help="CTD: drop concepts in this MeSH tree branch, e.g. C23.550.210 (repeat or comma-separate)."),
     tree_mode: str = typer.Option("all", "--tree-mode", help="all: drop a concept when all its tree numbers are in the branches; any: when one is."),
-    drop_shape: Optional[List[str]] = typer.Option(None, "--drop-shape", help="Drop terms of this shape: gene_symbol, acronym, short_symbol, name, lower."),
+    drop_shape: list[str] | None = typer.Option(None, "--drop-shape", help="Drop terms of this shape: gene_symbol, acronym, short_symbol, name, lower."),
     spelling: bool = typer.Option(False, "--spelling-variants", help="Add British/American spelling variants (tumour/tumor, anaemia/anemia)."),
 ) -> None:
     """Convert an open vocabulary into a TSV/JSONL gazetteer input, printing the counts."""

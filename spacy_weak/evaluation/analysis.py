@@ -118,7 +118,7 @@ class AnalysisResult:
     doc_level: Dict[str, Any] = field(default_factory=dict)
     hmm: Optional[List[Dict[str, Any]]] = None
     samples: List[int] = field(default_factory=list)
-    diagnostics: Dict[str, Any] = field(default_factory=dict)  # diagnostics.diagnose()
+    diagnostics: dict[str, Any] = field(default_factory=dict)  # diagnostics.diagnose()
 
     def to_dict(self) -> Dict[str, Any]:
         data = self.data

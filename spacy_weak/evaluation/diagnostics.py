@@ -114,8 +114,9 @@ def error_documents(
             continue
         t = entity_table(data, data.tables[other], classified["docs"])
         ia, _ = overlap_pairs(wrong, t)
-        for d in np.unique(wrong.doc[ia]) if len(ia) else []:
-            drivers.setdefault(int(d), Counter())[other] += int((wrong.doc[ia] == d).sum())
+        if len(ia):
+            for d, count in zip(*np.unique(wrong.doc[ia], return_counts=True)):
+                drivers.setdefault(int(d), Counter())[other] += int(count)
     order = np.lexsort((np.arange(data.n_docs), -err))
     rows = []
     for d in order[:n]:

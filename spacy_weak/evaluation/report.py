@@ -208,7 +208,8 @@ def report_tables(result: AnalysisResult) -> List[Table]:
                 )
             )
     out.extend(_doc_level_tables(result.doc_level))
-    from .report_diagnostics import diagnostic_tables  # late: it imports Table from here
+    # late import: report_diagnostics imports Table from this module
+    from .report_diagnostics import diagnostic_tables
 
     out.extend(diagnostic_tables(result.diagnostics, list(result.data.aggregates)))
     return out

@@ -51,7 +51,8 @@ def breakdown_tables(diag: dict[str, Any], aggregates: list[str]) -> list[Table]
             "Error breakdown: predicted spans",
             ["Key", "Kind", "Spans", "Exact", "Too long", "Too short", "Shifted", "Wrong label", "Spurious"],
             pred_rows,
-            "Each predicted span in exactly one class (docs/diagnostics.md): exact; boundary (overlaps a gold mention "
+            "Entity spans ('O' votes left out), on documents with gold; each in exactly one class "
+            "(docs/diagnostics.md): exact; boundary (overlaps a gold mention "
             "of its label: too long / too short / shifted); wrong label (overlaps gold of other labels only); "
             "spurious (overlaps no gold). High boundary counts with low span precision mean: fix the edges.",
             row_classes=rc,

@@ -53,3 +53,16 @@ def test_terms_command(tmp_path):
     assert half.exit_code == 1 and "[E606]" in half.output
     concepts = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--concepts"])
     assert concepts.exit_code == 0 and "C1" in concepts.output
+
+
+def test_gold_of_another_text_is_coded(tmp_path):
+    import spacy
+
+    _load_commands()
+    nlp = spacy.blank("en")
+    docs = make_corpus(nlp)
+    path = _write(docs, tmp_path / "docs.spacy")
+    other = [nlp("a different text"), nlp("b"), nlp("c")]
+    gold = _write(other, tmp_path / "gold.spacy")
+    result = runner.invoke(app, ["diagnose", "breakdown", path, "--key", "a", "--gold", gold])
+    assert result.exit_code == 1 and "[E153]" in result.output and "Traceback" not in result.output

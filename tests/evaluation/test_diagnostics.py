@@ -72,3 +72,21 @@ def test_misclassified_documents():
     row = mis["documents"][0]
     assert (row["doc"], row["gold"], row["predicted"], row["drivers"]) == (1, "ham", "spam", ["lf"])
     assert row["against_gold"] == ["lf"]
+
+
+def test_analyze_cli_diagnostics_flag(tmp_path):
+    from spacy.tokens import DocBin
+    from typer.testing import CliRunner
+
+    from spacy_weak.cli import _load_commands, app
+
+    _load_commands()
+    db = DocBin()
+    for d in make_corpus(spacy.blank("en")):
+        db.add(d)
+    db.to_disk(tmp_path / "d.spacy")
+    runner = CliRunner()
+    on = runner.invoke(app, ["analyze", str(tmp_path / "d.spacy"), "--gold-key", "gold"])
+    assert on.exit_code == 0 and "Error breakdown: predicted spans" in on.output
+    off = runner.invoke(app, ["analyze", str(tmp_path / "d.spacy"), "--gold-key", "gold", "--no-diagnostics"])
+    assert off.exit_code == 0 and "Error breakdown" not in off.output
