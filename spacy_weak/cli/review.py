@@ -127,8 +127,6 @@ def import_cli(
     labels: str | None = typer.Option(None, "--labels", help="Entity labels, comma-separated (default: the pipeline's)."),
     pipeline: Path | None = typer.Option(None, "--pipeline", "-p", help="Pipeline with the fitted weak_hmm (for labels)."),
     key: str = typer.Option("human", "--key", help="Span key of the human source."),
-    propagate: bool = typer.Option(False, "--propagate", help="Also write the reviewed decisions as the source "
-                                   "'human_lexicon' into every document (docs/review.md)."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the import summary (and annotator reliability) as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite"),
 ) -> None:
@@ -157,10 +155,6 @@ def import_cli(
         docs = _read(corpus, "import into", vocab)
         result = read_reviews(reviewed, docs, labels=label_list)
         dev_docs = apply_reviews(docs, result, key=key, labels=label_list)
-        if propagate:
-            from ..review.propagate import annotate, review_lexicon
-
-            annotate(docs, review_lexicon(docs, result.reviewed, key=key))
         for path, items in [(output, docs)] + ([(dev, dev_docs)] if dev else []):
             db = DocBin(docs=items, store_user_data=True)
             with atomic_path(path) as tmp:

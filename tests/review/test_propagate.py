@@ -19,7 +19,8 @@ def test_reviewed_decisions_reach_other_documents():
     reviewed = _doc(nlp, ["F344", "rats", "got", "Aspirin", "Sulfate"], silver=[(0, 1, "CHEM"), (3, 4, "CHEM")],
                     human=[(3, 5, "CHEM"), (0, 1, "O"), (1, 2, "O"), (2, 3, "O")])
     other = _doc(nlp, ["aspirin", "sulfate", "in", "f344", "rats"], silver=[])
-    lexicon = review_lexicon([reviewed, other], [0])
+    assert review_lexicon([reviewed, other], [0]) == {("aspirin", "sulfate"): "CHEM"}
+    lexicon = review_lexicon([reviewed, other], [0], negatives=True)
     assert lexicon[("aspirin", "sulfate")] == "CHEM"
     assert lexicon[("f344",)] == "O"  # a silver span the reviewer rejected
     assert lexicon[("aspirin",)] == "O"  # the silver span had the wrong boundary
