@@ -2,8 +2,10 @@
 for the others.
 
 From the reviewed documents, every reviewed entity's text (lower-cased tokens) votes for its
-label, and every silver span the reviewer did not keep votes ``"O"`` (the label model's
-mistake, rejected); a text with both kinds of votes takes the majority (ties: the entity).
+label, and (``negatives=True``) every silver span the reviewer did not keep votes ``"O"`` (the
+label model's mistake, rejected); a text with both kinds of votes takes the majority (ties:
+the entity). The negatives are off by default: on BC5CDR they lowered the label model's test
+F1 (docs/review.md).
 :func:`annotate` writes the matches (longest first, no overlaps) into
 ``doc.spans["human_lexicon"]`` of every document: an ordinary source whose accuracy the label
 model learns (it is not clamped), so a decision made once reaches the same string elsewhere.
@@ -19,7 +21,8 @@ PROPAGATED_KEY = "human_lexicon"
 
 
 def review_lexicon(
-    docs: Sequence[Doc], reviewed: Iterable[int], *, key: str = "human", silver_key: str = "silver"
+    docs: Sequence[Doc], reviewed: Iterable[int], *, key: str = "human", silver_key: str = "silver",
+    negatives: bool = False,
 ) -> dict[tuple[str, ...], str]:
     """``{lower-cased token tuple: label or "O"}`` from the reviewed documents."""
     votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
@@ -30,7 +33,7 @@ def review_lexicon(
         kept = {(s.start, s.end, s.label_) for s in doc.spans[key] if s.label_ != NEGATIVE_LABEL}
         for s, e, label in kept:
             votes[tuple(t.lower_ for t in doc[s:e])][label] += 1
-        for span in doc.spans.get(silver_key, []):
+        for span in doc.spans.get(silver_key, []) if negatives else []:
             if (span.start, span.end, span.label_) not in kept:
                 votes[tuple(t.lower_ for t in span)][NEGATIVE_LABEL] += 1
     out = {}
