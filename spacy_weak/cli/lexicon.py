@@ -43,6 +43,24 @@ def _summary_table(summary: Dict, title: str) -> None:
         typer.echo("  dropped: nothing")
 
 
+def _check_compile_output(output: Path, inputs: List[Path]) -> None:
+    """The output folder: not an input nor holding one (E500), not a file (E501), and new,
+    empty or an earlier compiled lexicon (E506): compiling never overwrites other files."""
+    import srsly
+
+    from ..corpora.output_dir import check_output_dir, check_owned_directory
+
+    def is_compiled(meta: Path) -> bool:
+        try:
+            data = srsly.read_json(meta)
+        except (ValueError, OSError):
+            return False
+        return isinstance(data, dict) and data.get("format") == "spacy_weak.compiled_lexicon"
+
+    check_output_dir(output, inputs)
+    check_owned_directory(output, "meta.json", is_compiled)
+
+
 @lexicon_app.command("compile")
 def compile_cli(
     inputs: List[Path] = typer.Argument(..., help="Lexicon inputs: RRF folders (MRCONSO.RRF + MRSTY.RRF), TSV or JSONL files."),
@@ -75,6 +93,7 @@ def compile_cli(
     from ..progress import progress
 
     try:
+        _check_compile_output(output, inputs)
         stops: List[str] = []
         if stop_terms is not None:
             from ..lexicons.tabular import iter_lines
@@ -140,6 +159,9 @@ def convert_cli(
     from ..lexicons.open_vocab import convert
 
     try:
+        from ..corpora.output_dir import check_output_file
+
+        check_output_file(output, [input_path])
         summary = convert(vocabulary, input_path, output, label=label)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
