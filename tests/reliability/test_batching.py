@@ -17,7 +17,7 @@ def make_corpus(nlp, n=60, seed=1):
     rng = random.Random(seed)
     words = ["aspirin", "causes", "headache", "and", "the", "ibuprofen", "pain", "migraine", "today", "with"]
     docs = []
-    for i in range(n):
+    for _ in range(n):
         doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 25))))
         for key, rate in (("a", 0.5), ("b", 0.3), ("c", 0.7)):
             spans = []
