@@ -196,7 +196,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E237 = "{path} line {line}: {n} labels {labels} for an exclusive classification (textcat). Use exclusive=False (textcat_multilabel) or fix the row."
     # --- CLI, sharded runs (E250-E299)
     E250 = "Output directory {path} holds an unfinished run with other settings ({key}: {old} there, {new} now). Use --overwrite to start again, or another output directory."
-    E251 = "Output directory {path} has {n} shard files but no manifest.json: it was not written by a resumable run (or the manifest was deleted). Use --overwrite or an empty directory."
+    E251 = "Output directory {path} has {n} shard files but no manifest.json: it was not written by a resumable run (or the manifest was deleted). Files no run recorded are never deleted: move them away or use an empty directory."
     E252 = "Manifest {path} cannot be read: {err}. Use --overwrite to start the run again."
     E253 = "Shard {path} listed in the manifest cannot be used ({err}). Use --overwrite to start the run again."
     E254 = "The run in {path} is already complete; no more documents can be added."

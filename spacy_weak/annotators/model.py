@@ -21,6 +21,7 @@ copy, so a saved pipeline is self-contained. With ``store_model = false`` only
 the reference (``model``) is kept and loaded again from there.
 """
 import logging
+import math
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
@@ -78,6 +79,15 @@ class ModelAnnotator(SourcePipe):
             raise SpacyWeakError(Errors.E050.format(param="annotation", value=annotation, options=", ".join(ANNOTATIONS)))
         if annotation == "spans" and not source_spans_key:
             raise SpacyWeakError(Errors.E062.format(name=name))
+        if (
+            isinstance(cats_threshold, bool)
+            or not isinstance(cats_threshold, (int, float))
+            or math.isnan(cats_threshold)
+            or not 0.0 <= cats_threshold <= 1.0
+        ):
+            raise SpacyWeakError(Errors.E050.format(param="cats_threshold", value=cats_threshold, options="a number in [0, 1]"))
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise SpacyWeakError(Errors.E050.format(param="batch_size", value=batch_size, options="an integer >= 1"))
         if cats_negative_threshold is not None and cats_negative_threshold >= cats_threshold:
             raise SpacyWeakError(
                 Errors.E050.format(

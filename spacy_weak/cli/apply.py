@@ -218,13 +218,13 @@ def apply_pipeline(
         warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
         return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
     resumed_from = writer.n_done
-    docs: Iterable[Doc] = islice(read_corpus(input_path, nlp, format=fmt), resumed_from, None)
-    docs = nlp.pipe(docs, batch_size=batch_size, n_process=n_process)
-    if show_progress and progress_enabled():
-        total = _count(input_path, fmt)
-        docs = progress(docs, total=None if total is None else max(total - resumed_from, 0), desc="apply", unit="doc")
     n_new = 0
-    with writer:
+    with writer:  # releases the output directory's lock however this ends
+        docs: Iterable[Doc] = islice(read_corpus(input_path, nlp, format=fmt), resumed_from, None)
+        docs = nlp.pipe(docs, batch_size=batch_size, n_process=n_process)
+        if show_progress and progress_enabled():
+            total = _count(input_path, fmt)
+            docs = progress(docs, total=None if total is None else max(total - resumed_from, 0), desc="apply", unit="doc")
         for doc in docs:
             writer.add(stamp(doc, provenance))
             n_new += 1

@@ -133,13 +133,13 @@ def convert_corpus(
         return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
     resumed_from = writer.n_done
     stats = ReadStats()
-    docs: Iterable = read_corpus(input_path, nlp, format=format, stats=stats, **reader_options)
-    # Documents already written are read again (the reader's counts then
-    # cover the whole input) but not written twice.
-    docs = islice(docs, resumed_from, None)
-    if show_progress and progress_enabled():
-        docs = progress(docs, desc="convert", unit="doc")
-    with writer:
+    with writer:  # releases the output directory's lock however this ends
+        docs: Iterable = read_corpus(input_path, nlp, format=format, stats=stats, **reader_options)
+        # Documents already written are read again (the reader's counts then
+        # cover the whole input) but not written twice.
+        docs = islice(docs, resumed_from, None)
+        if show_progress and progress_enabled():
+            docs = progress(docs, desc="convert", unit="doc")
         for doc in docs:
             writer.add(doc)
         writer.flush()

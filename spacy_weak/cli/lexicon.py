@@ -43,6 +43,24 @@ def _summary_table(summary: Dict, title: str) -> None:
         typer.echo("  dropped: nothing")
 
 
+def _check_compile_output(output: Path, inputs: List[Path]) -> None:
+    """The output folder: not an input nor holding one (E500), not a file (E501), and new,
+    empty or an earlier compiled lexicon (E506): compiling never overwrites other files."""
+    import srsly
+
+    from ..corpora.output_dir import check_output_dir, check_owned_directory
+
+    def is_compiled(meta: Path) -> bool:
+        try:
+            data = srsly.read_json(meta)
+        except (ValueError, OSError):
+            return False
+        return isinstance(data, dict) and data.get("format") == "spacy_weak.compiled_lexicon"
+
+    check_output_dir(output, inputs)
+    check_owned_directory(output, "meta.json", is_compiled)
+
+
 @lexicon_app.command("compile")
 def compile_cli(
     inputs: List[Path] = typer.Argument(..., help="Lexicon inputs: RRF folders (MRCONSO.RRF + MRSTY.RRF), TSV or JSONL files."),
@@ -75,6 +93,7 @@ def compile_cli(
     from ..progress import progress
 
     try:
+        _check_compile_output(output, inputs)
         stops: List[str] = []
         if stop_terms is not None:
             from ..lexicons.tabular import iter_lines
@@ -145,6 +164,9 @@ def convert_cli(
     from ..lexicons.open_vocab import convert
 
     try:
+        from ..corpora.output_dir import check_output_file
+
+        check_output_file(output, [input_path])
         filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
                                     spelling_variants=spelling)
         summary = convert(vocabulary, input_path, output, label=label, filters=filters)

@@ -39,6 +39,32 @@ def check_output_dir(output_dir: PathLike, inputs: Iterable[PathLike] = ()) -> N
             raise SpacyWeakError(Errors.E500.format(input=inp, output=out))
 
 
+def check_output_file(output: PathLike, inputs: Iterable[PathLike] = ()) -> None:
+    """An output *file*: ``E511`` if it is a directory, ``E500`` if it is one of the inputs."""
+    out = Path(output)
+    if out.is_dir():
+        raise SpacyWeakError(Errors.E511.format(path=out, what="the output"))
+    out_real = out.resolve()
+    for inp in inputs:
+        if inp is not None and Path(inp).resolve() == out_real:
+            raise SpacyWeakError(Errors.E500.format(input=inp, output=out))
+
+
+def check_owned_directory(output_dir: PathLike, marker: str, is_ours) -> None:
+    """``E506`` if ``output_dir`` holds files but no ``marker`` file that ``is_ours(path)`` accepts.
+
+    For commands that write a fixed set of files into a directory (a compiled
+    lexicon): they may rewrite their own earlier output, never a directory
+    of other files.
+    """
+    out = Path(output_dir)
+    if not out.is_dir():
+        return
+    entries = sorted(p.name for p in out.iterdir())
+    if entries and not ((out / marker).is_file() and is_ours(out / marker)):
+        raise SpacyWeakError(Errors.E506.format(path=out, files=", ".join(entries[:5])))
+
+
 def writer_identity() -> Dict[str, Any]:
     """Who writes: pid, host, start time (UTC) and a token unique to this run."""
     return {

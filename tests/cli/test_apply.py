@@ -184,6 +184,10 @@ def test_apply_resumes_after_kill_9(corpus, reference, tmp_path, n_process):
     assert signatures(out) == signatures(reference[0])
     assert read_manifest(out)["summary"] == read_manifest(reference[0])["summary"]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in reference[0].iterdir())
+    # byte-identical shards (issue 15, class 10)
+    from spacy_weak.corpora.shards import docbin_files
+
+    assert [p.read_bytes() for p in docbin_files(out)] == [p.read_bytes() for p in docbin_files(reference[0])]
 
 
 def test_apply_rerun_complete_is_noop(corpus, reference):

@@ -17,7 +17,7 @@ def make_corpus(nlp, n=60, seed=1):
     rng = random.Random(seed)
     words = ["aspirin", "causes", "headache", "and", "the", "ibuprofen", "pain", "migraine", "today", "with"]
     docs = []
-    for i in range(n):
+    for _ in range(n):
         doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 25))))
         for key, rate in (("a", 0.5), ("b", 0.3), ("c", 0.7)):
             spans = []
@@ -79,3 +79,35 @@ def test_apply_output_identical_across_batch_sizes(tmp_path):
         apply_pipeline(tmp_path / "model", tmp_path / "in.spacy", out, batch_size=batch_size, shard_size=7, show_progress=False)
         outs.append([p.read_bytes() for p in docbin_files(out)])
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_interrupted_and_resumed_hmm_run_is_byte_identical(tmp_path, monkeypatch):
+    """A run interrupted mid-shard and resumed (so its batches start elsewhere) writes
+    the same bytes as an uninterrupted one."""
+    import spacy_weak.cli.apply as apply_mod
+    from spacy_weak.cli.apply import apply_pipeline
+    from spacy_weak.corpora.shards import docbin_files, read_manifest
+
+    nlp = spacy.blank("en")
+    docs = make_corpus(nlp, n=30, seed=3)
+    nlp.add_pipe("weak_hmm", config={"n_iter": 3}).fit(docs)
+    nlp.to_disk(tmp_path / "model")
+    DocBin(docs=docs, store_user_data=True).to_disk(tmp_path / "in.spacy")
+    apply_pipeline(tmp_path / "model", tmp_path / "in.spacy", tmp_path / "ref", batch_size=8, shard_size=3, show_progress=False)
+
+    original = apply_mod.read_corpus
+
+    def crashing(*args, **kwargs):
+        for i, doc in enumerate(original(*args, **kwargs)):
+            if i == 13:
+                raise KeyboardInterrupt
+            yield doc
+
+    monkeypatch.setattr(apply_mod, "read_corpus", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        apply_pipeline(tmp_path / "model", tmp_path / "in.spacy", tmp_path / "run", batch_size=8, shard_size=3, show_progress=False)
+    assert 0 < read_manifest(tmp_path / "run")["docs"] < 30
+    monkeypatch.setattr(apply_mod, "read_corpus", original)
+    summary = apply_pipeline(tmp_path / "model", tmp_path / "in.spacy", tmp_path / "run", batch_size=8, shard_size=3, show_progress=False)
+    assert summary["resumed_from"] % 8 != 0  # the resumed run's batches start elsewhere
+    assert [p.read_bytes() for p in docbin_files(tmp_path / "run")] == [p.read_bytes() for p in docbin_files(tmp_path / "ref")]

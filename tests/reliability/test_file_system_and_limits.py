@@ -7,7 +7,7 @@ import time
 
 import pytest
 import spacy
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import DocBin, Span
 
 from spacy_weak.cli._guard import describe_exception, guard
 from spacy_weak.corpora.limits import token_work
@@ -15,7 +15,7 @@ from spacy_weak.corpora.shards import read_docs
 from spacy_weak.errors import SpacyWeakError
 from spacy_weak.spans import set_source_spans
 
-from .helpers import assert_coded_failure, make_model, run_cli, snapshot, write_pubtator
+from .helpers import assert_coded_failure, make_model, run_cli, write_pubtator
 
 META = "tests/fixtures/umls_META"
 
@@ -222,11 +222,15 @@ def test_abbreviations_scale_linearly(label_long):
     nlp = spacy.blank("en")
     abbr = nlp.add_pipe("weak_abbreviations", config={"sources": ["gaz"]})
     times = {}
-    for n in (1000, 4000):
-        doc = _abbreviation_doc(nlp, n, label_long=label_long)
-        start = time.perf_counter()
-        abbr(doc)
-        times[n] = time.perf_counter() - start
+    for n in (500, 4000):
+        best = None
+        for _ in range(2):  # best of two: the machine is shared
+            doc = _abbreviation_doc(nlp, n, label_long=label_long)
+            start = time.perf_counter()
+            abbr(doc)
+            elapsed = time.perf_counter() - start
+            best = elapsed if best is None else min(best, elapsed)
+        times[n] = best
         assert len(doc.spans["weak_abbreviations"]) >= n
-    # 4x the document: linear code takes ~4x; the quadratic version took ~9x and more
-    assert times[4000] < 7 * max(times[1000], 0.05), times
+    # 8x the document: linear code takes ~8x; the quadratic version took 50x and more
+    assert times[4000] < 24 * max(times[500], 0.02), times

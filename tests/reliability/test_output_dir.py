@@ -244,3 +244,30 @@ def test_saved_pipeline_files_follow_the_umask(tmp_path):
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "lex").iterdir() if p.is_file()}
     assert modes and set(modes.values()) == {0o644}, modes
+
+
+# ------------------------------------------------------------ lexicon commands
+
+
+def test_lexicon_compile_never_overwrites_a_foreign_directory(tmp_path):
+    lex = tmp_path / "lex.tsv"
+    lex.write_text("aspirin\tChemical\n", encoding="utf-8")
+    other = tmp_path / "project"
+    other.mkdir()
+    (other / "meta.json").write_text('{"mine": true}')
+    before = snapshot(other)
+    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", other), "E506")
+    assert snapshot(other) == before
+    # an input inside the output folder
+    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", tmp_path), "E500")
+    # its own earlier output is rewritten
+    assert run_cli("lexicon", "compile", lex, "--output", tmp_path / "compiled").exit_code == 0
+    assert run_cli("lexicon", "compile", lex, "--output", tmp_path / "compiled").exit_code == 0
+
+
+def test_lexicon_convert_output_equal_to_input(tmp_path):
+    src = tmp_path / "drugbank.csv"
+    src.write_text("DrugBank ID,Accession Numbers,Common name,CAS,UNII,Synonyms,Standard InChI Key\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, src), "E500")
+    assert snapshot(tmp_path) == before

@@ -267,3 +267,11 @@ def test_saved_cfg_with_a_bad_value_is_refused_on_load(tmp_path):
     srsly.write_json(tmp_path / "p" / "weak_hmm" / "cfg", cfg)
     with pytest.raises(SpacyWeakError, match=r"^\[E100\].*pseudo_count"):
         spacy.load(tmp_path / "p")
+
+
+@pytest.mark.parametrize("config", [{"cats_threshold": 3.0}, {"cats_threshold": -0.1}, {"batch_size": 0}])
+def test_weak_model_numeric_parameters(config):
+    nlp = spacy.blank("en")
+    param = next(iter(config))
+    with pytest.raises(SpacyWeakError, match=rf"^\[E050\].*'{param}'"):
+        nlp.add_pipe("weak_model", config={"model": "no_such_model", **config})

@@ -20,7 +20,7 @@ from spacy_weak.spans import set_source_spans
 
 from .helpers import assert_clean as _assert_clean, make_model, run_cli, snapshot, write_pubtator
 
-PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+PROPS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 that its sources cannot identify says so."""
 import warnings
 
-import pytest
 import spacy
 from spacy.tokens import Span
 
