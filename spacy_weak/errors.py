@@ -93,6 +93,9 @@ class Warnings(metaclass=ErrorsWithCodes):
 
     # --- first-hour UX (W550-W599)
     W551 = "`spacy-weak analyze --hmm` is deprecated (the option takes any fitted aggregator): write --model {path}."
+    W552 = ("The override --{key} has no effect on a saved pipeline: [paths] and [initialize] are read only when a "
+            "config is initialised, and the pipeline directory already holds its data. Give the config instead (with "
+            "--initialize for apply), or leave the override out.")
     W550 = "--set {key}={value} is deprecated: write config overrides as spaCy does, --{key} {value}."
 
     # --- diagnostics (W600-W649)

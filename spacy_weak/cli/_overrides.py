@@ -92,6 +92,10 @@ def enforce_component_overrides(nlp, overrides: Dict[str, Any], *, refit: Iterab
     config = nlp.config
     for key in sorted(overrides):
         parts = key.split(".")
+        if parts[0] in ("paths", "initialize"):
+            # read only when a config is initialised; a saved pipeline holds its data already
+            warn(Warnings.W552.format(key=key))
+            continue
         if parts[0] != "components" or len(parts) < 3 or parts[1] not in nlp.pipe_names:
             continue
         name, setting = parts[1], parts[2]

@@ -123,6 +123,7 @@ def agreement_heatmap(names: Sequence[str], votes: np.ndarray, *, unit: str = "t
     if len(names) < 2 or len(names) > MAX_HEATMAP_SOURCES or votes.size == 0:
         return None
     m = agreement_matrix(votes)
+    np.fill_diagonal(m, np.nan)  # a source always agrees with itself: leave the diagonal blank
     size = 2.0 + 0.32 * len(names)
     fig = _figure(size + 1.2, size)
     ax = fig.subplots()

@@ -56,6 +56,11 @@ def test_apply_initialize_with_unfitted_aggregator_fails_before_writing_and_reru
                                  "--components.hmm.merge_adjacent", "true"])
     assert silver.exit_code == 0, silver.output
     assert "ents CHEM" in silver.output
+    # a [paths] override on a saved pipeline does nothing: said, not ignored
+    with pytest.warns(UserWarning, match="W552"):
+        again = runner.invoke(app, ["apply", str(tmp_path / "model"), str(raw), str(tmp_path / "silver2"),
+                                    "--paths.lexicon", "x.tsv"])
+    assert again.exit_code == 0, again.output
 
 
 def test_e250_names_the_difference_in_long_lists(tmp_path):
