@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly
-import spacy
 from spacy.scorer import PRFScore
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 from spacy.util import load_config, load_model_from_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,25 +103,6 @@ def build_nlp(config_path: Path, lexicons: Dict[str, str], overrides: Dict[str, 
     nlp = load_model_from_config(config, auto_fill=True)
     nlp.initialize()
     return nlp
-
-
-def train_ner(silver: List[Doc], dev: List[Doc], labels: Sequence[str], workdir: Path, max_steps: int) -> spacy.Language:
-    from spacy.cli.train import train as spacy_train
-
-    def save(docs, path):
-        db = DocBin()
-        for d in docs:
-            db.add(d)
-        db.to_disk(path)
-
-    save(silver, workdir / "train.spacy")
-    save(dev, workdir / "dev.spacy")
-    cfg = ROOT / "configs" / "ner_silver.cfg"
-    spacy_train(cfg, workdir / "model", overrides={
-        "paths.train": str(workdir / "train.spacy"), "paths.dev": str(workdir / "dev.spacy"),
-        "training.max_steps": max_steps,
-    })
-    return spacy.load(workdir / "model" / "model-best")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict:
