@@ -49,3 +49,15 @@ def test_other_docs_python_examples_run(name):
     if not (DOCS / name).exists():
         pytest.skip(f"{name} not written")
     run_python(name)
+
+
+def test_readme_python_examples_run():
+    """The README's Python blocks run as written (the first thing a new user copies)."""
+    text = (DOCS.parent / "README.md").read_text(encoding="utf8")
+    namespace: dict = {"__name__": "docs_readme"}
+    bodies = [body for lang, body in BLOCK.findall(text) if lang == "python"]
+    assert len(bodies) >= 2
+    for body in bodies:
+        exec(compile(body, "README.md", "exec"), namespace)
+    doc = namespace["doc"]
+    assert [s.text for s in doc.spans["gaz_chem"]] == ["Aspirin"]
