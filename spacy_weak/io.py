@@ -74,6 +74,11 @@ def write_bytes_atomic(path: PathLike, data: bytes, *, tmp_name: Optional[str] =
         tmp.write_bytes(data)
 
 
+def write_text_atomic(path: PathLike, text: str, *, tmp_name: Optional[str] = None) -> None:
+    with atomic_path(path, tmp_name=tmp_name) as tmp:
+        tmp.write_text(text, encoding="utf8")
+
+
 def write_json_atomic(path: PathLike, data: Any, *, tmp_name: Optional[str] = None) -> None:
     with atomic_path(path, tmp_name=tmp_name) as tmp:
         srsly.write_json(tmp, data)

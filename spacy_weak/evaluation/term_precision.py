@@ -149,11 +149,10 @@ def worst_terms(
 
 def write_stop_terms(path: str | Path, rows: Sequence[dict[str, Any]]) -> int:
     """One term per line (the format of ``--stop-terms`` and the gazetteer's ``stop_terms``)."""
-    from ..io import atomic_path
+    from ..io import write_text_atomic
 
     terms = sorted({r["term"] for r in rows})
-    with atomic_path(path) as tmp:
-        tmp.write_text("".join(t + "\n" for t in terms), encoding="utf8")
+    write_text_atomic(path, "".join(t + "\n" for t in terms))
     return len(terms)
 
 
