@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from ..about import __version__
 from ..aggregation.observations import available_sources
+from ..evaluation.report import fmt as _fmt
 from ..io import file_digest
 from ..spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, span_probs
 
@@ -148,14 +149,6 @@ def card_data(
         limits.append(f"{data['docs_without_provenance']} document(s) carry no derivation provenance")
     data["known_limits"] = limits
     return data
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
 
 
 def render_markdown(data: dict, *, title: str = "Derivation card") -> str:
