@@ -412,7 +412,6 @@ def w_build_ours(p):
 
 def w_build_phrasematcher(p):
     import spacy
-    from spacy.matcher import PhraseMatcher
 
     nlp = spacy.blank("en")
     base = proc_status_mb("VmRSS")
@@ -594,8 +593,6 @@ def w_hmm_ours(p):
 
     Docs are streamed from the DocBin into ``fit``; peak RSS is that of this process.
     """
-    from spacy.tokens import DocBin
-
     times = int(p.get("times", 1))
     stream = bool(p.get("stream"))
     nlp, hmm = make_our_hmm(p["labels"], p["sources"], int(p["n_iter"]))

@@ -44,7 +44,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -211,6 +211,39 @@ def train_textcat(config: Path, train: Path, dev: Path, output: Path, seed: int)
     return output / "model-best"
 
 
+def train_on_silver(kept: List[Doc], args, out_dir: Path, tag: str, model_name: str, test_docs: Sequence[Doc],
+                    gold_test: np.ndarray, positive: int) -> Tuple[Dict, float]:
+    """Train a textcat on the silver docs ``kept`` (10 % of them, seeded, as the silver dev set) and
+    score it on the test docs: ``(scores + silver_train_docs/silver_dev_docs, training seconds)``.
+
+    ``kept`` is changed in place: spaCy's textcat accepts only 0/1 cats ([E851]), so each doc's cats
+    become the argmax class, and its span groups are dropped (the sources' votes are not needed for
+    training, and every span group costs a srsly msgpack load, with an entry-point scan, each time
+    spacy train re-reads the corpus).
+    """
+    for d in kept:
+        d.cats = hard_cats(d.cats, args.labels)
+        d.spans.clear()
+    rng = random.Random(args.seed)
+    order = list(range(len(kept)))
+    rng.shuffle(order)
+    n_dev = max(1, len(kept) // 10)
+    dev_docs = [kept[i] for i in order[:n_dev]]
+    trn_docs = [kept[i] for i in order[n_dev:]]
+    suffix = f"_{tag}" if tag else ""
+    train_path, dev_path = out_dir / f"silver_train{suffix}.spacy", out_dir / f"silver_dev{suffix}.spacy"
+    write_silver(trn_docs, train_path)
+    write_silver(dev_docs, dev_path)
+    t = time.perf_counter()
+    model_dir = train_textcat(args.textcat_config, train_path, dev_path, out_dir / model_name, args.seed)
+    train_s = time.perf_counter() - t
+    tc = spacy.load(model_dir)
+    probs = cats_matrix(list(tc.pipe(d.text for d in test_docs)), args.labels)
+    res = score(gold_test, probs, positive)
+    res.update({"silver_train_docs": len(trn_docs), "silver_dev_docs": len(dev_docs)})
+    return res, train_s
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -307,34 +340,14 @@ def main(argv=None) -> int:
         # copies for --min-confidence: the loop below makes the cats one-hot and drops the spans in place
         conf_silver = [d.copy() for d in silver] if args.min_confidence else []
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
-        for d in kept:  # spaCy's textcat accepts only 0/1 cats ([E851]): the argmax class
-            d.cats = hard_cats(d.cats, args.labels)
-            # the sources' vote groups are not needed for training, and every span group costs a
-            # srsly msgpack load (with an entry-point scan) each time spacy train re-reads the corpus
-            d.spans.clear()
-        rng = random.Random(args.seed)
-        order = list(range(len(kept)))
-        rng.shuffle(order)
-        n_dev = max(1, len(kept) // 10)
-        dev_docs = [kept[i] for i in order[:n_dev]]
-        trn_docs = [kept[i] for i in order[n_dev:]]
-        write_silver(trn_docs, out_dir / "silver_train.spacy")
-        write_silver(dev_docs, out_dir / "silver_dev.spacy")
-        t = time.perf_counter()
-        model_dir = train_textcat(args.textcat_config, out_dir / "silver_train.spacy", out_dir / "silver_dev.spacy",
-                                  out_dir / "textcat_model", args.seed)
-        timings["textcat_train"] = time.perf_counter() - t
-        tc = spacy.load(model_dir)
-        probs = cats_matrix(list(tc.pipe(d.text for d in test_docs)), args.labels)
-        results["textcat"] = score(gold_test, probs, positive)
-        results["textcat"]["silver_train_docs"] = len(trn_docs)
-        results["textcat"]["silver_dev_docs"] = len(dev_docs)
+        results["textcat"], timings["textcat_train"] = train_on_silver(
+            kept, args, out_dir, "", "textcat_model", test_docs, gold_test, positive
+        )
         if args.min_confidence:
             from _textcat_confidence import confidence_sweep  # bench/_textcat_confidence.py
 
             results["textcat_confidence"] = confidence_sweep(
-                conf_silver, L_train, test_docs, gold_test, positive, args, out_dir, score,
-                cats_matrix, hard_cats, write_silver, train_textcat,
+                conf_silver, L_train, test_docs, gold_test, positive, args, out_dir, train_on_silver
             )
     else:
         results["textcat"] = None

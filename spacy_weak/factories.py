@@ -446,7 +446,7 @@ def make_hmm(
     merge_adjacent: bool,
     dependencies: bool,
     dependency_threshold: float,
-    clamp_sources: List[str] = [],
+    clamp_sources: List[str] = (),  # default_config gives []
     clamp_learn: bool = False,
 ):
     from .aggregation.hmm_component import HMMAggregator

@@ -5,6 +5,7 @@ the current umask (``0o666 & ~umask``), not the ``0o600`` of
 :func:`tempfile.mkstemp`, so a saved pipeline or a run's output can be read
 by other users and services as the umask allows.
 """
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -73,6 +74,20 @@ def write_bytes_atomic(path: PathLike, data: bytes, *, tmp_name: Optional[str] =
         tmp.write_bytes(data)
 
 
+def write_text_atomic(path: PathLike, text: str, *, tmp_name: Optional[str] = None) -> None:
+    with atomic_path(path, tmp_name=tmp_name) as tmp:
+        tmp.write_text(text, encoding="utf8")
+
+
 def write_json_atomic(path: PathLike, data: Any, *, tmp_name: Optional[str] = None) -> None:
     with atomic_path(path, tmp_name=tmp_name) as tmp:
         srsly.write_json(tmp, data)
+
+
+def file_digest(path: PathLike, chunk: int = 1 << 20) -> str:
+    """The SHA-256 hex digest of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -7,7 +7,7 @@ a change of behaviour is a ``.v2`` beside it. Imports stay cheap.
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 from spacy.tokens import Span
-from spacy.util import filter_spans, registry
+from spacy.util import SimpleFrozenList, filter_spans, registry
 
 from .errors import Errors, SpacyWeakError
 
@@ -63,7 +63,7 @@ class LabelMap:
 
 @registry.misc("spacy_weak.label_map.v1")
 def make_label_map(
-    mapping: Dict[str, Optional[str]], labels: List[str] = [], unknown: str = "keep"
+    mapping: Dict[str, Optional[str]], labels: List[str] = SimpleFrozenList(), unknown: str = "keep"
 ) -> LabelMap:
     """The label mapping shared by every source: ``{"@misc": "spacy_weak.label_map.v1", ...}``."""
     return LabelMap(mapping, labels=labels, unknown=unknown)

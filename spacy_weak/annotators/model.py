@@ -128,7 +128,7 @@ class ModelAnnotator(SourcePipe):
 
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None) -> None:
         """Load the wrapped pipeline now (so a missing one fails before annotating)."""
-        self.wrapped
+        _ = self.wrapped  # the property loads it
 
     @property
     def labels(self):

@@ -16,7 +16,7 @@ Token-level rules are much faster than the equivalent regular expressions
 from typing import Callable, Iterator, List, Sequence, Tuple
 
 from spacy.tokens import Doc
-from spacy.util import registry
+from spacy.util import SimpleFrozenList, registry
 
 Rule = Callable[[Doc], Iterator[Tuple[int, int, str]]]
 
@@ -30,7 +30,7 @@ def make_token_suffixes(
     label: str,
     suffixes: List[str],
     min_length: int = 5,
-    exclude: List[str] = [],
+    exclude: List[str] = SimpleFrozenList(),
     alpha_only: bool = True,
 ) -> Rule:
     """Label single tokens whose lower-cased text ends with one of ``suffixes``.
@@ -80,8 +80,8 @@ def make_token_words(label: str, words: List[str], case_sensitive: bool = False)
 def make_head_phrases(
     label: str,
     heads: List[str],
-    modifiers: List[str] = [],
-    modifier_suffixes: List[str] = [],
+    modifiers: List[str] = SimpleFrozenList(),
+    modifier_suffixes: List[str] = SimpleFrozenList(),
     max_modifiers: int = 3,
     min_modifiers: int = 1,
 ) -> Rule:

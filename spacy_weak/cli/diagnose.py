@@ -64,20 +64,19 @@ def breakdown_cli(
     from ..evaluation.breakdown import (
         GOLD_CLASSES,
         PRED_CLASSES,
+        breakdown_data,
         classify_key,
-        error_breakdown,
+        collect_for_key,
     )
-    from ..evaluation.data import collect
     from ..io import write_json_atomic
 
     try:
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         gk = _gold_key(docs, gold_docs, gold_key)
-        out = error_breakdown(docs, key, gold_key=gk, gold_docs=gold_docs, n_examples=n)
-        data = collect(docs, gold_docs=gold_docs, gold_key=gk, aggregates=[key] if key == "ents" else None)
-        if key not in data.tables:
-            data = collect(docs, gold_docs=gold_docs, gold_key=gk, aggregates=[key])
-        words = boundary_words(data, key, n=n, classified=classify_key(data, key))
+        data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gk)
+        classified = classify_key(data, key)
+        out = breakdown_data(data, key, n_examples=n, classified=classified)
+        words = boundary_words(data, key, n=n, classified=classified)
     except SpacyWeakError as err:
         _fail(err)
     for side, classes in (("pred", PRED_CLASSES), ("gold", GOLD_CLASSES)):

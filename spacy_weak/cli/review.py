@@ -224,7 +224,7 @@ def card_cli(
 ) -> None:
     """Write a Markdown derivation card (datasheet) for a silver set."""
     from ..errors import SpacyWeakError, Warnings, warn
-    from ..io import atomic_path, write_json_atomic
+    from ..io import write_json_atomic, write_text_atomic
     from ..review.card import card_data, render_markdown
 
     try:
@@ -242,8 +242,7 @@ def card_cli(
         data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)
         if data["docs_without_provenance"]:
             warn(Warnings.W405.format(path=", ".join(map(str, docbins))))
-        with atomic_path(output) as tmp:
-            tmp.write_text(render_markdown(data), encoding="utf8")
+        write_text_atomic(output, render_markdown(data))
         if json_path:
             write_json_atomic(json_path, data)
     except SpacyWeakError as err:

@@ -3,7 +3,6 @@
 Used by ``bench/quality.py --save-annotated / --save-aggregated`` so that a benchmark's
 documents (sources, aggregates and gold in ``doc.spans``) feed ``spacy-weak analyze``.
 """
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -29,8 +28,5 @@ def save_docs(path: PathLike | None, docs: Iterable[Doc]) -> Path | None:
     db = DocBin(store_user_data=False)
     for doc in docs:
         db.add(doc)
-    write_bytes_atomic(path, db.to_bytes())
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)  # the temporary file was private (mkstemp): give it the user's umask
+    write_bytes_atomic(path, db.to_bytes())  # with the user's umask (spacy_weak/io.py)
     return Path(path)

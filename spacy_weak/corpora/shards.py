@@ -33,7 +33,6 @@ Usage (what ``spacy-weak apply`` and ``convert`` do)::
 options that change the output); a directory holding a run with other
 settings is refused (``E250``) unless ``overwrite=True``.
 """
-import hashlib
 import logging
 import re
 from pathlib import Path
@@ -44,7 +43,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
-from ..io import atomic_path, write_json_atomic
+from ..io import atomic_path, file_digest, write_json_atomic
 from .manifest import MANIFEST_FORMAT, shard_name, validate_manifest
 from .output_dir import DirectoryLock, check_output_dir, describe_writer, writer_identity
 
@@ -471,14 +470,6 @@ def count_docs(source: Union[PathLike, Sequence[PathLike]]) -> int:
         else:
             total += sum(len(load_docbin(p)) for p in docbin_files(src))
     return total
-
-
-def file_digest(path: PathLike, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def input_fingerprint(source: Union[PathLike, Sequence[PathLike]]) -> List[Dict[str, Any]]:

@@ -297,16 +297,27 @@ def error_breakdown(
         their spans are projected with spaCy's alignment), the key in those.
     source_keys: sources whose votes tell ``missed_voted`` from ``missed_no_vote``.
     """
-    if isinstance(docs, CorpusData):
-        return breakdown_data(docs, key, source_keys=source_keys, n_examples=n_examples)
+    if not isinstance(docs, CorpusData):
+        docs = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gold_key)
+    return breakdown_data(docs, key, source_keys=source_keys, n_examples=n_examples)
+
+
+def collect_for_key(
+    docs: Iterable[Doc],
+    key: str,
+    *,
+    gold_docs: Iterable[Doc] | None = None,
+    gold_key: str | None = "gold",
+) -> CorpusData:
+    """:func:`collect` the Docs so that ``key`` has a table: ``"ents"`` (``doc.ents``), or a span
+    group that is neither a source nor an aggregate, is read as the prediction (an aggregate)."""
     docs = list(docs)
     gold_docs = list(gold_docs) if gold_docs is not None else None
     aggregates = [key] if key == ENTS_KEY else None
     data = collect(docs, gold_docs=gold_docs, gold_key=gold_key, aggregates=aggregates)
     if key not in data.tables and any(key in d.spans for d in docs):
-        # a span group that is neither a source nor an aggregate: read it as the prediction
         data = collect(docs, gold_docs=gold_docs, gold_key=gold_key, aggregates=[key])
-    return breakdown_data(data, key, source_keys=source_keys, n_examples=n_examples)
+    return data
 
 
 __all__ = [
@@ -316,6 +327,7 @@ __all__ = [
     "breakdown_all",
     "breakdown_data",
     "classify_key",
+    "collect_for_key",
     "entity_table",
     "error_breakdown",
     "overlap_pairs",

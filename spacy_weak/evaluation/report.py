@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Union
 import numpy as np
 import srsly
 
-from ..io import write_json_atomic, atomic_path
+from ..io import write_json_atomic, write_text_atomic
 from .analysis import AnalysisResult
 from .charts import negative_only
 from .data import CATS_KEY
@@ -389,8 +389,7 @@ def to_markdown(result: AnalysisResult) -> str:
 
 
 def write_markdown(result: AnalysisResult, path: Union[str, Path]) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(to_markdown(result), encoding="utf8")
+    write_text_atomic(path, to_markdown(result))
 
 
 # ---------------------------------------------------------------- HTML (report_html.py)

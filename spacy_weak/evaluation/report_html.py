@@ -15,7 +15,7 @@ import numpy as np
 from spacy import displacy
 from spacy.vocab import Vocab
 
-from ..io import atomic_path
+from ..io import write_text_atomic
 from ..spans import NEGATIVE_LABEL
 from .analysis import AnalysisResult
 from .data import GOLD_KEY
@@ -374,5 +374,4 @@ def _charts_section(result: AnalysisResult) -> str:
 
 
 def write_html(result: AnalysisResult, path: Union[str, Path], *, title: str = "Weak supervision report") -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(to_html(result, title=title), encoding="utf8")
+    write_text_atomic(path, to_html(result, title=title))

@@ -27,8 +27,8 @@ import numpy as np
 from spacy.tokens import Doc
 
 from ..errors import Errors, SpacyWeakError
-from .breakdown import PRED_CLASSES, _Words, classify_key
-from .data import CorpusData, collect
+from .breakdown import PRED_CLASSES, _Words, classify_key, collect_for_key
+from .data import CorpusData
 
 SORT_KEYS = ("wrong", "matches", "precision", "hit_rate", "term")
 _BOUNDARY = {PRED_CLASSES.index(c) for c in ("too_long", "too_short", "shifted")}
@@ -123,10 +123,7 @@ def term_precision(
     if isinstance(docs, CorpusData):
         return term_precision_data(docs, key)
     docs = list(docs)
-    data = collect(docs, gold_docs=gold_docs, gold_key=gold_key)
-    if key not in data.tables and any(key in d.spans for d in docs):
-        data = collect(docs, gold_docs=list(gold_docs) if gold_docs is not None else None, gold_key=gold_key,
-                       aggregates=[key])
+    data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gold_key)
     index = {label: i for i, label in enumerate(data.labels)}
     concepts: dict[tuple, set] = defaultdict(set)
     for i, doc in enumerate(docs):
@@ -152,11 +149,10 @@ def worst_terms(
 
 def write_stop_terms(path: str | Path, rows: Sequence[dict[str, Any]]) -> int:
     """One term per line (the format of ``--stop-terms`` and the gazetteer's ``stop_terms``)."""
-    from ..io import atomic_path
+    from ..io import write_text_atomic
 
     terms = sorted({r["term"] for r in rows})
-    with atomic_path(path) as tmp:
-        tmp.write_text("".join(t + "\n" for t in terms), encoding="utf8")
+    write_text_atomic(path, "".join(t + "\n" for t in terms))
     return len(terms)
 
 

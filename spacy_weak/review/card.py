@@ -18,6 +18,8 @@ from spacy.tokens import Doc
 
 from ..about import __version__
 from ..aggregation.observations import available_sources
+from ..evaluation.report import fmt as _fmt
+from ..io import file_digest
 from ..spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, span_probs
 
 logger = logging.getLogger(__name__)
@@ -28,21 +30,13 @@ ATTR_FILES = "recipe_files"
 LOW_PRECISION = 0.5
 
 
-def file_sha256(path: Path, block: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(block), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def pipeline_provenance(nlp) -> dict:
     """``{recipe_hash, package_version, files}`` of a pipeline (config + files in ``[paths]``)."""
     config = nlp.config.to_str()
     files = {}
     for name, value in sorted((nlp.config.get("paths") or {}).items()):
         if isinstance(value, str) and value and Path(value).is_file():
-            files[name] = file_sha256(Path(value))
+            files[name] = file_digest(Path(value))
     h = hashlib.sha256(config.encode("utf8"))
     for name, digest in files.items():
         h.update(f"\n{name}={digest}".encode())
@@ -155,14 +149,6 @@ def card_data(
         limits.append(f"{data['docs_without_provenance']} document(s) carry no derivation provenance")
     data["known_limits"] = limits
     return data
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    return str(v)
 
 
 def render_markdown(data: dict, *, title: str = "Derivation card") -> str:

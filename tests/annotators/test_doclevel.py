@@ -51,7 +51,7 @@ def test_doc_function_results(result, votes):
 
 def test_doc_function_label_map_and_docbin():
     nlp = spacy.blank("en")
-    lf = add_fn(nlp, **{"@misc": "test_doc.result.v1", "result": {"spam": 1, "junk": 1, "ham": 0}})
+    add_fn(nlp, **{"@misc": "test_doc.result.v1", "result": {"spam": 1, "junk": 1, "ham": 0}})
     nlp.remove_pipe("lf")
     nlp.add_pipe(
         "weak_doc_function",

@@ -1,9 +1,5 @@
 """bench/label_model_v2.py on a tiny synthetic corpus: equal post-processing, error counts,
 duplicate sources (the helpers of bench/quality.py's issue-12 keys)."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 import spacy
 from spacy.tokens import Span
@@ -11,19 +7,12 @@ from spacy.tokens import Span
 from spacy_weak.corpora.align import set_gold
 from tests.aggregation.synth import LABELS, make_corpus
 
-_BENCH = Path(__file__).resolve().parents[2] / "bench"
+from . import load_bench
 
 
 @pytest.fixture(scope="module")
 def v2():
-    sys.path.insert(0, str(_BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_label_model_v2", _BENCH / "label_model_v2.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(_BENCH))
+    return load_bench("label_model_v2")
 
 
 def _score(pairs, labels):

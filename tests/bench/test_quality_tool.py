@@ -1,5 +1,4 @@
 """bench/quality.py as a user's tool: --code, --save-annotated / --save-aggregated feed analyze."""
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -7,15 +6,14 @@ import spacy
 
 from spacy_weak.evaluation import analyze, read_docbins
 
+from . import load_bench
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def quality():
-    spec = importlib.util.spec_from_file_location("bench_quality", ROOT / "bench" / "quality.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("quality")
 
 
 def test_code_and_saved_docbins_feed_analyze(quality, tmp_path):

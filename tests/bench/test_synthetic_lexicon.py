@@ -1,18 +1,12 @@
 """The benchmark's synthetic lexicon is deterministic (bench/synthetic_lexicon.py)."""
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "synthetic_lexicon.py"
+from . import load_bench
 
 
 @pytest.fixture(scope="module")
 def synthetic_lexicon():
-    spec = importlib.util.spec_from_file_location("bench_synthetic_lexicon", _PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("synthetic_lexicon")
 
 
 def test_same_seed_same_records(synthetic_lexicon):

@@ -1,19 +1,13 @@
 """bench/textcat.py: the class balance given to Snorkel is estimated without gold."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "textcat.py"
+from . import load_bench
 
 
 @pytest.fixture(scope="module")
 def textcat():
-    spec = importlib.util.spec_from_file_location("bench_textcat", _PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("textcat")
 
 
 def test_class_balance_from_majority_vote(textcat):

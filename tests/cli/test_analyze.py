@@ -2,11 +2,12 @@
 import pytest
 import spacy
 import srsly
-from spacy.tokens import DocBin, Span
+from spacy.tokens import Span
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
 from tests.evaluation.corpora import make_span_corpus
+from tests.evaluation.corpora import write_docbin as _write
 
 runner = CliRunner()
 
@@ -14,13 +15,6 @@ runner = CliRunner()
 @pytest.fixture
 def nlp():
     return spacy.blank("en")
-
-
-def _write(docs, path):
-    db = DocBin()
-    for doc in docs:
-        db.add(doc)
-    db.to_disk(path)
 
 
 def test_analyze_shards_with_gold_key(nlp, tmp_path):

@@ -1,21 +1,13 @@
 """``spacy-weak diagnose breakdown|terms``."""
 import srsly
-from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
+from tests.evaluation.corpora import write_docbin as _write
 from tests.evaluation.test_breakdown import make_corpus
 from tests.evaluation.test_term_precision import gaz_corpus
 
 runner = CliRunner()
-
-
-def _write(docs, path):
-    db = DocBin()
-    for doc in docs:
-        db.add(doc)
-    db.to_disk(path)
-    return str(path)
 
 
 def test_breakdown_command(tmp_path):

@@ -1,7 +1,16 @@
 """Hand-built corpora whose analysis numbers are computed by hand in the tests."""
-from spacy.tokens import Span
+from spacy.tokens import DocBin, Span
 
 from spacy_weak.spans import set_aggregate, set_doc_votes, set_source_spans
+
+
+def write_docbin(docs, path) -> str:
+    """Write ``docs`` to ``path`` as one DocBin; returns the path as a string (a CLI argument)."""
+    db = DocBin()
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(path)
+    return str(path)
 
 
 def make_span_corpus(nlp):

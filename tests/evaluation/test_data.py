@@ -1,18 +1,12 @@
 """Collecting a corpus into arrays; streaming DocBins (files, shard directories)."""
 import pytest
-from spacy.tokens import DocBin, Span
+from spacy.tokens import Span
 
 from spacy_weak.errors import SpacyWeakError
 from spacy_weak.evaluation.data import collect, ents_array, read_docbins
 
 from .corpora import make_span_corpus
-
-
-def _write(docs, path):
-    db = DocBin()
-    for doc in docs:
-        db.add(doc)
-    db.to_disk(path)
+from .corpora import write_docbin as _write
 
 
 def test_read_docbins_files_and_shard_directories(nlp, tmp_path):
