@@ -161,28 +161,13 @@ class HMMAggregator(_SpanAggregator):
         self, X: np.ndarray, lengths: np.ndarray, sources: Sequence[str], labels: Sequence[str], *, n_docs=None
     ) -> "HMMAggregator":
         """Fit on a ready observation array (``observations.py`` codes)."""
-        from .hmm import WeakHMM
-
         if self.cfg.get("scheme", "BIO") == "IO":
             X = io_symbols(X)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
         _check_weights(self.name, self.cfg["weights"], sources)
-        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         n_tok = int(X.shape[0])
-        model = WeakHMM(
-            n_labels=len(labels),
-            n_sources=len(sources),
-            prior_strength=self.cfg["prior_strength"],
-            pseudo_count=self.cfg["pseudo_count"],
-            init_weights=weights,
-            n_iter=self.cfg["n_iter"],
-            tol=self.cfg["tol"] * max(1, n_tok),
-            random_state=self.cfg["seed"],
-            implementation=self.cfg["implementation"],
-            params="ste" if self.cfg["learn_transitions"] else "e",
-            anchor_strength=self.cfg["anchor_strength"],
-        )
+        model = self.make_hmm(sources, labels, n_tok)
         self.sources_ = list(sources)
         self.labels_ = list(labels)
         self.n_docs_fit = int(n_docs if n_docs is not None else len(lengths))
@@ -219,6 +204,26 @@ class HMMAggregator(_SpanAggregator):
             self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
         )
         return self
+
+    def make_hmm(self, sources: Sequence[str], labels: Sequence[str], n_tokens: int):
+        """The unfitted :class:`WeakHMM` this component fits on ``n_tokens`` tokens
+        (also used by :mod:`spacy_weak.distributed.fit`)."""
+        from .hmm import WeakHMM
+
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        return WeakHMM(
+            n_labels=len(labels),
+            n_sources=len(sources),
+            prior_strength=self.cfg["prior_strength"],
+            pseudo_count=self.cfg["pseudo_count"],
+            init_weights=weights,
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"] * max(1, n_tokens),
+            random_state=self.cfg["seed"],
+            implementation=self.cfg["implementation"],
+            params="ste" if self.cfg["learn_transitions"] else "e",
+            anchor_strength=self.cfg["anchor_strength"],
+        )
 
     def _model(self):
         if self.hmm_ is None:
