@@ -284,6 +284,8 @@ def apply_cli(
     initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
     exclude: str = typer.Option("", "--exclude", help="Comma-separated components not to load (e.g. an unfitted aggregator)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
 
@@ -293,9 +295,12 @@ def apply_cli(
     """
     try:
         overrides = parse_overrides(list(ctx.args))
-        if n_process != 1:
+        if n_process != 1 and not cluster:
             kill_workers_with_parent()
-        summary = apply_pipeline(
+        run = apply_pipeline
+        if cluster:  # same arguments, run on Dask (the scheduler is reached before anything is written)
+            from ..distributed.cli import apply_with_cluster as run
+        summary = run(
             model,
             input_path,
             output_dir,
@@ -308,6 +313,7 @@ def apply_cli(
             overwrite=overwrite,
             overrides=overrides,
             exclude=[name for name in exclude.split(",") if name],
+            **({"cluster": cluster, "cluster_timeout": cluster_timeout} if cluster else {}),
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

@@ -159,3 +159,15 @@ def run_tasks(
 
 def workers_of(client) -> list[str]:
     return sorted(client.scheduler_info().get("workers", {}))
+
+
+@contextmanager
+def cli_client(address: str, *, timeout: float = DEFAULT_TIMEOUT, n_process: int = 1) -> Iterator[Any]:
+    """The CLI's ``--cluster``: connect first (``E450`` before any output), warn that
+    ``--n-process`` does not apply (``W450``), close at the end."""
+    from ..errors import Warnings, warn
+
+    with cluster_client(address, timeout=timeout) as client:
+        if n_process != 1:
+            warn(Warnings.W450.format(n=n_process))
+        yield client
