@@ -136,7 +136,7 @@ def run_tasks(
     distributed = require_dask()
     tries: dict[int, int] = {i: 1 for i in indices}
     futures = {submit(i): i for i in indices}
-    pending = distributed.as_completed(list(futures))
+    pending = distributed.as_completed(list(futures), loop=client.loop)
     for future in pending:
         i = futures.pop(future)
         try:

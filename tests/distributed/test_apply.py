@@ -96,3 +96,36 @@ def test_text_input_is_refused_before_writing(client, corpus, tmp_path):  # noqa
     with pytest.raises(SpacyWeakError, match=r"E453.*convert"):
         dask_apply(client, corpus["model"], corpus["pubtator"], out, shard_size=SHARD, code=CODE)
     assert not out.exists()
+
+
+def test_client_killed_mid_apply_resumes_identically(client, corpus, reference, tmp_path):  # noqa: F811
+    """``kill -9`` of the client (the CLI) mid-run: the manifest lists a prefix; the next run finishes it."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "client_killed"
+    set_worker_sleep(client, 0.05)
+    cmd = [sys.executable, "-m", "spacy_weak", "apply", str(corpus["model"]), str(corpus["gold"]), str(out),
+           "--code", str(CODE), "--shard-size", str(SHARD), "--cluster", client.scheduler.address]
+    log = tmp_path / "client.log"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and proc.poll() is None:
+            manifest = read_manifest(out) if (out / "manifest.json").exists() else None
+            if manifest and len(manifest["shards"]) >= 2:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the run ended before it could be killed: {log.read_text()[-2000:]}"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        set_worker_sleep(client, 0)
+    manifest = read_manifest(out)
+    assert not manifest["complete"] and 2 <= len(manifest["shards"]) < 10
+    summary = dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
+    assert summary["resumed_from"] >= 2 * SHARD
+    assert shard_bytes(out) == shard_bytes(reference[0])
+    assert read_manifest(out) == read_manifest(reference[0])
