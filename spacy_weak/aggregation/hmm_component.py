@@ -201,31 +201,14 @@ class HMMAggregator(_SpanAggregator):
         self, X: np.ndarray, lengths: np.ndarray, sources: Sequence[str], labels: Sequence[str], *, n_docs=None
     ) -> "HMMAggregator":
         """Fit on a ready observation array (``observations.py`` codes)."""
-        from .hmm import WeakHMM
-
         X = self._symbols(X, sources)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
         _check_weights(self.name, self.cfg["weights"], sources)
-        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
         n_tok = int(X.shape[0])
 
         def new_model(source_weights=None):
-            return WeakHMM(
-                n_labels=len(labels),
-                n_sources=len(sources),
-                prior_strength=self.cfg["prior_strength"],
-                pseudo_count=self.cfg["pseudo_count"],
-                init_weights=weights if source_weights is None else weights * source_weights,
-                n_iter=self.cfg["n_iter"],
-                tol=self.cfg["tol"] * max(1, n_tok),
-                random_state=self.cfg["seed"],
-                implementation=self.cfg["implementation"],
-                params="ste" if self.cfg["learn_transitions"] else "e",
-                anchor_strength=self.cfg["anchor_strength"],
-                source_weights=source_weights,
-                clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
-            )
+            return self.make_hmm(sources, labels, n_tok, source_weights=source_weights)
 
         model = new_model()
         if n_tok:
@@ -292,6 +275,28 @@ class HMMAggregator(_SpanAggregator):
             model.n_iter = 0
         model.fit(X, nz)
         return model
+
+    def make_hmm(self, sources: Sequence[str], labels: Sequence[str], n_tokens: int, source_weights=None):
+        """The unfitted :class:`WeakHMM` this component fits on ``n_tokens`` tokens
+        (also used by :mod:`spacy_weak.distributed.fit`)."""
+        from .hmm import WeakHMM
+
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        return WeakHMM(
+            n_labels=len(labels),
+            n_sources=len(sources),
+            prior_strength=self.cfg["prior_strength"],
+            pseudo_count=self.cfg["pseudo_count"],
+            init_weights=weights if source_weights is None else weights * source_weights,
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"] * max(1, n_tokens),
+            random_state=self.cfg["seed"],
+            implementation=self.cfg["implementation"],
+            params="ste" if self.cfg["learn_transitions"] else "e",
+            anchor_strength=self.cfg["anchor_strength"],
+            source_weights=source_weights,
+            clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
+        )
 
     def _model(self):
         if self.hmm_ is None:

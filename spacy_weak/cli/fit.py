@@ -87,6 +87,8 @@ def fit_cli(
     overrides: List[str] = typer.Option(
         [], "--set", help="Config override KEY=VALUE (repeatable), e.g. --set paths.ctd=lexicons/ctd.tsv"
     ),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Fit on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.
 
@@ -102,8 +104,13 @@ def fit_cli(
         from ..pipeline_meta import stamp_meta
 
         check_output_dir(output, docbin_paths)
-        nlp = load_pipeline(config_or_model, parse_overrides(overrides), skip=[component])
-        proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
+        if cluster:  # the scheduler is reached first (E450 before any work)
+            from ..distributed.cli import fit_with_cluster
+
+            nlp, proc = fit_with_cluster(cluster, cluster_timeout, lambda: load_pipeline(config_or_model, parse_overrides(overrides), skip=[component]), component, docbin_paths, source_path=config_or_model)
+        else:
+            nlp = load_pipeline(config_or_model, parse_overrides(overrides), skip=[component])
+            proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
             proc.to_disk(output)
         else:

@@ -361,6 +361,16 @@ class ShardWriter:
         self._buffer, self._buffer_counts = None, {}
         self._write_manifest()
 
+    def record(self, file: str, docs: int, counts: Dict[str, int]) -> None:
+        """List a shard written elsewhere (e.g. by a Dask worker, atomically, under
+        ``shard_name(len(self.shards))``) as the next one, then rewrite the manifest."""
+        if self.complete:
+            raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
+        if file != shard_name(len(self.shards)) or not (self.output_dir / file).is_file():
+            raise SpacyWeakError(Errors.E253.format(path=self.output_dir / file, err="not the next shard, or missing"))
+        self.shards.append({"file": file, "docs": int(docs), "counts": dict(sorted(counts.items()))})
+        self._write_manifest()
+
     def finish(self, summary: Optional[Dict[str, Any]] = None) -> None:
         """Write the last (partial) shard and mark the run complete."""
         self.flush()
