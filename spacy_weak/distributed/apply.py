@@ -7,10 +7,14 @@ process writes, and either can resume the other's run. Each task is a pure
 function of (pipeline, input range): it reads its documents from the input
 DocBins, runs the pipeline (loaded once per worker, see :mod:`.pipeline`) and
 writes ``shard-<k>.spacy`` atomically. A task run twice (its worker died, the
-client restarted) writes the same bytes. The client alone writes the
-manifest, listing shards in order as soon as all earlier ones are done, so
-after ``kill -9`` the directory is a valid prefix and the next run resumes it
-(shards written past the prefix are removed and redone).
+client restarted) writes the same bytes. The client alone holds the output
+directory's lock and writes the manifest, with the protocol of one process
+(docs/reliability.md): a shard is recorded ``pending`` before its task is
+submitted (:meth:`ShardWriter.reserve`) and listed in order as soon as all
+earlier ones are done (:meth:`ShardWriter.record`). So after ``kill -9`` the
+directory is a valid prefix, and the next run -- on the cluster or in one
+process -- deletes the pending shards (files it recorded as its own) and
+redoes them.
 
 Inputs and the output directory must be on a file system every worker sees at
 the same path (``docs/distributed.md``).
@@ -70,8 +74,9 @@ def _check_paths(paths: list[str], dask_worker=None) -> str | None:
     return None
 
 
-def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int) -> dict[str, Any]:
-    """One task: run the pipeline over ``parts`` and write ``out_path`` atomically.
+def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int, provenance: dict | None = None) -> dict[str, Any]:
+    """One task: run the pipeline over ``parts`` and write ``out_path`` atomically
+    (each doc stamped with the client's ``provenance``, as one process does).
 
     Returns the manifest entry ``{"file", "docs", "counts"}``.
     """
@@ -82,6 +87,7 @@ def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int) -> 
     from ..cli.apply import span_counts
     from ..corpora.shards import load_docbin, speed_up_srsly_msgpack
     from ..io import write_bytes_atomic
+    from ..review.card import stamp
     from .pipeline import worker_pipeline
 
     speed_up_srsly_msgpack()
@@ -94,6 +100,8 @@ def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int) -> 
     out = DocBin(store_user_data=True)
     counts: dict[str, int] = {}
     for doc in nlp.pipe(docs(), batch_size=batch_size):
+        if provenance is not None:
+            doc = stamp(doc, provenance)
         out.add(doc)
         for name, n in span_counts(doc).items():
             counts[name] = counts.get(name, 0) + int(n)
@@ -125,17 +133,30 @@ def apply_on_cluster(
     nlp=None,
     overrides: dict[str, Any] | None = None,
     exclude: Sequence[str] = (),
+    max_length: int | None = None,
+    max_token_work: int | None = None,
     attempts: int = 3,
 ) -> dict[str, Any]:
     """:func:`spacy_weak.cli.apply.apply_pipeline` on the cluster of ``client``; same output, same summary.
 
     ``input_path`` is a DocBin file or a shard directory (``E453`` otherwise).
+    ``max_length`` / ``max_token_work`` are checked as by one process; DocBin
+    input is never tokenized again, so they do not change the output.
     ``attempts``: tries per shard before ``E454`` (a worker's death is retried by Dask as well).
+
+    The client holds the output directory's lock and writes the manifest
+    (:class:`~spacy_weak.corpora.shards.ShardWriter`); each shard is reserved
+    (recorded ``pending``) before its task is submitted and listed once it and
+    all earlier shards are written. At most a few tasks per worker are in
+    flight, so the pending list stays short.
     """
     from ..cli.apply import _summary, import_code, load_pipeline, span_counts
+    from ..corpora.limits import guard_tokenizer
+    from ..corpora.output_dir import check_output_dir
     from ..corpora.readers import FORMATS, detect_format
     from ..corpora.shards import ShardWriter, input_fingerprint, shard_name
     from ..progress import progress, progress_enabled
+    from ..review.card import pipeline_provenance
     from .cluster import run_tasks, scheduler_address
     from .pipeline import register_pipeline, unregister_pipeline
 
@@ -149,6 +170,7 @@ def apply_on_cluster(
         raise SpacyWeakError(Errors.E257.format(value=shard_size))
     input_path = Path(input_path)
     output_dir = Path(output_dir)
+    check_output_dir(output_dir, [input_path])  # E500 / E501 before anything is read or written
     fmt = detect_format(input_path) if format == "auto" else format
     if fmt != "docbin":
         raise SpacyWeakError(Errors.E453.format(path=input_path, format=fmt))
@@ -163,6 +185,9 @@ def apply_on_cluster(
         nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides, exclude=exclude)
     else:
         model_id = str(model)
+    tokenizer = nlp.tokenizer
+    guard_tokenizer(nlp, max_length=max_length, max_token_work=max_token_work)  # the same checks (E212)
+    nlp.tokenizer = tokenizer  # not used on DocBin input, and the pipeline is shipped as saved
     if counts is None:
         counts = client.gather(client.map(_count_file, [str(f) for f in files], pure=False))
     settings = {
@@ -172,28 +197,36 @@ def apply_on_cluster(
         "input": input_fingerprint(input_path),
         "format": fmt,
     }
-    writer = ShardWriter(output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts)
-    if writer.complete:
-        warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
-        return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
-    resumed_from = writer.n_done
-    plan = shard_plan(files, counts, shard_size)
-    first = len(writer.shards)
-    todo = list(range(first, len(plan)))
-    key = register_pipeline(client, nlp, code)
-    logger.info("apply on %s: %d shards to run (%d done)", address, len(todo), first)
+    provenance = pipeline_provenance(nlp)
+    # the lock is taken here, before any task can write; released when the block ends
+    with ShardWriter(
+        output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts, inputs=[input_path]
+    ) as writer:
+        if writer.complete:
+            warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
+            return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
+        resumed_from = writer.n_done
+        plan = shard_plan(files, counts, shard_size)
+        first = len(writer.shards)
+        todo = list(range(first, len(plan)))
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        key = register_pipeline(client, nlp, code)
+        logger.info("apply on %s: %d shards to run (%d done)", address, len(todo), first)
 
-    def submit(k: int):
-        return client.submit(apply_shard, key, plan[k], str(output_dir / shard_name(k)), batch_size, pure=False)
+        def submit(k: int):
+            path = writer.reserve(k)  # recorded pending before the task can write it
+            return client.submit(apply_shard, key, plan[k], str(path), batch_size, provenance, pure=False)
 
-    results: dict[int, dict[str, Any]] = {}
-    next_k = first
-    n_new = 0
-    done = run_tasks(client, submit, todo, attempts=attempts, describe=lambda k: f"apply shard {shard_name(k)}")
-    if show_progress and progress_enabled():
-        done = progress(done, total=len(todo), desc="apply (dask)", unit="shard")
-    try:
-        with writer:
+        results: dict[int, dict[str, Any]] = {}
+        next_k = first
+        n_new = 0
+        done = run_tasks(
+            client, submit, todo, attempts=attempts, describe=lambda k: f"apply shard {shard_name(k)}",
+            window=max(4, 4 * n_workers),
+        )
+        if show_progress and progress_enabled():
+            done = progress(done, total=len(todo), desc="apply (dask)", unit="shard")
+        try:
             for k, entry in done:
                 results[k] = entry
                 while next_k in results:  # list shards in order: the manifest stays a prefix
@@ -203,8 +236,8 @@ def apply_on_cluster(
                     next_k += 1
             summary = _summary(writer.counts)
             writer.finish(summary=summary)
-    finally:
-        unregister_pipeline(client, key)
+        finally:
+            unregister_pipeline(client, key)
     seconds = time.perf_counter() - start
     return dict(
         summary,

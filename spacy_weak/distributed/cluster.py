@@ -125,6 +125,7 @@ def run_tasks(
     *,
     attempts: int = 3,
     describe: Callable[[int], str] = str,
+    window: int | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Submit ``submit(i)`` for every index; yield ``(i, value)`` as each task finishes.
 
@@ -132,13 +133,22 @@ def run_tasks(
     (an exception, ``KilledWorker``, or cancelled by ``client.restart()``) is
     submitted again, up to ``attempts`` times in all, then ``E454``. A coded
     error raised by the task itself (bad input) is raised at once.
+    ``window``: at most that many tasks in flight; ``submit`` is then called
+    lazily, in index order, as earlier tasks finish (None: all at once).
     """
     distributed = require_dask()
     tries: dict[int, int] = {i: 1 for i in indices}
-    futures = {submit(i): i for i in indices}
+    queue = iter(indices)
+    limit = len(tries) if window is None else max(1, int(window))
+    futures = {submit(i): i for _, i in zip(range(limit), queue)}
     pending = distributed.as_completed(list(futures), loop=client.loop)
     for future in pending:
         i = futures.pop(future)
+        for nxt in queue:  # keep the window full: one new task per finished one
+            new = submit(nxt)
+            futures[new] = nxt
+            pending.add(new)
+            break
         try:
             value = future.result()
         except SpacyWeakError:

@@ -51,15 +51,38 @@ def test_cluster_apply_resumes_a_single_process_run(client, corpus, reference, t
 
     apply_pipeline(corpus["model"], corpus["gold"], out, shard_size=SHARD, show_progress=False)
     manifest = read_manifest(out)
-    manifest["shards"], manifest["complete"] = manifest["shards"][:3], False
+    # what a kill -9 while shard 3 was being renamed leaves: 3 shards listed, shard 3 pending
+    manifest.update(shards=manifest["shards"][:3], docs=3 * SHARD, complete=False, pending="shard-00003.spacy")
     import srsly
 
     srsly.write_json(out / "manifest.json", manifest)
-    (out / "shard-00007.spacy").unlink()  # listed nowhere now; would be removed anyway
+    for k in range(4, 10):
+        (out / f"shard-{k:05d}.spacy").unlink()  # never written by the stopped run
     summary = dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
     assert summary["resumed_from"] == 3 * SHARD
     assert shard_bytes(out) == shard_bytes(reference[0])
     assert read_manifest(out) == read_manifest(reference[0])
+
+
+def test_cluster_apply_checks_overlap_and_lock_before_writing(client, corpus, tmp_path):  # noqa: F811
+    """E500 (output contains the input) and E502 (another run holds the directory) on --cluster, nothing written."""
+    import shutil
+
+    from spacy_weak.corpora.shards import ShardWriter
+
+    outer = tmp_path / "outer"
+    shutil.copytree(corpus["gold"], outer / "gold")
+    before = sorted(p.name for p in outer.rglob("*"))
+    with pytest.raises(SpacyWeakError, match="E500"):
+        dask_apply(client, corpus["model"], outer / "gold", outer, shard_size=SHARD, code=CODE, show_progress=False)
+    assert sorted(p.name for p in outer.rglob("*")) == before
+    out = tmp_path / "locked"
+    with ShardWriter(out, settings={"other": "run"}, shard_size=SHARD):
+        manifest = (out / "manifest.json").read_bytes()
+        with pytest.raises(SpacyWeakError, match="E502"):
+            dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
+        assert (out / "manifest.json").read_bytes() == manifest
+        assert not list(out.glob("shard-*.spacy"))
 
 
 def test_worker_killed_mid_apply_is_retried(client, corpus, reference, tmp_path):  # noqa: F811
@@ -98,8 +121,11 @@ def test_text_input_is_refused_before_writing(client, corpus, tmp_path):  # noqa
     assert not out.exists()
 
 
-def test_client_killed_mid_apply_resumes_identically(client, corpus, reference, tmp_path):  # noqa: F811
-    """``kill -9`` of the client (the CLI) mid-run: the manifest lists a prefix; the next run finishes it."""
+@pytest.mark.parametrize("resume_with", ["cluster", "one process"])
+def test_client_killed_mid_apply_resumes_identically(client, corpus, reference, tmp_path, resume_with):  # noqa: F811
+    """``kill -9`` of the client (the CLI) mid-run: the manifest lists a prefix and the
+    shards in flight as pending; the next run (on the cluster, or in one process)
+    deletes those and finishes identically."""
     import subprocess
     import sys
 
@@ -125,7 +151,12 @@ def test_client_killed_mid_apply_resumes_identically(client, corpus, reference, 
         set_worker_sleep(client, 0)
     manifest = read_manifest(out)
     assert not manifest["complete"] and 2 <= len(manifest["shards"]) < 10
-    summary = dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
+    listed = {e["file"] for e in manifest["shards"]} | set(manifest.get("pending") or [])
+    assert {p.name for p in out.glob("shard-*.spacy")} <= listed  # every file on disk is recorded
+    if resume_with == "cluster":
+        summary = dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
+    else:
+        summary = apply_pipeline(corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
     assert summary["resumed_from"] >= 2 * SHARD
     assert shard_bytes(out) == shard_bytes(reference[0])
     assert read_manifest(out) == read_manifest(reference[0])
