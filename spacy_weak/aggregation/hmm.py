@@ -337,6 +337,28 @@ class WeakHMM(BaseHMM):
         stats.setdefault("pending", ([], [], [0]))
         self._do_mstep(stats)
 
+    def fit_with(self, initial_counts, estep) -> "WeakHMM":
+        """hmmlearn's ``fit`` loop with the data elsewhere: initialise from
+        ``initial_counts(self)`` (summed :meth:`initial_counts`), check, then per
+        iteration ``estep(self)`` (summed :meth:`estep`: ``(stats, log_likelihood)``),
+        the objective, :meth:`mstep` and hmmlearn's public ``ConvergenceMonitor``.
+        Same steps in the same order as ``BaseHMM.fit``, so the parameters equal a
+        fit on the concatenated data up to the order of floating-point sums."""
+        from hmmlearn.base import ConvergenceMonitor
+
+        self.init_from_counts(*initial_counts(self))
+        self.n_features = self.n_sources
+        self._check()
+        self.monitor_ = ConvergenceMonitor(self.tol, self.n_iter, self.verbose)
+        for _ in range(self.n_iter):
+            stats, logprob = estep(self)
+            lower_bound = self._compute_lower_bound(logprob)
+            self.mstep(stats)
+            self.monitor_.report(lower_bound)
+            if self.monitor_.converged:
+                break
+        return self
+
     def _check(self):
         K = self.n_components
         self.startprob_ = np.asarray(self.startprob_, dtype=float)

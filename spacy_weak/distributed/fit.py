@@ -11,11 +11,15 @@ For ``weak_hmm`` (:class:`~spacy_weak.aggregation.hmm_component.HMMAggregator`):
    its worker dies);
 3. *initialise*: the majority-vote counts of every shard
    (:meth:`WeakHMM.initial_counts`) are summed on the cluster;
-4. *EM*: per iteration the client sends the (small) model to one task per
+4. *fit*: the component's own steps (:meth:`HMMAggregator.fit_data`, the
+   code path of a single-process fit) run on :class:`ClusterObservations`:
+   per EM iteration the client sends the (small) model to one task per
    shard, which runs hmmlearn's E-step (:meth:`WeakHMM.estep`); the
    statistics and log-likelihoods are summed on the cluster in a fixed tree
-   and the client does the M-step (:meth:`WeakHMM.mstep`) and hmmlearn's
-   convergence test;
+   and the client does the M-step and hmmlearn's convergence test
+   (:meth:`WeakHMM.fit_with`). With ``dependencies`` the redundancy tables
+   of the sources (``dependencies.py``) are summed likewise and the model is
+   refitted with the source weights; EM sees the clamp view (``clamp_learn``);
 5. the final expected emission counts (the source report) are summed likewise.
 
 The client holds the model, one set of statistics and one future per shard:
@@ -33,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..errors import Errors, SpacyWeakError
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ def _scan_hmm(path: str, patterns: list[str], labels: list[str], exclude: list[s
         "n_spans": dict(collector.n_spans),
         "overlaps_resolved": dict(collector.overlaps_resolved),
         "unknown_labels": dict(collector.unknown_labels),
+        "unknown_label_names": {k: dict(v) for k, v in collector.unknown_label_names.items()},
+        "seen_sources": sorted(collector.seen_sources),
     }
     return meta, X, lengths, sources, labs
 
@@ -70,15 +76,16 @@ def _meta(scan):
     return scan[0]
 
 
-def _encode_hmm(scan, sources: list[str], labels: list[str], io_scheme: bool):
-    """The shard's array in the corpus's columns and codes; ``(X, non-empty lengths)``."""
+def _encode_hmm(scan, sources: list[str], labels: list[str], io_scheme: bool, clamp_columns: list[int]):
+    """The shard's array in the corpus's columns and codes, in the component's
+    scheme (:func:`~spacy_weak.aggregation.hmm_fit.scheme_symbols`); ``(X, non-empty lengths)``."""
+    from ..aggregation.hmm_fit import scheme_symbols
     from ..aggregation.observations import (
         FIRST_LABEL_CODE,
         MISSING,
         n_symbols,
         obs_dtype,
     )
-    from ..aggregation.span_base import io_symbols
 
     _, X_loc, lengths, src_loc, lab_loc = scan
     dtype = obs_dtype(len(labels))
@@ -92,10 +99,35 @@ def _encode_hmm(scan, sources: list[str], labels: list[str], io_scheme: bool):
     for j, name in enumerate(sources):
         if name in src_loc:
             X[:, j] = lut[X_loc[:, src_loc.index(name)].astype(np.int64)]
-    if io_scheme:
-        X = io_symbols(X)
+    X = scheme_symbols(X, io_scheme, clamp_columns)
     lengths = np.asarray(lengths, dtype=np.int64)
     return np.ascontiguousarray(X), lengths[lengths > 0]
+
+
+def _fit_view(enc, clamp_columns: list[int], learn: bool):
+    """The shard's view EM fits on (:func:`~spacy_weak.aggregation.clamp.fit_view`)."""
+    from ..aggregation.clamp import fit_view
+
+    X, lengths = enc
+    return fit_view(X, clamp_columns, learn), lengths
+
+
+def _column_classes(enc):
+    """For each column, the first column identical to it on this shard's tokens (None: no token)."""
+    X, _ = enc
+    if X.shape[0] == 0:
+        return None
+    first: dict[bytes, int] = {}
+    return [first.setdefault(np.ascontiguousarray(X[:, j]).tobytes(), j) for j in range(X.shape[1])]
+
+
+def _hmm_redundancy_tables(model, enc):
+    from ..aggregation.dependencies import redundancy_tables
+
+    X, lengths = enc
+    if X.shape[0] == 0:
+        return None
+    return redundancy_tables(model, X, lengths).tables
 
 
 def _hmm_init_counts(model, enc):
@@ -227,70 +259,86 @@ def fit_on_cluster(client, nlp, component: str, docbin_paths: Sequence[Path], *,
     return proc
 
 
-def _fit_hmm(client, proc, files: list[str]) -> None:
-    from hmmlearn.base import ConvergenceMonitor
+class ClusterObservations:
+    """The observations of :meth:`HMMAggregator.fit_data` held on the workers:
+    the interface of :class:`~spacy_weak.aggregation.hmm_fit.LocalObservations`,
+    each sum over documents mapped over the shards and summed on the cluster."""
 
-    from ..aggregation.base import _check_weights
-    from .cluster import gather_one, tree_sum
+    def __init__(self, client, encoded: list, fit_views: list, n_tokens: int) -> None:
+        self.client, self.encoded, self.fit_views, self.n_tokens = client, encoded, fit_views, n_tokens
+
+    def _sum(self, fn, model, parts):
+        from .cluster import tree_sum
+
+        return tree_sum(self.client, [self.client.submit(fn, model, e, pure=False) for e in parts], _sum)
+
+    def identical_sources(self, sources: Sequence[str]) -> list[list[str]]:
+        """Columns identical on every token: identical on every shard."""
+        from .cluster import gather_one
+
+        per_shard = [gather_one(self.client.submit(_column_classes, e, pure=False), what="identical sources")
+                     for e in self.encoded]
+        per_shard = [c for c in per_shard if c is not None]
+        groups: dict[tuple, list[str]] = {}
+        for j, name in enumerate(sources):
+            groups.setdefault(tuple(c[j] for c in per_shard), []).append(name)
+        return [names for names in groups.values() if len(names) > 1]
+
+    def em(self, model) -> None:
+        model.fit_with(
+            lambda m: self._sum(_hmm_init_counts, m, self.fit_views),
+            lambda m: self._sum(_hmm_estep, m, self.fit_views),
+        )
+
+    def redundancy(self, model) -> np.ndarray:
+        from ..aggregation.dependencies import RedundancyAccumulator
+
+        tables = self._sum(_hmm_redundancy_tables, model, self.fit_views)
+        return RedundancyAccumulator.from_tables(tables, model.n_sources, model.n_symbols).redundancy()
+
+    def emission_counts(self, model) -> np.ndarray:
+        return self._sum(_hmm_emission_counts, model, self.encoded)
+
+
+def _fit_hmm(client, proc, files: list[str]) -> None:
+    """Scan and encode the shards on the workers, then :meth:`HMMAggregator.fit_data`
+    with :class:`ClusterObservations`: the single-process fit's steps, checks and warnings."""
+    from types import SimpleNamespace
+
+    from .cluster import gather_one
 
     cfg = proc.cfg
-    patterns, exclude = list(cfg["sources"]), [cfg["spans_key"]]
+    patterns, exclude = proc.source_patterns(), [cfg["spans_key"]]
     scans = [client.submit(_scan_hmm, f, patterns, list(cfg["labels"]), exclude, pure=False) for f in files]
     metas = [gather_one(client.submit(_meta, s, pure=False), what=f"scan {f}") for s, f in zip(scans, files)]
     n_docs = sum(m["n_docs"] for m in metas)
-    sources = _merge_names(patterns, [m["sources"] for m in metas])
+    sources = _merge_names(patterns or ["*"], [m["sources"] for m in metas])
     labels = list(cfg["labels"]) if cfg["labels"] else sorted({lab for m in metas for lab in m["labels"]})
-    n_spans = _add_counts([m["n_spans"] for m in metas])
-    if not sources:
-        raise SpacyWeakError(Errors.E101.format(name=proc.name, patterns=cfg["sources"], n_docs=n_docs))
-    if not labels:
-        raise SpacyWeakError(Errors.E102.format(name=proc.name, sources=", ".join(sources)))
-    overlaps = _add_counts([m["overlaps_resolved"] for m in metas])
-    unknown = _add_counts([m["unknown_labels"] for m in metas])
-    silent = [s for s in sources if n_spans.get(s, 0) == 0]
-    if silent:
-        warn(Warnings.W100.format(name=proc.name, sources=", ".join(silent), n_docs=n_docs))
-    n_tok = sum(m["n_tokens"] for m in metas)
+    unknown_names: dict[str, dict[str, int]] = {}
+    for m in metas:
+        for source, per in m["unknown_label_names"].items():
+            merged = unknown_names.setdefault(source, {})
+            for label, n in per.items():
+                merged[label] = merged.get(label, 0) + int(n)
+    summary = SimpleNamespace(
+        n_docs=n_docs,
+        seen_sources={name for m in metas for name in m["seen_sources"]},
+        n_spans=_add_counts([m["n_spans"] for m in metas]),
+        unknown_label_names=unknown_names,
+        overlaps_resolved=_add_counts([m["overlaps_resolved"] for m in metas]),
+        unknown_labels=_add_counts([m["unknown_labels"] for m in metas]),
+    )
+    keep = proc.start_fit(summary, sources, labels)  # W500 / E101 / E102 / W501 / W100, as one process
+    sources = [sources[i] for i in keep]
+    clamp = proc._clamp_columns(sources)
     io_scheme = cfg.get("scheme", "BIO") == "IO"
-    encoded = [client.submit(_encode_hmm, s, sources, labels, io_scheme, pure=False) for s in scans]
+    encoded = [client.submit(_encode_hmm, s, sources, labels, io_scheme, clamp, pure=False) for s in scans]
     del scans
-    if n_tok == 0:
-        from ..aggregation.observations import obs_dtype
-
-        proc.fit_observations(np.zeros((0, len(sources)), dtype=obs_dtype(len(labels))), np.zeros(0, np.int64), sources, labels, n_docs=n_docs)
-        proc.overlaps_resolved, proc.unknown_labels = overlaps, unknown
-        return
-    _check_weights(proc.name, cfg["weights"], sources)
-    model = proc.make_hmm(sources, labels, n_tok)
-    # initialisation: hmmlearn's fit() does _init then _check
-    model.init_from_counts(*tree_sum(client, [client.submit(_hmm_init_counts, model, e, pure=False) for e in encoded], _sum))
-    model._check()
-    model.n_features = len(sources)
-    monitor = ConvergenceMonitor(model.tol, model.n_iter, model.verbose)
-    for _ in range(cfg["n_iter"]):
-        stats, logprob = tree_sum(client, [client.submit(_hmm_estep, model, e, pure=False) for e in encoded], _sum)
-        lower_bound = model._compute_lower_bound(logprob)
-        model.mstep(stats)
-        monitor.report(lower_bound)
-        if monitor.converged:
-            break
-    counts = tree_sum(client, [client.submit(_hmm_emission_counts, model, e, pure=False) for e in encoded], _sum)
-    del encoded
-    state = {
-        "sources": sources,
-        "labels": labels,
-        "hmm": model.to_dict(),
-        "history": list(model.history_),
-        "loglik_history": list(model.loglik_history_),
-        "overlaps_resolved": overlaps,
-        "unknown_labels": unknown,
-        "emission_counts": counts.tolist(),
-        "n_docs_fit": n_docs,
-        "n_tokens_fit": n_tok,
-    }
-    proc._set_state(state)
-    proc.emission_counts_ = counts
-    proc.hmm_ = model
+    fit_views = encoded
+    if clamp and not cfg.get("clamp_learn", False):
+        fit_views = [client.submit(_fit_view, e, clamp, False, pure=False) for e in encoded]
+    n_tok = sum(m["n_tokens"] for m in metas)
+    proc.fit_data(ClusterObservations(client, encoded, fit_views, n_tok), sources, labels, n_docs=n_docs)
 
 
 def _fit_doc_em(client, proc, files: list[str]) -> None:

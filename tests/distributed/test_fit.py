@@ -128,3 +128,63 @@ def test_cluster_fit_refuses_other_components(client, shards):
     nlp.add_pipe("weak_vote")
     with pytest.raises(SpacyWeakError, match="E457"):
         dask_fit(client, nlp, "weak_vote", [shards])
+
+
+@pytest.fixture(scope="module")
+def dup_shards(tmp_path_factory):
+    """The synthetic docs plus an exact copy of src_0 (dependency weights 1/2, so the
+    dependency refit runs) and reviews (a clamp source on every 5th doc)."""
+    out = tmp_path_factory.mktemp("fit_dup") / "shards"
+    out.mkdir()
+    docs = synthetic_docs(seed=1)
+    for d, doc in enumerate(docs):
+        set_source_spans(doc, "copy_0", [Span(doc, s.start, s.end, label=s.label_) for s in doc.spans["src_0"]])
+        if d % 5 == 0:
+            set_source_spans(doc, "review", [Span(doc, s.start, s.end, label=s.label_) for s in doc.spans["src_2"]])
+    for k in range(0, len(docs), PER_SHARD):
+        DocBin(docs=docs[k : k + PER_SHARD], store_user_data=True).to_disk(out / f"shard-{k // PER_SHARD:05d}.spacy")
+    return out
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"n_iter": 6, "sources": ["src_*", "copy_0", "late", "absent"]},
+        {"n_iter": 5, "scheme": "IO", "clamp_sources": ["review"], "clamp_learn": False},
+        {"n_iter": 5, "clamp_sources": ["review"], "clamp_learn": True, "learn_transitions": True},
+    ],
+    ids=["duplicate-and-missing", "clamp-io", "clamp-learn"],
+)
+def test_cluster_fit_with_dependencies_and_clamps_equals_single_process(client, dup_shards, config):
+    """Dependencies on (the default): the same redundancy, weights < 1 for the copies,
+    the same refit, dependencies_ and warnings (W350 copies, W500 missing) as one process."""
+    import warnings
+
+    def fitted(fit):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("weak_hmm", config=dict(config, tol=1e-6))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            proc = fit(nlp)
+        codes = sorted({str(w.message).split("]")[0].lstrip("[") for w in caught if str(w.message).startswith("[W")})
+        return proc, codes
+
+    one, codes_one = fitted(lambda nlp: nlp.get_pipe("weak_hmm").fit(read_all(dup_shards)))
+    two, codes_two = fitted(lambda nlp: dask_fit(client, nlp, "weak_hmm", [dup_shards]))
+    assert one.cfg["dependencies"] and "W350" in codes_one
+    assert codes_two == codes_one
+    if "absent" in config.get("sources", []):
+        assert "W500" in codes_one and "absent" not in two.sources_
+    assert two.sources_ == one.sources_ and two.labels_ == one.labels_
+    weights = {name: row["weight"] for name, row in one.dependencies_["sources"].items()}
+    assert weights["copy_0"] < 1 and weights["src_0"] < 1  # the refit path ran
+    assert two.dependencies_ == one.dependencies_
+    a, b = one._hmm_state, two._hmm_state
+    for key in a:
+        if isinstance(a[key], list) and a[key] and not isinstance(a[key][0], str):
+            np.testing.assert_allclose(np.asarray(b[key], dtype=float), np.asarray(a[key], dtype=float), rtol=0, atol=1e-6, err_msg=key)
+        else:
+            assert b[key] == a[key], key
+    assert len(two.history) == len(one.history) >= 2
+    np.testing.assert_allclose(two.history, one.history, rtol=1e-9)
+    np.testing.assert_allclose(two.emission_counts_, one.emission_counts_, rtol=1e-7, atol=1e-6)
