@@ -16,6 +16,13 @@ See ``docs/distributed.md``.
 """
 from typing import Any
 
+# The submodules ``apply`` and ``fit`` share their names with the functions below.
+# Importing a submodule for the first time sets the package attribute of that
+# name to the module, so they are imported here, first (neither imports dask);
+# the functions defined afterwards keep the names.
+from . import apply as _apply_module  # noqa: F401
+from . import fit as _fit_module  # noqa: F401
+
 
 def apply(*args: Any, **kwargs: Any):
     """See :func:`spacy_weak.distributed.apply.apply_on_cluster`."""

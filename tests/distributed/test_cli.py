@@ -93,3 +93,17 @@ def test_cli_apply_and_fit_on_a_scheduler_address(client, corpus, tmp_path):  # 
 
     for key in ("startprob", "transmat", "emissionprob"):
         np.testing.assert_allclose(fitted["dask"]._hmm_state[key], fitted["one"]._hmm_state[key], atol=1e-6, rtol=0)
+
+    # the fitted pipeline applied on the cluster: silver stamped with the same provenance, same bytes
+    from spacy_weak.cli.apply import apply_pipeline
+    from spacy_weak.distributed import apply as dask_apply
+    from spacy_weak.review.card import read_provenance
+
+    silver = {"one": tmp_path / "silver_one", "dask": tmp_path / "silver_dask"}
+    apply_pipeline(tmp_path / "one", shards, silver["one"], shard_size=SHARD, show_progress=False)
+    dask_apply(client, tmp_path / "one", shards, silver["dask"], shard_size=SHARD, show_progress=False)
+    assert [p.read_bytes() for p in sorted(silver["dask"].glob("shard-*"))] == [p.read_bytes() for p in sorted(silver["one"].glob("shard-*"))]
+    from spacy_weak.corpora.shards import read_docs
+
+    first = next(read_docs(silver["dask"], spacy.blank("en").vocab))
+    assert read_provenance(first) is not None
