@@ -10,7 +10,9 @@ a ``manifest.json`` (srsly JSON)::
 
 Each shard is written atomically (temporary name, then rename); the
 manifest is rewritten atomically before each shard (naming it ``pending``)
-and after it (listing it). So a ``kill -9`` at any moment leaves complete
+and after it (listing it). Shards written by other processes (Dask workers)
+follow the same protocol through :meth:`ShardWriter.reserve` (``pending``
+then lists every shard in flight) and :meth:`ShardWriter.record`. So a ``kill -9`` at any moment leaves complete
 shards and a manifest that lists a prefix of them.
 :class:`ShardWriter` opened again on the directory with the same settings
 deletes the pending shard and its temporary file (files the manifest records
