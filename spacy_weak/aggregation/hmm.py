@@ -370,10 +370,12 @@ class WeakHMM(BaseHMM):
             raise ValueError(
                 f"emissionprob_ must have shape {(self.n_sources, K, self.n_symbols)}, got {self.emissionprob_.shape}"
             )
-        self._check_sum_1("startprob_")
-        self._check_sum_1("transmat_")
-        if not np.allclose(self.emissionprob_.sum(axis=-1), 1.0):
-            raise ValueError("emissionprob_ rows must sum to 1")
+        # checked here rather than with hmmlearn's private _check_sum_1
+        if not np.allclose(self.startprob_.sum(), 1.0):
+            raise ValueError("startprob_ must sum to 1")
+        for name in ("transmat_", "emissionprob_"):
+            if not np.allclose(getattr(self, name).sum(axis=-1), 1.0):
+                raise ValueError(f"{name} rows must sum to 1")
 
     def _compute_log_likelihood(self, X):
         X = np.asarray(X)
