@@ -158,7 +158,7 @@ class HMMAggregator(_SpanAggregator):
             return
         self._fit_arrays(collector)
 
-    def source_patterns(self) -> List[str]:
+    def source_patterns(self) -> list[str]:
         """The span groups a fit reads: ``sources`` plus the ``clamp_sources`` (reviews)."""
         return self.cfg["sources"] + [s for s in self.cfg.get("clamp_sources", []) if s not in self.cfg["sources"]]
 
@@ -178,7 +178,7 @@ class HMMAggregator(_SpanAggregator):
             X, sources = np.ascontiguousarray(X[:, keep]), [sources[i] for i in keep]
         return self.fit_observations(X, lengths, sources, labels, n_docs=collector.n_docs)
 
-    def start_fit(self, summary, sources: Sequence[str], labels: Sequence[str]) -> List[int]:
+    def start_fit(self, summary, sources: Sequence[str], labels: Sequence[str]) -> list[int]:
         """Checks and warnings on the collected observations before a fit; resets the
         fitted state. ``summary`` has an :class:`ObservationCollector`'s ``n_docs``,
         ``seen_sources``, ``n_spans``, ``unknown_label_names``, ``overlaps_resolved``
