@@ -82,6 +82,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install 'spacy-weak[audit]')."
 
     # --- distributed (W450-W499)
+    W450 = "--n-process {n} is ignored with --cluster: each Dask worker runs one process (start more workers instead)."
 
     # --- reliability (W500-W549)
     W500 = ("Aggregator '{name}': source(s) {missing} named in `sources` never appear in the {n_docs} docs it was "
@@ -244,6 +245,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E408 = "Drift: corpus {which} ({path}) has no span of the label model's sources {sources}; compare corpora annotated by the same pipeline."
 
     # --- distributed (E450-E499)
+    E450 = "Cannot reach the Dask scheduler at {address}: {err}. Nothing was written. Start it (`dask scheduler` and `dask worker {address}`), check the address and the firewall, or use --cluster local:N for N local worker processes."
+    E451 = "Invalid --cluster {value!r}: give a scheduler address (tcp://host:8786, host:8786) or local:N with N >= 1 worker processes."
+    E452 = "Running on a Dask cluster needs the `dask` extra: pip install 'spacy-weak[dask]' (missing: {err})."
+    E453 = "{path}: distributed apply reads DocBin input (a .spacy file or a shard directory), not {format}. Convert it first (`spacy-weak convert {format} {path} SHARD_DIR`) onto a file system every worker can read."
+    E454 = "Task {task} failed on the Dask cluster after {attempts} attempt(s): {err}"
+    E455 = "The Dask scheduler at {address} has no worker after {timeout}s. Start workers (`dask worker {address}`) or raise --cluster-timeout."
+    E456 = "Worker {worker} cannot {what} {path}: {err}. Inputs, outputs and the pipeline's files must be on a file system shared by the client and every worker (same path everywhere)."
+    E457 = "Component '{component}' ({kind}) cannot be fitted on a Dask cluster: only weak_hmm and weak_doc_em can. Fit it without --cluster."
 
     # --- reliability (E500-E549)
     E500 = ("Input {input} is (or is inside) the output directory {output}: writing there could destroy the input. "

@@ -132,6 +132,12 @@ class DawidSkene:
         return p / z, float(np.sum(np.log(z) + m))
 
     def _mstep(self, V: np.ndarray, q: np.ndarray) -> None:
+        self.update(*self.suff_stats(V, q))
+
+    # ------------------------------------- EM in pieces (spacy_weak.distributed)
+    def suff_stats(self, V: np.ndarray, q: np.ndarray):
+        """``(counts, q_sum)`` of the M-step for votes ``V`` and posteriors ``q``;
+        sums over corpus parts give those of the whole corpus."""
         counts = np.zeros((self.S, self.L, self.C, N_OBS))
         for v in range(N_OBS):
             onehot = (V == v).astype(float)  # (D, S, L)
@@ -139,11 +145,32 @@ class DawidSkene:
                 counts[..., v] = np.einsum("dsl,dlc->slc", onehot, q)
             else:
                 counts[..., v] = np.einsum("dsl,dc->slc", onehot, q)
+        return counts, q.sum(axis=0)
+
+    def init_stats(self, V: np.ndarray):
+        """:meth:`suff_stats` of the majority-vote initialisation."""
+        V = np.asarray(V, dtype=np.int8)
+        q = doc_majority(V, self.multilabel, self.weights)
+        if self.multilabel:
+            q = np.stack([1 - q, q], axis=-1)
+        return self.suff_stats(V, q)
+
+    def estep(self, V: np.ndarray):
+        """``(counts, q_sum, log_likelihood)`` under the current parameters."""
+        V = np.asarray(V, dtype=np.int8)
+        q, ll = self._posteriors(V)
+        return (*self.suff_stats(V, q), ll)
+
+    def update(self, counts: np.ndarray, q_sum: np.ndarray) -> None:
+        """The M-step from (summed) :meth:`suff_stats`."""
         theta = counts + self._theta_pc()
         self.theta = theta / theta.sum(axis=-1, keepdims=True)
         if not self.fixed_priors:
-            pri = q.sum(axis=0) + self.pseudo_count
+            pri = q_sum + self.pseudo_count
             self.priors = pri / pri.sum(axis=-1, keepdims=True)
+
+    def log_prior(self) -> float:
+        return self._log_prior()
 
     def fit(self, V: np.ndarray) -> "DawidSkene":
         V = np.asarray(V, dtype=np.int8)

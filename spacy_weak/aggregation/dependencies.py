@@ -71,6 +71,13 @@ class RedundancyAccumulator:
         self.S, self.V, self.K = n_sources, n_symbols, n_states
         self.tables = np.zeros((n_states, n_sources * n_symbols, n_sources * n_symbols))
 
+    @classmethod
+    def from_tables(cls, tables: np.ndarray, n_sources: int, n_symbols: int) -> "RedundancyAccumulator":
+        """An accumulator holding ``tables`` (e.g. the sum of several accumulators' tables)."""
+        acc = cls(n_sources, n_symbols, tables.shape[0])
+        acc.tables = np.array(tables, dtype=float)
+        return acc
+
     def add(self, X: np.ndarray, posteriors: np.ndarray) -> None:
         if len(X):
             self.tables += _pair_tables(X, posteriors, self.V)
@@ -156,9 +163,10 @@ def report(sources: Sequence[str], redundancy: np.ndarray, weights: np.ndarray, 
     }
 
 
-def learn_redundancy(model, X: np.ndarray, lengths: np.ndarray, block_tokens: int = 1 << 16) -> np.ndarray:
-    """The redundancy matrix of a fitted :class:`~.hmm.WeakHMM` on ``(X, lengths)``
-    (posteriors from hmmlearn's public ``score_samples``, block by block)."""
+def redundancy_tables(model, X: np.ndarray, lengths: np.ndarray, block_tokens: int = 1 << 16) -> RedundancyAccumulator:
+    """The pair tables of a fitted :class:`~.hmm.WeakHMM` on ``(X, lengths)``
+    (posteriors from hmmlearn's public ``score_samples``, block by block); the
+    tables of corpus parts add up (:meth:`RedundancyAccumulator.from_tables`)."""
     from .hmm import iter_blocks
 
     acc = RedundancyAccumulator(model.n_sources, model.n_symbols, model.n_components)
@@ -167,7 +175,12 @@ def learn_redundancy(model, X: np.ndarray, lengths: np.ndarray, block_tokens: in
     for a, b, block in iter_blocks(nz, block_tokens):
         _, post = model.score_samples(X[a:b], block)
         acc.add(X[a:b], post)
-    return acc.redundancy()
+    return acc
+
+
+def learn_redundancy(model, X: np.ndarray, lengths: np.ndarray, block_tokens: int = 1 << 16) -> np.ndarray:
+    """The redundancy matrix of a fitted :class:`~.hmm.WeakHMM` on ``(X, lengths)``."""
+    return redundancy_tables(model, X, lengths, block_tokens).redundancy()
 
 
 def format_report(dep: Dict) -> str:

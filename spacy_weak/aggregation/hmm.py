@@ -94,6 +94,17 @@ def _normalize(a: np.ndarray, axis: int = -1) -> np.ndarray:
     return a / np.where(s > 0, s, 1.0)
 
 
+def add_stats(*parts):
+    """Sum of :meth:`WeakHMM.estep` results (``(stats, logprob)`` pairs), in the given order."""
+    stats = {k: (np.copy(v) if isinstance(v, np.ndarray) else v) for k, v in parts[0][0].items()}
+    logprob = parts[0][1]
+    for other, lp in parts[1:]:
+        for k, v in other.items():
+            stats[k] = stats[k] + v
+        logprob += lp
+    return stats, logprob
+
+
 class WeakHMM(BaseHMM):
     """HMM label model over the observation arrays of :mod:`.observations`.
 
@@ -253,9 +264,18 @@ class WeakHMM(BaseHMM):
         X = np.asarray(X)
         if lengths is None:
             lengths = np.asarray([X.shape[0]])
+        self.init_from_counts(*self.initial_counts(X, lengths))
+        n_fit = self._get_n_fit_scalars_per_param()
+        n_scalars = sum(n_fit[p] for p in self.params if p in n_fit)
+        if X.size < n_scalars:
+            logger.debug("fitting %d free parameters on %d observations", n_scalars, X.size)
+
+    # ---------------------------------------- EM in pieces (spacy_weak.distributed)
+    def initial_counts(self, X, lengths):
+        """``(start, trans, emit)`` majority-vote counts of the initialisation (None
+        for a parameter not to initialise); sums over corpus parts add up."""
+        X = np.asarray(X)
         lengths = np.asarray(lengths, dtype=np.int64)
-        self.history_ = []
-        self.loglik_history_ = []
         K = self.n_components
         weights = None if self.init_weights is None else np.asarray(self.init_weights, dtype=float)
         need_s = self._needs_init("s", "startprob_")
@@ -264,6 +284,8 @@ class WeakHMM(BaseHMM):
         start = np.zeros(K) if need_s else None
         trans = np.zeros((K, K)) if need_t else None
         emit = np.zeros((self.n_sources, self.n_symbols, K)) if need_e else None
+        if not (need_s or need_t or need_e):
+            return start, trans, emit
         # majority vote block by block (bounded memory), counted like an E-step
         for a, b, block_lengths in iter_blocks(lengths, EMISSION_BLOCK):
             Xb = X[a:b]
@@ -280,13 +302,62 @@ class WeakHMM(BaseHMM):
                 trans += np.bincount(pairs, minlength=K * K).reshape(K, K)
             if need_e:
                 emit += self.emission_counts(Xb, np.eye(K)[states])
+        return start, trans, emit
+
+    def init_from_counts(self, start, trans, emit) -> None:
+        """Initialise from (summed) :meth:`initial_counts`; what ``fit`` does before EM."""
+        self.history_ = []
+        self.loglik_history_ = []
         # the majority-vote counts anchor the emissions (a fixed, data-dependent prior)
         self.anchor_counts_ = None if emit is None else emit.transpose(0, 2, 1).copy()
         self._set_from_counts(start, trans, emit)
-        n_fit = self._get_n_fit_scalars_per_param()
-        n_scalars = sum(n_fit[p] for p in self.params if p in n_fit)
-        if X.size < n_scalars:
-            logger.debug("fitting %d free parameters on %d observations", n_scalars, X.size)
+
+    def estep(self, X, lengths):
+        """``(stats, log_likelihood)`` of ``X`` under the current parameters: hmmlearn's
+        own E-step, run through the public ``fit`` (one iteration, no initialisation)
+        on a copy whose ``_do_mstep`` keeps the statistics. Sums over corpus parts
+        (:func:`add_stats`) give the statistics of the whole corpus."""
+        import copy
+
+        from hmmlearn.base import ConvergenceMonitor
+
+        probe = copy.copy(self)
+        probe.init_params = ""
+        probe.n_iter = 1
+        probe.monitor_ = ConvergenceMonitor(self.tol, 1, False)
+        probe._estep_only = True
+        probe.fit(X, lengths)
+        stats = dict(probe.estep_stats_)
+        stats.pop("pending", None)
+        return stats, float(probe.loglik_history_[-1])
+
+    def mstep(self, stats) -> None:
+        """The M-step on (summed) :meth:`estep` statistics."""
+        stats = dict(stats)
+        stats.setdefault("pending", ([], [], [0]))
+        self._do_mstep(stats)
+
+    def fit_with(self, initial_counts, estep) -> "WeakHMM":
+        """hmmlearn's ``fit`` loop with the data elsewhere: initialise from
+        ``initial_counts(self)`` (summed :meth:`initial_counts`), check, then per
+        iteration ``estep(self)`` (summed :meth:`estep`: ``(stats, log_likelihood)``),
+        the objective, :meth:`mstep` and hmmlearn's public ``ConvergenceMonitor``.
+        Same steps in the same order as ``BaseHMM.fit``, so the parameters equal a
+        fit on the concatenated data up to the order of floating-point sums."""
+        from hmmlearn.base import ConvergenceMonitor
+
+        self.init_from_counts(*initial_counts(self))
+        self.n_features = self.n_sources
+        self._check()
+        self.monitor_ = ConvergenceMonitor(self.tol, self.n_iter, self.verbose)
+        for _ in range(self.n_iter):
+            stats, logprob = estep(self)
+            lower_bound = self._compute_lower_bound(logprob)
+            self.mstep(stats)
+            self.monitor_.report(lower_bound)
+            if self.monitor_.converged:
+                break
+        return self
 
     def _check(self):
         K = self.n_components
@@ -299,10 +370,12 @@ class WeakHMM(BaseHMM):
             raise ValueError(
                 f"emissionprob_ must have shape {(self.n_sources, K, self.n_symbols)}, got {self.emissionprob_.shape}"
             )
-        self._check_sum_1("startprob_")
-        self._check_sum_1("transmat_")
-        if not np.allclose(self.emissionprob_.sum(axis=-1), 1.0):
-            raise ValueError("emissionprob_ rows must sum to 1")
+        # checked here rather than with hmmlearn's private _check_sum_1
+        if not np.allclose(self.startprob_.sum(), 1.0):
+            raise ValueError("startprob_ must sum to 1")
+        for name in ("transmat_", "emissionprob_"):
+            if not np.allclose(getattr(self, name).sum(axis=-1), 1.0):
+                raise ValueError(f"{name} rows must sum to 1")
 
     def _compute_log_likelihood(self, X):
         X = np.asarray(X)
@@ -359,6 +432,9 @@ class WeakHMM(BaseHMM):
 
     def _do_mstep(self, stats):
         self._flush_emissions(stats)
+        if getattr(self, "_estep_only", False):  # estep(): keep the statistics, not the update
+            self.estep_stats_ = stats
+            return
         self.last_emission_counts_ = stats["emit"]
         self._set_from_counts(
             stats["start"] if "s" in self.params else None,

@@ -22,7 +22,6 @@ from .span_base import (
     SCHEMES,
     SPAN_PROBS,
     _SpanAggregator,
-    io_symbols,
     merge_adjacent_states,
 )
 from .validation import (
@@ -104,14 +103,9 @@ class HMMAggregator(_SpanAggregator):
 
     def _symbols(self, X: np.ndarray, sources: Sequence[str]) -> np.ndarray:
         """The scheme's symbols (``IO``: B votes become I), clamped columns kept as they are."""
-        if self.cfg.get("scheme", "BIO") != "IO":
-            return X
-        out = io_symbols(X)
-        cols = self._clamp_columns(sources)
-        if cols and X.size:
-            out = out.copy()
-            out[:, cols] = np.asarray(X)[:, cols]
-        return out
+        from .hmm_fit import scheme_symbols
+
+        return scheme_symbols(X, self.cfg.get("scheme", "BIO") == "IO", self._clamp_columns(sources))
 
     def _reset(self) -> None:
         self.sources_: List[str] = []
@@ -164,9 +158,12 @@ class HMMAggregator(_SpanAggregator):
             return
         self._fit_arrays(collector)
 
+    def source_patterns(self) -> list[str]:
+        """The span groups a fit reads: ``sources`` plus the ``clamp_sources`` (reviews)."""
+        return self.cfg["sources"] + [s for s in self.cfg.get("clamp_sources", []) if s not in self.cfg["sources"]]
+
     def _collect(self, docs: Iterable[Doc]) -> ObservationCollector:
-        patterns = self.cfg["sources"] + [s for s in self.cfg.get("clamp_sources", []) if s not in self.cfg["sources"]]
-        collector = ObservationCollector(patterns, self.cfg["labels"], exclude=[self.cfg["spans_key"]])
+        collector = ObservationCollector(self.source_patterns(), self.cfg["labels"], exclude=[self.cfg["spans_key"]])
         collector.add_docs(docs)
         return collector
 
@@ -176,66 +173,72 @@ class HMMAggregator(_SpanAggregator):
 
     def _fit_arrays(self, collector: ObservationCollector) -> "HMMAggregator":
         X, lengths, sources, labels = collector.finalize()
-        seen = [i for i, s in enumerate(sources) if s in collector.seen_sources]
+        keep = self.start_fit(collector, sources, labels)
+        if len(keep) < len(sources):
+            X, sources = np.ascontiguousarray(X[:, keep]), [sources[i] for i in keep]
+        return self.fit_observations(X, lengths, sources, labels, n_docs=collector.n_docs)
+
+    def start_fit(self, summary, sources: Sequence[str], labels: Sequence[str]) -> list[int]:
+        """Checks and warnings on the collected observations before a fit; resets the
+        fitted state. ``summary`` has an :class:`ObservationCollector`'s ``n_docs``,
+        ``seen_sources``, ``n_spans``, ``unknown_label_names``, ``overlaps_resolved``
+        and ``unknown_labels`` (summed over shards by :mod:`spacy_weak.distributed.fit`).
+        Returns the columns of ``sources`` to model: a source named in ``sources``
+        but present in no document is left out (``W500``)."""
+        seen = [i for i, s in enumerate(sources) if s in summary.seen_sources]
+        kept = [sources[i] for i in seen]
         if len(seen) < len(sources):  # named in `sources` but in no document (W500): not modelled
-            warn_missing_sources(self.name, self.cfg["sources"], [sources[i] for i in seen], collector.n_docs)
-            X, sources = np.ascontiguousarray(X[:, seen]), [sources[i] for i in seen]
-        if not sources:
+            warn_missing_sources(self.name, self.cfg["sources"], kept, summary.n_docs)
+        if not kept:
             raise SpacyWeakError(
-                Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=collector.n_docs)
+                Errors.E101.format(name=self.name, patterns=self.cfg["sources"], n_docs=summary.n_docs)
             )
         if not labels:
-            raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(sources)))
+            raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(kept)))
         self._reset()
-        warn_case_mismatches(self.name, collector.unknown_label_names, labels)
-        self.overlaps_resolved = dict(collector.overlaps_resolved)
-        self.unknown_labels = dict(collector.unknown_labels)
-        silent = [s for s in sources if collector.n_spans.get(s, 0) == 0 and s in collector.seen_sources]
+        warn_case_mismatches(self.name, summary.unknown_label_names, labels)
+        self.overlaps_resolved = dict(summary.overlaps_resolved)
+        self.unknown_labels = dict(summary.unknown_labels)
+        silent = [s for s in kept if summary.n_spans.get(s, 0) == 0]
         if silent:
-            warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=collector.n_docs))
+            warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=summary.n_docs))
         if self.overlaps_resolved:
             logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
-        return self.fit_observations(X, lengths, sources, labels, n_docs=collector.n_docs)
+        return seen
 
     def fit_observations(
         self, X: np.ndarray, lengths: np.ndarray, sources: Sequence[str], labels: Sequence[str], *, n_docs=None
     ) -> "HMMAggregator":
         """Fit on a ready observation array (``observations.py`` codes)."""
-        from .hmm import WeakHMM
+        from .hmm_fit import LocalObservations
 
         X = self._symbols(X, sources)
         lengths = np.asarray(lengths, dtype=np.int64)
         nz = lengths[lengths > 0]
+        X_fit = fit_view(X, self._clamp_columns(sources), self.cfg.get("clamp_learn", False))
+        data = LocalObservations(X, nz, X_fit)
+        return self.fit_data(data, sources, labels, n_docs=int(n_docs if n_docs is not None else len(lengths)))
+
+    def fit_data(self, data, sources: Sequence[str], labels: Sequence[str], *, n_docs: int) -> "HMMAggregator":
+        """The fit's steps on observations held by ``data`` (in memory:
+        :class:`.hmm_fit.LocalObservations`; on a Dask cluster:
+        :mod:`spacy_weak.distributed.fit`): EM, then with ``dependencies`` the
+        redundancy of the sources under the fitted posterior and a refit with their
+        weights, then the expected emission counts. ``data`` holds the symbols of
+        the component's scheme; its ``em`` fits on the clamp view (``fit_view``)."""
         _check_weights(self.name, self.cfg["weights"], sources)
-        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
-        n_tok = int(X.shape[0])
+        n_tok = int(data.n_tokens)
 
         def new_model(source_weights=None):
-            return WeakHMM(
-                n_labels=len(labels),
-                n_sources=len(sources),
-                prior_strength=self.cfg["prior_strength"],
-                pseudo_count=self.cfg["pseudo_count"],
-                init_weights=weights if source_weights is None else weights * source_weights,
-                n_iter=self.cfg["n_iter"],
-                tol=self.cfg["tol"] * max(1, n_tok),
-                random_state=self.cfg["seed"],
-                implementation=self.cfg["implementation"],
-                params="ste" if self.cfg["learn_transitions"] else "e",
-                anchor_strength=self.cfg["anchor_strength"],
-                source_weights=source_weights,
-                clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
-            )
+            return self.make_hmm(sources, labels, n_tok, source_weights=source_weights)
 
         model = new_model()
         if n_tok:
-            from .dependencies import identical_sources
-
-            for group in identical_sources(X, sources):
+            for group in data.identical_sources(sources):
                 warn(Warnings.W350.format(name=self.name, sources=", ".join(group), n_tokens=n_tok))
         self.sources_ = list(sources)
         self.labels_ = list(labels)
-        self.n_docs_fit = int(n_docs if n_docs is not None else len(lengths))
+        self.n_docs_fit = int(n_docs)
         self.n_tokens_fit = n_tok
         if n_tok == 0:
             warn(Warnings.W101.format(name=self.name))
@@ -249,23 +252,16 @@ class HMMAggregator(_SpanAggregator):
         else:
             if self.cfg["n_iter"] == 0:
                 model.n_iter = 0
-            X_fit = fit_view(X, self._clamp_columns(sources), self.cfg.get("clamp_learn", False))
-            model.fit(X_fit, nz)
+            data.em(model)
             if self.cfg["dependencies"]:
-                model = self._fit_dependencies(model, new_model, X_fit, nz, sources)
+                model = self._fit_dependencies(model, new_model, data, sources)
             model.clamp_columns = tuple(self._clamp_columns(sources))
             if self.cfg["n_iter"] == 0:
                 model.history_, model.loglik_history_ = [], []
             self.history = list(model.history_)
             self.loglik_history = list(model.loglik_history_)
-            # expected counts under the final parameters, block by block (bounded memory)
-            from .hmm import EMISSION_BLOCK, iter_blocks
-
-            counts = np.zeros((len(sources), model.n_symbols, model.n_components))
-            for a, b, block in iter_blocks(nz, EMISSION_BLOCK):
-                _, post = model.score_samples(X[a:b], block)
-                counts += model.emission_counts(X[a:b], post)
-            self.emission_counts_ = counts
+            # expected counts under the final parameters (all columns, clamps included)
+            self.emission_counts_ = data.emission_counts(model)
         self.hmm_ = model
         self._hmm_state = model.to_dict()
         logger.info(
@@ -274,13 +270,13 @@ class HMMAggregator(_SpanAggregator):
         )
         return self
 
-    def _fit_dependencies(self, model, new_model, X, nz, sources):
+    def _fit_dependencies(self, model, new_model, data, sources):
         """Learn the sources' redundancy given the fitted model's posterior, then refit
         with each source's emission log-likelihood weighted (``dependencies.py``)."""
-        from .dependencies import dependency_weights, learn_redundancy, report
+        from .dependencies import dependency_weights, report
 
         threshold = self.cfg["dependency_threshold"]
-        redundancy = learn_redundancy(model, X, nz)
+        redundancy = data.redundancy(model)
         source_weights = dependency_weights(redundancy, threshold)
         self.dependencies_ = report(sources, redundancy, source_weights, threshold)
         if self.dependencies_["groups"]:
@@ -290,8 +286,30 @@ class HMMAggregator(_SpanAggregator):
         model = new_model(source_weights)
         if self.cfg["n_iter"] == 0:
             model.n_iter = 0
-        model.fit(X, nz)
+        data.em(model)
         return model
+
+    def make_hmm(self, sources: Sequence[str], labels: Sequence[str], n_tokens: int, source_weights=None):
+        """The unfitted :class:`WeakHMM` this component fits on ``n_tokens`` tokens
+        (also used by :mod:`spacy_weak.distributed.fit`)."""
+        from .hmm import WeakHMM
+
+        weights = np.array([float(self.cfg["weights"].get(s, 1.0)) for s in sources])
+        return WeakHMM(
+            n_labels=len(labels),
+            n_sources=len(sources),
+            prior_strength=self.cfg["prior_strength"],
+            pseudo_count=self.cfg["pseudo_count"],
+            init_weights=weights if source_weights is None else weights * source_weights,
+            n_iter=self.cfg["n_iter"],
+            tol=self.cfg["tol"] * max(1, n_tokens),
+            random_state=self.cfg["seed"],
+            implementation=self.cfg["implementation"],
+            params="ste" if self.cfg["learn_transitions"] else "e",
+            anchor_strength=self.cfg["anchor_strength"],
+            source_weights=source_weights,
+            clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
+        )
 
     def _model(self):
         if self.hmm_ is None:

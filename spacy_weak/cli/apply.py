@@ -287,6 +287,8 @@ def apply_cli(
     max_token_work: Optional[int] = typer.Option(
         None, "--max-token-work", help="Tokenizer work limit per document for long runs of punctuation (docs/reliability.md)."
     ),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).
 
@@ -296,9 +298,12 @@ def apply_cli(
     """
     try:
         overrides = parse_overrides(list(ctx.args))
-        if n_process != 1:
+        if n_process != 1 and not cluster:
             kill_workers_with_parent()
-        summary = apply_pipeline(
+        run = apply_pipeline
+        if cluster:  # same arguments, run on Dask (the scheduler is reached before anything is written)
+            from ..distributed.cli import apply_with_cluster as run
+        summary = run(
             model,
             input_path,
             output_dir,
@@ -313,6 +318,7 @@ def apply_cli(
             exclude=[name for name in exclude.split(",") if name],
             max_length=max_length,
             max_token_work=max_token_work,
+            **({"cluster": cluster, "cluster_timeout": cluster_timeout} if cluster else {}),
         )
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)

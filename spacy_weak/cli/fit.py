@@ -111,6 +111,8 @@ def fit_cli(
     overrides: List[str] = typer.Option(
         [], "--set", hidden=True, help="Deprecated: use spaCy's syntax, e.g. --paths.ctd lexicons/ctd.tsv"
     ),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Fit on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.
 
@@ -135,8 +137,17 @@ def fit_cli(
         check_output_dir(output, docbin_paths)
         config_overrides = parse_cli_overrides(extra)
         config_overrides.update(parse_overrides(overrides))
-        nlp, component = load_pipeline(config_or_model, config_overrides, component=component, resolve=True)
-        proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
+
+        def load():
+            return load_pipeline(config_or_model, config_overrides, component=component, resolve=True)
+
+        if cluster:  # the scheduler is reached first (E450 before any work)
+            from ..distributed.cli import fit_with_cluster
+
+            nlp, component, proc = fit_with_cluster(cluster, cluster_timeout, load, docbin_paths, source_path=config_or_model)
+        else:
+            nlp, component = load()
+            proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
             proc.to_disk(output)
         else:

@@ -19,11 +19,14 @@ Fields (``spacy_weak.shards.v1``)::
     docs       integer: the sum of shards[*].docs
     complete   boolean
     summary    object
-    pending    null or the shard name being written (optional; a kill leaves
-               it behind and the next run deletes that file, which it wrote)
+    pending    null, the shard name being written, or a list of the shard
+               names being written elsewhere (Dask workers), each after the
+               listed shards, in increasing order (optional; a kill leaves
+               them behind and the next run deletes those files, which it wrote)
     writer     null or {"pid", "host", "started", "token"}: the run writing
                now (optional; null once complete)
 """
+import re
 from pathlib import Path
 from typing import Any, Dict
 
@@ -38,6 +41,24 @@ def shard_name(index: int) -> str:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def pending_names(manifest: dict[str, Any]) -> list[str]:
+    """The shard files a (validated) manifest records as being written."""
+    pending = manifest.get("pending")
+    if pending is None:
+        return []
+    return [pending] if isinstance(pending, str) else list(pending)
+
+
+def _shard_index(name: Any) -> int | None:
+    """``i`` if ``name`` is exactly ``shard_name(i)``, else None."""
+    match = re.match(r"^shard-(\d{5,})\.spacy$", name) if isinstance(name, str) else None
+    return int(match.group(1)) if match and shard_name(int(match.group(1))) == name else None
+
+
+def _short_list(values: list[Any], limit: int = 3) -> str:
+    return repr(values[:limit])[:-1] + (", ...]" if len(values) > limit else "]")
 
 
 def validate_manifest(data: Any, path: Path) -> Dict[str, Any]:
@@ -85,8 +106,12 @@ def validate_manifest(data: Any, path: Path) -> Dict[str, Any]:
     if not _is_int(data["docs"]) or data["docs"] != total:
         raise bad(f"'docs' is {data['docs']!r}, but the shards hold {total}")
     pending = data.get("pending")
-    if pending is not None and pending != shard_name(len(shards)):
-        raise bad(f"'pending' is {pending!r}, expected null or {shard_name(len(shards))!r}")
+    if isinstance(pending, list):
+        positions = [_shard_index(name) for name in pending]
+        if None in positions or positions != sorted(set(positions)) or (positions and positions[0] < len(shards)):
+            raise bad(f"'pending' lists {_short_list(pending)}: expected shard names after {shard_name(len(shards) - 1) if shards else 'none'}, in increasing order")
+    elif pending is not None and pending != shard_name(len(shards)):
+        raise bad(f"'pending' is {pending!r}, expected null, {shard_name(len(shards))!r} or a list of later shard names")
     writer = data.get("writer")
     if writer is not None and not isinstance(writer, dict):
         raise bad("'writer' must be null or an object")

@@ -10,7 +10,9 @@ a ``manifest.json`` (srsly JSON)::
 
 Each shard is written atomically (temporary name, then rename); the
 manifest is rewritten atomically before each shard (naming it ``pending``)
-and after it (listing it). So a ``kill -9`` at any moment leaves complete
+and after it (listing it). Shards written by other processes (Dask workers)
+follow the same protocol through :meth:`ShardWriter.reserve` (``pending``
+then lists every shard in flight) and :meth:`ShardWriter.record`. So a ``kill -9`` at any moment leaves complete
 shards and a manifest that lists a prefix of them.
 :class:`ShardWriter` opened again on the directory with the same settings
 deletes the pending shard and its temporary file (files the manifest records
@@ -44,7 +46,7 @@ from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..io import atomic_path, file_digest, write_json_atomic
-from .manifest import MANIFEST_FORMAT, shard_name, validate_manifest
+from .manifest import MANIFEST_FORMAT, pending_names, shard_name, validate_manifest
 from .output_dir import DirectoryLock, check_output_dir, describe_writer, writer_identity
 
 logger = logging.getLogger(__name__)
@@ -182,6 +184,7 @@ class ShardWriter:
         self.resumed = False
         self.writer = writer_identity()
         self._owns_manifest = False
+        self._reserved: list[str] = []  # shards being written elsewhere (reserve/record)
         self._buffer: Optional[DocBin] = None
         self._buffer_counts: Dict[str, int] = {}
         self._lock = DirectoryLock(self.output_dir)
@@ -228,8 +231,8 @@ class ShardWriter:
         """Delete what an earlier run recorded as its own: the pending shard and temporaries (and, if ``listed``, its shards and manifest)."""
         names = [_tmp_name(MANIFEST)]
         if manifest is not None:
-            if manifest.get("pending"):
-                names += [manifest["pending"], _tmp_name(manifest["pending"])]
+            for name in pending_names(manifest):
+                names += [name, _tmp_name(name)]
             if listed:
                 names += [s["file"] for s in manifest["shards"]] + [MANIFEST]
         for name in names:
@@ -241,7 +244,7 @@ class ShardWriter:
         """``E506`` if shard-like files exist that the manifest does not record."""
         known = set()
         if manifest is not None:
-            known = {s["file"] for s in manifest["shards"]} | ({manifest["pending"]} if manifest.get("pending") else set())
+            known = {s["file"] for s in manifest["shards"]} | set(pending_names(manifest))
         foreign = [p.name for p in _shard_files(self.output_dir) if p.name not in known]
         if foreign:
             if manifest is None and not overwrite:
@@ -332,7 +335,7 @@ class ShardWriter:
                 "docs": self.n_done,
                 "complete": self.complete,
                 "summary": self.summary,
-                "pending": pending,
+                "pending": pending if pending is not None else (list(self._reserved) or None),
                 "writer": None if self.complete else self.writer,
             },
             tmp_name=_tmp_name(MANIFEST),
@@ -371,9 +374,44 @@ class ShardWriter:
         self._buffer, self._buffer_counts = None, {}
         self._write_manifest()
 
+    # ------------------------------------------ shards written elsewhere (Dask)
+    def reserve(self, index: int) -> Path:
+        """Record shard ``index`` as pending before another process (a Dask worker)
+        writes it, atomically with :func:`spacy_weak.io.write_bytes_atomic`; returns its path.
+
+        The same protocol as :meth:`flush`, for shards written out of order: the
+        manifest names every reserved shard (``pending`` is then a list), so after a
+        ``kill -9`` the next run knows these files are its own and deletes them.
+        Reserving a shard that is already reserved does not rewrite the manifest.
+        """
+        if self.complete:
+            raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
+        if self._buffer is not None:
+            raise RuntimeError("ShardWriter: add() and reserve() cannot be mixed in one run")
+        name = shard_name(index)
+        if index < len(self.shards):
+            raise SpacyWeakError(Errors.E253.format(path=self.output_dir / name, err="already listed in the manifest"))
+        if name not in self._reserved:
+            self._reserved = sorted(self._reserved + [name])
+            self._write_manifest()
+        return self.output_dir / name
+
+    def record(self, file: str, docs: int, counts: Dict[str, int]) -> None:
+        """List a reserved shard written elsewhere as the next one (``file`` must be
+        ``shard_name(len(self.shards))``), then rewrite the manifest."""
+        if self.complete:
+            raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
+        if file != shard_name(len(self.shards)) or file not in self._reserved or not (self.output_dir / file).is_file():
+            raise SpacyWeakError(Errors.E253.format(path=self.output_dir / file, err="not the next reserved shard, or missing"))
+        self.shards.append({"file": file, "docs": int(docs), "counts": dict(sorted(counts.items()))})
+        self._reserved.remove(file)
+        self._write_manifest()
+
     def finish(self, summary: Optional[Dict[str, Any]] = None) -> None:
         """Write the last (partial) shard and mark the run complete."""
         self.flush()
+        if self._reserved:
+            raise SpacyWeakError(Errors.E253.format(path=self.output_dir / self._reserved[0], err="reserved, never recorded"))
         if summary is not None:
             self.summary = srsly.json_loads(srsly.json_dumps(summary))
         self.complete = True

@@ -175,3 +175,41 @@ def test_input_fingerprint_follows_content_not_mtime(tmp_path):
     path.write_text("ac")
     assert input_fingerprint(path) != first
     assert json.loads(json.dumps(first)) == first
+
+
+def test_shards_written_elsewhere_are_reserved_then_recorded(tmp_path):
+    """reserve/record (what the Dask apply does): reserved shards are pending in the
+    manifest; after a kill the next run deletes them (its own files) and resumes."""
+    from spacy_weak.io import write_bytes_atomic
+
+    nlp = spacy.blank("en")
+    out = tmp_path / "out"
+
+    def shard_bytes(texts):
+        db = DocBin()
+        for t in texts:
+            db.add(nlp(t))
+        return db.to_bytes()
+
+    writer = ShardWriter(out, settings={"a": 1}, shard_size=2)
+    paths = [writer.reserve(k) for k in (0, 1, 2)]
+    assert read_manifest(out)["pending"] == ["shard-00000.spacy", "shard-00001.spacy", "shard-00002.spacy"]
+    write_bytes_atomic(paths[1], shard_bytes(["c", "d"]))  # out of order
+    with pytest.raises(SpacyWeakError, match="E253"):
+        writer.record("shard-00001.spacy", 2, {})  # not the next shard
+    write_bytes_atomic(paths[0], shard_bytes(["a", "b"]))
+    writer.record("shard-00000.spacy", 2, {"docs": 2})
+    writer.record("shard-00001.spacy", 2, {"docs": 2})
+    write_bytes_atomic(paths[2], shard_bytes(["e"]))
+    manifest = read_manifest(out)
+    assert manifest["docs"] == 4 and manifest["pending"] == ["shard-00002.spacy"]
+    with pytest.raises(SpacyWeakError, match="E253"):
+        writer.finish()  # a reserved shard was never recorded
+    writer.close()  # as after kill -9: shard 2 is on disk, pending
+    with ShardWriter(out, settings={"a": 1}, shard_size=2) as again:
+        assert again.n_done == 4
+        assert not (out / "shard-00002.spacy").exists()  # pending: deleted, it will be redone
+        again.add(nlp("e"))
+        again.finish()
+    assert [d.text for d in read_docs(out, nlp.vocab)] == ["a", "b", "c", "d", "e"]
+    assert read_manifest(out)["pending"] is None

@@ -180,9 +180,13 @@ def _complete_run(setup, out):
         (lambda m: m.__setitem__("complete", "yes"), "E504"),
         (lambda m: m.__setitem__("shard_size", 0), "E504"),
         (lambda m: m.__setitem__("pending", "../x"), "E504"),
+        (lambda m: m.__setitem__("pending", ["../x"]), "E504"),
+        (lambda m: m.__setitem__("pending", ["shard-00000.spacy"]), "E504"),
+        (lambda m: m.__setitem__("pending", ["shard-99999.spacy", "shard-99998.spacy"]), "E504"),
     ],
     ids=["docs-too-many", "docs-not-a-number", "docs-missing", "shards-missing", "file-escapes",
-         "file-absolute", "complete-not-bool", "shard-size-zero", "pending-escapes"],
+         "file-absolute", "complete-not-bool", "shard-size-zero", "pending-escapes", "pending-list-escapes",
+         "pending-list-listed-shard", "pending-list-unordered"],
 )
 def test_invalid_manifest_is_a_coded_error_and_nothing_changes(setup, mutate, code):
     out = setup["base"] / "out"
