@@ -284,7 +284,7 @@ def apply_cli(
     initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),
     exclude: str = typer.Option("", "--exclude", help="Comma-separated components not to load (e.g. an unfitted aggregator)."),
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster: str | None = typer.Option(None, "--cluster", help="Run on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
     cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Run a pipeline over a corpus and write sharded silver DocBins (resumable).

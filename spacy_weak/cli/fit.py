@@ -87,7 +87,7 @@ def fit_cli(
     overrides: List[str] = typer.Option(
         [], "--set", help="Config override KEY=VALUE (repeatable), e.g. --set paths.ctd=lexicons/ctd.tsv"
     ),
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="Fit on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
+    cluster: str | None = typer.Option(None, "--cluster", help="Fit on Dask: a scheduler address (tcp://host:8786) or local:N worker processes (docs/distributed.md)."),
     cluster_timeout: float = typer.Option(10.0, "--cluster-timeout", help="Seconds to wait for the Dask scheduler and a worker."),
 ) -> None:
     """Fit an aggregator (weak_hmm, weak_doc_em) on annotated DocBins and save the pipeline.

@@ -290,7 +290,7 @@ class ShardWriter:
         self._buffer, self._buffer_counts = None, {}
         self._write_manifest()
 
-    def record(self, file: str, docs: int, counts: Dict[str, int]) -> None:
+    def record(self, file: str, docs: int, counts: dict[str, int]) -> None:
         """List a shard written elsewhere (e.g. by a Dask worker, atomically, under
         ``shard_name(len(self.shards))``) as the next one, then rewrite the manifest."""
         if self.complete:
