@@ -14,14 +14,20 @@ For each worker count a ``LocalCluster`` (processes, 1 thread each) is started;
 ``apply`` runs in this process (the client), each ``fit`` in a fresh
 subprocess connected to the scheduler, so its peak RSS (``VmHWM``) is the
 client's memory during fit alone. Every measurement records
-``os.getloadavg()`` before it: the machine is shared, and other users' load
-depresses the 2-worker figures. Prints a table and writes the JSON the issue
-names (``apply``/``fit`` tokens per second at the largest size per worker
-count, ``speedup_2_workers``, ``per_token_cost_slope``, ``client_fit_rss_mb``).
+``os.getloadavg()`` before it and the CPU time (user + system) each worker
+spent: the machine is shared, and with other users' load the wall-clock
+figures of 2 workers are depressed (Linux shares CPU between sessions, so two
+processes of this benchmark get about the share one would). The CPU times give
+load-independent figures beside them: ``speedup_2_workers_cpu_bound`` (one
+worker's CPU time over the busier of two workers': the speedup with a core
+per worker), the slope of log worker-CPU on log tokens, and worker CPU seconds
+per million tokens (the PubMed projection in docs/distributed.md). Prints a
+table and writes the JSON the issue names (``apply``/``fit`` tokens per second
+at the largest size per worker count, ``speedup_2_workers``,
+``per_token_cost_slope``, ``client_fit_rss_mb``).
 """
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -42,6 +48,21 @@ def peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024.0
     return float("nan")
+
+
+def _cpu_seconds(dask_worker=None) -> float:
+    """CPU time (user + system) of this process and its children so far."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def worker_cpu(client) -> dict:
+    return client.run(_cpu_seconds)
+
+
+def cpu_delta(before: dict, after: dict) -> dict:
+    """Per-worker CPU seconds between two :func:`worker_cpu` readings (workers present in both)."""
+    return {w: round(after[w] - before[w], 2) for w in after if w in before}
 
 
 def load() -> list:
@@ -154,6 +175,7 @@ def fit_one(address: str, model: str, data: str) -> None:
     proc = fit(client, nlp, "hmm", [Path(data)])
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "rss_before_fit_mb": rss_before,
+                      "client_cpu_s": round(_cpu_seconds(), 2),
                       "iterations": len(proc.history), "tokens": proc.n_tokens_fit}))
     client.close()
 
@@ -200,21 +222,28 @@ def main() -> int:
                 if not args.skip_apply or not (out / "manifest.json").exists():
                     shutil.rmtree(out, ignore_errors=True)
                     la = load()
+                    cpu0, ccpu0 = worker_cpu(client), _cpu_seconds()
                     t = time.perf_counter()
                     summary = dask_apply(client, model, work / f"in_{r}x", out, nlp=nlp, shard_size=args.shard_size, show_progress=False)
                     sec = time.perf_counter() - t
+                    cpu = cpu_delta(cpu0, worker_cpu(client))
                     assert summary["documents"] == docs_1x * r
                     runs["apply"][f"{w}:{r}"] = {"workers": w, "scale": r, "tokens": tokens_1x * r, "seconds": round(sec, 2),
-                                                 "tokens_per_s": round(tokens_1x * r / sec), "loadavg_before": la, "loadavg_after": load()}
-                    print(f"apply  workers={w} {r}x: {sec:7.1f}s  {tokens_1x * r / sec:9.0f} tok/s  load {la}", flush=True)
+                                                 "tokens_per_s": round(tokens_1x * r / sec), "worker_cpu_s": cpu,
+                                                 "client_cpu_s": round(_cpu_seconds() - ccpu0, 2),
+                                                 "loadavg_before": la, "loadavg_after": load()}
+                    print(f"apply  workers={w} {r}x: {sec:7.1f}s  {tokens_1x * r / sec:9.0f} tok/s  worker CPU {sorted(cpu.values())}  load {la}", flush=True)
             for r in scales:
                 data = work / f"apply_w{w}_{r}x"
                 la = load()
+                cpu0 = worker_cpu(client)
                 res = subprocess.run([sys.executable, __file__, "--fit-one", cluster.scheduler_address, str(hmm_model), str(data)],
                                      capture_output=True, text=True, check=True)
                 out = json.loads(res.stdout.strip().splitlines()[-1])
                 assert out["tokens"] == tokens_1x * r, out
-                out.update(workers=w, scale=r, tokens_per_s=round(out["tokens"] / out["seconds"]), loadavg_before=la, loadavg_after=load())
+                cpu = cpu_delta(cpu0, worker_cpu(client))
+                out.update(workers=w, scale=r, tokens_per_s=round(out["tokens"] / out["seconds"]), worker_cpu_s=cpu,
+                           loadavg_before=la, loadavg_after=load())
                 out["seconds"] = round(out["seconds"], 2)
                 runs["fit"][f"{w}:{r}"] = out
                 print(f"fit    workers={w} {r}x: {out['seconds']:7.1f}s  {out['tokens_per_s']:9.0f} tok/s  client peak RSS {out['peak_rss_mb']:.0f} MB  "
@@ -243,6 +272,17 @@ def main() -> int:
         result["speedup_2_workers"] = {
             step: (round(tps(step, 2) / tps(step, 1), 3) if tps(step, 1) and tps(step, 2) else None) for step in ("apply", "fit")
         }
+    def cpu_bound(step, w):
+        run = runs[step].get(f"{w}:{top}")
+        return max(run["worker_cpu_s"].values()) if run and run.get("worker_cpu_s") else None
+
+    if 1 in workers and 2 in workers:
+        # the speedup 2 workers would reach with a core each: one worker's CPU time over
+        # the busier worker's CPU time (load-independent; wall time is not, see the docstring)
+        result["speedup_2_workers_cpu_bound"] = {
+            step: (round(cpu_bound(step, 1) / cpu_bound(step, 2), 3) if cpu_bound(step, 1) and cpu_bound(step, 2) else None)
+            for step in ("apply", "fit")
+        }
     slopes = {}
     for step in ("apply", "fit"):
         for w in workers:
@@ -251,6 +291,19 @@ def main() -> int:
                 slopes[f"{step}_{w}_workers"] = round(slope(*zip(*pts)), 3)
     result["per_token_cost_slope"] = max(slopes.values()) if slopes else None
     result["per_token_cost_slope_detail"] = slopes
+    cpu_slopes = {}
+    for step in ("apply", "fit"):
+        for w in workers:
+            pts = [(runs[step][f"{w}:{r}"]["tokens"], sum(runs[step][f"{w}:{r}"]["worker_cpu_s"].values()))
+                   for r in scales if f"{w}:{r}" in runs[step] and runs[step][f"{w}:{r}"].get("worker_cpu_s")]
+            if len(pts) >= 2:
+                cpu_slopes[f"{step}_{w}_workers"] = round(slope(*zip(*pts)), 3)
+    result["per_token_cpu_slope_detail"] = cpu_slopes
+    # worker CPU seconds per token at the largest size, 1 worker: the cost the PubMed projection uses
+    for step in ("apply", "fit"):
+        run = runs[step].get(f"1:{top}")
+        if run and run.get("worker_cpu_s"):
+            result.setdefault("worker_cpu_s_per_million_tokens", {})[step] = round(sum(run["worker_cpu_s"].values()) / run["tokens"] * 1e6, 2)
     rss = {}
     for r in (min(scales), top):
         vals = [runs["fit"][f"{w}:{r}"]["peak_rss_mb"] for w in workers if f"{w}:{r}" in runs["fit"]]
