@@ -330,6 +330,9 @@ def scaffold(target: Path, data: Path, *, label: str = "ENTITY", lang: str = "en
     if not label or not label.replace("_", "").replace("-", "").isalnum() or label == "O":
         raise SpacyWeakError(Errors.E563.format(label=label))
     target, data = Path(target), Path(data)
+    if data.resolve() == target.resolve() or target.resolve() in data.resolve().parents:
+        # the project's own files (lexicon.tsv, corpus/...) would be read back as the user's text
+        raise SpacyWeakError(Errors.E500.format(input=data, output=target))
     nlp = spacy.blank(lang)
     n_docs = sum(1 for _ in read_texts(data, text_field=text_field))  # reads every file once: errors first
     if n_docs == 0:

@@ -90,3 +90,15 @@ def test_bad_data_is_a_coded_error(tmp_path):
     label = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl), "--label", "O"])
     assert label.exit_code == 1 and "[E563]" in label.output
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("where", ["same", "data_inside"])
+def test_init_refuses_a_project_folder_holding_the_data(tmp_path, data, where):
+    # the project's lexicon.tsv would be read back as text, and its files mixed into the user's data folder
+    _load_commands()
+    project = data if where == "same" else tmp_path
+    before = sorted(p.name for p in data.iterdir())
+    result = runner.invoke(app, ["init", str(project), "--data", str(data), "--no-run"])
+    assert result.exit_code == 1 and "[E500]" in result.output, result.output
+    assert sorted(p.name for p in data.iterdir()) == before
+    assert not (project / "rules.py").exists()
