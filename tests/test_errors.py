@@ -1,5 +1,5 @@
-import spacy
 import pytest
+import spacy
 
 from spacy_weak.cli.apply import load_pipeline
 from spacy_weak.errors import SpacyWeakError, with_code_hint

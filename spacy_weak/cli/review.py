@@ -83,6 +83,7 @@ def export_cli(
     from ..io import atomic_path
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
+    from ._report_paths import check_report_paths
     from ..review.export import (
         FORMATS,
         RANK_VOTE_WEIGHT,
@@ -179,14 +180,17 @@ def audit_cli(
     no_cleanlab: bool = typer.Option(False, "--no-cleanlab", help="Score by self-confidence without cleanlab."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the ranked spans and the bias breakdown as JSON."),
     json_top: int = typer.Option(1000, "--json-top", help="Spans written to the JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON."),
 ) -> None:
     """Rank the spans most likely to be wrong, with their evidence, and break errors down by label, source and document group."""
     from ..errors import Errors, SpacyWeakError
     from ..io import write_json_atomic
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
+    from ._report_paths import check_report_paths
 
     try:
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
             raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
         nlp, hmm = load_hmm(pipeline)
