@@ -120,6 +120,7 @@ def terms_cli(
     lexicon_in: Path | None = typer.Option(None, "--filter-lexicon", help="A TSV/JSONL lexicon to copy without the bad terms ..."),
     lexicon_out: Path | None = typer.Option(None, "--output-lexicon", help="... to this file."),
     json_path: Path | None = typer.Option(None, "--json", help="Write every term and concept row as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --stop-terms / --output-lexicon / --json files."),
 ) -> None:
     """Per-term and per-concept precision of a source on gold; export the bad terms as a stop-term
     list (gazetteer `stop_terms`, `lexicon compile --stop-terms`) or as a filtered lexicon."""
@@ -134,13 +135,17 @@ def terms_cli(
         write_stop_terms,
     )
     from ..io import write_json_atomic
+    from ._report_paths import check_report_paths
 
     try:
         if (lexicon_in is None) != (lexicon_out is None):
             raise SpacyWeakError(Errors.E606)
+        if lexicon_in is not None and lexicon_out is not None and lexicon_out.resolve() == lexicon_in.resolve():
+            raise SpacyWeakError(Errors.E500.format(input=lexicon_in, output=lexicon_out))
         for path in (stop_terms, lexicon_out):
-            if path is not None and path.exists():
+            if path is not None and path.exists() and not overwrite:
                 raise SpacyWeakError(Errors.E603.format(path=path))
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         out = term_precision(docs, key, gold_key=_gold_key(docs, gold_docs, gold_key), gold_docs=gold_docs)
         rows = sort_rows(out["concepts"] if concepts else out["terms"], sort)
