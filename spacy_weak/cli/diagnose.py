@@ -54,6 +54,7 @@ def breakdown_cli(
     gold_key: str | None = typer.Option(None, "--gold-key", help=GOLD_KEY_HELP),
     n: int = typer.Option(10, "--examples", help="Strings shown per class and boundary words per side."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the breakdown and boundary words as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON."),
 ) -> None:
     """Error breakdown of one key (exact / too long / too short / shifted / wrong label / spurious; missed
     with or without a vote) with the most frequent strings, and its boundary words per label."""
@@ -69,8 +70,10 @@ def breakdown_cli(
     )
     from ..evaluation.data import collect
     from ..io import write_json_atomic
+    from ._report_paths import check_report_paths
 
     try:
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         gk = _gold_key(docs, gold_docs, gold_key)
         out = error_breakdown(docs, key, gold_key=gk, gold_docs=gold_docs, n_examples=n)

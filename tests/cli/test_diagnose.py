@@ -85,3 +85,17 @@ def test_terms_overwrite_option_and_lexicon_filtered_onto_itself(tmp_path):
                                str(lex), "--output-lexicon", str(lex), "--overwrite"])
     assert same.exit_code == 1 and "[E500]" in same.output
     assert lex.read_text() == "MS\tDisease\tC1\ncancer\tDisease\tC2\n"
+
+
+def test_breakdown_json_keeps_a_users_file(tmp_path):
+    import spacy
+
+    _load_commands()
+    path = _write(make_corpus(spacy.blank("en")), tmp_path / "c.spacy")
+    data = tmp_path / "reviewed.jsonl"
+    data.write_text('{"a": 1}\n{"b": 2}\n')
+    args = ["diagnose", "breakdown", path, "--key", "a", "--gold-key", "gold", "--json", str(data)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "[E603]" in result.output
+    assert data.read_text() == '{"a": 1}\n{"b": 2}\n'
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
