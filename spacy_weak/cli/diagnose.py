@@ -4,9 +4,9 @@ from pathlib import Path
 
 import typer
 
-from ._app import app
+from ._app import GuardedTyper, app
 
-diagnose_app = typer.Typer(
+diagnose_app = GuardedTyper(
     name="diagnose",
     help="Diagnostics of one source or aggregate against gold: error breakdown and boundary words, per-term and "
     "per-concept precision with stop-term / filtered-lexicon export.",

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import typer
 
-from ._app import app
+from ._app import GuardedTyper, app
 
-review_app = typer.Typer(help="Export the documents most worth a person's review; import the reviews back.",
+review_app = GuardedTyper(help="Export the documents most worth a person's review; import the reviews back.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
@@ -83,7 +83,6 @@ def export_cli(
     from ..io import atomic_path
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
-    from ._report_paths import check_report_paths
     from ..review.export import (
         FORMATS,
         RANK_VOTE_WEIGHT,
