@@ -363,6 +363,7 @@ def run_first_pass(target: Path, data: Path, *, lang: str = "en", text_field: st
     from .corpora.plain_text import texts_to_docbin
     from .evaluation import analyze, read_docbins, write_html, write_json
     from .evaluation.scoring import load_model_reports
+    from .pipeline_meta import stamp_meta
     from .portable import save_pipeline
 
     target = Path(target)
@@ -377,6 +378,7 @@ def run_first_pass(target: Path, data: Path, *, lang: str = "en", text_field: st
     nlp, name = load_pipeline(config, overrides, component="hmm", resolve=True)
     fit_component(nlp, name, [target / "annotated"], source_path=config)
     model = target / "training" / "label_model"
+    stamp_meta(nlp)  # as `spacy-weak fit` does (docs/reliability.md)
     save_pipeline(nlp, model)
     summary = apply_pipeline(model, docs, target / "silver", code=code, show_progress=False)
     models = load_model_reports(model)

@@ -47,6 +47,8 @@ def test_init_scaffolds_and_runs_on_a_folder_of_txt(tmp_path, data):
     assert analysis["corpus"]["n_docs"] == 3
     config = (project / "training" / "label_model" / "config.cfg").read_text(encoding="utf8")
     assert str(tmp_path) not in config  # no absolute path of this machine in the saved pipeline
+    meta = json.loads((project / "training" / "label_model" / "meta.json").read_text(encoding="utf8"))
+    assert "version" in meta["spacy_weak"]  # stamped as `spacy-weak fit` stamps it
     # never overwrites
     again = runner.invoke(app, ["init", str(project), "--data", str(data)])
     assert again.exit_code == 1 and "[E562]" in again.output and "rules.py" in again.output
