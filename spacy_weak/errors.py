@@ -327,3 +327,12 @@ class Errors(metaclass=ErrorsWithCodes):
 def warn(message: str, *, stacklevel: int = 2) -> None:
     """Emit a coded warning (a UserWarning, filterable with spaCy's tools)."""
     warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def with_code_hint(err: BaseException) -> str:
+    """``err`` as text; when spaCy cannot find a factory (its E002), say that ``--code FILE`` registers it."""
+    text = f"{type(err).__name__}: {err}"
+    if "[E002]" in text:
+        text += (". If the component is defined in your own Python file (e.g. rules.py written by `spacy-weak "
+                 "init`), pass that file with --code")
+    return text

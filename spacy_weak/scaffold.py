@@ -330,6 +330,9 @@ def scaffold(target: Path, data: Path, *, label: str = "ENTITY", lang: str = "en
     if not label or not label.replace("_", "").replace("-", "").isalnum() or label == "O":
         raise SpacyWeakError(Errors.E563.format(label=label))
     target, data = Path(target), Path(data)
+    if data.resolve() == target.resolve() or target.resolve() in data.resolve().parents:
+        # the project's own files (lexicon.tsv, corpus/...) would be read back as the user's text
+        raise SpacyWeakError(Errors.E500.format(input=data, output=target))
     nlp = spacy.blank(lang)
     n_docs = sum(1 for _ in read_texts(data, text_field=text_field))  # reads every file once: errors first
     if n_docs == 0:
@@ -360,6 +363,7 @@ def run_first_pass(target: Path, data: Path, *, lang: str = "en", text_field: st
     from .corpora.plain_text import texts_to_docbin
     from .evaluation import analyze, read_docbins, write_html, write_json
     from .evaluation.scoring import load_model_reports
+    from .pipeline_meta import stamp_meta
     from .portable import save_pipeline
 
     target = Path(target)
@@ -374,6 +378,7 @@ def run_first_pass(target: Path, data: Path, *, lang: str = "en", text_field: st
     nlp, name = load_pipeline(config, overrides, component="hmm", resolve=True)
     fit_component(nlp, name, [target / "annotated"], source_path=config)
     model = target / "training" / "label_model"
+    stamp_meta(nlp)  # as `spacy-weak fit` does (docs/reliability.md)
     save_pipeline(nlp, model)
     summary = apply_pipeline(model, docs, target / "silver", code=code, show_progress=False)
     models = load_model_reports(model)

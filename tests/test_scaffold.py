@@ -47,6 +47,8 @@ def test_init_scaffolds_and_runs_on_a_folder_of_txt(tmp_path, data):
     assert analysis["corpus"]["n_docs"] == 3
     config = (project / "training" / "label_model" / "config.cfg").read_text(encoding="utf8")
     assert str(tmp_path) not in config  # no absolute path of this machine in the saved pipeline
+    meta = json.loads((project / "training" / "label_model" / "meta.json").read_text(encoding="utf8"))
+    assert "version" in meta["spacy_weak"]  # stamped as `spacy-weak fit` stamps it
     # never overwrites
     again = runner.invoke(app, ["init", str(project), "--data", str(data)])
     assert again.exit_code == 1 and "[E562]" in again.output and "rules.py" in again.output
@@ -90,3 +92,15 @@ def test_bad_data_is_a_coded_error(tmp_path):
     label = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl), "--label", "O"])
     assert label.exit_code == 1 and "[E563]" in label.output
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("where", ["same", "data_inside"])
+def test_init_refuses_a_project_folder_holding_the_data(tmp_path, data, where):
+    # the project's lexicon.tsv would be read back as text, and its files mixed into the user's data folder
+    _load_commands()
+    project = data if where == "same" else tmp_path
+    before = sorted(p.name for p in data.iterdir())
+    result = runner.invoke(app, ["init", str(project), "--data", str(data), "--no-run"])
+    assert result.exit_code == 1 and "[E500]" in result.output, result.output
+    assert sorted(p.name for p in data.iterdir()) == before
+    assert not (project / "rules.py").exists()

@@ -134,12 +134,17 @@ def dependency_groups(redundancy: np.ndarray, threshold: float) -> List[List[int
 
 
 def identical_sources(X: np.ndarray, sources: Sequence[str]) -> List[List[str]]:
-    """Groups (size >= 2) of sources whose observation columns are identical on every token."""
+    """Groups (size >= 2) of sources whose observation columns are identical on every token.
+
+    Sources that never vote (every token silent or missing) are left out: they are not copies of
+    each other, they are silent (W100 names them)."""
     X = np.asarray(X)
     if X.shape[0] == 0:
         return []
     by_column: Dict[bytes, List[str]] = {}
     for s, name in enumerate(sources):
+        if not (X[:, s] > 0).any():
+            continue
         by_column.setdefault(np.ascontiguousarray(X[:, s]).tobytes(), []).append(name)
     return [names for names in by_column.values() if len(names) > 1]
 

@@ -24,7 +24,16 @@ import typer
 
 from ..errors import Errors, SpacyWeakError
 
-PASS_THROUGH = (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException, KeyboardInterrupt, SystemExit)
+# typer >= 0.13 has its own Exit/Abort classes (not click's): both kinds pass through.
+PASS_THROUGH = (
+    click.exceptions.Exit,
+    click.exceptions.Abort,
+    click.exceptions.ClickException,
+    typer.Exit,
+    typer.Abort,
+    KeyboardInterrupt,
+    SystemExit,
+)
 
 
 def describe_exception(err: BaseException) -> str:

@@ -48,6 +48,7 @@ def analyze_cli(
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the full analysis as JSON."),
     markdown_path: Optional[Path] = typer.Option(None, "--markdown", help="Write the tables as Markdown."),
     html_path: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --json/--markdown/--html files that are not earlier reports."),
     n_samples: int = typer.Option(6, "--samples", help="Documents rendered in the HTML report."),
     n_documents: int = typer.Option(10, "--documents", help="Documents listed per ranking (conflict, confidence)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables."),
@@ -74,6 +75,7 @@ def analyze_cli(
     from ..progress import progress
 
     from ..errors import Warnings, warn
+    from ._report_paths import check_report_paths
     from .apply import import_code
 
     start = time.perf_counter()
@@ -83,6 +85,7 @@ def analyze_cli(
         compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
         return
     try:
+        check_report_paths(((json_path, "json"), (markdown_path, "markdown"), (html_path, "html")), overwrite=overwrite)
         import_code(code)
         if hmm is not None:
             warn(Warnings.W551.format(path=hmm))

@@ -32,7 +32,7 @@ from ..corpora.readers import FORMATS, detect_format, read_corpus
 from ..corpora.limits import guard_tokenizer
 from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, count_docs, file_digest, input_fingerprint
-from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..errors import Errors, SpacyWeakError, Warnings, warn, with_code_hint
 from ..progress import progress, progress_enabled
 from ._app import app
 from ._overrides import enforce_component_overrides, parse_overrides
@@ -106,7 +106,7 @@ def load_pipeline(
     except SpacyWeakError:
         raise
     except (OSError, ValueError, KeyError) as err:
-        raise SpacyWeakError(Errors.E255.format(path=model, err=f"{type(err).__name__}: {err}")) from None
+        raise SpacyWeakError(Errors.E255.format(path=model, err=with_code_hint(err))) from None
     raise SpacyWeakError(Errors.E255.format(path=model, err="no such file or directory"))
 
 

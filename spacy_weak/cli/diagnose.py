@@ -4,9 +4,9 @@ from pathlib import Path
 
 import typer
 
-from ._app import app
+from ._app import GuardedTyper, app
 
-diagnose_app = typer.Typer(
+diagnose_app = GuardedTyper(
     name="diagnose",
     help="Diagnostics of one source or aggregate against gold: error breakdown and boundary words, per-term and "
     "per-concept precision with stop-term / filtered-lexicon export.",
@@ -54,6 +54,7 @@ def breakdown_cli(
     gold_key: str | None = typer.Option(None, "--gold-key", help=GOLD_KEY_HELP),
     n: int = typer.Option(10, "--examples", help="Strings shown per class and boundary words per side."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the breakdown and boundary words as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON."),
 ) -> None:
     """Error breakdown of one key (exact / too long / too short / shifted / wrong label / spurious; missed
     with or without a vote) with the most frequent strings, and its boundary words per label."""
@@ -69,8 +70,10 @@ def breakdown_cli(
         collect_for_key,
     )
     from ..io import write_json_atomic
+    from ._report_paths import check_report_paths
 
     try:
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         gk = _gold_key(docs, gold_docs, gold_key)
         data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gk)
@@ -119,6 +122,7 @@ def terms_cli(
     lexicon_in: Path | None = typer.Option(None, "--filter-lexicon", help="A TSV/JSONL lexicon to copy without the bad terms ..."),
     lexicon_out: Path | None = typer.Option(None, "--output-lexicon", help="... to this file."),
     json_path: Path | None = typer.Option(None, "--json", help="Write every term and concept row as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing --stop-terms / --output-lexicon / --json files."),
 ) -> None:
     """Per-term and per-concept precision of a source on gold; export the bad terms as a stop-term
     list (gazetteer `stop_terms`, `lexicon compile --stop-terms`) or as a filtered lexicon."""
@@ -133,13 +137,17 @@ def terms_cli(
         write_stop_terms,
     )
     from ..io import write_json_atomic
+    from ._report_paths import check_report_paths
 
     try:
         if (lexicon_in is None) != (lexicon_out is None):
             raise SpacyWeakError(Errors.E606)
+        if lexicon_in is not None and lexicon_out is not None and lexicon_out.resolve() == lexicon_in.resolve():
+            raise SpacyWeakError(Errors.E500.format(input=lexicon_in, output=lexicon_out))
         for path in (stop_terms, lexicon_out):
-            if path is not None and path.exists():
+            if path is not None and path.exists() and not overwrite:
                 raise SpacyWeakError(Errors.E603.format(path=path))
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         out = term_precision(docs, key, gold_key=_gold_key(docs, gold_docs, gold_key), gold_docs=gold_docs)
         rows = sort_rows(out["concepts"] if concepts else out["terms"], sort)

@@ -51,7 +51,7 @@ def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = N
 
     import warnings
 
-    from ..errors import Errors, SpacyWeakError
+    from ..errors import Errors, SpacyWeakError, with_code_hint
     from ._overrides import enforce_component_overrides
 
     try:
@@ -76,7 +76,7 @@ def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = N
     except SpacyWeakError:
         raise
     except (OSError, ValueError, KeyError) as err:
-        raise SpacyWeakError(Errors.E105.format(path=config_or_model, err=f"{type(err).__name__}: {err}")) from None
+        raise SpacyWeakError(Errors.E105.format(path=config_or_model, err=with_code_hint(err))) from None
 
 
 def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path: Path = None):

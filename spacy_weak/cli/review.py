@@ -5,9 +5,9 @@ from pathlib import Path
 
 import typer
 
-from ._app import app
+from ._app import GuardedTyper, app
 
-review_app = typer.Typer(help="Export the documents most worth a person's review; import the reviews back.",
+review_app = GuardedTyper(help="Export the documents most worth a person's review; import the reviews back.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
@@ -28,17 +28,19 @@ def _check_output(path: Path, overwrite: bool) -> None:
         raise SpacyWeakError(Errors.E409.format(path=path))
 
 
-def load_hmm(path: Path):
-    """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator)."""
+def load_hmm(path: Path, code: Path | None = None):
+    """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator); ``code`` is imported first."""
     import spacy
 
     from ..aggregation.hmm_component import HMMAggregator
-    from ..errors import Errors, SpacyWeakError
+    from ..errors import Errors, SpacyWeakError, with_code_hint
+    from .apply import import_code
 
+    import_code(code)
     try:
         nlp = spacy.load(path)
     except Exception as err:  # noqa: BLE001 - spaCy raises several types for a bad directory
-        raise SpacyWeakError(Errors.E406.format(path=path, err=f"{type(err).__name__}: {err}")) from None
+        raise SpacyWeakError(Errors.E406.format(path=path, err=with_code_hint(err))) from None
     for _, pipe in nlp.pipeline:
         if isinstance(pipe, HMMAggregator) and pipe.is_fitted:
             pipe._model()
@@ -75,6 +77,7 @@ def export_cli(
     oof_key: str | None = typer.Option(None, "--oof-key", help="Span key of out-of-fold model predictions (attrs['probs'])."),
     seed: int = typer.Option(0, "--seed"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output file."),
+    code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Write the K documents where a person's answer is worth most, with the reason per item."""
     import srsly
@@ -99,7 +102,7 @@ def export_cli(
         if top < 1:
             raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
         _check_output(output, overwrite)
-        nlp, hmm = load_hmm(pipeline)
+        nlp, hmm = load_hmm(pipeline, code=code)
         docs = _read(docbins, "export", nlp.vocab)
         key = _ensure_silver(docs, hmm)
         evidence = collect_evidence(docs, hmm, oof_key=oof_key)
@@ -129,6 +132,7 @@ def import_cli(
     key: str = typer.Option("human", "--key", help="Span key of the human source."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the import summary (and annotator reliability) as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite"),
+    code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Read reviews back: a clamped human source in the corpus and a reviewed dev set.
 
@@ -147,7 +151,7 @@ def import_cli(
         vocab = None
         label_list = _labels(labels)
         if pipeline is not None:
-            nlp, hmm = load_hmm(pipeline)
+            nlp, hmm = load_hmm(pipeline, code=code)
             vocab = nlp.vocab
             label_list = label_list or list(hmm.labels_)
         if not label_list:
@@ -179,17 +183,21 @@ def audit_cli(
     no_cleanlab: bool = typer.Option(False, "--no-cleanlab", help="Score by self-confidence without cleanlab."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the ranked spans and the bias breakdown as JSON."),
     json_top: int = typer.Option(1000, "--json-top", help="Spans written to the JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON."),
+    code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Rank the spans most likely to be wrong, with their evidence, and break errors down by label, source and document group."""
     from ..errors import Errors, SpacyWeakError
     from ..io import write_json_atomic
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
+    from ._report_paths import check_report_paths
 
     try:
+        check_report_paths([(json_path, "json")], overwrite=overwrite)
         if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
             raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
-        nlp, hmm = load_hmm(pipeline)
+        nlp, hmm = load_hmm(pipeline, code=code)
         docs = _read(docbins, "audit", nlp.vocab)
         if key == hmm.cfg["spans_key"]:
             _ensure_silver(docs, hmm)
@@ -221,6 +229,7 @@ def card_cli(
     gold_key: str | None = typer.Option(None, "--gold-key", help="Span key of gold/reviewed labels in the same docs (e.g. gold)."),
     json_path: Path | None = typer.Option(None, "--json"),
     overwrite: bool = typer.Option(False, "--overwrite"),
+    code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Write a Markdown derivation card (datasheet) for a silver set."""
     from ..errors import SpacyWeakError, Warnings, warn
@@ -233,7 +242,7 @@ def card_cli(
         vocab = None
         label_list = _labels(labels)
         if pipeline is not None:
-            nlp, hmm = load_hmm(pipeline)
+            nlp, hmm = load_hmm(pipeline, code=code)
             vocab, report = nlp.vocab, hmm.source_report()
             label_list = label_list or list(hmm.labels_)
         docs = _read(docbins, "describe", vocab)

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional
 import numpy as np
 from spacy.scorer import PRFScore
 
-from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..errors import Errors, SpacyWeakError, Warnings, warn, with_code_hint
 from ..spans import NEGATIVE_LABEL
 from .tokens import TokenStats, gold_bits, in_sorted, label_bits, span_keys, unique
 from .data import CorpusData, SpanTable
@@ -315,7 +315,7 @@ def load_model_reports(path) -> Dict[str, Any]:
     except SpacyWeakError:
         raise
     except Exception as err:  # noqa: BLE001 - the message names the path and the cause
-        raise SpacyWeakError(Errors.E155.format(path=path, err=err)) from err
+        raise SpacyWeakError(Errors.E155.format(path=path, err=with_code_hint(err))) from err
 
 
 def load_hmm_report(path) -> Dict[str, Dict[str, Dict[str, float]]]:

@@ -133,8 +133,12 @@ def read_reviews(
         path = Path(path)
         if not path.is_file():
             raise SpacyWeakError(Errors.E405.format(path=path))
-        with path.open(encoding="utf8") as fh:
-            for line_no, line in enumerate(fh, 1):
+        with path.open("rb") as fh:
+            for line_no, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf8")
+                except UnicodeDecodeError as err:
+                    raise SpacyWeakError(Errors.E201.format(path=path, line=line_no, err=err.reason)) from None
                 if not line.strip():
                     continue
                 where = f"{path}:{line_no}"

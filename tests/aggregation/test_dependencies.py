@@ -131,3 +131,9 @@ def test_an_exact_copy_changes_nothing_with_dependencies():
 def test_bad_threshold():
     with pytest.raises(SpacyWeakError, match="E350"):
         HMMAggregator(Vocab(), dependency_threshold=0.0)
+
+
+def test_identical_sources_leaves_out_sources_that_never_vote():
+    # two silent sources (0 everywhere) and a missing one are not "copies" of each other (W100 names them)
+    X = np.array([[0, 2, 0, -1, 2], [0, 3, 0, -1, 3]])
+    assert identical_sources(X, ["silent1", "a", "silent2", "missing", "b"]) == [["a", "b"]]

@@ -58,3 +58,36 @@ def test_gold_of_another_text_is_coded(tmp_path):
     gold = _write(other, tmp_path / "gold.spacy")
     result = runner.invoke(app, ["diagnose", "breakdown", path, "--key", "a", "--gold", gold])
     assert result.exit_code == 1 and "[E153]" in result.output and "Traceback" not in result.output
+
+
+def test_terms_overwrite_option_and_lexicon_filtered_onto_itself(tmp_path):
+    # E603 tells the user to pass --overwrite: the option exists; filtering a lexicon onto itself is refused
+    _load_commands()
+    path = _write(gaz_corpus(), tmp_path / "gaz.spacy")
+    lex = tmp_path / "lex.tsv"
+    lex.write_text("MS\tDisease\tC1\ncancer\tDisease\tC2\n")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("old\n")
+    args = ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--stop-terms", str(stop)]
+    assert runner.invoke(app, args).exit_code == 1
+    result = runner.invoke(app, [*args, "--overwrite"])
+    assert result.exit_code == 0, result.output
+    assert stop.read_text() == "ms\n"
+    same = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--filter-lexicon",
+                               str(lex), "--output-lexicon", str(lex), "--overwrite"])
+    assert same.exit_code == 1 and "[E500]" in same.output
+    assert lex.read_text() == "MS\tDisease\tC1\ncancer\tDisease\tC2\n"
+
+
+def test_breakdown_json_keeps_a_users_file(tmp_path):
+    import spacy
+
+    _load_commands()
+    path = _write(make_corpus(spacy.blank("en")), tmp_path / "c.spacy")
+    data = tmp_path / "reviewed.jsonl"
+    data.write_text('{"a": 1}\n{"b": 2}\n')
+    args = ["diagnose", "breakdown", path, "--key", "a", "--gold-key", "gold", "--json", str(data)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "[E603]" in result.output
+    assert data.read_text() == '{"a": 1}\n{"b": 2}\n'
+    assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0

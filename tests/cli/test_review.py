@@ -91,3 +91,28 @@ def test_audit_card_and_compare(setup):
     r = _run(["analyze", tmp / "corpus.spacy", "--compare", tmp / "corpus.spacy", "--json", tmp / "drift.json"])
     assert r.exit_code == 0, r.output
     assert srsly.read_json(tmp / "drift.json")["flagged"] == []
+
+
+def test_review_commands_take_code_for_the_users_functions(tmp_path):
+    # a pipeline made by `spacy-weak init` uses rules.py: audit/card/review need --code like apply/fit
+    import spacy
+
+    from spacy_weak.cli.review import load_hmm
+    from spacy_weak.errors import SpacyWeakError
+
+    code = tmp_path / "rules_for_review.py"
+    code.write_text(
+        "from spacy.language import Language\n\n"
+        "@Language.component('review_test_user_rule')\n"
+        "def review_test_user_rule(doc):\n    return doc\n",
+        encoding="utf8",
+    )
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "model")
+    cfg = tmp_path / "model" / "config.cfg"
+    cfg.write_text(cfg.read_text().replace('factory = "sentencizer"', 'factory = "review_test_user_rule"'))
+    with pytest.raises(SpacyWeakError, match=r"(?s)E406.*pass that file with --code"):
+        load_hmm(tmp_path / "model")
+    with pytest.raises(SpacyWeakError, match="no fitted weak_hmm"):  # loaded: the code was imported
+        load_hmm(tmp_path / "model", code=code)

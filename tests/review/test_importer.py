@@ -103,6 +103,10 @@ def test_bad_lines_and_changed_text(fitted, tmp_path):
         read_reviews(path, docs, labels=LABELS)
     with pytest.raises(SpacyWeakError, match=r"E405"):
         read_reviews(tmp_path / "missing.jsonl", docs, labels=LABELS)
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(b'{"text": "ok"}\n\n{"text": "caf\xe9"}\n')  # was a raw UnicodeDecodeError
+    with pytest.raises(SpacyWeakError, match=rf"E201.*{latin1} line 3"):
+        read_reviews(latin1, docs, labels=LABELS)
 
 
 def test_argilla_crowd_consensus_with_reliability(fitted, tmp_path):
