@@ -224,6 +224,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E310 = "{path} exists and was not written by this command (parameter '{param}'). Give another path, or --overwrite to replace it."
     E311 = "The label model {path} (parameter '{param}') is not a saved pipeline directory (the output of `spacy-weak fit`)."
     E309 = "Parameter '{param}' (self-training rounds) must be an integer >= 0, got {value!r}."
+    E312 = "Parameter '{param}' must be an integer >= {minimum}, got {value!r}."
 
     # --- label model v2 (E350-E399)
     E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."

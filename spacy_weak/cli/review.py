@@ -195,6 +195,9 @@ def audit_cli(
 
     try:
         check_report_paths([(json_path, "json")], overwrite=overwrite)
+        for param, value in (("--top", top), ("--json-top", json_top)):
+            if value < 0:
+                raise SpacyWeakError(Errors.E404.format(param=param, options="an integer >= 0", value=value))
         if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
             raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
         nlp, hmm = load_hmm(pipeline, code=code)

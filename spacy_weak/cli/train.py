@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from ._app import app
+from .apply import import_code
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,13 @@ def export_training_cli(
     """Turn aggregated DocBins into `spacy train` input: each token an entity, O or missing."""
     import spacy
 
-    from ..errors import SpacyWeakError
+    from ..errors import Errors, SpacyWeakError
     from ..training.export import export_training
     from ..training.trainer import split_held_out
 
     try:
+        if dev_output is not None and dev_every < 2:
+            raise SpacyWeakError(Errors.E312.format(param="--dev-every", value=dev_every, minimum=2))
         pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
                            outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
         check_output(output, "--output", overwrite)
@@ -169,6 +172,7 @@ def refit_cli(
     extra: List[Path] = typer.Option([], "--extra", help="Other docs to label with the refitted model (crossfit's predictions_extra.spacy)."),
     extra_output: Optional[Path] = typer.Option(None, "--extra-output", help="DocBin for the labelled --extra docs."),
     overwrite: bool = typer.Option(False, "--overwrite"),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Refit the label model with the model's out-of-fold predictions as one more source; write new silver."""
     import spacy
@@ -182,6 +186,7 @@ def refit_cli(
         check_output(extra_output, "--extra-output", overwrite)
         if not Path(label_model).is_dir():
             raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
+        import_code(code)
         nlp = spacy.load(label_model)
         if component not in nlp.pipe_names:
             raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
@@ -215,6 +220,7 @@ def self_train_cli(
     missing_voted: bool = typer.Option(True, "--missing-voted/--no-missing-voted"),
     beam_width: int = typer.Option(8, "--beam-width"),
     seed: int = typer.Option(0, "--seed"),
+    code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Rounds of cross-fit -> refit (model as a source) -> new silver. Resumable (per fold)."""
     import spacy
@@ -229,6 +235,7 @@ def self_train_cli(
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
         if not Path(label_model).is_dir():
             raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
+        import_code(code)
         nlp = spacy.load(label_model)
         if component not in nlp.pipe_names:
             raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))

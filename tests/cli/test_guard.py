@@ -47,3 +47,11 @@ def test_every_command_and_subcommand_is_guarded():
     assert ("review", "import") in commands and ("diagnose", "terms") in commands
     unguarded = [" ".join(name) for name, cb in commands.items() if not hasattr(cb, "__wrapped__")]
     assert unguarded == []
+
+
+def test_command_line_warnings_are_the_coded_message_alone():
+    from spacy_weak.cli import format_warning
+
+    text = format_warning("[W100] Aggregator 'hmm': source 'x' wrote no spans.", UserWarning,
+                          "/site-packages/spacy_weak/aggregation/hmm_component.py", 175, "return self._fit_arrays(X)")
+    assert text == "warning: [W100] Aggregator 'hmm': source 'x' wrote no spans.\n"

@@ -52,6 +52,11 @@ def test_export_training_bad_input(tmp_path):
     none = runner.invoke(app, ["export-training", str(empty), "-o", str(tmp_path / "o.spacy")])
     assert none.exit_code == 1 and "[E304]" in none.output and "silver" in none.output
     assert not (tmp_path / "o.spacy").exists()
+    for every in ("0", "-2", "1"):  # was silently taken as 2
+        held = runner.invoke(app, ["export-training", str(src), "-o", str(tmp_path / "o.spacy"),
+                                   "--dev-output", str(tmp_path / "d.spacy"), "--dev-every", every])
+        assert held.exit_code == 1 and "[E312]" in held.output and "--dev-every" in held.output
+    assert not (tmp_path / "o.spacy").exists() and not (tmp_path / "d.spacy").exists()
 
 
 def test_crossfit_command_bad_input(tmp_path):
@@ -121,3 +126,16 @@ def test_refit_command_needs_a_saved_label_model(tmp_path):
     result = runner.invoke(app, ["refit", str(tmp_path / "nope"), str(src), "-o", str(tmp_path / "o"),
                                  "--silver-output", str(tmp_path / "s.spacy")])
     assert result.exit_code == 1 and "[E311]" in result.output and "label_model" in result.output
+
+
+def test_refit_and_self_train_take_code(tmp_path):
+    """A project whose pipeline uses the user's functions loads with --code (like apply, fit, audit)."""
+    _load_commands()
+    src = _silver(tmp_path / "silver.spacy", n=4)
+    missing = tmp_path / "rules.py"
+    for command in (["refit", str(tmp_path / "nope"), str(src), "-o", str(tmp_path / "o"),
+                     "--silver-output", str(tmp_path / "s.spacy")],
+                    ["self-train", str(tmp_path / "nope"), str(src), "-o", str(tmp_path / "o"), "-c", str(tmp_path / "x.cfg")]):
+        result = runner.invoke(app, command + ["--code", str(missing)])
+        assert result.exit_code != 0
+        assert "No such option" not in result.output, result.output
