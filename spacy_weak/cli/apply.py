@@ -158,6 +158,18 @@ def _summary(counts: Dict[str, int]) -> Dict[str, Any]:
     }
 
 
+def apply_settings(model_id: str, nlp, input_path: Path, fmt: str) -> Dict[str, Any]:
+    """The settings an ``apply`` run records in its manifest (one process or a cluster): a
+    resumed run must have the same ones."""
+    return {
+        "command": "apply",
+        "pipeline": model_id,
+        "pipe_names": list(nlp.pipe_names),
+        "input": input_fingerprint(input_path),
+        "format": fmt,
+    }
+
+
 def apply_pipeline(
     model: Path,
     input_path: Path,
@@ -199,13 +211,7 @@ def apply_pipeline(
     else:
         model_id = str(model)
     guard_tokenizer(nlp, max_length=max_length, max_token_work=max_token_work)
-    settings = {
-        "command": "apply",
-        "pipeline": model_id,
-        "pipe_names": list(nlp.pipe_names),
-        "input": input_fingerprint(input_path),
-        "format": fmt,
-    }
+    settings = apply_settings(model_id, nlp, input_path, fmt)
     from ..review.card import pipeline_provenance, stamp
 
     # silver carries the recipe hash and the package version (docs/review.md)

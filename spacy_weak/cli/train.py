@@ -161,6 +161,21 @@ def crossfit_cli(
     )
 
 
+def load_label_model(label_model: Path, component: str, code: Optional[Path]):
+    """The fitted label-model pipeline of ``refit`` / ``self-train`` (E311, E306 for ``--component``)."""
+    import spacy
+
+    from ..errors import Errors, SpacyWeakError
+
+    if not Path(label_model).is_dir():
+        raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
+    import_code(code)
+    nlp = spacy.load(label_model)
+    if component not in nlp.pipe_names:
+        raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
+    return nlp
+
+
 @app.command("refit")
 def refit_cli(
     label_model: Path = typer.Argument(..., help="The fitted label-model pipeline (spacy-weak fit output)."),
@@ -175,21 +190,14 @@ def refit_cli(
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Refit the label model with the model's out-of-fold predictions as one more source; write new silver."""
-    import spacy
-
-    from ..errors import Errors, SpacyWeakError
+    from ..errors import SpacyWeakError
     from ..training.selftrain import refit
     from ..training.trainer import save_docbin
 
     try:
         check_output(silver_output, "--silver-output", overwrite)
         check_output(extra_output, "--extra-output", overwrite)
-        if not Path(label_model).is_dir():
-            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
-        import_code(code)
-        nlp = spacy.load(label_model)
-        if component not in nlp.pipe_names:
-            raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
+        nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
         extra_docs = read_all(extra, nlp.vocab, "--extra") if extra else []
         silver, extra_silver = refit(nlp.get_pipe(component), docs, add=source, apply_to=[extra_docs])
@@ -223,9 +231,7 @@ def self_train_cli(
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Rounds of cross-fit -> refit (model as a source) -> new silver. Resumable (per fold)."""
-    import spacy
-
-    from ..errors import Errors, SpacyWeakError
+    from ..errors import SpacyWeakError
     from ..training.selftrain import check_rounds, self_train
     from ..training.trainer import save_docbin
 
@@ -233,12 +239,7 @@ def self_train_cli(
         check_rounds(rounds, "--rounds")
         cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
-        if not Path(label_model).is_dir():
-            raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
-        import_code(code)
-        nlp = spacy.load(label_model)
-        if component not in nlp.pipe_names:
-            raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
+        nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
         results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
                              on_round=lambda r: typer.echo(f"round {r.round} done"))

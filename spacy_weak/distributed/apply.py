@@ -150,11 +150,11 @@ def apply_on_cluster(
     all earlier shards are written. At most a few tasks per worker are in
     flight, so the pending list stays short.
     """
-    from ..cli.apply import _summary, import_code, load_pipeline, span_counts
+    from ..cli.apply import _summary, apply_settings, import_code, load_pipeline, span_counts
     from ..corpora.limits import guard_tokenizer
     from ..corpora.output_dir import check_output_dir
     from ..corpora.readers import FORMATS, detect_format
-    from ..corpora.shards import ShardWriter, input_fingerprint, shard_name
+    from ..corpora.shards import ShardWriter, shard_name
     from ..progress import progress, progress_enabled
     from ..review.card import pipeline_provenance
     from .cluster import run_tasks, scheduler_address
@@ -190,13 +190,7 @@ def apply_on_cluster(
     nlp.tokenizer = tokenizer  # not used on DocBin input, and the pipeline is shipped as saved
     if counts is None:
         counts = client.gather(client.map(_count_file, [str(f) for f in files], pure=False))
-    settings = {
-        "command": "apply",
-        "pipeline": model_id,
-        "pipe_names": list(nlp.pipe_names),
-        "input": input_fingerprint(input_path),
-        "format": fmt,
-    }
+    settings = apply_settings(model_id, nlp, input_path, fmt)
     provenance = pipeline_provenance(nlp)
     # the lock is taken here, before any task can write; released when the block ends
     with ShardWriter(
