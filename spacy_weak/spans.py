@@ -32,6 +32,7 @@ ATTR_DOC_VOTES = "doc_votes"  # doc-level sources: {label: 1 | 0}
 ATTR_PROBS = "probs"  # aggregate groups: probability per span
 ATTR_SOURCES = "sources"  # aggregate groups: list of voting sources per span
 ATTR_AGGREGATOR = "aggregator"  # aggregate groups: component name
+ATTR_ABSTAIN_OUTSIDE = "abstain_outside"  # span sources: no opinion outside their spans (not an "O" vote)
 
 LEVEL_SPAN = "span"
 LEVEL_DOC = "doc"

@@ -9,6 +9,9 @@ code       meaning
 ``-1``     *missing*: ``doc.spans`` has no key for the source (it did not
            run on this document). Contributes nothing to any likelihood.
 ``0``      *silent*: the source ran and none of its spans covers the token.
+           A group with ``attrs["abstain_outside"] = True`` (e.g. a model's
+           predictions that only vouch for what they tag) is *missing* there
+           instead: no opinion, not evidence for ``O``.
 ``1``      explicit *not an entity*: the token is inside a span labelled
            ``"O"`` (a negative rule).
 ``2+2i``   ``B-label_i``: first token of a span labelled ``labels[i]``.
@@ -35,7 +38,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from spacy.tokens import Doc
 
-from ..spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sources
+from ..spans import ATTR_ABSTAIN_OUTSIDE, ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sources
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +267,9 @@ class ObservationCollector:
             group = spans[name]
             if not is_span_source_group(group):
                 continue
-            self._p_present.append((base, n_tokens, col))
+            if not group.attrs.get(ATTR_ABSTAIN_OUTSIDE):
+                # the source ran: silent (0) on the tokens its spans do not cover
+                self._p_present.append((base, n_tokens, col))
             self.seen_sources.add(name)
             n_before = len(self._p_starts)
             for span in group:

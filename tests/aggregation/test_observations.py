@@ -30,6 +30,18 @@ def test_four_cases():
     assert X.dtype == np.int8
 
 
+def test_a_source_that_abstains_outside_its_spans_is_missing_there():
+    """attrs["abstain_outside"]: no opinion outside the spans (a model's predictions), not an O vote."""
+    nlp = spacy.blank("en")
+    doc = _doc(nlp)
+    set_source_spans(doc, "model", [Span(doc, 2, 4, label="CHEM")])
+    doc.spans["model"].attrs["abstain_outside"] = True
+    set_source_spans(doc, "gaz", [Span(doc, 2, 3, label="CHEM")])
+    X, _, sources, _ = ObservationCollector(["model", "gaz"]).add_docs([doc]).finalize()
+    assert X[:, 0].tolist() == [MISSING, MISSING, 2, 3, MISSING, MISSING, MISSING, MISSING]
+    assert X[:, 1].tolist() == [SILENT, SILENT, 2, SILENT, SILENT, SILENT, SILENT, SILENT]
+
+
 def test_longest_wins_and_count():
     codes, dropped = encode_spans(
         10, [(0, 2, 2, "A"), (1, 5, 4, "B"), (6, 7, 2, "A"), (6, 7, NEGATIVE, "O"), (8, 9, 2, "A")]
