@@ -29,6 +29,7 @@ from spacy.tokens import Doc, DocBin, SpanGroup
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..io import atomic_path, write_json_atomic
 from ..spans import (
+    ATTR_ABSTAIN_OUTSIDE,
     ATTR_LEVEL,
     ATTR_PROBS,
     ATTR_SOURCE,
@@ -134,7 +135,10 @@ def set_oof_spans(doc: Doc, spans, *, key: str = OOF_KEY, fold: int) -> SpanGrou
         span.label_ = label
     group = SpanGroup(
         doc, name=key,
-        attrs={ATTR_SOURCE: key, ATTR_LEVEL: LEVEL_SPAN, ATTR_PROBS: [float(p) for *_, p in spans], ATTR_FOLD: int(fold)},
+        # the model vouches for what it tags, not for the tokens it leaves out: outside its spans it
+        # abstains (its silence is no evidence for O; docs/training.md, development check)
+        attrs={ATTR_SOURCE: key, ATTR_LEVEL: LEVEL_SPAN, ATTR_PROBS: [float(p) for *_, p in spans], ATTR_FOLD: int(fold),
+               ATTR_ABSTAIN_OUTSIDE: True},
         spans=objs,
     )
     doc.spans[key] = group

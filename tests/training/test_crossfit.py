@@ -37,6 +37,7 @@ def test_out_of_fold_predictions_are_written_per_fold_with_probabilities(tmp_pat
     for doc, fold, probs in zip(result.docs, result.folds, result.token_probs):
         group = doc.spans["model_oof"]
         assert group.attrs["fold"] == fold and len(group.attrs["probs"]) == len(group)
+        assert group.attrs["abstain_outside"] is True  # no opinion outside its spans
         assert all(0.0 <= p <= 1.0 for p in group.attrs["probs"])
         assert probs.shape == (len(doc), 3) and abs(probs.sum(axis=1) - 1).max() < 1e-5
         assert "src_chem" in doc.spans and "silver" in doc.spans  # sources kept for the refit
