@@ -76,6 +76,9 @@ def test_export_argilla_and_bad_options(setup):
     assert r.exit_code == 1 and "E404" in r.output
     r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "nope", "-o", tmp / "x.jsonl"])
     assert r.exit_code == 1 and "E406" in r.output
+    for option in ("--top", "--json-top"):  # a negative count was accepted and printed nothing
+        r = _run(["audit", tmp / "corpus.spacy", "-p", tmp / "pipe", option, "-3"])
+        assert r.exit_code == 1 and "E404" in r.output and option in r.output
 
 
 def test_audit_card_and_compare(setup):
