@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Sequence
 
 import spacy
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from spacy_weak.training.crossfit import CrossFitter
 from spacy_weak.training.partial import (
@@ -32,6 +32,7 @@ from spacy_weak.training.trainer import (
     check_config,
     check_steps,
     eval_frequency,
+    save_docbin,
     split_held_out,
 )
 
@@ -50,14 +51,6 @@ def add_arguments(ap) -> None:
     ap.add_argument("--no-missing-voted", action="store_true", help="partial annotation: missing_voted = false")
     ap.add_argument("--final-policy", choices=["partial", "hard"], default="partial", help="policy of the self-trained NERs")
     ap.add_argument("--workdir", type=Path, default=None, help="keep models and cross-fitting folds here (resumable)")
-
-
-def _save(docs: Sequence[Doc], path: Path) -> None:
-    db = DocBin()
-    for d in docs:
-        db.add(d)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db.to_disk(path)
 
 
 def _with_policy(docs: Sequence[Doc], policy) -> List[Doc]:
@@ -147,8 +140,8 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         try:
             for key, docs in jobs:
                 tr, dv = split_held_out(docs)
-                _save(tr, work / key / "train.spacy")
-                _save(dv, work / key / "dev.spacy")
+                save_docbin(tr, work / key / "train.spacy")
+                save_docbin(dv, work / key / "dev.spacy")
                 t = time.perf_counter()
                 lane_models[key] = _train_subprocess(config, work / key / "train.spacy", work / key / "dev.spacy", work / key / "model", steps)
                 timings[f"{key}_train_s"] = time.perf_counter() - t
@@ -178,8 +171,8 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
             key = f"round_{res.round}_ner"
             docs = _with_policy(res.silver, final_policy)
             tr, dv = split_held_out(docs)
-            _save(tr, work / key / "train.spacy")
-            _save(dv, work / key / "dev.spacy")
+            save_docbin(tr, work / key / "train.spacy")
+            save_docbin(dv, work / key / "dev.spacy")
             model = _train_subprocess(config, work / key / "train.spacy", work / key / "dev.spacy", work / key / "model", steps)
             timings[f"{key}_train_s"] = time.perf_counter() - t
             entry["ner"] = _p_r_f(_score_model(model, eval_gold, labels, score, gold_spans))

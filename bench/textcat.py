@@ -53,10 +53,11 @@ sys.path.insert(0, str(ROOT))
 
 import spacy  # noqa: E402
 import spacy_weak  # noqa: E402
-from spacy.tokens import Doc, DocBin  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
 
 from spacy_weak.corpora.tabular_text import read_tabular_text  # noqa: E402
 from spacy_weak.spans import resolve_sources  # noqa: E402
+from spacy_weak.training.trainer import save_docbin  # noqa: E402
 
 logger = logging.getLogger("bench.textcat")
 
@@ -194,15 +195,6 @@ def hard_cats(cats: Dict[str, float], labels: Sequence[str]) -> Dict[str, float]
     return {lab: 1.0 if lab == best else 0.0 for lab in labels}
 
 
-def write_silver(docs: Sequence[Doc], path: Path) -> int:
-    db = DocBin()
-    for d in docs:
-        db.add(d)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db.to_disk(path)
-    return len(docs)
-
-
 def train_textcat(config: Path, train: Path, dev: Path, output: Path, seed: int) -> Path:
     from spacy.cli.train import train as spacy_train
 
@@ -232,8 +224,8 @@ def train_on_silver(kept: List[Doc], args, out_dir: Path, tag: str, model_name: 
     trn_docs = [kept[i] for i in order[n_dev:]]
     suffix = f"_{tag}" if tag else ""
     train_path, dev_path = out_dir / f"silver_train{suffix}.spacy", out_dir / f"silver_dev{suffix}.spacy"
-    write_silver(trn_docs, train_path)
-    write_silver(dev_docs, dev_path)
+    save_docbin(trn_docs, train_path)
+    save_docbin(dev_docs, dev_path)
     t = time.perf_counter()
     model_dir = train_textcat(args.textcat_config, train_path, dev_path, out_dir / model_name, args.seed)
     train_s = time.perf_counter() - t

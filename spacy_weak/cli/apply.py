@@ -170,6 +170,20 @@ def apply_settings(model_id: str, nlp, input_path: Path, fmt: str) -> Dict[str, 
     }
 
 
+def run_report(summary: Dict[str, Any], *, resumed_from: int, processed: int, start: float, **extra: Any) -> Dict[str, Any]:
+    """What an ``apply`` run returns (one process or a cluster): the span summary, where it
+    resumed, how many documents it processed and how fast."""
+    seconds = time.perf_counter() - start
+    return dict(
+        summary,
+        resumed_from=resumed_from,
+        processed=processed,
+        seconds=round(seconds, 3),
+        docs_per_second=round(processed / seconds, 1) if seconds > 0 else None,
+        **extra,
+    )
+
+
 def apply_pipeline(
     model: Path,
     input_path: Path,
@@ -237,14 +251,7 @@ def apply_pipeline(
         writer.flush()
         summary = _summary(writer.counts)
         writer.finish(summary=summary)
-    seconds = time.perf_counter() - start
-    return dict(
-        summary,
-        resumed_from=resumed_from,
-        processed=n_new,
-        seconds=round(seconds, 3),
-        docs_per_second=round(n_new / seconds, 1) if seconds > 0 else None,
-    )
+    return run_report(summary, resumed_from=resumed_from, processed=n_new, start=start)
 
 
 def _count(path: Path, fmt: str) -> Optional[int]:

@@ -150,7 +150,7 @@ def apply_on_cluster(
     all earlier shards are written. At most a few tasks per worker are in
     flight, so the pending list stays short.
     """
-    from ..cli.apply import _summary, apply_settings, import_code, load_pipeline, span_counts
+    from ..cli.apply import _summary, apply_settings, import_code, load_pipeline, run_report, span_counts
     from ..corpora.limits import guard_tokenizer
     from ..corpora.output_dir import check_output_dir
     from ..corpora.readers import FORMATS, detect_format
@@ -232,12 +232,7 @@ def apply_on_cluster(
             writer.finish(summary=summary)
         finally:
             unregister_pipeline(client, key)
-    seconds = time.perf_counter() - start
-    return dict(
-        summary,
-        resumed_from=resumed_from,
-        processed=n_new,
-        seconds=round(seconds, 3),
-        docs_per_second=round(n_new / seconds, 1) if seconds > 0 else None,
+    return run_report(
+        summary, resumed_from=resumed_from, processed=n_new, start=start,
         workers=len(client.scheduler_info().get("workers", {})),
     )
