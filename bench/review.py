@@ -33,7 +33,7 @@ from quality import build_nlp, find_split_file, gold_spans, parse_pairs, run_pip
 
 from spacy_weak.aggregation.hmm_component import HMMAggregator
 from spacy_weak.corpora.pubtator import read_pubtator
-from spacy_weak.review.audit import audit
+from spacy_weak.review.audit import audit, precision_at
 from spacy_weak.review.evidence import collect_evidence
 from spacy_weak.review.export import RANK_VOTE_WEIGHT, prodigy_record, rank_documents
 from spacy_weak.review.importer import apply_reviews, read_reviews
@@ -161,8 +161,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     audit_out = {
         "method": aud.method,
         "n_spans": len(aud.spans),
-        "precision_at_100": float(np.mean(wrong[:100])),
-        "precision_at_500": float(np.mean(wrong[:500])),
+        **{f"precision_at_{k}": p for k, p in precision_at(aud.spans, wrong, (100, 500)).items()},
         "base_rate": float(np.mean(wrong)) if wrong else 0.0,
         "flagged_by_cleanlab": int(sum(s.flagged for s in aud.spans)),
     }
@@ -170,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         alt = audit(train, evidence, sources=hmm.sources_, labels=labels, key=key, vote_weight=vw, use_cleanlab=False)
         w_alt = [(s.start, s.end, s.label) not in gold_spans(train[s.doc_index]) for s in alt.spans]
         audit_out.setdefault("by_vote_weight", {})[str(vw)] = {
-            "precision_at_100": float(np.mean(w_alt[:100])), "precision_at_500": float(np.mean(w_alt[:500]))}
+            f"precision_at_{k}": p for k, p in precision_at(alt.spans, w_alt, (100, 500)).items()}
     print("audit:", audit_out, flush=True)
     if args.audit_only:
         return {"audit": audit_out}

@@ -167,10 +167,6 @@ def run_tasks(
         yield i, value
 
 
-def workers_of(client) -> list[str]:
-    return sorted(client.scheduler_info().get("workers", {}))
-
-
 @contextmanager
 def cli_client(address: str, *, timeout: float = DEFAULT_TIMEOUT, n_process: int = 1) -> Iterator[Any]:
     """The CLI's ``--cluster``: connect first (``E450`` before any output), warn that

@@ -29,7 +29,6 @@ The result equals a single-process fit up to the order of floating-point
 sums (tests: within 1e-6).
 """
 import logging
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -381,8 +380,3 @@ def _fit_doc_em(client, proc, files: list[str]) -> None:
     proc.sources_ = list(sources)
     proc.labels_ = list(labels)
     proc.history = list(model.history)
-
-
-def worker_pids(client) -> dict[str, int]:
-    """``{worker address: pid}`` (tests, benchmarks)."""
-    return client.run(os.getpid)

@@ -245,7 +245,3 @@ def precision_at(spans: Sequence[SpanIssue], wrong: Sequence[bool], ks: Sequence
         top = list(wrong[:k])
         out[k] = float(np.mean(top)) if top else 0.0
     return out
-
-
-def span_tuple(s: SpanIssue) -> tuple[int, int, str]:
-    return (s.start, s.end, s.label)

@@ -23,7 +23,7 @@ Argilla's response ``user_id``. The result is written back as
 """
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,11 +287,3 @@ def apply_reviews(
                  attrs={"reviewed_by": sorted(result.reviews[i])})
         dev.append(copy)
     return dev
-
-
-def reviews_by_annotator(result: ImportResult) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for per in result.reviews.values():
-        for a in per:
-            out[a] += 1
-    return dict(out)

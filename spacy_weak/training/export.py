@@ -2,13 +2,12 @@
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, Iterable, List
 
 from spacy.tokens import Doc, DocBin
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..io import atomic_path
-from ..spans import NEGATIVE_LABEL
 from .partial import Policy, annotate_doc
 
 logger = logging.getLogger(__name__)
@@ -68,10 +67,6 @@ def export_training(
         db.to_disk(tmp)
     logger.info("wrote %d training docs to %s: %s", stats.n_docs, output, stats.as_dict())
     return stats
-
-
-def count_entities(docs: Sequence[Doc], spans_key: str) -> int:
-    return sum(1 for d in docs for s in d.spans.get(spans_key, []) if s.label_ != NEGATIVE_LABEL)
 
 
 def cat_confidence(doc: Doc) -> float:
