@@ -289,6 +289,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E520 = "{path}: the header of {file} in MRFILES.RRF lacks the column(s) {missing} (it lists: {columns})."
     E521 = ("Document {doc} {problem} (limit {limit}); spaCy's tokenizer is quadratic on such input. Split or clean "
             "the document, or raise the limit with --{option}.")
+    E522 = ("{path} holds {files} and is not {what}: saving there would overwrite files this command did not "
+            "write. Give a new or empty directory, or the output of an earlier run of the same command.")
 
     # --- first-hour UX (E550-E599)
     E550 = "Invalid source name {name!r} for @span_source / @doc_source: use letters, digits, '_' or '-' (no dots: the name is a component factory)."

@@ -31,8 +31,12 @@ def portable_paths(nlp) -> List[str]:
 
 
 def save_pipeline(nlp, path: Union[str, Path]) -> List[str]:
-    """``nlp.to_disk(path)`` with :func:`portable_paths`; returns the keys made null."""
+    """``nlp.to_disk(path)`` with :func:`portable_paths`, written beside ``path`` and
+    renamed into place (:func:`~spacy_weak.corpora.saved_dir.save_dir_atomic`; check
+    the directory first with :func:`~spacy_weak.corpora.saved_dir.check_saved_dir`).
+    Returns the keys made null."""
+    from .corpora.saved_dir import save_dir_atomic
+
     changed = portable_paths(nlp)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(path)
+    save_dir_atomic(path, nlp.to_disk)
     return changed

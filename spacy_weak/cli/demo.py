@@ -32,9 +32,11 @@ def run_demo(output: Path, *, config: Path, lexicon: Path, corpus: Path, n_iter:
     from spacy.util import load_config, load_model_from_config
 
     from ..corpora.pubtator import read_pubtator
+    from ..corpora.saved_dir import check_saved_dir
     from ..io import write_bytes_atomic
     from ..portable import save_pipeline
 
+    check_saved_dir(Path(output) / "pipeline", [corpus, lexicon, config])
     overrides = {"paths.lexicon": str(lexicon)}
     if n_iter is not None:
         overrides["components.hmm.n_iter"] = n_iter

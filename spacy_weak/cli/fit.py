@@ -129,12 +129,13 @@ def fit_cli(
 
     start = time.perf_counter()
     try:
-        from ..corpora.output_dir import check_output_dir
+        from ..corpora.saved_dir import check_saved_dir, save_dir_atomic
         from ..pipeline_meta import stamp_meta
 
         import_code(code)
         docbin_paths, extra = split_variadic(docbin_paths, ctx.args)
-        check_output_dir(output, docbin_paths)
+        # the loaded pipeline is an input too: fitting "in place" could destroy it
+        check_saved_dir(output, [config_or_model, *docbin_paths], kind="component" if component_only else "pipeline")
         config_overrides = parse_cli_overrides(extra)
         config_overrides.update(parse_overrides(overrides))
 
@@ -149,7 +150,7 @@ def fit_cli(
             nlp, component = load()
             proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
         if component_only:
-            proc.to_disk(output)
+            save_dir_atomic(output, proc.to_disk)
         else:
             stamp_meta(nlp)
             save_pipeline(nlp, output)

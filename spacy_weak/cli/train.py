@@ -195,13 +195,19 @@ def refit_cli(
     from ..training.trainer import save_docbin
 
     try:
+        from ..corpora.saved_dir import check_saved_dir
+        from ..pipeline_meta import stamp_meta
+        from ..portable import save_pipeline
+
         check_output(silver_output, "--silver-output", overwrite)
         check_output(extra_output, "--extra-output", overwrite)
+        check_saved_dir(output, [label_model, *docbin_paths, *extra])
         nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
         extra_docs = read_all(extra, nlp.vocab, "--extra") if extra else []
         silver, extra_silver = refit(nlp.get_pipe(component), docs, add=source, apply_to=[extra_docs])
-        nlp.to_disk(output)
+        stamp_meta(nlp)
+        save_pipeline(nlp, output)
         save_docbin(silver, silver_output)
         if extra_output is not None:
             save_docbin(extra_silver, extra_output)
@@ -236,7 +242,12 @@ def self_train_cli(
     from ..training.trainer import save_docbin
 
     try:
+        from ..corpora.saved_dir import check_saved_dir
+        from ..pipeline_meta import stamp_meta
+        from ..portable import save_pipeline
+
         check_rounds(rounds, "--rounds")
+        check_saved_dir(output / "label_model", [label_model, *docbin_paths])
         cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
         nlp = load_label_model(label_model, component, code)
@@ -244,7 +255,8 @@ def self_train_cli(
         results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
                              on_round=lambda r: typer.echo(f"round {r.round} done"))
         silver = results[-1].silver if results else docs
-        nlp.to_disk(output / "label_model")
+        stamp_meta(nlp)
+        save_pipeline(nlp, output / "label_model")
         save_docbin(silver, output / "silver.spacy")
     except SpacyWeakError as err:
         _fail(err)

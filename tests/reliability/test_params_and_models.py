@@ -275,3 +275,45 @@ def test_weak_model_numeric_parameters(config):
     param = next(iter(config))
     with pytest.raises(SpacyWeakError, match=rf"^\[E050\].*'{param}'"):
         nlp.add_pipe("weak_model", config={"model": "no_such_model", **config})
+
+
+def _fit_inputs(tmp_path):
+    from spacy.tokens import DocBin
+
+    _, docs = fitted_hmm_pipeline()
+    unfitted = spacy.blank("en")
+    unfitted.add_pipe("weak_hmm", config={"n_iter": 2})
+    unfitted.to_disk(tmp_path / "unfitted")
+    DocBin(docs=docs).to_disk(tmp_path / "in.spacy")
+    return tmp_path / "unfitted", tmp_path / "in.spacy"
+
+
+def test_fit_cli_never_overwrites_a_directory_of_user_files(tmp_path):
+    model, data = _fit_inputs(tmp_path)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.cfg").write_text("my notes")
+    for extra in ([], ["--component-only"]):
+        result = run_cli("fit", model, data, "--output", mine, *extra)
+        assert_coded_failure(result, "E522")
+        assert sorted(p.name for p in mine.iterdir()) == ["config.cfg"]
+        assert (mine / "config.cfg").read_text() == "my notes"
+
+
+def test_fit_cli_refuses_to_save_over_the_pipeline_it_loaded(tmp_path):
+    model, data = _fit_inputs(tmp_path)
+    result = run_cli("fit", model, data, "--output", tmp_path / "fitted")
+    assert result.exit_code == 0, result.output
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "fitted").rglob("*")}
+    result = run_cli("fit", tmp_path / "fitted", data, "--output", tmp_path / "fitted")
+    assert_coded_failure(result, "E500")
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "fitted").rglob("*")} == before
+
+
+def test_fit_cli_replaces_its_own_earlier_output(tmp_path):
+    model, data = _fit_inputs(tmp_path)
+    for _ in range(2):
+        result = run_cli("fit", model, data, "--output", tmp_path / "fitted")
+        assert result.exit_code == 0, result.output
+    assert spacy.load(tmp_path / "fitted").get_pipe("weak_hmm").is_fitted
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
