@@ -157,9 +157,10 @@ def convert_cli(
     tree_mode: str = typer.Option("all", "--tree-mode", help="all: drop a concept when all its tree numbers are in the branches; any: when one is."),
     drop_shape: list[str] | None = typer.Option(None, "--drop-shape", help="Drop terms of this shape: gene_symbol, acronym, short_symbol, name, lower."),
     spelling: bool = typer.Option(False, "--spelling-variants", help="Add British/American spelling variants (tumour/tumor, anaemia/anemia)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT file."),
 ) -> None:
     """Convert an open vocabulary into a TSV/JSONL gazetteer input, printing the counts."""
-    from ..errors import SpacyWeakError
+    from ..errors import Errors, SpacyWeakError
     from ..lexicons.conversion_filters import ConversionFilters
     from ..lexicons.open_vocab import convert
 
@@ -167,6 +168,8 @@ def convert_cli(
         from ..corpora.output_dir import check_output_file
 
         check_output_file(output, [input_path])
+        if output.exists() and not overwrite:  # a curated gazetteer of the user's is never replaced silently
+            raise SpacyWeakError(Errors.E603.format(path=output))
         filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
                                     spelling_variants=spelling)
         summary = convert(vocabulary, input_path, output, label=label, filters=filters)

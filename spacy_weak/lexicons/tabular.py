@@ -127,10 +127,13 @@ def iter_jsonl(
 
 
 def write_tsv(path: PathLike, records, *, header: bool = False) -> int:
-    """Write records as TSV (tabs and newlines inside fields become spaces). Returns the count."""
+    """Write records as TSV (tabs and newlines inside fields become spaces), atomically
+    (a crash leaves the old file or none, never a truncated one). Returns the count."""
+    from ..io import atomic_path
+
     n = 0
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "wt", encoding="utf8", newline="\n") as fh:
+    with atomic_path(path) as tmp, opener(tmp, "wt", encoding="utf8", newline="\n") as fh:
         if header:
             fh.write("term\tlabel\tid\n")
         for rec in records:
@@ -141,9 +144,12 @@ def write_tsv(path: PathLike, records, *, header: bool = False) -> int:
 
 
 def write_jsonl(path: PathLike, records) -> int:
+    """Write records as JSONL, atomically. Returns the count."""
+    from ..io import atomic_path
+
     n = 0
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "wt", encoding="utf8", newline="\n") as fh:
+    with atomic_path(path) as tmp, opener(tmp, "wt", encoding="utf8", newline="\n") as fh:
         for term, label, cid in records:
             fh.write(json.dumps({"term": term, "label": label, "id": cid}, ensure_ascii=False) + "\n")
             n += 1

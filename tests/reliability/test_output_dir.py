@@ -275,3 +275,20 @@ def test_lexicon_convert_output_equal_to_input(tmp_path):
     before = snapshot(tmp_path)
     assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, src), "E500")
     assert snapshot(tmp_path) == before
+
+
+def test_lexicon_convert_never_replaces_an_existing_file_without_overwrite(tmp_path):
+    src = tmp_path / "drugbank.csv"
+    src.write_text(
+        "DrugBank ID,Accession Numbers,Common name,CAS,UNII,Synonyms,Standard InChI Key\n"
+        "DB00001,BTD00024,Lepirudin,138068-37-8,Y43GF64R34,Hirudin variant-1,\n",
+        encoding="utf-8",
+    )
+    mine = tmp_path / "curated.tsv"
+    mine.write_text("my term\tChemical\tX1\n", encoding="utf-8")
+    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, mine), "E603")
+    assert mine.read_text(encoding="utf-8") == "my term\tChemical\tX1\n"
+    result = run_cli("lexicon", "convert", "drugbank", src, mine, "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert "Lepirudin\tChemical\tDB00001" in mine.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curated.tsv", "drugbank.csv"]  # no temporary left
