@@ -229,17 +229,22 @@ def test_gazetteer_saved_without_its_lexicon_folder(tmp_path):
     spacy.load(tmp_path / "q")
 
 
-def test_fit_cli_writes_the_package_version_into_meta_json(tmp_path):
+def _fit_inputs(tmp_path):
     from spacy.tokens import DocBin
 
-    from spacy_weak.about import __version__
-
-    nlp, docs = fitted_hmm_pipeline()
+    _, docs = fitted_hmm_pipeline()
     unfitted = spacy.blank("en")
     unfitted.add_pipe("weak_hmm", config={"n_iter": 2})
     unfitted.to_disk(tmp_path / "unfitted")
     DocBin(docs=docs).to_disk(tmp_path / "in.spacy")
-    result = run_cli("fit", tmp_path / "unfitted", tmp_path / "in.spacy", "--output", tmp_path / "fitted")
+    return tmp_path / "unfitted", tmp_path / "in.spacy"
+
+
+def test_fit_cli_writes_the_package_version_into_meta_json(tmp_path):
+    from spacy_weak.about import __version__
+
+    model, data = _fit_inputs(tmp_path)
+    result = run_cli("fit", model, data, "--output", tmp_path / "fitted")
     assert result.exit_code == 0, result.output
     meta = srsly.read_json(tmp_path / "fitted" / "meta.json")
     assert meta["spacy_weak"] == {"version": __version__}
@@ -275,17 +280,6 @@ def test_weak_model_numeric_parameters(config):
     param = next(iter(config))
     with pytest.raises(SpacyWeakError, match=rf"^\[E050\].*'{param}'"):
         nlp.add_pipe("weak_model", config={"model": "no_such_model", **config})
-
-
-def _fit_inputs(tmp_path):
-    from spacy.tokens import DocBin
-
-    _, docs = fitted_hmm_pipeline()
-    unfitted = spacy.blank("en")
-    unfitted.add_pipe("weak_hmm", config={"n_iter": 2})
-    unfitted.to_disk(tmp_path / "unfitted")
-    DocBin(docs=docs).to_disk(tmp_path / "in.spacy")
-    return tmp_path / "unfitted", tmp_path / "in.spacy"
 
 
 def test_fit_cli_never_overwrites_a_directory_of_user_files(tmp_path):
