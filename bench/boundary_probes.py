@@ -21,6 +21,12 @@ source's spans and the HMM's ``doc.ents``) and scores, strict entity micro P/R/F
   documents (gold standing in for a reviewer's answers): trim or widen a span by one
   word, per label and side, when the reviewed documents did so at least ``min_count``
   times and in at least ``share`` of that word's occurrences at that boundary;
+* ``model_source`` / ``model_gap_union`` (with ``--oof``, the ``predictions.spacy`` of
+  ``spacy-weak crossfit`` over the fit docs followed by the scored docs): the HMM refitted
+  with the out-of-fold NER's spans of beam probability >= ``t`` as one more source
+  (abstaining outside its spans); and the HMM's spans plus the model's spans of
+  probability >= ``t`` on tokens that no source votes for (recall where the sources are
+  silent);
 * ``candidate_em``: a span-level second stage: in every HMM span, the candidate
   spans are the HMM's and the overlapping source spans of the same label; a
   Dawid-Skene-style EM learns each source's probability of proposing the true
@@ -210,6 +216,37 @@ def apply_review_rules(doc, rules):
     return out
 
 
+# ------------------------------------------------------------ the model as a source
+def voted_tokens(doc, sources):
+    return {i for k in sources if k in doc.spans for s in doc.spans[k] if s.label_ != "O" for i in range(s.start, s.end)}
+
+
+def model_probes(oof_docs, n_fit, scored, sources, labels, thresholds):
+    from spacy_weak.spans import ATTR_ABSTAIN_OUTSIDE, span_probs
+
+    rows = []
+    probs = [span_probs(d.spans["model_oof"]) for d in oof_docs]
+    for t in thresholds:
+        for doc, p in zip(oof_docs, probs):
+            doc.spans["model_t"] = [s for s, q in zip(doc.spans["model_oof"], p) if q >= t]
+            doc.spans["model_t"].attrs[ATTR_ABSTAIN_OUTSIDE] = True
+            doc.ents = []
+        nlp = spacy.blank("en")
+        hmm = nlp.add_pipe("weak_hmm", config={"sources": [*sources, "model_t"], "labels": labels, "merge_adjacent": True})
+        hmm.fit(oof_docs)
+        out = [hmm(d) for d in oof_docs[n_fit:]]
+        rows.append(("model_source", {"t": t}, prf(out, [hmm_spans(d) for d in out])))
+        union = []
+        for doc, p, ref in zip(oof_docs[n_fit:], probs[n_fit:], scored):
+            spans = hmm_spans(ref)
+            taken = voted_tokens(doc, sources) | {i for a, b, _ in spans for i in range(a, b)}
+            gaps = [(s.start, s.end, s.label_) for s, q in zip(doc.spans["model_oof"], p)
+                    if q >= t and not taken.intersection(range(s.start, s.end))]
+            union.append(spans + gaps)
+        rows.append(("model_gap_union", {"t": t}, prf(scored, union)))
+    return rows
+
+
 # --------------------------------------------------------------- candidate EM
 def candidate_em(docs, n_iter=30):
     sources = [k for k in docs[0].spans if k not in NOT_SOURCES]
@@ -258,6 +295,7 @@ def main():
     ap.add_argument("--lexicon", action="append", default=[], help="lexicon TSV (term, label, id)")
     ap.add_argument("--reviewed", help="aggregated DocBin with gold whose first docs act as reviewed documents")
     ap.add_argument("--reviewed-docs", default="50,100,500", help="how many reviewed documents (comma-separated)")
+    ap.add_argument("--oof", help="crossfit predictions.spacy over the --fit docs then the --scored docs")
     ap.add_argument("--labels", default="Chemical,Disease")
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -306,6 +344,12 @@ def main():
                 spans = [apply_review_rules(d, rules) for d in docs]
                 settings = {"docs": n_docs, "min_count": min_count, "share": share, "rules": len(rules)}
                 rows.append(("reviewed_rules", settings, prf(docs, spans)))
+    if args.oof:
+        oof_docs = list(DocBin().from_disk(args.oof).get_docs(nlp.vocab))
+        n_fit = len(oof_docs) - len(docs)
+        if n_fit < 0 or [d.text for d in oof_docs[n_fit:]] != [d.text for d in docs]:
+            sys.exit("--oof must hold the fit docs followed by the --scored docs, in order")
+        rows += model_probes(oof_docs, n_fit, docs, sources, labels, (0.0, 0.9, 0.99))
     spans, p_hmm = candidate_em(docs)
     rows.append(("candidate_em", {"learned_p_hmm": round(p_hmm, 3)}, prf(docs, spans)))
     print(f"{'probe':<18} {'settings':<44} {'P':>6} {'R':>6} {'F1':>6}")
