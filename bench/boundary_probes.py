@@ -27,6 +27,8 @@ source's spans and the HMM's ``doc.ents``) and scores, strict entity micro P/R/F
   (abstaining outside its spans); and the HMM's spans plus the model's spans of
   probability >= ``t`` on tokens that no source votes for (recall where the sources are
   silent);
+* ``abstain_outside``: the HMM refitted with every source abstaining outside its spans
+  (tokens outside a source's spans missing, not ``O`` votes);
 * ``candidate_em``: a span-level second stage: in every HMM span, the candidate
   spans are the HMM's and the overlapping source spans of the same label; a
   Dawid-Skene-style EM learns each source's probability of proposing the true
@@ -247,6 +249,27 @@ def model_probes(oof_docs, n_fit, scored, sources, labels, thresholds):
     return rows
 
 
+def abstaining_hmm(fit_docs, docs, sources, labels):
+    from spacy_weak.spans import ATTR_ABSTAIN_OUTSIDE
+
+    saved = [list(d.ents) for d in docs]
+    for doc in list(fit_docs) + list(docs):
+        for key in sources:
+            if key in doc.spans:
+                doc.spans[key].attrs[ATTR_ABSTAIN_OUTSIDE] = True
+    nlp = spacy.blank("en")
+    hmm = nlp.add_pipe("weak_hmm", config={"sources": sources, "labels": labels, "merge_adjacent": True})
+    hmm.fit(fit_docs)
+    out = [hmm(d) for d in docs]
+    scores = prf(out, [hmm_spans(d) for d in out])
+    for doc, ents in zip(docs, saved):
+        doc.ents = ents
+        for key in sources:
+            if key in doc.spans:
+                doc.spans[key].attrs.pop(ATTR_ABSTAIN_OUTSIDE, None)
+    return scores
+
+
 # --------------------------------------------------------------- candidate EM
 def candidate_em(docs, n_iter=30):
     sources = [k for k in docs[0].spans if k not in NOT_SOURCES]
@@ -350,6 +373,7 @@ def main():
         if n_fit < 0 or [d.text for d in oof_docs[n_fit:]] != [d.text for d in docs]:
             sys.exit("--oof must hold the fit docs followed by the --scored docs, in order")
         rows += model_probes(oof_docs, n_fit, docs, sources, labels, (0.0, 0.9, 0.99))
+    rows.append(("abstain_outside", {}, abstaining_hmm(fit_docs, docs, sources, labels)))
     spans, p_hmm = candidate_em(docs)
     rows.append(("candidate_em", {"learned_p_hmm": round(p_hmm, 3)}, prf(docs, spans)))
     print(f"{'probe':<18} {'settings':<44} {'P':>6} {'R':>6} {'F1':>6}")
