@@ -27,6 +27,9 @@ source's spans and the HMM's ``doc.ents``) and scores, strict entity micro P/R/F
   (abstaining outside its spans); and the HMM's spans plus the model's spans of
   probability >= ``t`` on tokens that no source votes for (recall where the sources are
   silent);
+* ``ner_judge`` (with ``--judge``, a spaCy NER pipeline trained on reviewed/gold documents):
+  each HMM span takes the boundaries of the one overlapping NER span of its label, when
+  there is exactly one (``nested``: only when one contains the other);
 * ``abstain_outside``: the HMM refitted with every source abstaining outside its spans
   (tokens outside a source's spans missing, not ``O`` votes);
 * ``candidate_em``: a span-level second stage: in every HMM span, the candidate
@@ -249,6 +252,33 @@ def model_probes(oof_docs, n_fit, scored, sources, labels, thresholds):
     return rows
 
 
+def judge_probes(model_path, docs):
+    from spacy.tokens import Doc
+
+    ner = spacy.load(model_path)
+    predicted = []
+    for doc in docs:  # the NER reads the same tokens as the sources
+        x = Doc(ner.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        for _name, proc in ner.pipeline:
+            x = proc(x)
+        predicted.append([(e.start, e.end, e.label_) for e in x.ents])
+    rows = [("ner_judge_alone", {}, prf(docs, predicted))]
+    for mode in ("any", "nested"):
+        out = []
+        for doc, ner_spans in zip(docs, predicted):
+            spans = []
+            for a, b, label in hmm_spans(doc):
+                over = [(x, y) for x, y, m in ner_spans if m == label and x < b and a < y]
+                if len(over) == 1 and over[0] != (a, b):
+                    x, y = over[0]
+                    if mode == "any" or (x <= a and b <= y) or (a <= x and y <= b):
+                        a, b = x, y
+                spans.append((a, b, label))
+            out.append(sorted(set(spans)))
+        rows.append(("ner_judge", {"mode": mode}, prf(docs, out)))
+    return rows
+
+
 def abstaining_hmm(fit_docs, docs, sources, labels):
     from spacy_weak.spans import ATTR_ABSTAIN_OUTSIDE
 
@@ -319,6 +349,7 @@ def main():
     ap.add_argument("--reviewed", help="aggregated DocBin with gold whose first docs act as reviewed documents")
     ap.add_argument("--reviewed-docs", default="50,100,500", help="how many reviewed documents (comma-separated)")
     ap.add_argument("--oof", help="crossfit predictions.spacy over the --fit docs then the --scored docs")
+    ap.add_argument("--judge", help="spaCy NER pipeline (trained on reviewed or gold docs) as a boundary judge")
     ap.add_argument("--labels", default="Chemical,Disease")
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -373,6 +404,8 @@ def main():
         if n_fit < 0 or [d.text for d in oof_docs[n_fit:]] != [d.text for d in docs]:
             sys.exit("--oof must hold the fit docs followed by the --scored docs, in order")
         rows += model_probes(oof_docs, n_fit, docs, sources, labels, (0.0, 0.9, 0.99))
+    if args.judge:
+        rows += judge_probes(args.judge, docs)
     rows.append(("abstain_outside", {}, abstaining_hmm(fit_docs, docs, sources, labels)))
     spans, p_hmm = candidate_em(docs)
     rows.append(("candidate_em", {"learned_p_hmm": round(p_hmm, 3)}, prf(docs, spans)))
