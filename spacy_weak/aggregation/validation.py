@@ -200,14 +200,17 @@ def _table(name: str, where: str, key: str, value: Any, shape: tuple, *, normali
     return arr
 
 
+def _saved_parts(name: str, state: dict, fmt: str, where: str, model_key: str):
+    """The checked format, then ``(sources, labels, fitted model or None)`` of a saved state."""
+    check_format(name, state, fmt, where)
+    return _names(name, state, "sources", where), _names(name, state, "labels", where), state.get(model_key)
+
+
 def validate_hmm_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_hmm`` state (see the module docstring)."""
     from .observations import n_states, n_symbols
 
-    check_format(name, state, HMM_STATE_FORMAT, where)
-    sources = _names(name, state, "sources", where)
-    labels = _names(name, state, "labels", where)
-    hmm = state.get("hmm")
+    sources, labels, hmm = _saved_parts(name, state, HMM_STATE_FORMAT, where, "hmm")
     if hmm is None:
         return  # not fitted: nothing to check
     if not isinstance(hmm, dict):
@@ -245,10 +248,7 @@ def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_doc_em`` state (see the module docstring)."""
     from .dawid_skene import N_OBS
 
-    check_format(name, state, DOC_EM_STATE_FORMAT, where)
-    sources = _names(name, state, "sources", where)
-    labels = _names(name, state, "labels", where)
-    model = state.get("model")
+    sources, labels, model = _saved_parts(name, state, DOC_EM_STATE_FORMAT, where, "model")
     if model is None:
         return
     if not isinstance(model, dict) or "theta" not in model or "priors" not in model:

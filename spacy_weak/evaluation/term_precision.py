@@ -161,7 +161,6 @@ def filter_lexicon(
 ) -> dict[str, int]:
     """Copy a TSV/JSONL lexicon without the records whose term (normalised as the gazetteer
     matches it: lower case, hyphens and spaces folded) is a stop term. Returns counts."""
-    from ..io import atomic_path
     from ..lexicons.normalize import Normalizer
     from ..lexicons.tabular import iter_jsonl, iter_tsv, write_jsonl, write_tsv
 
@@ -180,12 +179,8 @@ def filter_lexicon(
             counts["kept"] += 1
             yield rec
 
-    out = Path(output_path)
-    with atomic_path(out) as tmp:
-        target = tmp.with_name(tmp.name + (".gz" if str(out).endswith(".gz") else ""))
-        (write_jsonl if str(out).endswith((".jsonl", ".jsonl.gz")) else write_tsv)(target, records())
-        if target != tmp:
-            target.replace(tmp)
+    out = Path(output_path)  # both writers are atomic and gzip a ".gz" path
+    (write_jsonl if str(out).endswith((".jsonl", ".jsonl.gz")) else write_tsv)(out, records())
     return counts
 
 
