@@ -307,6 +307,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E561 = "{path} line {line}: {problem}. Each line of a .jsonl file must be a JSON object with the text in the field given by --text-field."
     E562 = "{path} already holds {files}: `spacy-weak init` never overwrites files. Choose a new folder, or move them away."
     E563 = "Invalid entity label {label!r} for `spacy-weak init`: use letters, digits, '_' or '-' (and not 'O', the label of 'not an entity' votes)."
+    E564 = ("`spacy-weak init`: the project's step '{step}' failed (exit code {code}) running `{command}`: {tail}. "
+            "The files written so far stay in {path}; fix the cause and run `spacy project run all` there.")
     E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
             "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
             "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")

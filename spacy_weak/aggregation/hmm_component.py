@@ -264,7 +264,7 @@ class HMMAggregator(_SpanAggregator):
             self.emission_counts_ = data.emission_counts(model)
         self.hmm_ = model
         self._hmm_state = model.to_dict()
-        logger.info(
+        logger.debug(  # the fit command prints the same figures
             "%s: fitted on %d docs, %d tokens, %d sources, labels %s; %d EM iterations",
             self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
         )
