@@ -8,6 +8,7 @@
     rules.py            two labelling functions written with @spacy_weak.span_source
     lexicon.tsv         the gazetteer's terms, seeded from the data (edit it)
     scripts/convert.py  the data (.txt folder / .txt / JSONL / CSV / TSV) -> corpus/docs.spacy
+    scripts/train.py    ``spacy train`` with eval_frequency at most the steps (model-best from a trained model)
     project.yml         convert -> annotate -> fit -> silver -> analyze -> train
     README.md           what each file is and the next steps
 
@@ -145,6 +146,32 @@ n = texts_to_docbin(spacy.blank(args.lang), args.data, args.output, text_field=a
 print(f"Wrote {{n}} documents to {{args.output}}")
 '''
 
+TRAIN = '''"""Train spaCy's NER on the silver labels: `spacy train` with eval_frequency at most the number of
+steps. spaCy picks model-best at its evaluations; with fewer steps than eval_frequency (200 in
+configs/ner.cfg) only the untrained model of step 0 would be scored, and model-best would be it.
+
+    python scripts/train.py configs/ner.cfg training/ner --paths.train silver --paths.dev silver --steps 2000
+"""
+import argparse
+
+from spacy.cli.train import train
+from spacy.util import load_config
+
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("config")
+ap.add_argument("output")
+ap.add_argument("--paths.train", dest="train", required=True)
+ap.add_argument("--paths.dev", dest="dev", required=True)
+ap.add_argument("--steps", type=int, default=2000)
+args = ap.parse_args()
+every = int(load_config(args.config, interpolate=False)["training"].get("eval_frequency", 200))
+if args.steps < every:
+    print(f"eval_frequency {{every}} > {{args.steps}} steps: evaluating every {{args.steps}} steps instead")
+    every = args.steps
+train(args.config, args.output, overrides={{"paths.train": args.train, "paths.dev": args.dev,
+                                           "training.max_steps": args.steps, "training.eval_frequency": every}})
+'''
+
 PROJECT = '''title: "Weak supervision: silver {label} labels for {name}"
 description: >
   Written by `spacy-weak init`. Labelling sources (configs/weak.cfg, rules.py, lexicon.tsv)
@@ -225,10 +252,11 @@ commands:
   - name: train
     help: "Train a spaCy NER on the silver labels (no gold: dev = silver too)"
     script:
-      - "python -m spacy train configs/ner.cfg --output training/ner --paths.train silver --paths.dev silver --training.max_steps ${{vars.train_steps}}"
+      - "python scripts/train.py configs/ner.cfg training/ner --paths.train silver --paths.dev silver --steps ${{vars.train_steps}}"
     deps:
       - "silver"
       - "configs/ner.cfg"
+      - "scripts/train.py"
     outputs:
       - "training/ner/model-best"
 '''
@@ -243,6 +271,7 @@ Written by `spacy-weak init` for the text in `{data}` ({n_docs} documents).
 | `rules.py` | two labelling functions in plain Python (`@spacy_weak.span_source`) |
 | `lexicon.tsv` | the gazetteer's terms (`term<TAB>label`, one per line, `#` starts a comment): seeded with the words your text writes capitalised inside sentences and never in lower case (likely names), or empty; **keep the right ones and add your vocabulary** (a list of product names, people, places...) |
 | `scripts/convert.py` | the data -> `corpus/docs.spacy` |
+| `scripts/train.py` | `spacy train` on the silver labels, evaluating at least once in `--steps` steps (`--vars.train_steps 100` works) |
 | `configs/ner.cfg` | spaCy's NER config (`spacy init config`) for the last step |
 | `project.yml` | the workflow: convert -> annotate -> fit -> silver -> analyze -> train |
 
@@ -360,6 +389,7 @@ def project_files(target: Path, data: Path, *, label: str, lang: str, text_field
         "rules.py": RULES.format(**fmt),
         "lexicon.tsv": lexicon,
         "scripts/convert.py": CONVERT.format(**fmt),
+        "scripts/train.py": TRAIN.format(**fmt),
         "project.yml": PROJECT.format(**fmt),
         "README.md": README.format(**fmt),
     }
