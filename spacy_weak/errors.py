@@ -298,6 +298,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E552 = "Labelling source {name!r}: {problem}."
     E554 = "The override {key} = {value!r} cannot take effect on the saved component '{name}' (saved value {saved!r}): {why}."
     E557 = "Invalid value {value!r} for the tabular reader's '{param}'. Options: {options}."
+    E566 = ("Refit of '{name}': none of the {n_docs} documents has the span group '{source}' (the model's "
+            "out-of-fold predictions), so there is nothing to add (groups found: {found}). Give the documents "
+            "`spacy-weak crossfit` wrote (DIR/predictions.spacy), or name their group with --add-source.")
+    E565 = "Invalid value {value!r} for label_matrix's 'level'. Options: {options}."
     E558 = ("{path}: the header names column {column!r} more than once (columns {positions}); which one holds the "
             "data is ambiguous. Rename the columns in the file, or read it with header=False and column numbers.")
     E559 = ("Source {source!r} voted {votes} on document {doc}: a Snorkel label matrix holds one label per source and "
