@@ -172,15 +172,25 @@ def _match(key: str, patterns: Optional[Sequence[str]]) -> bool:
 
 
 def _doc_id(doc: Doc) -> Optional[str]:
-    """The id a corpus reader stored: ``attrs["doc_id"]`` of a span group (gold), else ``user_data``."""
+    """The id a corpus reader stored: ``attrs["doc_id"]`` of a span group (gold), else ``user_data``;
+    for plain text (``spacy_weak.corpora.plain_text``) the record's own ``id``, else its file name
+    (``name.txt``, or ``name.jsonl:line`` when the file holds one document per line)."""
     for group in doc.spans.values():
         value = group.attrs.get(ATTR_DOC_ID)
         if value is not None:
             return str(value)
+    if not doc.user_data:
+        return None
     for name in (ATTR_DOC_ID, "id", "pmid"):
-        value = doc.user_data.get(name) if doc.user_data else None
+        value = doc.user_data.get(name)
         if value is not None:
             return str(value)
+    meta = doc.user_data.get("meta")
+    if isinstance(meta, dict):
+        if meta.get("id") is not None:
+            return str(meta["id"])
+        if meta.get("path"):
+            return str(meta["path"]) + (f":{meta['line']}" if meta.get("line") is not None else "")
     return None
 
 
