@@ -79,7 +79,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W403 = "Review import: no reviewed document in {paths} ({n} records read): nothing was imported."
     W404 = "Review import: {fixed} span(s) did not align with the corpus tokens and were expanded to the covering tokens, {dropped} could not be aligned and were dropped (another tokenization or offsets outside the text). Examples: {examples}"
     W405 = "DocBin {path} carries no derivation provenance (silver group attrs 'recipe_hash' / 'package_version'); the card cannot say which recipe made it. Write silver with `spacy-weak apply`/`fit` of this version."
-    W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install 'spacy-weak[audit]')."
+    W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install -e '.[audit]' in the clone)."
 
     # --- distributed (W450-W499)
     W450 = "--n-process {n} is ignored with --cluster: each Dask worker runs one process (start more workers instead)."
@@ -231,7 +231,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E351 = "Gazetteer '{name}': `split_shapes` names unknown shape(s) {shapes}; known shapes: {known}."
     E352 = "Gazetteer '{name}': `common_word_zipf` must lie in [0, 8] (0 = off; 'water' is 5.5, 'aspirin' 3.3), got {value!r}."
     E353 = ("`common_word_zipf = {zipf}` needs the wordfreq library, which is not installed. Install it with "
-            "`pip install spacy-weak[wordfreq]` (or `pip install wordfreq`), or set common_word_zipf = 0.")
+            "`pip install -e '.[wordfreq]'` in the clone (or `pip install wordfreq`), or set common_word_zipf = 0.")
 
     # --- review (E400-E449)
     E400 = "{where}: cannot read a reviewed record: {err}. Give JSONL with one Prodigy task or Argilla record per line."
@@ -248,7 +248,7 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- distributed (E450-E499)
     E450 = "Cannot reach the Dask scheduler at {address}: {err}. Nothing was written. Start it (`dask scheduler` and `dask worker {address}`), check the address and the firewall, or use --cluster local:N for N local worker processes."
     E451 = "Invalid --cluster {value!r}: give a scheduler address (tcp://host:8786, host:8786) or local:N with N >= 1 worker processes."
-    E452 = "Running on a Dask cluster needs the `dask` extra: pip install 'spacy-weak[dask]' (missing: {err})."
+    E452 = "Running on a Dask cluster needs the `dask` extra: pip install -e '.[dask]' in the clone (missing: {err})."
     E453 = "{path}: distributed apply reads DocBin input (a .spacy file or a shard directory), not {format}. Convert it first (`spacy-weak convert {format} {path} SHARD_DIR`) onto a file system every worker can read."
     E454 = "Task {task} failed on the Dask cluster after {attempts} attempt(s): {err}"
     E455 = "The Dask scheduler at {address} has no worker after {timeout}s. Start workers (`dask worker {address}`) or raise --cluster-timeout."

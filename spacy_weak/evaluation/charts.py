@@ -1,6 +1,6 @@
 """Charts of the HTML report, drawn by matplotlib as inline SVG (nothing fetched, no script).
 
-matplotlib is the optional extra ``report`` (``pip install spacy-weak[report]``), imported
+matplotlib is the optional extra ``report`` (``pip install -e ".[report]"``), imported
 here lazily; without it :func:`report_charts` returns no chart and the report says how to
 get them. Figures are made with ``matplotlib.figure.Figure`` (no pyplot: no global state,
 no GUI backend), text kept as SVG text (small files), with a fixed hash salt and no date so

@@ -80,6 +80,7 @@ figure.chart figcaption { font-size: 13px; color: #555e6e; }
 figure.chart figcaption b { color: #1d2330; display: block; font-size: 14px; margin-bottom: 2px; }
 svg.chart { width: 100%; height: auto; max-height: 720px; }
 details.sources summary { cursor: pointer; font-size: 13px; font-weight: 600; padding: 6px 0; color: #39404d; }
+p.note { background: #fff7e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 10px 14px; font-size: 14px; }
 p.silent { font-size: 13px; color: #6b7383; margin: 6px 0 0; }
 """
 
@@ -330,7 +331,10 @@ def to_html(result: AnalysisResult, *, title: str = "Weak supervision report") -
         for lab, c in colors.items()
         if lab in data.labels or lab == CONFLICT_LABEL
     )
-    nav = '<li><a href="#charts">Charts</a></li>' + "".join(
+    from .charts import matplotlib_available
+
+    charts_off = "" if matplotlib_available() else ' (off: <a href="#charts-off">matplotlib missing</a>)'
+    nav = f'<li><a href="#charts">Charts</a>{charts_off}</li>' + "".join(
         f'<li><a href="#t{k}">{html.escape(t.title)}</a></li>' for k, t in enumerate(tables))
     if result.samples and (data.sources or data.aggregates):
         nav += '<li><a href="#documents">Sample documents</a></li>'
@@ -369,7 +373,9 @@ def _charts_section(result: AnalysisResult) -> str:
 
     parts = ['<h2 id="charts">Charts</h2>']
     if not matplotlib_available():
-        parts.append('<p class="desc">Charts need matplotlib: <code>pip install "spacy-weak[report]"</code>.</p>')
+        parts.append('<p class="note" id="charts-off"><b>Charts are off:</b> they are drawn by matplotlib, which is not '
+                     'installed where this report was made. In the clone of spacy-weak: '
+                     '<code>pip install -e ".[report]"</code>, then write the report again.</p>')
         return "".join(parts)
     charts = report_charts(result)
     if not charts:

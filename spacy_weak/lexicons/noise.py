@@ -10,7 +10,7 @@ than a word list per corpus, three generic mechanisms, each counted in the compi
     drop terms whose frequency in general English text, on the Zipf scale of the
     ``wordfreq`` library (``log10`` of occurrences per billion words: "the" 7.7, "water"
     5.5, "aspirin" 3.3), is at least this value (0 = off). ``wordfreq`` is an optional
-    extra (``pip install spacy-weak[wordfreq]``), imported only when the option is on;
+    extra (``pip install -e ".[wordfreq]"``), imported only when the option is on;
     its word lists ship inside its wheel (nothing is downloaded).
 ``split_shapes`` (match time)
     a match whose text has one of these shapes (:mod:`.shapes`: ``acronym``,
