@@ -97,6 +97,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W552 = ("The override --{key} has no effect on a saved pipeline: [paths] and [initialize] are read only when a "
             "config is initialised, and the pipeline directory already holds its data. Give the config instead (with "
             "--initialize for apply), or leave the override out.")
+    W553 = ("Gazetteer '{name}': split_shapes has '{shape}', but the compiled lexicon kept none of its {n} term(s) "
+            "of that shape (min_term_length = {min_len}, stop_terms and the other options drop them), so the "
+            "sub-source '{key}' cannot match. Remove '{shape}' from split_shapes, or keep such terms.")
     W550 = "--set {key}={value} is deprecated: write config overrides as spaCy does, --{key} {value}."
 
     # --- diagnostics (W600-W649)

@@ -209,8 +209,8 @@ class HMMAggregator(_SpanAggregator):
         if silent:
             warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=summary.n_docs))
         if quiet:
-            logger.info("%s: %s added no span to the sources they read in the %d docs (nothing left to add)",
-                        self.name, ", ".join(quiet), summary.n_docs)
+            logger.info("%s: %s produced no span in the %d docs: they only add to the sources they read, or "
+                        "cannot match (W553 at build time)", self.name, ", ".join(quiet), summary.n_docs)
         if self.overlaps_resolved:
             logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
         return seen
