@@ -168,6 +168,9 @@ every = int(load_config(args.config, interpolate=False)["training"].get("eval_fr
 if args.steps < every:
     print(f"eval_frequency {{every}} > {{args.steps}} steps: evaluating every {{args.steps}} steps instead")
     every = args.steps
+if args.train == args.dev:
+    print("dev = the training silver: ENTS_F below is how well the model reproduces its own training labels, "
+          "not its accuracy. For accuracy, label 50-100 documents by hand and give them as --paths.dev.")
 train(args.config, args.output, overrides={{"paths.train": args.train, "paths.dev": args.dev,
                                            "training.max_steps": args.steps, "training.eval_frequency": every}})
 '''
