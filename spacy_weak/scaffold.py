@@ -49,10 +49,12 @@ factory = "weak_gazetteer"
 case_sensitive = false
 short_term_max_len = 3
 
-# a regular expression; in a .cfg file a backslash is written twice: \\b is "\\\\b"
+# a regular expression: an acronym (2-6 capitals or digits), but not a word of a run of capitals
+# ("CHECK OUT MY CHANNEL" is shouting, not three names); in a .cfg file a backslash is written
+# twice: \\b is "\\\\b"
 [components.rx_acronyms]
 factory = "weak_regex"
-patterns = [{{"label": "{label}", "pattern": "\\\\b[A-Z][A-Z0-9]{{1,5}}\\\\b"}}]
+patterns = [{{"label": "{label}", "pattern": "(?<![A-Z0-9] )\\\\b[A-Z][A-Z0-9]{{1,5}}\\\\b(?! [A-Z0-9]{{2}})"}}]
 
 # the two labelling functions of rules.py (factories registered by @spacy_weak.span_source)
 [components.capitalised_names]

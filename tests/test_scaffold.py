@@ -144,3 +144,19 @@ def test_init_refuses_a_project_folder_holding_the_data(tmp_path, data, where):
     assert result.exit_code == 1 and "[E500]" in result.output, result.output
     assert sorted(p.name for p in data.iterdir()) == before
     assert not (project / "rules.py").exists()
+
+
+def test_the_example_regex_finds_acronyms_not_shouting(tmp_path):
+    # new-user pass of issue 27: "CHECK OUT MY CHANNEL" came out as three silver entities
+    import re
+
+    from spacy.util import load_config_from_str
+
+    from spacy_weak.scaffold import project_files
+
+    files = project_files(tmp_path / "p", tmp_path, label="ORG", lang="en", text_field="text", terms=[], n_docs=1)
+    config = load_config_from_str(files["configs/weak.cfg"], interpolate=False)
+    pattern = config["components"]["rx_acronyms"]["patterns"][0]["pattern"]
+    found = [m.group(0) for t in ["CHECK OUT MY CHANNEL", "a deal with IBM.", "an EDM company", "THIS IS US"]
+             for m in re.finditer(pattern, t)]
+    assert found == ["IBM", "EDM"]
