@@ -58,6 +58,42 @@ def parse_pairs(values: Sequence[str], what: str) -> Dict[str, str]:
     return out
 
 
+def parse_overrides(values: Sequence[str]) -> Dict[str, str]:
+    """``--set KEY=VALUE``: the value may hold commas (JSON lists: ``split_shapes=["acronym","short_symbol"]``);
+    several overrides in one --set are split only at a comma that starts another ``KEY=``."""
+    import re
+
+    out = {}
+    for value in values or []:
+        for part in re.split(r",(?=\s*[A-Za-z_][\w.]*\s*=)", value):
+            if not part:
+                continue
+            if "=" not in part:
+                raise SystemExit(f"--set: expected KEY=VALUE, got {part!r}")
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def warn_no_gold(path: Path, docs: List[Doc], labels: Sequence[str]) -> Optional[str]:
+    """A warning when ``--labels`` keep no gold mention of the split: every score would read 0.0."""
+    if not docs or any(len(d.spans.get("gold", [])) for d in docs):
+        return None
+    types = {}
+    with open(path, encoding="utf8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) >= 5 and fields[1].isdigit():
+                types[fields[4]] = types.get(fields[4], 0) + 1
+    if not types:
+        return None
+    listed = ", ".join(f"{t} ({n})" for t, n in sorted(types.items(), key=lambda kv: -kv[1]))
+    example = next(iter(sorted(types, key=lambda t: -types[t])))
+    return (f"warning: no gold mention of {path.name} has a label of --labels {','.join(labels)}: every score "
+            f"below is 0.0. The corpus's types: {listed}. Map them with --label-map, e.g. "
+            f"--label-map {example}={labels[0] if labels else 'LABEL'}")
+
+
 def gold_spans(doc: Doc) -> set:
     return {(s.start, s.end, s.label_) for s in doc.spans["gold"]}
 
@@ -101,7 +137,11 @@ def build_nlp(config_path: Path, lexicons: Dict[str, str], overrides: Dict[str, 
             cfg_overrides[key] = value
     config = load_config(config_path, overrides=cfg_overrides, interpolate=False)
     nlp = load_model_from_config(config, auto_fill=True)
-    nlp.initialize()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W102\]")  # the HMM is left unfitted here: main() fits it next
+        nlp.initialize()
     return nlp
 
 
@@ -143,7 +183,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     labels = [l for l in args.labels.split(",") if l]
     label_map = parse_pairs(args.label_map, "--label-map") or None
     explicit = parse_pairs(args.split_file, "--split-file")
-    nlp = build_nlp(args.config, parse_pairs(args.lexicon, "--lexicon"), parse_pairs(args.set, "--set"))
+    nlp = build_nlp(args.config, parse_pairs(args.lexicon, "--lexicon"), parse_overrides(args.set))
     aggregators = [n for n, p in nlp.pipeline if p.__class__.__name__.endswith("Aggregator")]
     sources = [n for n in nlp.pipe_names if n not in aggregators]
     hmm_name = next(n for n in aggregators if nlp.get_pipe(n).__class__.__name__ == "HMMAggregator")
@@ -153,7 +193,11 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     def load(split):
         path = find_split_file(args.corpus, split, explicit)
         docs = list(read_pubtator(path, nlp, label_map=label_map, labels=labels))
-        return docs[: args.limit] if args.limit else docs
+        docs = docs[: args.limit] if args.limit else docs
+        problem = warn_no_gold(path, docs, labels)
+        if problem:
+            print(problem, file=sys.stderr)
+        return docs
 
     t0 = time.perf_counter()
     fit_splits = [s for s in args.fit_splits.split(",") if s]

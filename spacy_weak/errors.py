@@ -79,7 +79,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W403 = "Review import: no reviewed document in {paths} ({n} records read): nothing was imported."
     W404 = "Review import: {fixed} span(s) did not align with the corpus tokens and were expanded to the covering tokens, {dropped} could not be aligned and were dropped (another tokenization or offsets outside the text). Examples: {examples}"
     W405 = "DocBin {path} carries no derivation provenance (silver group attrs 'recipe_hash' / 'package_version'); the card cannot say which recipe made it. Write silver with `spacy-weak apply`/`fit` of this version."
-    W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install 'spacy-weak[audit]')."
+    W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install -e '.[audit]' in the clone)."
 
     # --- distributed (W450-W499)
     W450 = "--n-process {n} is ignored with --cluster: each Dask worker runs one process (start more workers instead)."
@@ -97,6 +97,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W552 = ("The override --{key} has no effect on a saved pipeline: [paths] and [initialize] are read only when a "
             "config is initialised, and the pipeline directory already holds its data. Give the config instead (with "
             "--initialize for apply), or leave the override out.")
+    W553 = ("Gazetteer '{name}': split_shapes has '{shape}', but the compiled lexicon kept none of its {n} term(s) "
+            "of that shape (min_term_length = {min_len}, stop_terms and the other options drop them), so the "
+            "sub-source '{key}' cannot match. Remove '{shape}' from split_shapes, or keep such terms.")
     W550 = "--set {key}={value} is deprecated: write config overrides as spaCy does, --{key} {value}."
 
     # --- diagnostics (W600-W649)
@@ -231,7 +234,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E351 = "Gazetteer '{name}': `split_shapes` names unknown shape(s) {shapes}; known shapes: {known}."
     E352 = "Gazetteer '{name}': `common_word_zipf` must lie in [0, 8] (0 = off; 'water' is 5.5, 'aspirin' 3.3), got {value!r}."
     E353 = ("`common_word_zipf = {zipf}` needs the wordfreq library, which is not installed. Install it with "
-            "`pip install spacy-weak[wordfreq]` (or `pip install wordfreq`), or set common_word_zipf = 0.")
+            "`pip install -e '.[wordfreq]'` in the clone (or `pip install wordfreq`), or set common_word_zipf = 0.")
 
     # --- review (E400-E449)
     E400 = "{where}: cannot read a reviewed record: {err}. Give JSONL with one Prodigy task or Argilla record per line."
@@ -248,7 +251,7 @@ class Errors(metaclass=ErrorsWithCodes):
     # --- distributed (E450-E499)
     E450 = "Cannot reach the Dask scheduler at {address}: {err}. Nothing was written. Start it (`dask scheduler` and `dask worker {address}`), check the address and the firewall, or use --cluster local:N for N local worker processes."
     E451 = "Invalid --cluster {value!r}: give a scheduler address (tcp://host:8786, host:8786) or local:N with N >= 1 worker processes."
-    E452 = "Running on a Dask cluster needs the `dask` extra: pip install 'spacy-weak[dask]' (missing: {err})."
+    E452 = "Running on a Dask cluster needs the `dask` extra: pip install -e '.[dask]' in the clone (missing: {err})."
     E453 = "{path}: distributed apply reads DocBin input (a .spacy file or a shard directory), not {format}. Convert it first (`spacy-weak convert {format} {path} SHARD_DIR`) onto a file system every worker can read."
     E454 = "Task {task} failed on the Dask cluster after {attempts} attempt(s): {err}"
     E455 = "The Dask scheduler at {address} has no worker after {timeout}s. Start workers (`dask worker {address}`) or raise --cluster-timeout."
@@ -298,6 +301,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E552 = "Labelling source {name!r}: {problem}."
     E554 = "The override {key} = {value!r} cannot take effect on the saved component '{name}' (saved value {saved!r}): {why}."
     E557 = "Invalid value {value!r} for the tabular reader's '{param}'. Options: {options}."
+    E566 = ("Refit of '{name}': none of the {n_docs} documents has the span group '{source}' (the model's "
+            "out-of-fold predictions), so there is nothing to add (groups found: {found}). Give the documents "
+            "`spacy-weak crossfit` wrote (DIR/predictions.spacy), or name their group with --add-source.")
+    E565 = "Invalid value {value!r} for label_matrix's 'level'. Options: {options}."
     E558 = ("{path}: the header names column {column!r} more than once (columns {positions}); which one holds the "
             "data is ambiguous. Rename the columns in the file, or read it with header=False and column numbers.")
     E559 = ("Source {source!r} voted {votes} on document {doc}: a Snorkel label matrix holds one label per source and "
@@ -307,6 +314,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E561 = "{path} line {line}: {problem}. Each line of a .jsonl file must be a JSON object with the text in the field given by --text-field."
     E562 = "{path} already holds {files}: `spacy-weak init` never overwrites files. Choose a new folder, or move them away."
     E563 = "Invalid entity label {label!r} for `spacy-weak init`: use letters, digits, '_' or '-' (and not 'O', the label of 'not an entity' votes)."
+    E564 = ("`spacy-weak init`: the project's step '{step}' failed (exit code {code}) running `{command}`: {tail}. "
+            "The files written so far stay in {path}; fix the cause and run `spacy project run all` there.")
     E556 = ("{path}: aggregator(s) {names} are not fitted after initialising the config (a config holds no fitted "
             "model). Annotate without them (--exclude {exclude}), then `spacy-weak fit {path} <annotated> -o <dir>` and "
             "`spacy-weak apply <dir> ...`; or apply a fitted pipeline directory.")

@@ -54,7 +54,7 @@ def label_matrix(
     sorted; at token level ``"O"`` is always first).
     """
     if level not in LEVELS:
-        raise SpacyWeakError(Errors.E557.format(param="level", value=level, options=", ".join(LEVELS)))
+        raise SpacyWeakError(Errors.E565.format(value=level, options=", ".join(LEVELS)))
     patterns = [sources] if isinstance(sources, str) else list(sources) or ["*"]
     docs = list(docs)
     if level == "doc":

@@ -26,7 +26,7 @@ def portable_paths(nlp) -> List[str]:
         for key in changed:
             paths[key] = None
         nlp.config = config
-        logger.info("Saved config: [paths] %s written as null (absolute paths of this machine)", ", ".join(changed))
+        logger.debug("Saved config: [paths] %s written as null (absolute paths of this machine)", ", ".join(changed))
     return changed
 
 

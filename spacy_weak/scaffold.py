@@ -8,6 +8,7 @@
     rules.py            two labelling functions written with @spacy_weak.span_source
     lexicon.tsv         the gazetteer's terms, seeded from the data (edit it)
     scripts/convert.py  the data (.txt folder / .txt / JSONL / CSV / TSV) -> corpus/docs.spacy
+    scripts/train.py    ``spacy train`` with eval_frequency at most the steps (model-best from a trained model)
     project.yml         convert -> annotate -> fit -> silver -> analyze -> train
     README.md           what each file is and the next steps
 
@@ -40,15 +41,20 @@ pipeline = {pipeline}
 
 [components]
 
-# dictionary matching: the terms of lexicon.tsv (term<TAB>label), case-insensitive
+# dictionary matching: the terms of lexicon.tsv (term<TAB>label). Case-insensitive ("acme" matches
+# "Acme"), except terms of at most short_term_max_len characters (acronyms such as "IT", "May"),
+# which match only with the case written in lexicon.tsv; 0 turns that rule off.{gaz_note}
 [components.gaz_terms]
 factory = "weak_gazetteer"
 case_sensitive = false
+short_term_max_len = 3
 
-# a regular expression; in a .cfg file a backslash is written twice: \\b is "\\\\b"
+# a regular expression: an acronym (2-6 capitals or digits), but not a word of a run of capitals
+# ("CHECK OUT MY CHANNEL" is shouting, not three names); in a .cfg file a backslash is written
+# twice: \\b is "\\\\b"
 [components.rx_acronyms]
 factory = "weak_regex"
-patterns = [{{"label": "{label}", "pattern": "\\\\b[A-Z][A-Z0-9]{{1,5}}\\\\b"}}]
+patterns = [{{"label": "{label}", "pattern": "(?<![A-Z0-9] )\\\\b[A-Z][A-Z0-9]{{1,5}}\\\\b(?! [A-Z0-9]{{2}})"}}]
 
 # the two labelling functions of rules.py (factories registered by @spacy_weak.span_source)
 [components.capitalised_names]
@@ -142,6 +148,35 @@ n = texts_to_docbin(spacy.blank(args.lang), args.data, args.output, text_field=a
 print(f"Wrote {{n}} documents to {{args.output}}")
 '''
 
+TRAIN = '''"""Train spaCy's NER on the silver labels: `spacy train` with eval_frequency at most the number of
+steps. spaCy picks model-best at its evaluations; with fewer steps than eval_frequency (200 in
+configs/ner.cfg) only the untrained model of step 0 would be scored, and model-best would be it.
+
+    python scripts/train.py configs/ner.cfg training/ner --paths.train silver --paths.dev silver --steps 2000
+"""
+import argparse
+
+from spacy.cli.train import train
+from spacy.util import load_config
+
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("config")
+ap.add_argument("output")
+ap.add_argument("--paths.train", dest="train", required=True)
+ap.add_argument("--paths.dev", dest="dev", required=True)
+ap.add_argument("--steps", type=int, default=2000)
+args = ap.parse_args()
+every = int(load_config(args.config, interpolate=False)["training"].get("eval_frequency", 200))
+if args.steps < every:
+    print(f"eval_frequency {{every}} > {{args.steps}} steps: evaluating every {{args.steps}} steps instead")
+    every = args.steps
+if args.train == args.dev:
+    print("dev = the training silver: ENTS_F below is how well the model reproduces its own training labels, "
+          "not its accuracy. For accuracy, label 50-100 documents by hand and give them as --paths.dev.")
+train(args.config, args.output, overrides={{"paths.train": args.train, "paths.dev": args.dev,
+                                           "training.max_steps": args.steps, "training.eval_frequency": every}})
+'''
+
 PROJECT = '''title: "Weak supervision: silver {label} labels for {name}"
 description: >
   Written by `spacy-weak init`. Labelling sources (configs/weak.cfg, rules.py, lexicon.tsv)
@@ -222,10 +257,11 @@ commands:
   - name: train
     help: "Train a spaCy NER on the silver labels (no gold: dev = silver too)"
     script:
-      - "python -m spacy train configs/ner.cfg --output training/ner --paths.train silver --paths.dev silver --training.max_steps ${{vars.train_steps}}"
+      - "python scripts/train.py configs/ner.cfg training/ner --paths.train silver --paths.dev silver --steps ${{vars.train_steps}}"
     deps:
       - "silver"
       - "configs/ner.cfg"
+      - "scripts/train.py"
     outputs:
       - "training/ner/model-best"
 '''
@@ -238,8 +274,9 @@ Written by `spacy-weak init` for the text in `{data}` ({n_docs} documents).
 |---|---|
 | `configs/weak.cfg` | the labelling sources and the aggregators (`mv` majority vote, `hmm` the label model) |
 | `rules.py` | two labelling functions in plain Python (`@spacy_weak.span_source`) |
-| `lexicon.tsv` | the gazetteer's terms (`term<TAB>label`), seeded with the data's most frequent capitalised words: **replace them with your vocabulary** |
+| `lexicon.tsv` | the gazetteer's terms (`term<TAB>label`, one per line, `#` starts a comment): seeded with the words your text writes capitalised inside sentences and never in lower case (likely names), or empty; **keep the right ones and add your vocabulary** (a list of product names, people, places...) |
 | `scripts/convert.py` | the data -> `corpus/docs.spacy` |
+| `scripts/train.py` | `spacy train` on the silver labels, evaluating at least once in `--steps` steps (`--vars.train_steps 100` works) |
 | `configs/ner.cfg` | spaCy's NER config (`spacy init config`) for the last step |
 | `project.yml` | the workflow: convert -> annotate -> fit -> silver -> analyze -> train |
 
@@ -273,21 +310,61 @@ def _write_new(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf8"))
 
 
-def seed_terms(nlp, data: Path, *, text_field: str = "text", n: int = N_SEED_TERMS, max_docs: int = 2000) -> List[str]:
-    """The most frequent capitalised words of the data that do not start a sentence."""
+def seed_terms(nlp, data: Path, *, text_field: str = "text", n: int = N_SEED_TERMS, max_docs: int = 2000,
+               min_count: int = 2) -> List[str]:
+    """Words the data itself shows to be names: written capitalised inside a sentence at
+    least ``min_count`` times and never in lower case anywhere, not a stop word of the
+    language and (when wordfreq is installed) not a frequent word of it. Sentence-initial
+    and common words ("The", "Free", "Update", "May") are what a plain frequency count
+    of capitalised words gives; they would become noise in the silver labels."""
     from .corpora.plain_text import read_texts
 
     counts: Counter = Counter()
+    lower: set = set()
     for i, (text, _) in enumerate(read_texts(data, text_field=text_field)):
         if i >= max_docs:
             break
         doc = nlp.make_doc(text)
+        previous = None
         for token in doc:
-            if token.i == 0 or doc[token.i - 1].text in {".", "!", "?", ":", "\n"}:
+            if token.is_space:
                 continue
-            if token.is_title and token.is_alpha and len(token) >= 3:
+            if token.is_alpha and token.text.islower():
+                lower.add(token.text)
+            # a sentence starts after end punctuation, quotes, emoji and the like
+            starts = previous is None or previous.text in {".", "!", "?", ":", "\"", "'", "\u2026"} or not (
+                previous.is_alpha or previous.is_punct or previous.like_num)
+            if not starts and token.is_title and token.is_alpha and len(token) >= 3:
                 counts[token.text] += 1
-    return [term for term, _ in counts.most_common(n)]
+            previous = token
+    stop_words = getattr(nlp.Defaults, "stop_words", set())
+    frequent = _frequent_word_test(nlp.lang)
+    keep = [term for term, count in counts.most_common() if count >= min_count and term.lower() not in lower
+            and term.lower() not in stop_words and not frequent(term.lower())]
+    return keep[:n]
+
+
+def _frequent_word_test(lang: str, zipf: float = 5.0):
+    """``word -> bool``: among the most frequent words of ``lang`` (wordfreq, optional)."""
+    try:
+        import warnings
+
+        from wordfreq import available_languages, zipf_frequency
+    except ImportError:
+        return lambda word: False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if lang not in available_languages():
+            return lambda word: False
+    return lambda word: zipf_frequency(word, lang) >= zipf
+
+
+LEXICON_HEADER = """# The gazetteer's terms: one per line, term<TAB>label; lines starting with # are ignored.
+# Matching ignores case, except for terms of up to 3 characters (see configs/weak.cfg).
+# {seeded}
+# Add the names you know (products, people, places, ...): a list you already have is the best
+# source there is. Then `spacy project run all`.
+"""
 
 
 def project_files(target: Path, data: Path, *, label: str, lang: str, text_field: str, terms: List[str],
@@ -298,16 +375,26 @@ def project_files(target: Path, data: Path, *, label: str, lang: str, text_field
     except ValueError:  # another drive (Windows)
         data_ref = str(data)
     name = data.name or str(data)
-    pipeline = SOURCES + ["mv", "hmm"]
-    quoted = "[" + ", ".join(f'"{s}"' for s in SOURCES) + "]"
+    # an empty lexicon.tsv: the gazetteer would match nothing (W001, W100); it waits outside the pipeline
+    sources = SOURCES if terms else [s for s in SOURCES if s != "gaz_terms"]
+    gaz_note = "" if terms else (
+        '\n# lexicon.tsv holds no term yet, so gaz_terms is not in the pipeline: once it has terms, add "gaz_terms"'
+        '\n# to [nlp] pipeline and to the sources of mv and hmm.')
+    pipeline = sources + ["mv", "hmm"]
+    quoted = "[" + ", ".join(f'"{s}"' for s in sources) + "]"
     fmt = {"label": label, "lang": lang, "data": data_ref, "name": name, "text_field": text_field,
-           "pipeline": "[" + ", ".join(f'"{p}"' for p in pipeline) + "]", "sources": quoted, "n_docs": n_docs}
-    lexicon = "".join(f"{term}\t{label}\n" for term in terms) or f"example term\t{label}\n"
+           "pipeline": "[" + ", ".join(f'"{p}"' for p in pipeline) + "]", "sources": quoted, "n_docs": n_docs,
+           "gaz_note": gaz_note}
+    seeded = (f"Seeded by `spacy-weak init` with {len(terms)} words your text writes capitalised inside sentences and "
+              "never in lower case: keep the ones that are " + label + ", delete the others." if terms else
+              "`spacy-weak init` found no word your text always capitalises inside sentences: nothing is seeded.")
+    lexicon = LEXICON_HEADER.format(seeded=seeded) + "".join(f"{term}\t{label}\n" for term in terms)
     return {
         "configs/weak.cfg": CONFIG.format(**fmt),
         "rules.py": RULES.format(**fmt),
         "lexicon.tsv": lexicon,
         "scripts/convert.py": CONVERT.format(**fmt),
+        "scripts/train.py": TRAIN.format(**fmt),
         "project.yml": PROJECT.format(**fmt),
         "README.md": README.format(**fmt),
     }
@@ -349,41 +436,23 @@ def scaffold(target: Path, data: Path, *, label: str = "ENTITY", lang: str = "en
     return {"files": sorted(files), "n_docs": n_docs, "terms": terms}
 
 
-def run_first_pass(target: Path, data: Path, *, lang: str = "en", text_field: str = "text") -> Dict:
-    """The workflow's steps up to the report (convert, annotate, fit, silver, analyze), in process.
-
-    Paths are those of ``project.yml`` under ``target``; a later ``spacy project run all``
-    finds their outputs and skips nothing it should not (its own records start empty, so it
-    runs every step once).
-    """
+def run_first_pass(target: Path, data: Path = None, *, lang: str = "en", text_field: str = "text") -> Dict:
+    """The workflow's steps up to the report (convert, annotate, fit, silver, analyze), run
+    as ``spacy project run`` runs them (:mod:`spacy_weak.first_pass`) and recorded in
+    ``project.lock``, so a later ``spacy project run all`` skips them and trains.
+    ``data``, ``lang`` and ``text_field`` are read from ``project.yml`` (kept for callers).
+    Returns ``{"documents": n, "silver": {"ents": {label: n}}, "warnings": [...]}``."""
     import spacy
+    from spacy.tokens import DocBin
 
-    from .cli.apply import apply_pipeline, import_code
-    from .cli.fit import fit_component, load_pipeline
-    from .corpora.plain_text import texts_to_docbin
-    from .evaluation import analyze, read_docbins, write_html, write_json
-    from .evaluation.scoring import load_model_reports
-    from .pipeline_meta import stamp_meta
-    from .portable import save_pipeline
+    from .first_pass import run_project_steps
 
     target = Path(target)
-    code = target / "rules.py"
-    import_code(code)
-    overrides = {"paths.lexicon": str(target / "lexicon.tsv")}
-    docs = target / "corpus" / "docs.spacy"
-    n = texts_to_docbin(spacy.blank(lang), data, docs, text_field=text_field)
-    config = target / "configs" / "weak.cfg"
-    apply_pipeline(config, docs, target / "annotated", initialize=True, exclude=["hmm"], code=code,
-                   overrides=overrides, show_progress=False)
-    nlp, name = load_pipeline(config, overrides, component="hmm", resolve=True)
-    fit_component(nlp, name, [target / "annotated"], source_path=config)
-    model = target / "training" / "label_model"
-    stamp_meta(nlp)  # as `spacy-weak fit` does (docs/reliability.md)
-    save_pipeline(nlp, model)
-    summary = apply_pipeline(model, docs, target / "silver", code=code, show_progress=False)
-    models = load_model_reports(model)
-    result = analyze(read_docbins([target / "silver"]), aggregates=["mv", "silver"], hmm_report=models.get("span"),
-                     hmm_source=models.get("span_key"))
-    write_html(result, target / "reports" / "report.html")
-    write_json(result, target / "metrics" / "analysis.json")
-    return {"documents": n, "silver": summary, "analysis": result}
+    done = run_project_steps(target)
+    vocab = spacy.blank("xx").vocab
+    n_docs = len(DocBin().from_disk(target / "corpus" / "docs.spacy"))
+    ents: Counter = Counter()
+    for shard in sorted((target / "silver").glob("*.spacy")):
+        for doc in DocBin().from_disk(shard).get_docs(vocab):
+            ents.update(e.label_ for e in doc.ents)
+    return {"documents": n_docs, "silver": {"ents": dict(ents)}, "warnings": done["warnings"]}

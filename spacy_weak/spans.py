@@ -33,15 +33,22 @@ ATTR_PROBS = "probs"  # aggregate groups: probability per span
 ATTR_SOURCES = "sources"  # aggregate groups: list of voting sources per span
 ATTR_AGGREGATOR = "aggregator"  # aggregate groups: component name
 ATTR_ABSTAIN_OUTSIDE = "abstain_outside"  # span sources: no opinion outside their spans (not an "O" vote)
+ATTR_CANNOT_MATCH = "cannot_match"  # a sub-source the build found unable to match (W553)
+ATTR_READS = "reads"  # span sources that add to other sources' spans (consistency, abbreviations): what they read
 
 LEVEL_SPAN = "span"
 LEVEL_DOC = "doc"
 
 
-def set_source_spans(doc: Doc, key: str, spans: Iterable[Span], *, source: Optional[str] = None) -> SpanGroup:
-    """Replace ``doc.spans[key]`` with ``spans`` (sorted, overlaps kept)."""
+def set_source_spans(doc: Doc, key: str, spans: Iterable[Span], *, source: Optional[str] = None,
+                     reads: Optional[List[str]] = None) -> SpanGroup:
+    """Replace ``doc.spans[key]`` with ``spans`` (sorted, overlaps kept). ``reads``: the
+    source patterns a source reads when its spans only add to theirs (``ATTR_READS``)."""
     spans = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
-    group = SpanGroup(doc, name=key, attrs={ATTR_SOURCE: source or key, ATTR_LEVEL: LEVEL_SPAN}, spans=spans)
+    attrs = {ATTR_SOURCE: source or key, ATTR_LEVEL: LEVEL_SPAN}
+    if reads:
+        attrs[ATTR_READS] = list(reads)
+    group = SpanGroup(doc, name=key, attrs=attrs, spans=spans)
     doc.spans[key] = group
     return group
 

@@ -200,8 +200,17 @@ class HMMAggregator(_SpanAggregator):
         self.overlaps_resolved = dict(summary.overlaps_resolved)
         self.unknown_labels = dict(summary.unknown_labels)
         silent = [s for s in kept if summary.n_spans.get(s, 0) == 0]
+        # a source that only adds to the spans of the sources it reads (consistency, abbreviations)
+        # and found nothing to add is no fault of the recipe: the sources it reads already label
+        # every occurrence. W100 is for the others; those are logged.
+        reading = getattr(summary, "reading_sources", set())
+        quiet = [s for s in silent if s in reading]
+        silent = [s for s in silent if s not in reading]
         if silent:
             warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=summary.n_docs))
+        if quiet:
+            logger.info("%s: %s produced no span in the %d docs: they only add to the sources they read, or "
+                        "cannot match (W553 at build time)", self.name, ", ".join(quiet), summary.n_docs)
         if self.overlaps_resolved:
             logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
         return seen
@@ -264,7 +273,7 @@ class HMMAggregator(_SpanAggregator):
             self.emission_counts_ = data.emission_counts(model)
         self.hmm_ = model
         self._hmm_state = model.to_dict()
-        logger.info(
+        logger.debug(  # the fit command prints the same figures
             "%s: fitted on %d docs, %d tokens, %d sources, labels %s; %d EM iterations",
             self.name, self.n_docs_fit, n_tok, len(sources), labels, len(self.history),
         )

@@ -38,7 +38,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from spacy.tokens import Doc
 
-from ..spans import ATTR_ABSTAIN_OUTSIDE, ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sources
+from ..spans import ATTR_ABSTAIN_OUTSIDE, ATTR_CANNOT_MATCH, ATTR_READS, ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sources
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +206,9 @@ class ObservationCollector:
         self.unknown_label_names: Dict[str, Dict[str, int]] = {}  # source -> label outside the set -> spans
         self.n_spans: Dict[str, int] = {}
         self.seen_sources: set = set()  # sources present (as a span group) in at least one doc
+        # sources whose silence is no news: they add to other sources' spans (ATTR_READS), or the
+        # build said they cannot match (ATTR_CANNOT_MATCH, W553)
+        self.reading_sources: set = set()
         self._vocab = None
         # queued docs (encoded in blocks of FLUSH_TOKENS tokens by _flush)
         self._p_starts: List[int] = []
@@ -271,6 +274,8 @@ class ObservationCollector:
                 # the source ran: silent (0) on the tokens its spans do not cover
                 self._p_present.append((base, n_tokens, col))
             self.seen_sources.add(name)
+            if group.attrs.get(ATTR_READS) or group.attrs.get(ATTR_CANNOT_MATCH):
+                self.reading_sources.add(name)
             n_before = len(self._p_starts)
             for span in group:
                 self._p_starts.append(span.start + base)

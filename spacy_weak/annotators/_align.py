@@ -222,6 +222,10 @@ class SourcePipe(Pipe):
     name: str
     spans_key: str
 
+    # True for sources that only add to the spans of the ``sources`` they read (consistency,
+    # abbreviations, boundaries): finding nothing to add is no fault of theirs (W100 leaves them out)
+    READS_SOURCES = False
+
     def _init_source(self, vocab, name: str, spans_key: Optional[str], label_map: Any) -> None:
         self.vocab = vocab
         self.name = name
@@ -247,7 +251,8 @@ class SourcePipe(Pipe):
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         """Replace ``doc.spans[spans_key]`` with the source's spans (and count them)."""
-        set_source_spans(doc, self.spans_key, spans, source=self.name)
+        reads = list(self.sources) if self.READS_SOURCES else None
+        set_source_spans(doc, self.spans_key, spans, source=self.name, reads=reads)
         self.stats["docs"] += 1
         self.stats["spans"] += len(spans)
 

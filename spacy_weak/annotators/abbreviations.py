@@ -151,6 +151,8 @@ def _long_inside(doc: Doc, paren: int, inner: Span, max_short_length: int) -> Op
 
 
 class AbbreviationAnnotator(SourcePipe):
+    READS_SOURCES = True
+
     def __init__(
         self,
         vocab,

@@ -52,6 +52,8 @@ def _word_list(param: str, value: Any) -> list[str]:
 
 
 class BoundaryAnnotator(SourcePipe):
+    READS_SOURCES = True
+
     def __init__(
         self,
         vocab,

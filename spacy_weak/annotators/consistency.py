@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 
 class DocConsistencyAnnotator(SourcePipe):
+    READS_SOURCES = True
+
     def __init__(
         self,
         vocab,

@@ -30,7 +30,7 @@ from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..lexicons.compiled import _PAD, CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
-from ..spans import set_source_spans
+from ..spans import ATTR_CANNOT_MATCH, set_source_spans
 from ._align import resolve_label_map
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ class Gazetteer(Pipe):
 
     def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True) -> None:
         """Use ``lexicon`` (as :meth:`initialize`), replacing the current one."""
+        self._cannot_match = set()
         if isinstance(lexicon, (str, Path)):
             lexicon = read_lexicon(lexicon)
         if isinstance(lexicon, CompiledLexicon):
@@ -139,6 +140,7 @@ class Gazetteer(Pipe):
             source = str(getattr(lexicon, "path", "") or "(records)")
             if summary is None:
                 summary = LexiconSummary(source)
+            shape_terms: Dict[str, List[str]] = {}
             if self.noise["common_word_zipf"] or self.noise["split_shapes"]:
                 from ..lexicons.noise import filter_records
 
@@ -148,9 +150,12 @@ class Gazetteer(Pipe):
                     common_word_zipf=self.noise["common_word_zipf"],
                     lang=self.noise["common_word_lang"],
                     split_shapes=self.noise["split_shapes"],
+                    shape_terms=shape_terms,
                 )
             compiled = CompiledLexicon.build(lexicon, summary=summary, **self.options)
             compiled.summary.log()
+            if self.noise["split_shapes"]:
+                self._check_shapes(compiled, shape_terms)
         if compiled.n_terms == 0 and warn_empty:
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
@@ -159,6 +164,19 @@ class Gazetteer(Pipe):
         self._token_cache_ws = {}
         self._resolved = {}
         self._resolved_cased = {}
+
+    def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
+        """``[W553]`` at build time for split shapes of which the compiled lexicon kept no term:
+        their sub-sources cannot match, and are marked so (``ATTR_CANNOT_MATCH``) rather than
+        reported empty by the label model's fit (W100)."""
+        from ..lexicons.noise import unmatchable_shapes
+
+        self._cannot_match = set()
+        for shape in unmatchable_shapes(compiled, self.noise["split_shapes"], shape_terms):
+            key = f"{self.spans_key}_{shape}"
+            self._cannot_match.add(key)
+            warn(Warnings.W553.format(name=self.name, shape=shape, key=key, n=len(shape_terms.get(shape, ())),
+                                      min_len=self.options["min_term_length"]))
 
     def _map(self, label: str) -> Optional[str]:
         if self.label_map is None:
@@ -424,8 +442,11 @@ class Gazetteer(Pipe):
             from ..lexicons.noise import route
 
             routed = route(spans, self.spans_key, self.noise["split_shapes"], self.noise["split_ambiguous"])
+            cannot = getattr(self, "_cannot_match", ())
             for key, group in routed.items():
-                set_source_spans(doc, key, group, source=key)
+                written = set_source_spans(doc, key, group, source=key)
+                if key in cannot:  # said at build time (W553); the label model's fit leaves it out of W100
+                    written.attrs[ATTR_CANNOT_MATCH] = True
         else:
             set_source_spans(doc, self.spans_key, spans, source=self.name)
         self.stats["docs"] += 1

@@ -36,6 +36,10 @@ def format_warning(message, category, filename, lineno, line=None) -> str:
 
 def main() -> None:
     warnings.formatwarning = format_warning
+    # one line at a time, also into a pipe or a file: the summary and the warnings (stderr,
+    # unbuffered) then arrive in the order they were written, not stdout's block at exit
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     package_logger = logging.getLogger("spacy_weak")

@@ -26,6 +26,10 @@ app = GuardedTyper(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # click's plain help: option descriptions wrap at the terminal's width and are never cut
+    # with "…" (rich's tables cut long words such as spacy_weak.partial_annotation.v1 at 80 columns)
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
 
 

@@ -121,6 +121,12 @@ def analyze_cli(
         if path is not None:
             writer(result, path)
             typer.echo(f"Wrote {path}")
+            if path == html_path:
+                from ..evaluation.charts import matplotlib_available
+
+                if not matplotlib_available():
+                    typer.echo(f"  (no charts in {path}: matplotlib is not installed; pip install -e \".[report]\" "
+                               "in the clone of spacy-weak)")
     typer.echo(
         f"Analysed {result.data.n_docs} documents, {len(result.data.sources)} sources, "
         f"{len(result.data.aggregates)} aggregates in {time.perf_counter() - start:.1f}s"

@@ -18,7 +18,7 @@ def init_cli(
 ) -> None:
     """Scaffold a project for your own text: sources (a gazetteer, a regex, two Python functions in
     rules.py), the HMM, project.yml (annotate -> fit -> analyze -> train) and a README; then run it."""
-    import logging
+    import sys
 
     from ..errors import SpacyWeakError
     from ..scaffold import run_first_pass, scaffold
@@ -29,24 +29,27 @@ def init_cli(
         for rel in made["files"]:
             typer.echo(f"  {rel}")
         if made["terms"]:
-            typer.echo(f"  (lexicon.tsv seeded with {len(made['terms'])} frequent capitalised words: edit it)")
+            typer.echo(f"  (lexicon.tsv seeded with {len(made['terms'])} words your text always capitalises, "
+                       f"e.g. {', '.join(made['terms'][:3])}: keep the {label} ones, add your own terms)")
+        else:
+            typer.echo("  (no word of your text looks like a name for lexicon.tsv: add your terms there, one "
+                       "`term<TAB>label` per line, and the gazetteer to the pipeline: see configs/weak.cfg)")
         if run:
-            package_logger = logging.getLogger("spacy_weak")
-            level = package_logger.level
-            package_logger.setLevel(max(level, logging.WARNING))
-            try:
-                done = run_first_pass(directory, data, lang=lang, text_field=text_field)
-            finally:
-                package_logger.setLevel(level)
+            typer.echo("Running convert, annotate, fit, silver, analyze (as `spacy project run` does) ...")
+            done = run_first_pass(directory, data, lang=lang, text_field=text_field)
             silver = done["silver"]
             n_ents = sum(silver.get("ents", {}).values())
             typer.echo(f"Ran convert, annotate, fit, silver, analyze: {done['documents']} documents, "
-                       f"{n_ents} silver {label} entities")
+                       f"{n_ents} silver {label} entities (recorded in project.lock)")
             typer.echo(f"  report: {directory / 'reports' / 'report.html'}")
+            sys.stdout.flush()
+            for line in dict.fromkeys(done["warnings"]):  # the steps' warnings, here rather than after "Next:"
+                typer.echo(line, err=True)
+            sys.stderr.flush()
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1) from None
     typer.echo("\nNext:")
     typer.echo(f"  cd {directory}")
-    typer.echo("  spacy project run all      # the whole workflow, up to training a spaCy NER on the silver labels")
+    typer.echo("  spacy project run all      # skips the steps above (nothing changed) and trains a spaCy NER on the silver labels")
     typer.echo("  then improve rules.py, lexicon.tsv and configs/weak.cfg, and run it again (see README.md)")

@@ -1,4 +1,4 @@
-"""Dask execution of ``apply`` and ``fit`` (``pip install 'spacy-weak[dask]'``).
+"""Dask execution of ``apply`` and ``fit`` (``pip install -e ".[dask]"``).
 
 The same results as one process, on a ``distributed.Client``:
 

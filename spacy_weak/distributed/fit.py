@@ -67,6 +67,7 @@ def _scan_hmm(path: str, patterns: list[str], labels: list[str], exclude: list[s
         "unknown_labels": dict(collector.unknown_labels),
         "unknown_label_names": {k: dict(v) for k, v in collector.unknown_label_names.items()},
         "seen_sources": sorted(collector.seen_sources),
+        "reading_sources": sorted(collector.reading_sources),
     }
     return meta, X, lengths, sources, labs
 
@@ -322,6 +323,7 @@ def _fit_hmm(client, proc, files: list[str]) -> None:
     summary = SimpleNamespace(
         n_docs=n_docs,
         seen_sources={name for m in metas for name in m["seen_sources"]},
+        reading_sources={name for m in metas for name in m.get("reading_sources", [])},
         n_spans=_add_counts([m["n_spans"] for m in metas]),
         unknown_label_names=unknown_names,
         overlaps_resolved=_add_counts([m["overlaps_resolved"] for m in metas]),

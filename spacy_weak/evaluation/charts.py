@@ -1,6 +1,6 @@
 """Charts of the HTML report, drawn by matplotlib as inline SVG (nothing fetched, no script).
 
-matplotlib is the optional extra ``report`` (``pip install spacy-weak[report]``), imported
+matplotlib is the optional extra ``report`` (``pip install -e ".[report]"``), imported
 here lazily; without it :func:`report_charts` returns no chart and the report says how to
 get them. Figures are made with ``matplotlib.figure.Figure`` (no pyplot: no global state,
 no GUI backend), text kept as SVG text (small files), with a fixed hash salt and no date so
@@ -30,6 +30,7 @@ class Chart:
     title: str
     description: str
     svg: str
+    wide: bool = False  # drawn for the page's full width (a wide, short figure)
 
 
 def matplotlib_available() -> bool:
@@ -63,8 +64,22 @@ def to_svg(fig) -> str:
     return text
 
 
-def _short(name: str, n: int = 28) -> str:
-    return name if len(name) <= n else name[: n - 1] + "…"
+def _label(name: str, n: int = 30) -> str:
+    """A source name as a tick label: whole (never cut with "…"); a long one wrapped onto two
+    lines at an underscore, hyphen or dot near its middle."""
+    if len(name) <= n:
+        return name
+    cuts = [i + 1 for i, ch in enumerate(name) if ch in "_-." and 0 < i < len(name) - 1]
+    if not cuts:
+        return name
+    cut = min(cuts, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut:]
+
+
+def _text_inches(labels: Sequence[str], size: float = 9.0) -> float:
+    """About how wide the longest line of ``labels`` is, in inches (DejaVu Sans: ~0.6 em per character)."""
+    longest = max((len(line) for lab in labels for line in lab.split("\n")), default=0)
+    return longest * 0.6 * size / 72
 
 
 def source_bars(rows: Sequence[Dict[str, Any]], precision: Dict[str, Optional[float]], *,
@@ -76,16 +91,19 @@ def source_bars(rows: Sequence[Dict[str, Any]], precision: Dict[str, Optional[fl
     coverage = [float(r.get("coverage") or 0.0) for r in rows]
     conflicts = [float(r.get("conflicts") or 0.0) for r in rows]
     prec = [precision.get(n) for n in names]
-    height = 1.0 + 0.28 * len(names)
-    fig = _figure(9.0, height)
+    labels = [_label(n) for n in names]
+    lines = sum(lab.count("\n") + 1 for lab in labels)
+    height = 1.4 + 0.22 * max(lines, len(names) * 1.2)  # room for the bars, the titles and the legend
+    fig = _figure(9.0 + _text_inches(labels), height)
     ax1, ax2 = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(names))[::-1]
     ax1.barh(y, coverage, color=COLORS["coverage"], label="coverage")
     ax1.barh(y, conflicts, color=COLORS["conflict"], height=0.4, label="conflicts")
-    ax1.set_yticks(y, [_short(n) for n in names])
+    ax1.set_yticks(y, labels)
     ax1.set_xlabel(f"share of {unit}")
     ax1.set_title("coverage (conflicts inside)")
-    ax1.legend(loc="lower right", fontsize=8, frameon=False)
+    # above the plots, not over the bars
+    fig.legend(loc="outside upper left", fontsize=8, frameon=False, ncols=2)
     values = [p if p is not None else 0.0 for p in prec]
     bars = ax2.barh(y, values, color=COLORS["precision"])
     for bar, p in zip(bars, prec):
@@ -100,7 +118,7 @@ def source_bars(rows: Sequence[Dict[str, Any]], precision: Dict[str, Optional[fl
         ax.spines[["top", "right"]].set_visible(False)
     return Chart("sources", "Sources: coverage and precision",
                  f"Coverage: share of all {unit} a source labels (red: share where it conflicts with another). "
-                 f"Right: {precision_label}; n/a where it cannot be measured.", to_svg(fig))
+                 f"Right: {precision_label}; n/a where it cannot be measured.", to_svg(fig), wide=True)
 
 
 def agreement_matrix(votes: np.ndarray) -> np.ndarray:
@@ -124,20 +142,21 @@ def agreement_heatmap(names: Sequence[str], votes: np.ndarray, *, unit: str = "t
         return None
     m = agreement_matrix(votes)
     np.fill_diagonal(m, np.nan)  # a source always agrees with itself: leave the diagonal blank
+    labels = [_label(n) for n in names]
+    text = _text_inches(labels)  # the tick labels take this much room left of and below the matrix
     size = 2.0 + 0.32 * len(names)
-    fig = _figure(size + 1.2, size)
+    fig = _figure(size + text + 1.3, size + 0.87 * text)
     ax = fig.subplots()
     masked = np.ma.masked_invalid(m)
     image = ax.imshow(masked, cmap="RdYlGn", vmin=0, vmax=1)
-    labels = [_short(n, 20) for n in names]
-    ax.set_xticks(range(len(names)), labels, rotation=60, ha="right")
+    ax.set_xticks(range(len(names)), labels, rotation=60, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(names)), labels)
     if len(names) <= 16:
         for a in range(len(names)):
             for b in range(len(names)):
                 if not np.isnan(m[a, b]) and a != b:
                     ax.text(b, a, f"{m[a, b]:.2f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="agreement where both vote")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="agreement")
     return Chart("agreement", "Source × source agreement",
                  f"For each pair of sources, the share of the {unit} both vote on where they vote the same "
                  "(1 = always agree, 0 = always conflict; blank = they never vote together).", to_svg(fig))
@@ -193,8 +212,10 @@ def proxy_gap_plot(rows: Sequence[Dict[str, Any]]) -> Optional[Chart]:
         ax.scatter([r["f1_gold"] for r in pts], [r["f1_silver"] for r in pts], label=f"vs {agg}", s=22)
         for r in pts:
             if abs(r["f1_silver"] - r["f1_gold"]) > 0.1:
-                ax.annotate(_short(r["source"], 18), (r["f1_gold"], r["f1_silver"]), fontsize=6,
-                            textcoords="offset points", xytext=(3, 3))
+                right = r["f1_gold"] > 0.6  # near the right edge: the name goes left of the point
+                ax.annotate(r["source"], (r["f1_gold"], r["f1_silver"]), fontsize=6, textcoords="offset points",
+                            xytext=(-3, 3) if right else (3, 3), ha="right" if right else "left",
+                            va="top" if r["f1_silver"] > 0.9 else "bottom")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("source span F1 against gold")

@@ -172,15 +172,25 @@ def _match(key: str, patterns: Optional[Sequence[str]]) -> bool:
 
 
 def _doc_id(doc: Doc) -> Optional[str]:
-    """The id a corpus reader stored: ``attrs["doc_id"]`` of a span group (gold), else ``user_data``."""
+    """The id a corpus reader stored: ``attrs["doc_id"]`` of a span group (gold), else ``user_data``;
+    for plain text (``spacy_weak.corpora.plain_text``) the record's own ``id``, else its file name
+    (``name.txt``, or ``name.jsonl:line`` when the file holds one document per line)."""
     for group in doc.spans.values():
         value = group.attrs.get(ATTR_DOC_ID)
         if value is not None:
             return str(value)
+    if not doc.user_data:
+        return None
     for name in (ATTR_DOC_ID, "id", "pmid"):
-        value = doc.user_data.get(name) if doc.user_data else None
+        value = doc.user_data.get(name)
         if value is not None:
             return str(value)
+    meta = doc.user_data.get("meta")
+    if isinstance(meta, dict):
+        if meta.get("id") is not None:
+            return str(meta["id"])
+        if meta.get("path"):
+            return str(meta["path"]) + (f":{meta['line']}" if meta.get("line") is not None else "")
     return None
 
 
@@ -279,6 +289,7 @@ def collect(
     offsets = [0]
     want_ents_agg = aggregates is not None and ENTS_KEY in aggregates
     n_docs = 0
+    docs = iter(docs)
     for i, doc in enumerate(docs):
         n_docs += 1
         offset = offsets[-1]
@@ -347,7 +358,8 @@ def collect(
             try:
                 gdoc = next(gold_iter)
             except StopIteration:
-                raise SpacyWeakError(Errors.E151.format(n_docs=n_docs, n_gold=i)) from None
+                # the counts of the whole inputs (an error path: reading the rest is affordable)
+                raise SpacyWeakError(Errors.E151.format(n_docs=n_docs + sum(1 for _ in docs), n_gold=i)) from None
             g_id, d_id = _doc_id(gdoc), doc_ids[-1]
             if g_id is not None and d_id is not None and g_id != d_id:
                 raise SpacyWeakError(Errors.E152.format(i=i, doc_id=d_id, gold_id=g_id))
@@ -375,7 +387,7 @@ def collect(
     if gold_iter is not None:
         extra = next(gold_iter, None)
         if extra is not None:
-            raise SpacyWeakError(Errors.E151.format(n_docs=n_docs, n_gold=f"more than {n_docs}"))
+            raise SpacyWeakError(Errors.E151.format(n_docs=n_docs, n_gold=n_docs + 1 + sum(1 for _ in gold_iter)))
     source_keys = [k for k, v in kinds.items() if v == "source"]
     agg_keys = [k for k, v in kinds.items() if v == "aggregate"]
     doc_keys = [k for k, v in kinds.items() if v == "doc"]

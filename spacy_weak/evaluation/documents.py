@@ -56,6 +56,10 @@ def rank_documents(data: CorpusData, stats: TokenStats, *, n: int = 10) -> Dict[
         table = data.tables[agg]
         if table.prob is None or len(table) == 0:
             continue
+        if float(np.ptp(table.prob)) < 1e-9:
+            # one probability for every span (a majority vote where every span had all its votes):
+            # a ranking by it would list arbitrary documents that all read the same
+            continue
         counts = np.bincount(table.doc, minlength=data.n_docs)
         sums = np.bincount(table.doc, weights=table.prob, minlength=data.n_docs)
         mins = np.full(data.n_docs, np.inf)

@@ -58,7 +58,8 @@ section.doc { background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; p
 .row.gold { background: #f2fbf3; }
 .row.aggregate { background: #f3f6ff; }
 .row.conflicts { background: #fff3f3; }
-.row .render .spans { font-size: 14px; }
+.row .render .spans, .row .render .entities { font-size: 14px; }
+.row .render .entities { line-height: 2.2 !important; padding: 6px 0; }
 table.tokens { border-collapse: collapse; font-size: 12px; margin-top: 10px; }
 table.tokens th, table.tokens td { border: 1px solid #e1e4ea; padding: 3px 6px; }
 table.tokens th { background: #eef1f6; }
@@ -72,12 +73,14 @@ table.report th.sortable:after { content: " \\2195"; color: #9aa2af; font-size: 
 table.report th[aria-sort="ascending"]:after { content: " \\25B2"; color: #1d2330; }
 table.report th[aria-sort="descending"]:after { content: " \\25BC"; color: #1d2330; }
 table.report th[title] { text-decoration: underline dotted #9aa2af; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 14px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 14px; align-items: start; }
+figure.chart.wide { grid-column: 1 / -1; }
 figure.chart { background: #fff; border: 1px solid #dfe3ea; border-radius: 6px; margin: 0; padding: 10px 12px; }
 figure.chart figcaption { font-size: 13px; color: #555e6e; }
 figure.chart figcaption b { color: #1d2330; display: block; font-size: 14px; margin-bottom: 2px; }
 svg.chart { width: 100%; height: auto; max-height: 720px; }
 details.sources summary { cursor: pointer; font-size: 13px; font-weight: 600; padding: 6px 0; color: #39404d; }
+p.note { background: #fff7e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 10px 14px; font-size: 14px; }
 p.silent { font-size: 13px; color: #6b7383; margin: 6px 0 0; }
 """
 
@@ -186,7 +189,17 @@ def label_colors(labels: Sequence[str]) -> Dict[str, str]:
 
 
 def render_spans(doc, key: str, colors: Dict[str, str]) -> str:
-    """displaCy span rendering of ``doc.spans[key]`` (an empty group renders the bare text)."""
+    """displaCy rendering of ``doc.spans[key]`` (an empty group renders the bare text).
+
+    Spans that do not overlap are drawn as displaCy's entity marks, the label inside the mark,
+    so adjacent spans sit side by side; displaCy's span style (labels as chips above the first
+    token) is kept for groups with overlapping spans, where it draws one line per span, but
+    there the chip of a short span reaches over the next token and onto its neighbour's chip."""
+    spans = sorted(doc.spans[key], key=lambda s: (s.start, s.end)) if key in doc.spans else []
+    if not any(b.start < a.end for a, b in zip(spans, spans[1:])):
+        ents = [{"start": s.start_char, "end": s.end_char, "label": s.label_} for s in spans]
+        return displacy.render({"text": doc.text, "ents": ents, "title": None}, style="ent", manual=True,
+                               page=False, jupyter=False, options={"colors": colors})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # W117: empty span group
         return displacy.render(
@@ -318,7 +331,10 @@ def to_html(result: AnalysisResult, *, title: str = "Weak supervision report") -
         for lab, c in colors.items()
         if lab in data.labels or lab == CONFLICT_LABEL
     )
-    nav = '<li><a href="#charts">Charts</a></li>' + "".join(
+    from .charts import matplotlib_available
+
+    charts_off = "" if matplotlib_available() else ' (off: <a href="#charts-off">matplotlib missing</a>)'
+    nav = f'<li><a href="#charts">Charts</a>{charts_off}</li>' + "".join(
         f'<li><a href="#t{k}">{html.escape(t.title)}</a></li>' for k, t in enumerate(tables))
     if result.samples and (data.sources or data.aggregates):
         nav += '<li><a href="#documents">Sample documents</a></li>'
@@ -357,7 +373,9 @@ def _charts_section(result: AnalysisResult) -> str:
 
     parts = ['<h2 id="charts">Charts</h2>']
     if not matplotlib_available():
-        parts.append('<p class="desc">Charts need matplotlib: <code>pip install "spacy-weak[report]"</code>.</p>')
+        parts.append('<p class="note" id="charts-off"><b>Charts are off:</b> they are drawn by matplotlib, which is not '
+                     'installed where this report was made. In the clone of spacy-weak: '
+                     '<code>pip install -e ".[report]"</code>, then write the report again.</p>')
         return "".join(parts)
     charts = report_charts(result)
     if not charts:
@@ -366,7 +384,8 @@ def _charts_section(result: AnalysisResult) -> str:
     parts.append('<div class="charts">')
     for chart in charts:
         parts.append(
-            f'<figure class="chart" data-chart="{chart.key}">{chart.svg}<figcaption><b>{html.escape(chart.title)}</b>'
+            f'<figure class="chart{" wide" if chart.wide else ""}" data-chart="{chart.key}">{chart.svg}'
+            f'<figcaption><b>{html.escape(chart.title)}</b>'
             f"{html.escape(chart.description)}</figcaption></figure>"
         )
     parts.append("</div>")

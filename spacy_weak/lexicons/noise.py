@@ -10,7 +10,7 @@ than a word list per corpus, three generic mechanisms, each counted in the compi
     drop terms whose frequency in general English text, on the Zipf scale of the
     ``wordfreq`` library (``log10`` of occurrences per billion words: "the" 7.7, "water"
     5.5, "aspirin" 3.3), is at least this value (0 = off). ``wordfreq`` is an optional
-    extra (``pip install spacy-weak[wordfreq]``), imported only when the option is on;
+    extra (``pip install -e ".[wordfreq]"``), imported only when the option is on;
     its word lists ship inside its wheel (nothing is downloaded).
 ``split_shapes`` (match time)
     a match whose text has one of these shapes (:mod:`.shapes`: ``acronym``,
@@ -69,9 +69,11 @@ def filter_records(
     common_word_zipf: float = 0.0,
     lang: str = "en",
     split_shapes: Sequence[str] = (),
+    shape_terms: Optional[Dict[str, List[str]]] = None,
 ) -> Iterator[LexiconRecord]:
     """Stream ``records`` without the common English words (``dropped["common_word"]``),
-    counting the terms of each split shape (``flagged["shape:<shape>"]``)."""
+    counting the terms of each split shape (``flagged["shape:<shape>"]``); with ``shape_terms``,
+    the terms of each shape are collected there too (to check which ones the compiled lexicon kept)."""
     is_common = common_word_test(common_word_zipf, lang) if common_word_zipf else None
     predicates = [(s, SHAPES[s]) for s in split_shapes]
     for item in records:
@@ -82,8 +84,16 @@ def filter_records(
         for shape, predicate in predicates:
             if predicate(rec.term):
                 summary.flag(f"shape:{shape}")
+                if shape_terms is not None:
+                    shape_terms.setdefault(shape, []).append(rec.term)
                 break
         yield rec
+
+
+def unmatchable_shapes(compiled, split_shapes: Sequence[str], shape_terms: Dict[str, List[str]]) -> List[str]:
+    """The split shapes none of whose terms the compiled lexicon kept (``min_term_length``,
+    ``stop_terms`` or the other options dropped them all): their sub-sources cannot match."""
+    return [s for s in split_shapes if not any(term in compiled for term in shape_terms.get(s, ()))]
 
 
 def sub_keys(spans_key: str, split_shapes: Sequence[str], split_ambiguous: bool) -> List[str]:

@@ -65,7 +65,7 @@ def export_training(
         warn(Warnings.W300.format(what=what or str(output), n=stats.empty_docs, total=stats.n_docs))
     with atomic_path(output) as tmp:
         db.to_disk(tmp)
-    logger.info("wrote %d training docs to %s: %s", stats.n_docs, output, stats.as_dict())
+    logger.debug("wrote %d training docs to %s: %s", stats.n_docs, output, stats.as_dict())
     return stats
 
 

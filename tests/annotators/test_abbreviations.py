@@ -81,7 +81,7 @@ def test_short_form_takes_the_long_forms_majority_label(nlp):
     assert {s[2] for s in nsaids} == {"Chemical"} and {s[3] for s in nsaids} == {"D000894"}
     assert len(nsaids) == len([t for t in doc if t.text == "NSAIDs"])
     assert {s[2] for s in arf} == {"Disease"} and len(arf) == 3  # Disease 2 votes vs O 1
-    assert doc.spans["abbr"].attrs == {"source": "abbr", "level": "span"}
+    assert doc.spans["abbr"].attrs == {"source": "abbr", "level": "span", "reads": ["*"]}  # it adds to what it reads
     assert abbr.stats["definitions"] == 2
 
 

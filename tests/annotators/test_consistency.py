@@ -30,7 +30,7 @@ def test_propagates_majority_label_to_other_occurrences(nlp):
     doc = labelled(nlp, cons)
     # "breast cancer" at 8-10 and 12-14 (case-insensitive); every "cocaine" is already labelled
     assert spans(doc, "cons") == [(8, 10, "Disease", ""), (12, 14, "Disease", "")]
-    assert doc.spans["cons"].attrs == {"source": "cons", "level": "span"}
+    assert doc.spans["cons"].attrs == {"source": "cons", "level": "span", "reads": ["*"]}
 
 
 def test_kb_id_follows_the_label(nlp):
@@ -106,3 +106,24 @@ def test_disk_roundtrip(nlp, tmp_path):
     a = labelled(nlp, nlp.get_pipe("cons"))
     b = labelled(nlp2, nlp2.get_pipe("cons"))
     assert spans(a, "cons") == spans(b, "cons") != []
+
+
+def test_nothing_left_to_add_is_not_a_w100(nlp):
+    # issue 27: the demo's first line was W100 for `consistency`, which had nothing to add because the
+    # sources it reads already label every occurrence; a source that reads the text itself still gets W100
+    import warnings
+
+    cons = nlp.add_pipe("weak_doc_consistency", name="cons", config={"sources": ["gaz"]})
+    hmm = nlp.add_pipe("weak_hmm", config={"sources": ["gaz", "rx", "cons"], "labels": ["Chemical"], "n_iter": 3})
+    docs = []
+    for text in ["aspirin and aspirin again", "no aspirin here, only aspirin", "nothing at all"]:
+        doc = nlp.make_doc(text)
+        set_source_spans(doc, "gaz", [Span(doc, t.i, t.i + 1, "Chemical") for t in doc if t.text == "aspirin"])
+        set_source_spans(doc, "rx", [])
+        docs.append(cons(doc))
+    assert not any(len(d.spans["cons"]) for d in docs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hmm.fit(docs)
+    w100 = [str(w.message) for w in caught if "[W100]" in str(w.message)]
+    assert len(w100) == 1 and "source(s) rx produced" in w100[0]

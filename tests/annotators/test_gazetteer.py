@@ -236,3 +236,26 @@ def test_docs_of_another_vocab():
     doc = nlp.get_pipe("gaz")(other.make_doc("aspirin for the cold"))
     assert [(s.text, s.label_, s.kb_id_) for s in doc.spans["gaz"]] == [
         ("aspirin", "Chemical", "D001241"), ("cold", "Disease", "D003139"), ("cold", "Temperature", "C0009264")]
+
+
+def test_a_split_shape_the_lexicon_cannot_match_is_said_at_build_time_not_by_the_fit():
+    # issue 27: W100 reported gaz_short_symbol empty at every fit, when min_term_length = 3 had
+    # dropped every short-symbol term of the lexicon
+    import warnings
+
+    import spacy
+
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="gaz", config={"min_term_length": 3, "split_shapes": ["short_symbol", "acronym"]})
+    hmm = nlp.add_pipe("weak_hmm", config={"sources": ["gaz*"], "labels": ["Chemical"], "n_iter": 3})
+    with pytest.warns(UserWarning, match=r"W553.*'short_symbol'.*2 term.*min_term_length = 3.*gaz_short_symbol") as caught:
+        gaz.initialize(lambda: [], nlp=nlp, lexicon=[("Ca", "Chemical"), ("K", "Chemical"), ("aspirin", "Chemical"),
+                                                     ("NSAIDs", "Chemical")])
+    assert not [w for w in caught if "acronym" in str(w.message)]  # NSAIDs was kept: that sub-source can match
+    texts = ["Aspirin and Ca were given.", "NSAIDs like aspirin.", "No drug here."]
+    docs = [gaz(nlp.make_doc(t)) for t in texts]
+    assert all("gaz_short_symbol" in d.spans for d in docs)  # still written, as every sub-source
+    with warnings.catch_warnings(record=True) as fitted:
+        warnings.simplefilter("always")
+        hmm.fit(docs)
+    assert not [w for w in fitted if "W100" in str(w.message) and "gaz_short_symbol" in str(w.message)]

@@ -40,8 +40,15 @@ def test_demo_silver_is_better_than_nothing(demo):
 
 
 def test_demo_cli_prints_summary(tmp_path):
+    import warnings
+
     _load_commands()
-    result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path / "out")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path / "out")])
+    # the demo does not warn about its own recipe (issue 27: W100 for `consistency`, which only
+    # adds to the sources it reads and had nothing left to add in the 40 abstracts)
+    assert not [str(w.message) for w in caught if str(w.message).startswith("[W")]
     assert result.exit_code == 0, result.output
     assert "Spans per source and label" in result.output
     assert "gaz_umls" in result.output
@@ -50,6 +57,12 @@ def test_demo_cli_prints_summary(tmp_path):
     assert len(lines) < 60 and max(len(line) for line in lines) <= 100
     assert "W102" not in result.output  # no "left unfitted" warning before the HMM is fitted
     assert "spacy train" in lines[-3] + lines[-2] and "ner_silver.cfg" in result.output
+    # model selection on held-out silver, not on the documents the NER is trained on
+    train_line = next(line for line in lines if "--paths.dev" in line)
+    assert "--paths.dev OUT/out/dev.spacy" in train_line and "--paths.train OUT/out/train.spacy" in train_line
+    text = "\n".join(lines)
+    assert "export-training OUT/out/silver.spacy -o OUT/out/train.spacy" in text
+    assert "--dev-output OUT/out/dev.spacy" in text
     # the saved config holds no absolute path of this machine
     config = (tmp_path / "out" / "pipeline" / "config.cfg").read_text(encoding="utf8")
     assert str(tmp_path) not in config and str(REPO) not in config

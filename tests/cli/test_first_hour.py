@@ -105,3 +105,18 @@ def test_fit_with_several_aggregators_asks_which(tmp_path):
     DocBin(docs=list(nlp.pipe(TEXTS[:3], disable=["weak_hmm", "hmm2"]))).to_disk(tmp_path / "a.spacy")
     result = runner.invoke(app, ["fit", str(tmp_path / "p"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1 and "[E555]" in result.output and "weak_hmm, hmm2" in result.output
+
+
+def test_help_is_never_cut_at_80_columns():
+    # issue 27: rich's tables cut option descriptions ("--policy ... (spacy_weak.parti…")
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, COLUMNS="80")
+    out = subprocess.run([sys.executable, "-m", "spacy_weak", "export-training", "--help"], capture_output=True,
+                         text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "spacy_weak.partial_annotation.v1" in out.stdout and "spacy_weak.hard_labels.v1" in out.stdout
+    assert "…" not in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80

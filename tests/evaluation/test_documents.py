@@ -34,6 +34,26 @@ def test_ranking_orders_by_confidence(nlp):
     assert [r["doc"] for r in ranked] == [1, 2, 0]
 
 
+def test_constant_probabilities_are_not_ranked_and_plain_text_docs_have_ids(nlp):
+    # issue 27: "lowest confidence (mv)" listed rows that all read 1.000, and the Id column was "–"
+    # for text files (whose name is in user_data["meta"])
+    from spacy.tokens import Span
+
+    from spacy_weak.spans import set_aggregate
+
+    docs = []
+    for k, meta in enumerate([{"path": "a.txt"}, {"path": "b.jsonl", "line": 3}, {"id": 7, "path": "c.jsonl", "line": 1}]):
+        d = nlp("a b c")
+        d.user_data["meta"] = meta
+        set_aggregate(d, "mv", [Span(d, 0, 1, "X")], [1.0], [["s"]], aggregator="vote")
+        set_aggregate(d, "silver", [Span(d, 0, 1, "X")], [0.5 + 0.1 * k], [["s"]], aggregator="hmm")
+        docs.append(d)
+    documents = analyze(docs).documents
+    assert "mv" not in documents["lowest_confidence"]
+    assert [(r["doc"], r["id"]) for r in documents["lowest_confidence"]["silver"]] == [(0, "a.txt"), (1, "b.jsonl:3"),
+                                                                                     (2, "7")]
+
+
 def test_rebuild_doc_has_every_group_and_conflicts(span_docs):
     result = analyze(span_docs, gold_key="gold")
     doc = rebuild_doc(result.data, 0, result.stats)

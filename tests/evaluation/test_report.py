@@ -68,7 +68,7 @@ def test_html_is_self_contained_and_renders_documents(result, tmp_path):
     assert page.count('<table class="report"') >= 4
     assert '<section class="doc" data-doc="0">' in page
     # displaCy span renderings for gold, the aggregate, the conflicts row and each source
-    assert page.count('class="spans"') >= 6
+    assert page.count('class="spans"') + page.count('class="entities"') >= 6
     assert "CONFLICT" in page
     assert 'class="wrong"' in page  # token table marks the disagreement with gold
     path = tmp_path / "report.html"
@@ -89,3 +89,14 @@ def test_format_helpers():
     assert report.fmt(0.12345) == "0.123"
     assert report.fmt(3) == "3"
     assert report.fmt(["A", "B"]) == "A, B"
+
+
+def test_report_says_so_when_its_charts_are_off(span_docs, monkeypatch):
+    # issue 27: without matplotlib the report silently had no charts
+    from spacy_weak.evaluation import charts
+
+    monkeypatch.setattr(charts, "matplotlib_available", lambda: False)
+    page = report.to_html(analyze(span_docs, gold_key="gold"))
+    assert 'id="charts-off"' in page and "Charts are off" in page and 'pip install -e ".[report]"' in page
+    assert '(off: <a href="#charts-off">matplotlib missing</a>)' in page  # in the table of contents too
+    assert "<svg" not in page

@@ -67,7 +67,7 @@ def test_report_renders_in_chromium(span_docs, tmp_path):
     assert "Emp. Acc." in dom and "Proxy gap (silver vs gold)" in dom
     # at least one rendered document, with displaCy span markup for several rows
     assert '<section class="doc" data-doc="0">' in dom
-    assert dom.count('class="spans"') >= 5
+    assert dom.count('class="spans"') + dom.count('class="entities"') >= 5
     assert "aspirin" in dom and "CONFLICT" in dom
 
     shot = tmp_path / "report.png"
@@ -144,3 +144,89 @@ def test_report_of_six_documents_is_short_has_charts_and_sorts(nlp, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+FITS = """<script>
+window.addEventListener('load', function () {
+  var bad = [], n = 0;
+  function outside(r, box) {
+    return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+  }
+  document.querySelectorAll('figure.chart').forEach(function (fig) {
+    var svg = fig.querySelector('svg'), box = svg.getBoundingClientRect();
+    if (outside(box, fig.getBoundingClientRect())) bad.push(fig.dataset.chart + ': svg outside its box');
+    svg.querySelectorAll('text').forEach(function (t) {
+      var r = t.getBoundingClientRect();
+      if (!r.width) return;
+      n += 1;
+      if (outside(r, box)) bad.push(fig.dataset.chart + ': ' + t.textContent.trim());
+      if (t.textContent.indexOf('\u2026') >= 0) bad.push(fig.dataset.chart + ': cut ' + t.textContent.trim());
+    });
+  });
+  // the entity marks of one rendering never overlap: adjacent entities sit side by side
+  document.querySelectorAll('.render').forEach(function (div) {
+    var rects = [];  // one box per line a mark runs over
+    div.querySelectorAll('mark').forEach(function (m, k) {
+      Array.prototype.forEach.call(m.getClientRects(), function (r) { rects.push([k, r, m.textContent]); });
+    });
+    for (var i = 0; i < rects.length; i++) {
+      for (var j = i + 1; j < rects.length; j++) {
+        var a = rects[i][1], b = rects[j][1];
+        if (rects[i][0] !== rects[j][0] && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 &&
+            b.top < a.bottom - 1) bad.push('overlapping marks: ' + rects[i][2].trim() + ' / ' + rects[j][2].trim());
+      }
+    }
+  });
+  var out = document.createElement('div');
+  out.id = 'fits';
+  out.setAttribute('data-n', n);
+  out.setAttribute('data-marks', document.querySelectorAll('.render mark').length);
+  out.setAttribute('data-bad', bad.join(' | '));
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def long_named_docs(nlp):
+    """Sources with long names (tick labels that used to be cut or clipped) and adjacent entities."""
+    from spacy.tokens import Span
+
+    from spacy_weak.spans import set_aggregate, set_source_spans
+
+    docs = []
+    for k in range(4):
+        doc = nlp(f"In case {k} the K Na Li salts caused a severe headache and nausea in the patient .")
+        # tokens: 0 In 1 case 2 k 3 the 4 K 5 Na 6 Li 7 salts 8 caused 9 a 10 severe 11 headache 12 and 13 nausea
+        set_source_spans(doc, "gaz_chemical_symbols_of_the_periodic_table",
+                         [Span(doc, 4, 5, "Chemical"), Span(doc, 5, 6, "Chemical"), Span(doc, 6, 7, "Chemical")])
+        set_source_spans(doc, "numbers_are_not_entities", [Span(doc, 2, 3, "O")])
+        set_source_spans(doc, "disease_words", [Span(doc, 11, 12, "Disease"), Span(doc, 13, 14, "Disease")])
+        set_source_spans(doc, "disease_head_phrases_with_modifiers", [Span(doc, 10, 12, "Disease")] if k % 2 else [])
+        set_aggregate(doc, "silver", [Span(doc, 4, 5, "Chemical"), Span(doc, 5, 6, "Chemical"),
+                                      Span(doc, 6, 7, "Chemical"), Span(doc, 10, 12, "Disease")],
+                      [0.9, 0.8, 0.7, 0.6], [["gaz_chemical_symbols_of_the_periodic_table"]] * 3 + [["disease_words"]],
+                      aggregator="hmm")
+        doc.spans["gold"] = [Span(doc, 4, 5, "Chemical"), Span(doc, 5, 6, "Chemical"), Span(doc, 6, 7, "Chemical"),
+                             Span(doc, 10, 12, "Disease"), Span(doc, 13, 14, "Disease")]
+        docs.append(doc)
+    return docs
+
+
+@pytest.mark.slow
+def test_report_text_fits_its_box_in_chromium(nlp, tmp_path):
+    """Issue 27: chart labels clipped ("numbers_are_not_ent…", a colour-bar label cut at the edge) and
+    adjacent entities drawn as overlapping chips. Measured in the browser: every chart text lies
+    inside its SVG, every SVG inside its box, no label is cut with "…", no two entity marks overlap."""
+    pytest.importorskip("matplotlib")
+    chromium = require_chromium()
+    result = analyze(long_named_docs(nlp), gold_key="gold", n_samples=4)
+    path = tmp_path / "report.html"
+    path.write_text(report.to_html(result).replace("</body>", FITS + "</body>"), encoding="utf8")
+    for width in (1280, 800):  # two columns of charts, and one
+        proc = run_chromium(chromium, tmp_path, f"--window-size={width},900", "--dump-dom", path.resolve().as_uri())
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        found = re.search(r'<div id="fits" data-n="(\d+)" data-marks="(\d+)" data-bad="([^"]*)"', proc.stdout)
+        assert found, proc.stdout[-2000:]
+        n_texts, n_marks, bad = int(found.group(1)), int(found.group(2)), found.group(3)
+        assert n_texts > 20 and n_marks >= 8, (n_texts, n_marks)
+        assert bad == "", (width, bad)

@@ -115,10 +115,13 @@ def test_gold_with_other_tokenisation_is_projected(nlp, span_docs):
 
 
 def test_gold_misalignment_errors(nlp, span_docs):
-    with pytest.raises(SpacyWeakError, match="E151"):
-        analyze(span_docs, gold_docs=[nlp(span_docs[0].text)])
-    with pytest.raises(SpacyWeakError, match="E151"):
-        analyze(span_docs, gold_docs=[nlp(d.text) for d in span_docs] + [nlp("extra")])
+    n = len(span_docs)
+    # the message gives the sizes of the two inputs, not where the reading stopped (issue 27)
+    with pytest.raises(SpacyWeakError, match=f"E151.* {n} annotated documents, 1 gold documents"):
+        analyze(iter(span_docs), gold_docs=[nlp(span_docs[0].text)])
+    extra = [nlp(d.text) for d in span_docs] + [nlp("extra"), nlp("more")]
+    with pytest.raises(SpacyWeakError, match=f"E151.* {n} annotated documents, {n + 2} gold documents"):
+        analyze(span_docs, gold_docs=extra)
     with pytest.raises(SpacyWeakError, match="E153"):
         analyze(span_docs, gold_docs=[nlp("something else"), nlp(span_docs[1].text)])
 
