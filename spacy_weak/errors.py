@@ -256,8 +256,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E457 = "Component '{component}' ({kind}) cannot be fitted on a Dask cluster: only weak_hmm and weak_doc_em can. Fit it without --cluster."
 
     # --- reliability (E500-E549)
-    E500 = ("Input {input} is (or is inside) the output directory {output}: writing there could destroy the input. "
-            "Give an output directory that does not contain the input.")
+    E500 = ("Input {input} and output {output} are the same path or one lies inside the other (symlinks and '..' "
+            "resolved): writing the output could destroy the input, so this is refused even with --overwrite. Give "
+            "an output elsewhere.")
     E501 = "Output {path} exists and is not a directory. Give a directory (new, or one written by an earlier run of the same command)."
     E502 = ("Output directory {path} is being written by another run ({holder}). Two runs never write one directory: "
             "wait for it to finish, or use another output directory.")
@@ -291,6 +292,9 @@ class Errors(metaclass=ErrorsWithCodes):
             "the document, or raise the limit with --{option}.")
     E522 = ("{path} holds {files} and is not {what}: saving there would overwrite files this command did not "
             "write. Give a new or empty directory, or the output of an earlier run of the same command.")
+    E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
+            "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
+            "output its own path.")
 
     # --- first-hour UX (E550-E599)
     E550 = "Invalid source name {name!r} for @span_source / @doc_source: use letters, digits, '_' or '-' (no dots: the name is a component factory)."

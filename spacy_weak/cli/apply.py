@@ -280,7 +280,7 @@ def print_apply_summary(summary: Dict[str, Any], output_dir: Path) -> None:
         typer.echo(f"  time: {summary['seconds']:.1f}s" + (f" ({rate} docs/s)" if rate else ""))
 
 
-@app.command("apply", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command("apply", outputs={"output_dir": "dir"}, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def apply_cli(
     ctx: typer.Context,
     model: Path = typer.Argument(..., help="A saved pipeline directory, or a config.cfg (with --initialize)."),

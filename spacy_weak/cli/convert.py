@@ -191,7 +191,7 @@ def print_convert_summary(summary: Dict[str, Any], output_dir: Path) -> None:
         typer.echo(f"  time: {summary['seconds']:.1f}s")
 
 
-@app.command("convert")
+@app.command("convert", outputs={"output_dir": "dir"})
 def convert_cli(
     format: str = typer.Argument(..., help="Input format: pubtator, bioc or iob."),
     input_path: Path = typer.Argument(..., help="The corpus file."),

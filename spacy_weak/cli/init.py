@@ -6,7 +6,7 @@ import typer
 from ._app import app
 
 
-@app.command("init")
+@app.command("init", outputs={"directory": "dir"})
 def init_cli(
     directory: Path = typer.Argument(..., help="Folder for the new project (created; existing files are never overwritten)."),
     data: Path = typer.Option(..., "--data", "-d", help="Your text: a folder of .txt files, a .txt file (one document "

@@ -21,13 +21,6 @@ def _labels(values: str | None) -> list[str]:
     return [x.strip() for x in (values or "").split(",") if x.strip()]
 
 
-def _check_output(path: Path, overwrite: bool) -> None:
-    from ..errors import Errors, SpacyWeakError
-
-    if path.exists() and not overwrite:
-        raise SpacyWeakError(Errors.E409.format(path=path))
-
-
 def load_hmm(path: Path, code: Path | None = None):
     """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator); ``code`` is imported first."""
     import spacy
@@ -66,7 +59,7 @@ def _ensure_silver(docs, hmm):
     return key
 
 
-@review_app.command("export")
+@review_app.command("export", outputs={"output": "file"})
 def export_cli(
     docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver if already aggregated)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
@@ -101,7 +94,6 @@ def export_cli(
             raise SpacyWeakError(Errors.E404.format(param="--ranking", options=", ".join(RANKINGS), value=ranking))
         if top < 1:
             raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
-        _check_output(output, overwrite)
         nlp, hmm = load_hmm(pipeline, code=code)
         docs = _read(docbins, "export", nlp.vocab)
         key = _ensure_silver(docs, hmm)
@@ -121,7 +113,7 @@ def export_cli(
     typer.echo(f"Wrote {len(records)} {fmt} records to {output}")
 
 
-@review_app.command("import")
+@review_app.command("import", outputs={"output": "file", "dev": "file", "json_path": "file"})
 def import_cli(
     reviewed: list[Path] = typer.Argument(..., help="Reviewed JSONL files (Prodigy or Argilla), one or more annotators."),
     corpus: list[Path] = typer.Option(..., "--corpus", "-c", help="The DocBin(s) the export was made from."),
@@ -146,8 +138,6 @@ def import_cli(
     from ..review.importer import apply_reviews, read_reviews
 
     try:
-        for path in [output] + ([dev] if dev else []):
-            _check_output(path, overwrite)
         vocab = None
         label_list = _labels(labels)
         if pipeline is not None:
@@ -172,7 +162,7 @@ def import_cli(
     typer.echo(f"Wrote {output}" + (f" and {dev} ({len(dev_docs)} reviewed documents)" if dev else ""))
 
 
-@app.command("audit")
+@app.command("audit", outputs={"json_path": "file"})
 def audit_cli(
     docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver and/or gold)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
@@ -191,10 +181,8 @@ def audit_cli(
     from ..io import write_json_atomic
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
-    from ._report_paths import check_report_paths
 
     try:
-        check_report_paths([(json_path, "json")], overwrite=overwrite)
         for param, value in (("--top", top), ("--json-top", json_top)):
             if value < 0:
                 raise SpacyWeakError(Errors.E404.format(param=param, options="an integer >= 0", value=value))
@@ -222,7 +210,7 @@ def audit_cli(
         typer.echo(f"Wrote {json_path}")
 
 
-@app.command("card")
+@app.command("card", outputs={"output": "file", "json_path": "file"})
 def card_cli(
     docbins: list[Path] = typer.Argument(..., help="Silver DocBins."),
     output: Path = typer.Option(..., "--output", "-o", help="Markdown file to write."),
@@ -240,7 +228,6 @@ def card_cli(
     from ..review.card import card_data, render_markdown
 
     try:
-        _check_output(output, overwrite)
         report = None
         vocab = None
         label_list = _labels(labels)
