@@ -36,8 +36,10 @@ OUTPUT_KINDS = ("file", "dir")
 
 
 def real(path: PathLike) -> Path:
-    """The path with symlinks and ``..`` resolved (also for paths that do not exist yet)."""
-    return Path(os.path.realpath(os.path.abspath(os.fspath(path))))
+    """The path with symlinks and ``..`` resolved in order, as the OS walks it (``link/..`` is the
+    parent of the link's target, not the folder holding the link), also for paths that do not
+    exist yet. (``os.path.abspath`` first would collapse ``..`` textually: wrong through symlinks.)"""
+    return Path(os.path.realpath(os.fspath(path)))
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -46,7 +48,7 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def _label(param: str, path: PathLike, resolved: Path) -> str:
     shown = f"{path} ({param})"
-    if str(resolved) != os.path.abspath(os.fspath(path)):
+    if str(resolved) != os.path.join(os.getcwd(), os.fspath(path)):
         shown += f", which resolves to {resolved}"
     return shown
 
