@@ -292,6 +292,11 @@ class Errors(metaclass=ErrorsWithCodes):
             "the document, or raise the limit with --{option}.")
     E522 = ("{path} holds {files} and is not {what}: saving there would overwrite files this command did not "
             "write. Give a new or empty directory, or the output of an earlier run of the same command.")
+    E524 = ("The --code file {path} failed to import: {type} at {file} line {line}: {err}. Fix the code (it runs "
+            "when the command starts, to register your functions and factories).")
+    E525 = "{path} is a damaged or truncated gzip file ({err}). Download or compress it again."
+    E526 = ("Unknown language code {lang!r} ({param}): spaCy has no such language. Give a code spaCy knows, e.g. en, "
+            "de, fr, es, or xx for a multi-language tokenizer.")
     E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
             "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
             "output its own path.")
