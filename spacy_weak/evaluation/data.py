@@ -303,7 +303,8 @@ def collect(
             kind = kinds.get(key)
             if kind is None:
                 attrs = group.attrs
-                if is_evaluation_group(key, group) and not (aggregates is not None and _match(key, aggregates)):
+                named = (aggregates is not None and _match(key, aggregates)) or (sources is not None and key in sources)
+                if is_evaluation_group(key, group) and not named:
                     if auto_gold and gold_key is None and not separate_gold:
                         gold_key = key
                         logger.info("gold: span group %r (attrs['gold'] = True)", key)
