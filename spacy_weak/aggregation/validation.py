@@ -206,10 +206,31 @@ def _saved_parts(name: str, state: dict, fmt: str, where: str, model_key: str):
     return _names(name, state, "sources", where), _names(name, state, "labels", where), state.get(model_key)
 
 
+DIAGNOSTIC_KEYS = ("history", "loglik_history")  # the fit's trace: shown, never used to predict
+
+
+def check_all_finite(name: str, where: str, value: Any, key: str = "") -> None:
+    """``E513`` for a NaN or infinite number anywhere in a saved state (every table and setting,
+    ``source_weights`` included), naming its key: no saved number is meaningful when not finite."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _bad(name, where, f"'{key or 'the state'}' holds NaN or infinite values")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not key and k in DIAGNOSTIC_KEYS:
+                continue
+            check_all_finite(name, where, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            if isinstance(v, (dict, list, tuple, float)):
+                check_all_finite(name, where, v, key)
+
+
 def validate_hmm_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_hmm`` state (see the module docstring)."""
     from .observations import n_states, n_symbols
 
+    check_all_finite(name, where, state)
     sources, labels, hmm = _saved_parts(name, state, HMM_STATE_FORMAT, where, "hmm")
     if hmm is None:
         return  # not fitted: nothing to check
@@ -248,6 +269,7 @@ def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_doc_em`` state (see the module docstring)."""
     from .dawid_skene import N_OBS
 
+    check_all_finite(name, where, state)
     sources, labels, model = _saved_parts(name, state, DOC_EM_STATE_FORMAT, where, "model")
     if model is None:
         return
