@@ -297,6 +297,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E525 = "{path} is a damaged or truncated gzip file ({err}). Download or compress it again."
     E526 = ("Unknown language code {lang!r} ({param}): spaCy has no such language. Give a code spaCy knows, e.g. en, "
             "de, fr, es, or xx for a multi-language tokenizer.")
+    E527 = ("Shard {path} is not the file the manifest recorded at its position (its content hash differs: swapped, "
+            "edited or replaced by hand). Restore it, or use --overwrite to start the run again.")
     E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
             "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
             "output its own path.")

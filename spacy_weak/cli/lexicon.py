@@ -189,12 +189,13 @@ def info_cli(
 ) -> None:
     """Describe a compiled lexicon: options, labels, counts, what was dropped, example terms."""
     from ..errors import SpacyWeakError
-    from ..lexicons.compiled import read_meta
+    from ..lexicons.compiled import CompiledLexicon, read_meta
 
     if (path / "lexicon" / "meta.json").exists():
         path = path / "lexicon"
     try:
         meta = read_meta(path)
+        CompiledLexicon.from_disk(path)  # the tables summarised pass the same checks as loading them (E009)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1)
