@@ -92,6 +92,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W502 = ("Aggregator '{name}' cannot be identified from its sources: {problem}. Its posteriors follow the class "
             "priors rather than the data. Remedy: set `class_priors`, or add a source that votes for {missing}.")
 
+    W503 = ("Aggregator '{name}': source '{source}' voted {n} span(s) labelled {label!r}, which is not one of the "
+            "model's labels ({labels}); those votes are ignored. Add the label to `labels` or map it on the source.")
+
     # --- first-hour UX (W550-W599)
     W551 = "`spacy-weak analyze --hmm` is deprecated (the option takes any fitted aggregator): write --model {path}."
     W552 = ("The override --{key} has no effect on a saved pipeline: [paths] and [initialize] are read only when a "
@@ -299,6 +302,16 @@ class Errors(metaclass=ErrorsWithCodes):
             "de, fr, es, or xx for a multi-language tokenizer.")
     E527 = ("Shard {path} is not the file the manifest recorded at its position (its content hash differs: swapped, "
             "edited or replaced by hand). Restore it, or use --overwrite to start the run again.")
+    E528 = "--exclude names {names}, which is not a component of {path} (components: {pipes}). Check the spelling."
+    E529 = ("No document of {path} has the span group {key!r} ({param}); the groups found are: {found}. Check the "
+            "key name.")
+    E530 = ("Aggregator '{name}': labels {labels} include 'O', the label of \"not an entity\" votes; a model "
+            "of it yields nothing. List the entity labels only (e.g. [\"Chemical\", \"Disease\"]).")
+    E531 = ("Aggregator '{name}': its spans_key {key!r} is also a source ({where}); writing its output there would "
+            "overwrite that source's votes. Give the aggregator another spans_key, or rename the source.")
+    E532 = ("Aggregator '{name}': none of its labels ({labels}) is voted by its sources, which vote {found}; every "
+            "vote would be dropped and the model would be empty. Set `labels` to the labels the sources vote, or map "
+            "the sources' labels (label_map).")
     E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
             "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
             "output its own path.")

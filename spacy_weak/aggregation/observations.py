@@ -218,6 +218,7 @@ class ObservationCollector:
         self.unknown_label_names: Dict[str, Dict[str, int]] = {}  # source -> label outside the set -> spans
         self.n_spans: Dict[str, int] = {}
         self.seen_sources: set = set()  # sources present (as a span group) in at least one doc
+        self.own_key_sources: set = set()  # excluded keys (the aggregator's output) that a source wrote
         self._vocab = None
         # queued docs (encoded in blocks of FLUSH_TOKENS tokens by _flush)
         self._p_starts: List[int] = []
@@ -268,6 +269,9 @@ class ObservationCollector:
         if self._vocab is None:
             self._vocab = doc.vocab
         spans = doc.spans
+        for key in self.exclude:
+            if key in spans and is_span_source_group(spans[key]) and key not in self.own_key_sources:
+                self.own_key_sources.add(key)
         if self._globs:
             for key, group in spans.items():
                 if (

@@ -19,6 +19,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..spans import NEGATIVE_LABEL
 
 HMM_STATE_FORMAT = "spacy_weak.weak_hmm.v1"
 DOC_EM_STATE_FORMAT = "spacy_weak.weak_doc_em.v1"
@@ -101,6 +102,45 @@ def warn_missing_sources(name: str, patterns, found, n_docs: int) -> None:
     if missing and found:
         warn(Warnings.W500.format(name=name, missing=", ".join(map(repr, missing)), n_docs=n_docs,
                                   found=", ".join(found)), stacklevel=3)
+
+
+def check_aggregator_names(name: str, labels, spans_key: str, sources) -> None:
+    """Where an aggregator is built: ``"O"`` is not a label (``E530``: it is the "not an entity"
+    vote, so a model of ``["O"]`` always yields nothing); its output key may not be one of its
+    explicitly named sources (``E531``: it would overwrite that source's votes)."""
+    if NEGATIVE_LABEL in list(labels or ()):
+        raise SpacyWeakError(Errors.E530.format(name=name, labels=list(labels)))
+    if spans_key in [s for s in (sources or ()) if not any(ch in s for ch in "*?[")]:
+        raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where="its `sources`"))
+
+
+def check_spans_key_free(name: str, spans_key: str, nlp) -> None:
+    """``E531`` when another component of ``nlp`` is called like the aggregator's output key (a source
+    named ``silver`` writes ``doc.spans["silver"]``, which the aggregator would overwrite)."""
+    if nlp is None:
+        return
+    for other, pipe in nlp.pipeline:
+        if other == name or type(pipe).__name__.endswith("Aggregator"):
+            continue
+        if other == spans_key or getattr(pipe, "spans_key", None) == spans_key:
+            raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where=f"the pipeline (component {other!r})"))
+
+
+def check_source_labels(name: str, unknown: Dict[str, Dict[str, int]], labels, kept_spans: Dict[str, int]) -> None:
+    """Source labels outside the aggregator's ``labels``: ``E532`` when no source vote fits any model
+    label (the model would be empty), else ``W503`` per source and label (case-only: ``W501``)."""
+    folded = {str(label).casefold() for label in labels}
+    outside = {
+        (source, found): n
+        for source, per in unknown.items()
+        for found, n in per.items()
+        if found.casefold() not in folded
+    }
+    if not any(kept_spans.values()) and unknown:
+        voted = sorted({found for per in unknown.values() for found in per})
+        raise SpacyWeakError(Errors.E532.format(name=name, labels=", ".join(labels), found=", ".join(voted)))
+    for (source, found), n in sorted(outside.items()):
+        warn(Warnings.W503.format(name=name, source=source, label=found, n=n, labels=", ".join(labels)), stacklevel=3)
 
 
 def warn_case_mismatches(name: str, unknown: Dict[str, Dict[str, int]], labels, warned: Optional[set] = None) -> None:

@@ -76,6 +76,15 @@ def _code_error_place(err: BaseException, path: Path) -> Dict[str, Any]:
     return {"file": where, "line": line if line is not None else "?", "type": type(err).__name__, "err": message}
 
 
+def check_exclude(model: Path, config, exclude: Sequence[str]) -> None:
+    """``E528`` for an ``--exclude`` name that is no component of the pipeline (a typo would
+    otherwise be ignored and, e.g., an unfitted aggregator loaded after all)."""
+    pipes = list(config.get("nlp", {}).get("pipeline", []))
+    unknown = [name for name in exclude if name not in pipes]
+    if unknown:
+        raise SpacyWeakError(Errors.E528.format(names=", ".join(map(repr, unknown)), path=model, pipes=", ".join(pipes)))
+
+
 def load_pipeline(
     model: Path,
     *,
@@ -99,6 +108,8 @@ def load_pipeline(
     model = Path(model)
     try:
         if model.is_dir():
+            if exclude and (model / "config.cfg").is_file():
+                check_exclude(model, util.load_config(model / "config.cfg", interpolate=False), exclude)
             nlp = spacy.load(model, config=overrides, exclude=list(exclude))
             enforce_component_overrides(nlp, overrides)
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
@@ -112,6 +123,7 @@ def load_pipeline(
                     Errors.E255.format(path=model, err="a config must be initialised: pass --initialize")
                 )
             config = util.load_config(model, overrides=overrides, interpolate=False)
+            check_exclude(model, config, exclude)
             nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
             for name in exclude:
                 if name in nlp.pipe_names:

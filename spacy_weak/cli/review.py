@@ -51,6 +51,17 @@ def _read(paths: list[Path], what: str, vocab=None):
     return docs
 
 
+def _require_key(docs, key: str | None, param: str, paths) -> None:
+    """``E529`` when no document holds span group ``key`` (a typo would report zero spans)."""
+    from ..errors import Errors, SpacyWeakError
+
+    if key is None or key == "ents" or any(key in d.spans for d in docs):
+        return
+    found = sorted({k for d in docs for k in d.spans.keys()})
+    raise SpacyWeakError(Errors.E529.format(key=key, param=param, path=", ".join(map(str, paths)),
+                                            found=", ".join(found[:20]) or "none"))
+
+
 def _ensure_silver(docs, hmm):
     key = hmm.cfg["spans_key"]
     missing = [d for d in docs if key not in d.spans]
@@ -193,6 +204,7 @@ def audit_cli(
         if key == hmm.cfg["spans_key"]:
             _ensure_silver(docs, hmm)
             vote_weight = 1.0 if vote_weight is None else vote_weight
+        _require_key(docs, key, "--key", docbins)
         evidence = collect_evidence(docs, hmm, oof_key=oof_key)
         result = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=vote_weight,
                        use_cleanlab=not no_cleanlab, source_report=hmm.source_report())
@@ -236,6 +248,8 @@ def card_cli(
             vocab, report = nlp.vocab, hmm.source_report()
             label_list = label_list or list(hmm.labels_)
         docs = _read(docbins, "describe", vocab)
+        _require_key(docs, key, "--key", docbins)
+        _require_key(docs, gold_key, "--gold-key", docbins)
         if not label_list:
             label_list = sorted({s.label_ for d in docs for s in d.spans.get(key, []) if s.label_ != "O"})
         data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)
