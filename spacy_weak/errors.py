@@ -312,6 +312,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E532 = ("Aggregator '{name}': none of its labels ({labels}) is voted by its sources, which vote {found}; every "
             "vote would be dropped and the model would be empty. Set `labels` to the labels the sources vote, or map "
             "the sources' labels (label_map).")
+    E533 = "--cluster-timeout must be a number of seconds > 0, got {value!r}."
+    E534 = ("{what} {value!r} holds {chars}, which `spacy project run` cannot pass through project.yml (it "
+            "substitutes vars into its config text). Rename the file or folder (or the field), then run init again.")
     E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
             "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
             "output its own path.")

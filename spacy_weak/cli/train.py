@@ -9,6 +9,7 @@ Thin over :mod:`spacy_weak.training` (``docs/training.md``)::
 """
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -49,6 +50,22 @@ def read_all(paths: List[Path], vocab, param: str = "docbin_paths"):
             raise SpacyWeakError(Errors.E308.format(path=path, param=param))
         docs.extend(got)
     return docs
+
+
+@contextmanager
+def output_lock(output: Path):
+    """The output folder's exclusive lock (``corpora/output_dir.DirectoryLock``), held while the run
+    writes: a second run into the same folder fails at once with ``E502``."""
+    from ..corpora.output_dir import DirectoryLock
+
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    lock = DirectoryLock(output)
+    lock.acquire(lambda: f"another `spacy-weak crossfit` or `self-train` run into {output}")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _fail(err) -> None:
@@ -141,8 +158,9 @@ def crossfit_cli(
         vocab = spacy.blank("en").vocab
         docs = read_all(docbin_paths, vocab)
         extra_docs = read_all(extra, vocab, "--extra") if extra else []
-        result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
-        write_predictions(result, output)
+        with output_lock(output):  # like apply: two runs into one folder would delete each other's fold work
+            result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
+            write_predictions(result, output)
     except SpacyWeakError as err:
         _fail(err)
     typer.echo(
@@ -241,12 +259,13 @@ def self_train_cli(
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
         nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
-        results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
-                             on_round=lambda r: typer.echo(f"round {r.round} done"))
-        silver = results[-1].silver if results else docs
-        stamp_meta(nlp)
-        save_pipeline(nlp, output / "label_model")
-        save_docbin(silver, output / "silver.spacy")
+        with output_lock(output):
+            results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
+                                 on_round=lambda r: typer.echo(f"round {r.round} done"))
+            silver = results[-1].silver if results else docs
+            stamp_meta(nlp)
+            save_pipeline(nlp, output / "label_model")
+            save_docbin(silver, output / "silver.spacy")
     except SpacyWeakError as err:
         _fail(err)
     typer.echo(f"{rounds} self-training round(s): {output / 'silver.spacy'}, label model {output / 'label_model'}")
