@@ -248,6 +248,8 @@ def card_cli(
             vocab, report = nlp.vocab, hmm.source_report()
             label_list = label_list or list(hmm.labels_)
         docs = _read(docbins, "describe", vocab)
+        if pipeline is not None and key == hmm.cfg["spans_key"]:
+            _ensure_silver(docs, hmm)  # as audit does: the silver of the given label model
         _require_key(docs, key, "--key", docbins)
         _require_key(docs, gold_key, "--gold-key", docbins)
         if not label_list:
