@@ -8,7 +8,12 @@ so commands added later are covered too:
   consistent: shards and manifests are written atomically, so the same
   command resumes once space is freed);
 * any other ``OSError`` -> ``E507`` naming the path and the system's reason;
-* anything else -> ``E509`` with the exception type and message.
+* anything else -> ``E509`` with the exception type and message;
+* a closed pipe (``spacy-weak ... | head``) -> no message, exit status 141, like a Unix tool.
+
+Before the command runs, its paths are checked (``E500`` output on an input, ``E523`` two
+outputs on one path, ``E603`` an output file it did not write: see
+:mod:`spacy_weak.corpora.command_paths`); after it, the output files it wrote are stamped.
 
 ``SPACY_WEAK_TRACEBACK=1`` re-raises instead, for bug reports.
 Click/typer control flow (``Exit``, ``Abort``, usage errors) and
