@@ -57,3 +57,16 @@ def test_a_non_finite_number_anywhere_in_a_saved_model_is_refused(tmp_path, make
         assert str(place[0]) in str(info.value), place
     model.write_bytes(srsly.msgpack_dumps(state))
     assert spacy.load(tmp_path / "p").get_pipe(name).is_fitted
+
+
+def test_lexicon_info_checks_the_tables_it_summarises(tmp_path):
+    from .helpers import assert_coded_failure, run_cli
+
+    lex = tmp_path / "lex.tsv"
+    lex.write_text("".join(f"term {i}\tChemical\tC{i}\n" for i in range(200)))
+    out = tmp_path / "compiled"
+    assert run_cli("lexicon", "compile", lex, "-o", out).exit_code == 0
+    assert run_cli("lexicon", "info", out).exit_code == 0
+    tables = out / "tables.npz"
+    tables.write_bytes(tables.read_bytes()[: tables.stat().st_size // 2])
+    assert_coded_failure(run_cli("lexicon", "info", out), "E009")
