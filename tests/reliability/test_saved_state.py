@@ -34,8 +34,7 @@ def _set(state, path, value):
 
 
 @pytest.mark.parametrize("make", [fitted_hmm_pipeline, fitted_doc_em_pipeline])
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
-def test_a_non_finite_number_anywhere_in_a_saved_model_is_refused(tmp_path, make, bad):
+def test_a_non_finite_number_anywhere_in_a_saved_model_is_refused(tmp_path, make):
     nlp, _ = make()
     name = nlp.pipe_names[-1]
     if name == "weak_hmm":  # per-source weights are saved in the model too
@@ -48,7 +47,8 @@ def test_a_non_finite_number_anywhere_in_a_saved_model_is_refused(tmp_path, make
     assert len(places) >= 3
     if name == "weak_hmm":
         assert ("hmm", "source_weights", 0) in places
-    for place in places:
+    cases = [(place, math.nan) for place in places] + [(places[-1], math.inf), (places[0], -math.inf)]
+    for place, bad in cases:
         broken = srsly.msgpack_loads(srsly.msgpack_dumps(state))
         _set(broken, place, bad)
         model.write_bytes(srsly.msgpack_dumps(broken))
