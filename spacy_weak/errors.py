@@ -92,6 +92,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W502 = ("Aggregator '{name}' cannot be identified from its sources: {problem}. Its posteriors follow the class "
             "priors rather than the data. Remedy: set `class_priors`, or add a source that votes for {missing}.")
 
+    W503 = ("Aggregator '{name}': source '{source}' voted {n} span(s) labelled {label!r}, which is not one of the "
+            "model's labels ({labels}); those votes are ignored. Add the label to `labels` or map it on the source.")
+
     # --- first-hour UX (W550-W599)
     W551 = "`spacy-weak analyze --hmm` is deprecated (the option takes any fitted aggregator): write --model {path}."
     W552 = ("The override --{key} has no effect on a saved pipeline: [paths] and [initialize] are read only when a "
@@ -259,8 +262,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E457 = "Component '{component}' ({kind}) cannot be fitted on a Dask cluster: only weak_hmm and weak_doc_em can. Fit it without --cluster."
 
     # --- reliability (E500-E549)
-    E500 = ("Input {input} is (or is inside) the output directory {output}: writing there could destroy the input. "
-            "Give an output directory that does not contain the input.")
+    E500 = ("Input {input} and output {output} are the same path or one lies inside the other (symlinks and '..' "
+            "resolved): writing the output could destroy the input, so this is refused even with --overwrite. Give "
+            "an output elsewhere.")
     E501 = "Output {path} exists and is not a directory. Give a directory (new, or one written by an earlier run of the same command)."
     E502 = ("Output directory {path} is being written by another run ({holder}). Two runs never write one directory: "
             "wait for it to finish, or use another output directory.")
@@ -294,6 +298,29 @@ class Errors(metaclass=ErrorsWithCodes):
             "the document, or raise the limit with --{option}.")
     E522 = ("{path} holds {files} and is not {what}: saving there would overwrite files this command did not "
             "write. Give a new or empty directory, or the output of an earlier run of the same command.")
+    E524 = ("The --code file {path} failed to import: {type} at {file} line {line}: {err}. Fix the code (it runs "
+            "when the command starts, to register your functions and factories).")
+    E525 = "{path} is a damaged or truncated gzip file ({err}). Download or compress it again."
+    E526 = ("Unknown language code {lang!r} ({param}): spaCy has no such language. Give a code spaCy knows, e.g. en, "
+            "de, fr, es, or xx for a multi-language tokenizer.")
+    E527 = ("Shard {path} is not the file the manifest recorded at its position (its content hash differs: swapped, "
+            "edited or replaced by hand). Restore it, or use --overwrite to start the run again.")
+    E528 = "--exclude names {names}, which is not a component of {path} (components: {pipes}). Check the spelling."
+    E529 = ("No document of {path} has the span group {key!r} ({param}); the groups found are: {found}. Check the "
+            "key name.")
+    E530 = ("Aggregator '{name}': labels {labels} include 'O', the label of \"not an entity\" votes; a model "
+            "of it yields nothing. List the entity labels only (e.g. [\"Chemical\", \"Disease\"]).")
+    E531 = ("Aggregator '{name}': its spans_key {key!r} is also a source ({where}); writing its output there would "
+            "overwrite that source's votes. Give the aggregator another spans_key, or rename the source.")
+    E532 = ("Aggregator '{name}': none of its labels ({labels}) is voted by its sources, which vote {found}; every "
+            "vote would be dropped and the model would be empty. Set `labels` to the labels the sources vote, or map "
+            "the sources' labels (label_map).")
+    E533 = "--cluster-timeout must be a number of seconds > 0, got {value!r}."
+    E534 = ("{what} {value!r} holds {chars}, which `spacy project run` cannot pass through project.yml (it "
+            "substitutes vars into its config text). Rename the file or folder (or the field), then run init again.")
+    E523 = ("Outputs {first} and {second} are the same path or one lies inside the other (symlinks and '..' "
+            "resolved): one would silently replace the other, so this is refused even with --overwrite. Give each "
+            "output its own path.")
 
     # --- first-hour UX (E550-E599)
     E550 = "Invalid source name {name!r} for @span_source / @doc_source: use letters, digits, '_' or '-' (no dots: the name is a component factory)."

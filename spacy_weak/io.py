@@ -91,3 +91,57 @@ def file_digest(path: PathLike, chunk: int = 1 << 20) -> str:
         for block in iter(lambda: fh.read(chunk), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class _CheckedGzip:
+    """A gzip file whose damage (truncation, bad CRC, not gzip at all) is ``E525`` naming the file,
+    not an ``EOFError`` / ``zlib.error`` from deep inside a reader."""
+
+    def __init__(self, path: PathLike, mode: str, **kwargs: Any) -> None:
+        import gzip
+
+        self.path = Path(path)
+        self._fh = gzip.open(path, mode, **kwargs)
+
+    def _damaged(self, err: BaseException):
+        from .errors import Errors, SpacyWeakError
+
+        return SpacyWeakError(Errors.E525.format(path=self.path, err=f"{type(err).__name__}: {err}"))
+
+    def _call(self, fn, *args):
+        import gzip
+        import zlib
+
+        try:
+            return fn(*args)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+            raise self._damaged(err) from None
+
+    def __iter__(self):
+        import gzip
+        import zlib
+
+        try:
+            yield from self._fh
+        except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+            raise self._damaged(err) from None
+
+    def read(self, *args):
+        return self._call(self._fh.read, *args)
+
+    def readline(self, *args):
+        return self._call(self._fh.readline, *args)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._fh.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._fh, name)
+
+
+def open_gzip(path: PathLike, mode: str = "rt", **kwargs: Any):
+    """``gzip.open`` for reading, with a damaged file reported as ``E525`` (see :class:`_CheckedGzip`)."""
+    return _CheckedGzip(path, mode, **kwargs)

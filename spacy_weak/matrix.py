@@ -25,7 +25,7 @@ from typing import Iterable, List, NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from .errors import Errors, SpacyWeakError
-from .spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, get_doc_votes, is_doc_level, resolve_sources
+from .spans import ATTR_AGGREGATOR, NEGATIVE_LABEL, get_doc_votes, glob_may_match, is_doc_level, resolve_sources
 
 LEVELS = ("token", "doc")
 
@@ -77,17 +77,18 @@ def _token_matrix(docs, patterns: List[str], labels: Optional[Sequence[str]]) ->
     return LabelMatrix(L, list(names), [NEGATIVE_LABEL, *found], lengths)
 
 
-def _doc_sources(docs) -> List[str]:
+def _doc_sources(docs, patterns: Sequence[str] = ()) -> List[str]:
+    """Document-level source keys; a glob never selects an evaluation group (gold), a name does."""
     keys = set()
     for doc in docs:
         for key, group in doc.spans.items():
-            if is_doc_level(group) and ATTR_AGGREGATOR not in group.attrs:
+            if is_doc_level(group) and ATTR_AGGREGATOR not in group.attrs and (key in patterns or glob_may_match(key, group)):
                 keys.add(key)
     return sorted(keys)
 
 
 def _doc_matrix(docs, patterns: List[str], labels: Optional[Sequence[str]]) -> LabelMatrix:
-    names = [s for s in resolve_sources(patterns, _doc_sources(docs))]
+    names = [s for s in resolve_sources(patterns, _doc_sources(docs, patterns))]
     if labels is None:
         seen = set()
         for doc in docs:

@@ -15,6 +15,7 @@
 It never overwrites a file (``[E562]`` lists the ones in the way). :func:`run_first_pass`
 then runs the workflow's steps up to the report, in process, on the data.
 """
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -177,7 +178,7 @@ train(args.config, args.output, overrides={{"paths.train": args.train, "paths.de
                                            "training.max_steps": args.steps, "training.eval_frequency": every}})
 '''
 
-PROJECT = '''title: "Weak supervision: silver {label} labels for {name}"
+PROJECT = '''title: {title_yaml}
 description: >
   Written by `spacy-weak init`. Labelling sources (configs/weak.cfg, rules.py, lexicon.tsv)
   annotate the documents; a hidden Markov model fitted without labels combines their votes into
@@ -185,9 +186,9 @@ description: >
   trained on the silver labels. `spacy project run all` runs every step; unchanged steps are skipped.
 
 vars:
-  data: "{data}"
-  text_field: "{text_field}"
-  lang: "{lang}"
+  data: {data_yaml}
+  text_field: {text_field_yaml}
+  lang: {lang_yaml}
   train_steps: 2000
 
 directories: ["corpus", "annotated", "training", "silver", "reports", "metrics"]
@@ -205,7 +206,7 @@ commands:
   - name: convert
     help: "The text of ${{vars.data}} -> corpus/docs.spacy"
     script:
-      - "python scripts/convert.py ${{vars.data}} corpus/docs.spacy --lang ${{vars.lang}} --text-field ${{vars.text_field}}"
+      - 'python scripts/convert.py "${{vars.data}}" corpus/docs.spacy --lang ${{vars.lang}} --text-field "${{vars.text_field}}"'
     deps:
       - "${{vars.data}}"
       - "scripts/convert.py"
@@ -367,6 +368,16 @@ LEXICON_HEADER = """# The gazetteer's terms: one per line, term<TAB>label; lines
 """
 
 
+UNPASSABLE = '"\\$'  # `spacy project run` substitutes vars into its config text: these break it
+
+
+def check_project_var(value: str, what: str) -> None:
+    """``E534`` for a value project.yml cannot carry (a double quote, backslash or dollar sign)."""
+    bad = sorted({ch for ch in value if ch in UNPASSABLE})
+    if bad:
+        raise SpacyWeakError(Errors.E534.format(what=what, value=value, chars=" ".join(bad)))
+
+
 def project_files(target: Path, data: Path, *, label: str, lang: str, text_field: str, terms: List[str],
                   n_docs: int) -> Dict[str, str]:
     """The text of every file :func:`scaffold` writes, by path relative to ``target``."""
@@ -389,6 +400,15 @@ def project_files(target: Path, data: Path, *, label: str, lang: str, text_field
               "never in lower case: keep the ones that are " + label + ", delete the others." if terms else
               "`spacy-weak init` found no word your text always capitalises inside sentences: nothing is seeded.")
     lexicon = LEXICON_HEADER.format(seeded=seeded) + "".join(f"{term}\t{label}\n" for term in terms)
+    # project.yml: values as YAML (JSON) strings; the scripts, which `spacy project run` splits with
+    # shlex, put them in double quotes: "my texts" or a single quote in a name stays one argument
+    check_project_var(data_ref, "--data")
+    check_project_var(text_field, "--text-field")
+    fmt.update({
+        "title_yaml": json.dumps(f"Weak supervision: silver {label} labels for {name}"),
+        "data_yaml": json.dumps(data_ref), "text_field_yaml": json.dumps(text_field),
+        "lang_yaml": json.dumps(lang),
+    })
     return {
         "configs/weak.cfg": CONFIG.format(**fmt),
         "rules.py": RULES.format(**fmt),

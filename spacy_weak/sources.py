@@ -82,7 +82,7 @@ class LabellingSource:
     def _label_items(self, doc, result):
         for item in result or ():
             if self.label is not None:
-                if isinstance(item, Span) and not item.label_:
+                if isinstance(item, Span) and not item.label_ and item.doc is doc:  # another Doc's span: E059 later
                     item = Span(doc, item.start, item.end, label=self.label, kb_id=item.kb_id_)
                 elif isinstance(item, (tuple, list)) and len(item) == 2:
                     item = (item[0], item[1], self.label)

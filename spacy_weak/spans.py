@@ -35,6 +35,9 @@ ATTR_AGGREGATOR = "aggregator"  # aggregate groups: component name
 ATTR_ABSTAIN_OUTSIDE = "abstain_outside"  # span sources: no opinion outside their spans (not an "O" vote)
 ATTR_CANNOT_MATCH = "cannot_match"  # a sub-source the build found unable to match (W553)
 ATTR_READS = "reads"  # span sources that add to other sources' spans (consistency, abbreviations): what they read
+ATTR_GOLD = "gold"  # evaluation groups: gold written by the corpus readers (attrs["gold"] = True)
+ATTR_REVIEWED_BY = "reviewed_by"  # evaluation groups: reviewed gold written by `review import --dev`
+EVALUATION_KEYS = frozenset({"gold"})  # span keys that hold gold whatever their attrs
 
 LEVEL_SPAN = "span"
 LEVEL_DOC = "doc"
@@ -108,6 +111,46 @@ def set_aggregate(
 def span_probs(group: SpanGroup) -> List[float]:
     """Probabilities of an aggregate group's spans (aligned with the group)."""
     return list(group.attrs.get(ATTR_PROBS, [1.0] * len(group)))
+
+
+def is_evaluation_group(key: str, group: SpanGroup) -> bool:
+    """Gold or reviewed labels kept for scoring (never a source unless named explicitly):
+    ``attrs["gold"]`` (corpus readers, ``set_gold``), ``attrs["reviewed_by"]`` (review dev sets),
+    or a key in :data:`EVALUATION_KEYS`."""
+    attrs = group.attrs
+    return attrs.get(ATTR_GOLD) is True or ATTR_REVIEWED_BY in attrs or key in EVALUATION_KEYS
+
+
+def has_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+def glob_may_match(key: str, group: SpanGroup, extra: Iterable[str] = ()) -> bool:
+    """Whether a glob pattern (``"*"``, ``"gaz_*"``) may select span group ``key`` as a source:
+    never an evaluation group (:func:`is_evaluation_group`) nor a key in ``extra`` (e.g. a
+    ``--gold-key``). Explicit names select any group: gold is a source only when named."""
+    return key not in extra and not is_evaluation_group(key, group)
+
+
+def resolve_source_groups(
+    patterns: Union[str, Sequence[str]], spans, *, exclude: Iterable[str] = (), evaluation: Iterable[str] = ()
+) -> List[str]:
+    """The keys of ``spans`` (``doc.spans``) that ``patterns`` select as sources.
+
+    The one place globs are resolved against a document's groups: explicit names select
+    their group whatever it is; globs skip evaluation groups (gold, reviewed dev sets, and
+    the keys in ``evaluation``). ``exclude`` (e.g. the caller's own key) is never selected.
+    Order as :func:`resolve_sources`.
+    """
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    excluded = set(exclude)
+    extra = set(evaluation)
+    explicit = {p for p in patterns if not has_glob(p)}
+    available = [
+        k for k in spans.keys() if k not in excluded and (k in explicit or glob_may_match(k, spans[k], extra))
+    ]
+    return [k for k in resolve_sources(patterns, available) if k in spans and k not in excluded]
 
 
 def resolve_sources(patterns: Union[str, Sequence[str]], available: Iterable[str]) -> List[str]:

@@ -41,6 +41,16 @@ def _matching(patterns: Sequence[str], key: str) -> bool:
     return any((fnmatchcase(key, p) if _has_glob(p) else key == p) for p in patterns)
 
 
+def _selects(patterns: Sequence[str], key: str, group) -> bool:
+    """``patterns`` select span group ``key`` as a source: named explicitly, or matched by a glob
+    and not an evaluation group (gold, reviewed dev sets: :func:`spacy_weak.spans.glob_may_match`)."""
+    from ..spans import glob_may_match
+
+    if key in patterns:
+        return True
+    return glob_may_match(key, group) and any(fnmatchcase(key, p) for p in patterns if _has_glob(p))
+
+
 def _check_weights(name: str, weights: Dict[str, float], sources: Sequence[str]) -> None:
     unknown = sorted(set(weights) - set(sources))
     if unknown:

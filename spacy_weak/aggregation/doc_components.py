@@ -27,7 +27,7 @@ from ..spans import (
 from .base import (
     _AggregatorBase,
     _check_option,
-    _matching,
+    _selects,
     docs_from_examples,
 )
 from .dawid_skene import ABSTAIN, AGAINST, FOR, MISSING, DawidSkene, doc_majority
@@ -74,7 +74,7 @@ class DocVoteCollector:
                 continue
             s = self._source_index.get(key)
             if s is None:
-                if not _matching(self.patterns, key):
+                if not _selects(self.patterns, key, group):
                     continue
                 s = len(self.sources)
                 self.sources.append(key)
@@ -170,7 +170,7 @@ class _DocAggregator(_AggregatorBase):
     def _has_sources(self, doc: Doc) -> bool:
         patterns = self.cfg["sources"] or ["*"]
         return any(
-            is_doc_level(g) and ATTR_AGGREGATOR not in g.attrs and _matching(patterns, k) for k, g in doc.spans.items()
+            is_doc_level(g) and ATTR_AGGREGATOR not in g.attrs and _selects(patterns, k, g) for k, g in doc.spans.items()
         )
 
 

@@ -26,7 +26,10 @@ from .span_base import (
 )
 from .validation import (
     HMM_STATE_FORMAT,
+    check_aggregator_names,
     check_hmm_params,
+    check_source_labels,
+    check_spans_key_free,
     validate_hmm_state,
     warn_case_mismatches,
     warn_missing_sources,
@@ -73,6 +76,7 @@ class HMMAggregator(_SpanAggregator):
                          pseudo_count=pseudo_count, anchor_strength=anchor_strength, weights=weights)
         if not 0.0 < dependency_threshold <= 1.0:
             raise SpacyWeakError(Errors.E350.format(name=name, value=dependency_threshold))
+        check_aggregator_names(name, labels, spans_key, sources)
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -137,7 +141,9 @@ class HMMAggregator(_SpanAggregator):
     def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
         """Fit on the examples' docs (see the module docstring for which docs)."""
         if labels:
+            check_aggregator_names(self.name, labels, self.cfg["spans_key"], self.cfg["sources"])
             self.cfg["labels"] = list(labels)
+        check_spans_key_free(self.name, self.cfg["spans_key"], nlp)
         if get_examples is None:
             return
         docs = docs_from_examples(get_examples, nlp, self.name, self._has_sources)
@@ -197,6 +203,9 @@ class HMMAggregator(_SpanAggregator):
             raise SpacyWeakError(Errors.E102.format(name=self.name, sources=", ".join(kept)))
         self._reset()
         warn_case_mismatches(self.name, summary.unknown_label_names, labels)
+        check_source_labels(self.name, summary.unknown_label_names, labels, {s: summary.n_spans.get(s, 0) for s in kept})
+        if self.cfg["spans_key"] in getattr(summary, "own_key_sources", ()):
+            raise SpacyWeakError(Errors.E531.format(name=self.name, key=self.cfg["spans_key"], where="the fitted documents"))
         self.overlaps_resolved = dict(summary.overlaps_resolved)
         self.unknown_labels = dict(summary.unknown_labels)
         silent = [s for s in kept if summary.n_spans.get(s, 0) == 0]

@@ -38,7 +38,16 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from spacy.tokens import Doc
 
-from ..spans import ATTR_ABSTAIN_OUTSIDE, ATTR_CANNOT_MATCH, ATTR_READS, ATTR_AGGREGATOR, NEGATIVE_LABEL, is_doc_level, resolve_sources
+from ..spans import (
+    ATTR_ABSTAIN_OUTSIDE,
+    ATTR_AGGREGATOR,
+    ATTR_CANNOT_MATCH,
+    ATTR_READS,
+    NEGATIVE_LABEL,
+    glob_may_match,
+    is_doc_level,
+    resolve_sources,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,15 +100,20 @@ ATTR_GOLD = "gold"  # gold groups written by the corpus readers (attrs["gold"] =
 
 
 def is_span_source_group(group) -> bool:
-    """A span group written by a span-level source: not an aggregate (``attrs["aggregator"]``),
-    not a document-level source (``attrs["level"] == "doc"``), not gold (``attrs["gold"]``)."""
+    """A span group a span-level source may have written: not an aggregate (``attrs["aggregator"]``),
+    not a document-level source (``attrs["level"] == "doc"``). Gold is left out by the glob rule
+    (:func:`spacy_weak.spans.glob_may_match`), so a source named explicitly may be gold."""
     attrs = group.attrs
-    return ATTR_AGGREGATOR not in attrs and not is_doc_level(group) and not attrs.get(ATTR_GOLD)
+    return ATTR_AGGREGATOR not in attrs and not is_doc_level(group)
 
 
 def available_sources(doc: Doc, exclude: Iterable[str] = ()) -> List[str]:
+    """The span-level source groups of ``doc`` a ``"*"`` selects: no aggregate, no doc-level
+    group, no evaluation group (gold, reviewed dev sets), none of ``exclude``."""
     excluded = set(exclude)
-    return [k for k, g in doc.spans.items() if k not in excluded and is_span_source_group(g)]
+    return [
+        k for k, g in doc.spans.items() if k not in excluded and is_span_source_group(g) and glob_may_match(k, g)
+    ]
 
 
 def encode_spans(
@@ -209,6 +223,7 @@ class ObservationCollector:
         # sources whose silence is no news: they add to other sources' spans (ATTR_READS), or the
         # build said they cannot match (ATTR_CANNOT_MATCH, W553)
         self.reading_sources: set = set()
+        self.own_key_sources: set = set()  # excluded keys (the aggregator's output) that a source wrote
         self._vocab = None
         # queued docs (encoded in blocks of FLUSH_TOKENS tokens by _flush)
         self._p_starts: List[int] = []
@@ -259,9 +274,17 @@ class ObservationCollector:
         if self._vocab is None:
             self._vocab = doc.vocab
         spans = doc.spans
+        for key in self.exclude:
+            if key in spans and is_span_source_group(spans[key]) and key not in self.own_key_sources:
+                self.own_key_sources.add(key)
         if self._globs:
             for key, group in spans.items():
-                if key not in self._source_index and self._matches(key) and is_span_source_group(group):
+                if (
+                    key not in self._source_index
+                    and self._matches(key)
+                    and is_span_source_group(group)
+                    and glob_may_match(key, group)
+                ):
                     self._add_source(key)
         base = self._p_tokens
         for name, col in self._source_index.items():

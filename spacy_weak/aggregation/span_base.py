@@ -10,11 +10,11 @@ from spacy.tokens import Doc, Span
 from ..spans import (
     set_aggregate,
 )
-from .base import _AggregatorBase, _matching
+from .base import _AggregatorBase, _selects
 from .observations import (
     FIRST_LABEL_CODE,
-    available_sources,
     doc_offsets,
+    is_span_source_group,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,10 @@ def io_symbols(X: np.ndarray) -> np.ndarray:
 class _SpanAggregator(_AggregatorBase):
     def _has_sources(self, doc: Doc) -> bool:
         patterns = self.cfg["sources"] or ["*"]
+        own = self.cfg["spans_key"]
         return any(
-            _matching(patterns, key) for key in available_sources(doc, exclude=[self.cfg["spans_key"]])
+            key != own and is_span_source_group(group) and _selects(patterns, key, group)
+            for key, group in doc.spans.items()
         )
 
     def _write(self, doc: Doc, spans: List[Tuple[int, int, str]], probs, voters) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..spans import NEGATIVE_LABEL
 
 HMM_STATE_FORMAT = "spacy_weak.weak_hmm.v1"
 DOC_EM_STATE_FORMAT = "spacy_weak.weak_doc_em.v1"
@@ -101,6 +102,45 @@ def warn_missing_sources(name: str, patterns, found, n_docs: int) -> None:
     if missing and found:
         warn(Warnings.W500.format(name=name, missing=", ".join(map(repr, missing)), n_docs=n_docs,
                                   found=", ".join(found)), stacklevel=3)
+
+
+def check_aggregator_names(name: str, labels, spans_key: str, sources) -> None:
+    """Where an aggregator is built: ``"O"`` is not a label (``E530``: it is the "not an entity"
+    vote, so a model of ``["O"]`` always yields nothing); its output key may not be one of its
+    explicitly named sources (``E531``: it would overwrite that source's votes)."""
+    if NEGATIVE_LABEL in list(labels or ()):
+        raise SpacyWeakError(Errors.E530.format(name=name, labels=list(labels)))
+    if spans_key in [s for s in (sources or ()) if not any(ch in s for ch in "*?[")]:
+        raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where="its `sources`"))
+
+
+def check_spans_key_free(name: str, spans_key: str, nlp) -> None:
+    """``E531`` when another component of ``nlp`` is called like the aggregator's output key (a source
+    named ``silver`` writes ``doc.spans["silver"]``, which the aggregator would overwrite)."""
+    if nlp is None:
+        return
+    for other, pipe in nlp.pipeline:
+        if other == name or type(pipe).__name__.endswith("Aggregator"):
+            continue
+        if other == spans_key or getattr(pipe, "spans_key", None) == spans_key:
+            raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where=f"the pipeline (component {other!r})"))
+
+
+def check_source_labels(name: str, unknown: Dict[str, Dict[str, int]], labels, kept_spans: Dict[str, int]) -> None:
+    """Source labels outside the aggregator's ``labels``: ``E532`` when no source vote fits any model
+    label (the model would be empty), else ``W503`` per source and label (case-only: ``W501``)."""
+    folded = {str(label).casefold() for label in labels}
+    outside = {
+        (source, found): n
+        for source, per in unknown.items()
+        for found, n in per.items()
+        if found.casefold() not in folded
+    }
+    if not any(kept_spans.values()) and unknown:
+        voted = sorted({found for per in unknown.values() for found in per})
+        raise SpacyWeakError(Errors.E532.format(name=name, labels=", ".join(labels), found=", ".join(voted)))
+    for (source, found), n in sorted(outside.items()):
+        warn(Warnings.W503.format(name=name, source=source, label=found, n=n, labels=", ".join(labels)), stacklevel=3)
 
 
 def warn_case_mismatches(name: str, unknown: Dict[str, Dict[str, int]], labels, warned: Optional[set] = None) -> None:
@@ -206,10 +246,31 @@ def _saved_parts(name: str, state: dict, fmt: str, where: str, model_key: str):
     return _names(name, state, "sources", where), _names(name, state, "labels", where), state.get(model_key)
 
 
+DIAGNOSTIC_KEYS = ("history", "loglik_history")  # the fit's trace: shown, never used to predict
+
+
+def check_all_finite(name: str, where: str, value: Any, key: str = "") -> None:
+    """``E513`` for a NaN or infinite number anywhere in a saved state (every table and setting,
+    ``source_weights`` included), naming its key: no saved number is meaningful when not finite."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _bad(name, where, f"'{key or 'the state'}' holds NaN or infinite values")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if not key and k in DIAGNOSTIC_KEYS:
+                continue
+            check_all_finite(name, where, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            if isinstance(v, (dict, list, tuple, float)):
+                check_all_finite(name, where, v, key)
+
+
 def validate_hmm_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_hmm`` state (see the module docstring)."""
     from .observations import n_states, n_symbols
 
+    check_all_finite(name, where, state)
     sources, labels, hmm = _saved_parts(name, state, HMM_STATE_FORMAT, where, "hmm")
     if hmm is None:
         return  # not fitted: nothing to check
@@ -248,6 +309,7 @@ def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
     """Check a saved ``weak_doc_em`` state (see the module docstring)."""
     from .dawid_skene import N_OBS
 
+    check_all_finite(name, where, state)
     sources, labels, model = _saved_parts(name, state, DOC_EM_STATE_FORMAT, where, "model")
     if model is None:
         return

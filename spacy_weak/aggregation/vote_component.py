@@ -17,7 +17,7 @@ from .observations import (
     is_span_source_group,
 )
 from .span_base import _SpanAggregator, merge_adjacent_states
-from .validation import check_number_map
+from .validation import check_aggregator_names, check_number_map, check_spans_key_free
 from .voting import span_majority, states_to_span_arrays, token_majority
 
 VOTE_LEVELS = ("token", "span")
@@ -61,6 +61,7 @@ class VoteAggregator(_SpanAggregator):
         super().__init__(vocab, name)
         check_number_map(name, "weights", weights, minimum=0)
         _check_option(name, "level", level, VOTE_LEVELS)
+        check_aggregator_names(name, labels, spans_key, sources)
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -79,7 +80,9 @@ class VoteAggregator(_SpanAggregator):
     def initialize(self, get_examples=None, *, nlp=None, labels: Optional[Sequence[str]] = None) -> None:
         """Nothing to fit; ``labels`` (optional) fixes the label set."""
         if labels:
+            check_aggregator_names(self.name, labels, self.cfg["spans_key"], self.cfg["sources"])
             self.cfg["labels"] = list(labels)
+        check_spans_key_free(self.name, self.cfg["spans_key"], nlp)
 
     def predict(self, docs: Sequence[Doc]):
         if self.cfg["level"] == "span":

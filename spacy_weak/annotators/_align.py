@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList
 
 from ..errors import Errors, SpacyWeakError
-from ..spans import ATTR_AGGREGATOR, is_doc_level, resolve_sources, set_source_spans
+from ..spans import ATTR_AGGREGATOR, is_doc_level, resolve_source_groups, set_source_spans
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +137,11 @@ def span_source_groups(doc: Doc, patterns: Sequence[str], *, exclude: str) -> Li
     """The span-level source groups named by ``patterns`` (globs allowed) present in ``doc``.
 
     Leaves out ``exclude`` (the calling component's own key), aggregate groups
-    (with an ``aggregator`` attr) and document-level groups.
+    (with an ``aggregator`` attr) and document-level groups; globs never select
+    gold or other evaluation groups (:func:`spacy_weak.spans.resolve_source_groups`).
     """
     groups = []
-    for key in resolve_sources(list(patterns), doc.spans.keys()):
-        if key == exclude or key not in doc.spans:
-            continue
+    for key in resolve_source_groups(list(patterns), doc.spans, exclude=[exclude]):
         group = doc.spans[key]
         if ATTR_AGGREGATOR in group.attrs or is_doc_level(group):
             continue

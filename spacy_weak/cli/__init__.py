@@ -48,7 +48,24 @@ def main() -> None:
     _load_commands()
     from ._app import command_with_plain_flags
 
-    command_with_plain_flags()(prog_name="spacy-weak")
+    try:
+        command_with_plain_flags()(prog_name="spacy-weak")
+    except SystemExit:
+        _flush_stdout()
+        raise
+    _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    """Flush now, so that a reader that went away (``spacy-weak ... | head``) ends the command
+    quietly like a Unix tool (exit 141) instead of Python's 'Exception ignored ... BrokenPipeError'."""
+    from ._guard import BROKEN_PIPE_EXIT, quiet_broken_pipe
+
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        quiet_broken_pipe()
+        sys.exit(BROKEN_PIPE_EXIT)
 
 
 __all__ = ["app", "main"]

@@ -10,11 +10,13 @@ from ._guard import guard
 
 
 class GuardedTyper(typer.Typer):
-    def command(self, *args, **kwargs):
+    def command(self, *args, outputs=None, **kwargs):
+        """``outputs``: ``{parameter: "file" | "dir"}``, the command's output paths (every other path
+        parameter is an input); see :func:`spacy_weak.cli._guard.guard`."""
         register = super().command(*args, **kwargs)
 
         def decorator(fn):
-            register(guard(fn))
+            register(guard(fn, outputs))
             return fn
 
         return decorator

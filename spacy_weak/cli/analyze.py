@@ -21,7 +21,7 @@ def _split(values: Optional[List[str]]) -> Optional[List[str]]:
     return out or None
 
 
-@app.command("analyze")
+@app.command("analyze", outputs={"json_path": "file", "markdown_path": "file", "html_path": "file"})
 def analyze_cli(
     docbin_paths: List[Path] = typer.Argument(..., help="Annotated DocBin files or directories of *.spacy shards (streamed)."),
     gold: Optional[Path] = typer.Option(
@@ -75,7 +75,6 @@ def analyze_cli(
     from ..progress import progress
 
     from ..errors import Warnings, warn
-    from ._report_paths import check_report_paths
     from .apply import import_code
 
     start = time.perf_counter()
@@ -85,7 +84,6 @@ def analyze_cli(
         compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
         return
     try:
-        check_report_paths(((json_path, "json"), (markdown_path, "markdown"), (html_path, "html")), overwrite=overwrite)
         import_code(code)
         if hmm is not None:
             warn(Warnings.W551.format(path=hmm))

@@ -49,7 +49,40 @@ def import_code(path: Optional[Path]) -> None:
         raise SpacyWeakError(Errors.E256.format(path=path))
     from spacy.util import import_file
 
-    import_file("spacy_weak_user_code", path)
+    try:
+        import_file("spacy_weak_user_code", path)
+    except SpacyWeakError:
+        raise
+    except Exception as err:  # noqa: BLE001 - the user's code: any error is theirs to fix, with its place
+        raise SpacyWeakError(Errors.E524.format(path=path, **_code_error_place(err, path))) from None
+
+
+def _code_error_place(err: BaseException, path: Path) -> Dict[str, Any]:
+    """Line and message of an error raised while importing the user's ``--code`` file."""
+    import traceback
+
+    line = getattr(err, "lineno", None) if isinstance(err, SyntaxError) else None
+    where = Path(getattr(err, "filename", None) or path)
+    if line is None:
+        target = str(Path(path).resolve())
+        frames = [f for f in traceback.extract_tb(err.__traceback__) if str(Path(f.filename).resolve()) == target]
+        if frames:
+            line, where = frames[-1].lineno, path
+        else:
+            tb = traceback.extract_tb(err.__traceback__)
+            if tb:
+                line, where = tb[-1].lineno, Path(tb[-1].filename)
+    message = err.msg if isinstance(err, SyntaxError) else str(err)
+    return {"file": where, "line": line if line is not None else "?", "type": type(err).__name__, "err": message}
+
+
+def check_exclude(model: Path, config, exclude: Sequence[str]) -> None:
+    """``E528`` for an ``--exclude`` name that is no component of the pipeline (a typo would
+    otherwise be ignored and, e.g., an unfitted aggregator loaded after all)."""
+    pipes = list(config.get("nlp", {}).get("pipeline", []))
+    unknown = [name for name in exclude if name not in pipes]
+    if unknown:
+        raise SpacyWeakError(Errors.E528.format(names=", ".join(map(repr, unknown)), path=model, pipes=", ".join(pipes)))
 
 
 def load_pipeline(
@@ -75,6 +108,8 @@ def load_pipeline(
     model = Path(model)
     try:
         if model.is_dir():
+            if exclude and (model / "config.cfg").is_file():
+                check_exclude(model, util.load_config(model / "config.cfg", interpolate=False), exclude)
             nlp = spacy.load(model, config=overrides, exclude=list(exclude))
             enforce_component_overrides(nlp, overrides)
             digest = hashlib.sha256(srsly.json_dumps(overrides, sort_keys=True).encode("utf8"))
@@ -88,6 +123,7 @@ def load_pipeline(
                     Errors.E255.format(path=model, err="a config must be initialised: pass --initialize")
                 )
             config = util.load_config(model, overrides=overrides, interpolate=False)
+            check_exclude(model, config, exclude)
             nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
             for name in exclude:
                 if name in nlp.pipe_names:
@@ -280,7 +316,7 @@ def print_apply_summary(summary: Dict[str, Any], output_dir: Path) -> None:
         typer.echo(f"  time: {summary['seconds']:.1f}s" + (f" ({rate} docs/s)" if rate else ""))
 
 
-@app.command("apply", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command("apply", outputs={"output_dir": "dir"}, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def apply_cli(
     ctx: typer.Context,
     model: Path = typer.Argument(..., help="A saved pipeline directory, or a config.cfg (with --initialize)."),

@@ -17,7 +17,7 @@ from spacy.language import Language
 
 from ..corpora.align import GOLD_KEY, ReadStats
 from ..corpora.readers import read_corpus
-from ..corpora.limits import guard_tokenizer
+from ..corpora.limits import _describe, guard_tokenizer
 from ..corpora.output_dir import check_output_dir
 from ..corpora.shards import ShardWriter, input_fingerprint
 from ..errors import Errors, SpacyWeakError, Warnings, warn
@@ -61,6 +61,9 @@ def tokenizer_nlp(lang: str = "en", tokenizer: Optional[str] = None) -> Tuple[La
     from spacy import util
 
     if not tokenizer:
+        from .init import check_lang
+
+        check_lang(lang)
         return spacy.blank(lang), None
     path = Path(tokenizer)
     try:
@@ -140,7 +143,10 @@ def convert_corpus(
         docs = islice(docs, resumed_from, None)
         if show_progress and progress_enabled():
             docs = progress(docs, desc="convert", unit="doc")
+        limit = nlp.tokenizer.max_length
         for doc in docs:
+            if len(doc.text) > limit:  # pre-tokenised input (IOB) never meets the tokenizer's check
+                raise SpacyWeakError(Errors.E510.format(doc=_describe(doc.text), n=len(doc.text), max_length=limit))
             writer.add(doc)
         writer.flush()
         read = stats.to_dict()
@@ -191,7 +197,7 @@ def print_convert_summary(summary: Dict[str, Any], output_dir: Path) -> None:
         typer.echo(f"  time: {summary['seconds']:.1f}s")
 
 
-@app.command("convert")
+@app.command("convert", outputs={"output_dir": "dir"})
 def convert_cli(
     format: str = typer.Argument(..., help="Input format: pubtator, bioc or iob."),
     input_path: Path = typer.Argument(..., help="The corpus file."),

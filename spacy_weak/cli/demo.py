@@ -106,7 +106,7 @@ def summary_lines(docs, sources: List[str], aggregates: List[str], analysis) -> 
     return lines
 
 
-@app.command("demo")
+@app.command("demo", outputs={"output": "dir"})
 def demo_cli(
     output: Path = typer.Option(Path("output/demo"), "--output", "-o", help="Folder for silver.spacy and the fitted pipeline."),
     config: Path = typer.Option(REPO / "configs" / "sample.cfg", "--config", help="Recipe config."),

@@ -46,7 +46,7 @@ def _fail(err) -> None:
     raise typer.Exit(code=1)
 
 
-@diagnose_app.command("breakdown")
+@diagnose_app.command("breakdown", outputs={"json_path": "file"})
 def breakdown_cli(
     docbin_paths: list[Path] = typer.Argument(..., help="Annotated (and aggregated) DocBin files or shard directories."),
     key: str = typer.Option(..., "--key", "-k", help="Source or aggregate span key ('ents' = doc.ents)."),
@@ -70,10 +70,8 @@ def breakdown_cli(
         collect_for_key,
     )
     from ..io import write_json_atomic
-    from ._report_paths import check_report_paths
 
     try:
-        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         gk = _gold_key(docs, gold_docs, gold_key)
         data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gk)
@@ -107,7 +105,7 @@ def breakdown_cli(
         typer.echo(f"Wrote {json_path}")
 
 
-@diagnose_app.command("terms")
+@diagnose_app.command("terms", outputs={"stop_terms": "file", "lexicon_out": "file", "json_path": "file"})
 def terms_cli(
     docbin_paths: list[Path] = typer.Argument(..., help="Annotated DocBin files or shard directories."),
     key: str = typer.Option(..., "--key", "-k", help="The gazetteer's (or any source's) span key."),
@@ -137,17 +135,10 @@ def terms_cli(
         write_stop_terms,
     )
     from ..io import write_json_atomic
-    from ._report_paths import check_report_paths
 
     try:
         if (lexicon_in is None) != (lexicon_out is None):
             raise SpacyWeakError(Errors.E606)
-        if lexicon_in is not None and lexicon_out is not None and lexicon_out.resolve() == lexicon_in.resolve():
-            raise SpacyWeakError(Errors.E500.format(input=lexicon_in, output=lexicon_out))
-        for path in (stop_terms, lexicon_out):
-            if path is not None and path.exists() and not overwrite:
-                raise SpacyWeakError(Errors.E603.format(path=path))
-        check_report_paths([(json_path, "json")], overwrite=overwrite)
         docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
         out = term_precision(docs, key, gold_key=_gold_key(docs, gold_docs, gold_key), gold_docs=gold_docs)
         rows = sort_rows(out["concepts"] if concepts else out["terms"], sort)

@@ -94,7 +94,7 @@ def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path:
     return proc.fit(docs)
 
 
-@app.command("fit", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command("fit", outputs={"output": "dir"}, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def fit_cli(
     ctx: typer.Context,
     config_or_model: Path = typer.Argument(..., help="A pipeline config (.cfg) or a saved pipeline directory."),

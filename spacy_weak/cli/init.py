@@ -6,7 +6,19 @@ import typer
 from ._app import app
 
 
-@app.command("init")
+def check_lang(lang: str, param: str = "--lang") -> None:
+    """``E526`` for a language code spaCy does not have (instead of spaCy's ImportError)."""
+    import spacy
+
+    from ..errors import Errors, SpacyWeakError
+
+    try:
+        spacy.util.get_lang_class(lang)
+    except (ImportError, KeyError, ValueError):
+        raise SpacyWeakError(Errors.E526.format(lang=lang, param=param)) from None
+
+
+@app.command("init", outputs={"directory": "dir"})
 def init_cli(
     directory: Path = typer.Argument(..., help="Folder for the new project (created; existing files are never overwritten)."),
     data: Path = typer.Option(..., "--data", "-d", help="Your text: a folder of .txt files, a .txt file (one document "
@@ -24,6 +36,7 @@ def init_cli(
     from ..scaffold import run_first_pass, scaffold
 
     try:
+        check_lang(lang)
         made = scaffold(directory, data, label=label, lang=lang, text_field=text_field)
         typer.echo(f"Created {directory} for {made['n_docs']} documents of {data}:")
         for rel in made["files"]:

@@ -61,7 +61,7 @@ def _check_compile_output(output: Path, inputs: List[Path]) -> None:
     check_owned_directory(output, "meta.json", is_compiled)
 
 
-@lexicon_app.command("compile")
+@lexicon_app.command("compile", outputs={"output": "dir"})
 def compile_cli(
     inputs: List[Path] = typer.Argument(..., help="Lexicon inputs: RRF folders (MRCONSO.RRF + MRSTY.RRF), TSV or JSONL files."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write the compiled lexicon to."),
@@ -147,7 +147,7 @@ def _reader_options(path, format, semantic_map, language, suppress, sources, exc
     return {}
 
 
-@lexicon_app.command("convert")
+@lexicon_app.command("convert", outputs={"output": "file"})
 def convert_cli(
     vocabulary: str = typer.Argument(..., help="Open vocabulary: ctd (CTD MEDIC diseases), doid (Disease Ontology OBO), drugbank (DrugBank open vocabulary CSV)."),
     input_path: Path = typer.Argument(..., help="The vocabulary file (CTD_diseases.tsv.gz, doid.obo, drugbank_vocabulary.csv)."),
@@ -165,11 +165,7 @@ def convert_cli(
     from ..lexicons.open_vocab import convert
 
     try:
-        from ..corpora.output_dir import check_output_file
-
-        check_output_file(output, [input_path])
-        if output.exists() and not overwrite:  # a curated gazetteer of the user's is never replaced silently
-            raise SpacyWeakError(Errors.E603.format(path=output))
+        # output vs input (E500) and a curated gazetteer of the user's (E603): checked by the CLI guard
         filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
                                     spelling_variants=spelling)
         summary = convert(vocabulary, input_path, output, label=label, filters=filters)
@@ -193,12 +189,13 @@ def info_cli(
 ) -> None:
     """Describe a compiled lexicon: options, labels, counts, what was dropped, example terms."""
     from ..errors import SpacyWeakError
-    from ..lexicons.compiled import read_meta
+    from ..lexicons.compiled import CompiledLexicon, read_meta
 
     if (path / "lexicon" / "meta.json").exists():
         path = path / "lexicon"
     try:
         meta = read_meta(path)
+        CompiledLexicon.from_disk(path)  # the tables summarised pass the same checks as loading them (E009)
     except SpacyWeakError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(code=1)

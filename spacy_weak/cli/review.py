@@ -21,13 +21,6 @@ def _labels(values: str | None) -> list[str]:
     return [x.strip() for x in (values or "").split(",") if x.strip()]
 
 
-def _check_output(path: Path, overwrite: bool) -> None:
-    from ..errors import Errors, SpacyWeakError
-
-    if path.exists() and not overwrite:
-        raise SpacyWeakError(Errors.E409.format(path=path))
-
-
 def load_hmm(path: Path, code: Path | None = None):
     """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator); ``code`` is imported first."""
     import spacy
@@ -58,6 +51,17 @@ def _read(paths: list[Path], what: str, vocab=None):
     return docs
 
 
+def _require_key(docs, key: str | None, param: str, paths) -> None:
+    """``E529`` when no document holds span group ``key`` (a typo would report zero spans)."""
+    from ..errors import Errors, SpacyWeakError
+
+    if key is None or key == "ents" or any(key in d.spans for d in docs):
+        return
+    found = sorted({k for d in docs for k in d.spans.keys()})
+    raise SpacyWeakError(Errors.E529.format(key=key, param=param, path=", ".join(map(str, paths)),
+                                            found=", ".join(found[:20]) or "none"))
+
+
 def _ensure_silver(docs, hmm):
     key = hmm.cfg["spans_key"]
     missing = [d for d in docs if key not in d.spans]
@@ -66,7 +70,7 @@ def _ensure_silver(docs, hmm):
     return key
 
 
-@review_app.command("export")
+@review_app.command("export", outputs={"output": "file"})
 def export_cli(
     docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver if already aggregated)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
@@ -101,7 +105,6 @@ def export_cli(
             raise SpacyWeakError(Errors.E404.format(param="--ranking", options=", ".join(RANKINGS), value=ranking))
         if top < 1:
             raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
-        _check_output(output, overwrite)
         nlp, hmm = load_hmm(pipeline, code=code)
         docs = _read(docbins, "export", nlp.vocab)
         key = _ensure_silver(docs, hmm)
@@ -121,7 +124,7 @@ def export_cli(
     typer.echo(f"Wrote {len(records)} {fmt} records to {output}")
 
 
-@review_app.command("import")
+@review_app.command("import", outputs={"output": "file", "dev": "file", "json_path": "file"})
 def import_cli(
     reviewed: list[Path] = typer.Argument(..., help="Reviewed JSONL files (Prodigy or Argilla), one or more annotators."),
     corpus: list[Path] = typer.Option(..., "--corpus", "-c", help="The DocBin(s) the export was made from."),
@@ -146,8 +149,6 @@ def import_cli(
     from ..review.importer import apply_reviews, read_reviews
 
     try:
-        for path in [output] + ([dev] if dev else []):
-            _check_output(path, overwrite)
         vocab = None
         label_list = _labels(labels)
         if pipeline is not None:
@@ -172,7 +173,7 @@ def import_cli(
     typer.echo(f"Wrote {output}" + (f" and {dev} ({len(dev_docs)} reviewed documents)" if dev else ""))
 
 
-@app.command("audit")
+@app.command("audit", outputs={"json_path": "file"})
 def audit_cli(
     docbins: list[Path] = typer.Argument(..., help="Annotated DocBins (source span groups; silver and/or gold)."),
     pipeline: Path = typer.Option(..., "--pipeline", "-p", help="Pipeline directory with the fitted weak_hmm."),
@@ -191,10 +192,8 @@ def audit_cli(
     from ..io import write_json_atomic
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
-    from ._report_paths import check_report_paths
 
     try:
-        check_report_paths([(json_path, "json")], overwrite=overwrite)
         for param, value in (("--top", top), ("--json-top", json_top)):
             if value < 0:
                 raise SpacyWeakError(Errors.E404.format(param=param, options="an integer >= 0", value=value))
@@ -205,6 +204,7 @@ def audit_cli(
         if key == hmm.cfg["spans_key"]:
             _ensure_silver(docs, hmm)
             vote_weight = 1.0 if vote_weight is None else vote_weight
+        _require_key(docs, key, "--key", docbins)
         evidence = collect_evidence(docs, hmm, oof_key=oof_key)
         result = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=vote_weight,
                        use_cleanlab=not no_cleanlab, source_report=hmm.source_report())
@@ -222,7 +222,7 @@ def audit_cli(
         typer.echo(f"Wrote {json_path}")
 
 
-@app.command("card")
+@app.command("card", outputs={"output": "file", "json_path": "file"})
 def card_cli(
     docbins: list[Path] = typer.Argument(..., help="Silver DocBins."),
     output: Path = typer.Option(..., "--output", "-o", help="Markdown file to write."),
@@ -240,7 +240,6 @@ def card_cli(
     from ..review.card import card_data, render_markdown
 
     try:
-        _check_output(output, overwrite)
         report = None
         vocab = None
         label_list = _labels(labels)
@@ -249,6 +248,10 @@ def card_cli(
             vocab, report = nlp.vocab, hmm.source_report()
             label_list = label_list or list(hmm.labels_)
         docs = _read(docbins, "describe", vocab)
+        if pipeline is not None and key == hmm.cfg["spans_key"]:
+            _ensure_silver(docs, hmm)  # as audit does: the silver of the given label model
+        _require_key(docs, key, "--key", docbins)
+        _require_key(docs, gold_key, "--gold-key", docbins)
         if not label_list:
             label_list = sorted({s.label_ for d in docs for s in d.spans.get(key, []) if s.label_ != "O"})
         data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)

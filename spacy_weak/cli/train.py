@@ -9,6 +9,7 @@ Thin over :mod:`spacy_weak.training` (``docs/training.md``)::
 """
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -51,11 +52,20 @@ def read_all(paths: List[Path], vocab, param: str = "docbin_paths"):
     return docs
 
 
-def check_output(path: Optional[Path], param: str, overwrite: bool) -> None:
-    from ..errors import Errors, SpacyWeakError
+@contextmanager
+def output_lock(output: Path):
+    """The output folder's exclusive lock (``corpora/output_dir.DirectoryLock``), held while the run
+    writes: a second run into the same folder fails at once with ``E502``."""
+    from ..corpora.output_dir import DirectoryLock
 
-    if path is not None and Path(path).exists() and not overwrite:
-        raise SpacyWeakError(Errors.E310.format(path=path, param=param))
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    lock = DirectoryLock(output)
+    lock.acquire(lambda: f"another `spacy-weak crossfit` or `self-train` run into {output}")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _fail(err) -> None:
@@ -66,7 +76,7 @@ def _fail(err) -> None:
 _POLICY_HELP = "Training-data policy: partial (spacy_weak.partial_annotation.v1) or hard (spacy_weak.hard_labels.v1)."
 
 
-@app.command("export-training")
+@app.command("export-training", outputs={"output": "file", "dev_output": "file"})
 def export_training_cli(
     docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins / shard folders (with the silver span group)."),
     output: Path = typer.Option(..., "--output", "-o", help="The training DocBin to write (.spacy)."),
@@ -92,8 +102,6 @@ def export_training_cli(
             raise SpacyWeakError(Errors.E312.format(param="--dev-every", value=dev_every, minimum=2))
         pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
                            outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
-        check_output(output, "--output", overwrite)
-        check_output(dev_output, "--dev-output", overwrite)
         docs = read_all(docbin_paths, spacy.blank("en").vocab)
         what = ", ".join(str(p) for p in docbin_paths)
         if dev_output is not None:
@@ -120,7 +128,7 @@ def _crossfitter(config, folds, steps, policy, labels, seed, beam_width, **polic
                        seed=seed, beam_width=beam_width)
 
 
-@app.command("crossfit")
+@app.command("crossfit", outputs={"output": "dir"})
 def crossfit_cli(
     docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins / shard folders (silver training docs)."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for folds, manifest and predictions (resumable)."),
@@ -150,8 +158,9 @@ def crossfit_cli(
         vocab = spacy.blank("en").vocab
         docs = read_all(docbin_paths, vocab)
         extra_docs = read_all(extra, vocab, "--extra") if extra else []
-        result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
-        write_predictions(result, output)
+        with output_lock(output):  # like apply: two runs into one folder would delete each other's fold work
+            result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
+            write_predictions(result, output)
     except SpacyWeakError as err:
         _fail(err)
     typer.echo(
@@ -176,7 +185,7 @@ def load_label_model(label_model: Path, component: str, code: Optional[Path]):
     return nlp
 
 
-@app.command("refit")
+@app.command("refit", outputs={"output": "dir", "silver_output": "file", "extra_output": "file"})
 def refit_cli(
     label_model: Path = typer.Argument(..., help="The fitted label-model pipeline (spacy-weak fit output)."),
     docbin_paths: List[Path] = typer.Argument(..., help="Docs with the out-of-fold group (crossfit's predictions.spacy)."),
@@ -199,8 +208,6 @@ def refit_cli(
         from ..pipeline_meta import stamp_meta
         from ..portable import save_pipeline
 
-        check_output(silver_output, "--silver-output", overwrite)
-        check_output(extra_output, "--extra-output", overwrite)
         check_saved_dir(output, [label_model, *docbin_paths, *extra])
         nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
@@ -216,7 +223,7 @@ def refit_cli(
     typer.echo(f"Refitted '{component}' with source '{source}' on {len(docs)} docs: {output}; silver: {silver_output}")
 
 
-@app.command("self-train")
+@app.command("self-train", outputs={"output": "dir"})
 def self_train_cli(
     label_model: Path = typer.Argument(..., help="The fitted label-model pipeline."),
     docbin_paths: List[Path] = typer.Argument(..., help="Aggregated DocBins (sources + silver) of the training docs."),
@@ -252,12 +259,13 @@ def self_train_cli(
                           entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
         nlp = load_label_model(label_model, component, code)
         docs = read_all(docbin_paths, nlp.vocab)
-        results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
-                             on_round=lambda r: typer.echo(f"round {r.round} done"))
-        silver = results[-1].silver if results else docs
-        stamp_meta(nlp)
-        save_pipeline(nlp, output / "label_model")
-        save_docbin(silver, output / "silver.spacy")
+        with output_lock(output):
+            results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
+                                 on_round=lambda r: typer.echo(f"round {r.round} done"))
+            silver = results[-1].silver if results else docs
+            stamp_meta(nlp)
+            save_pipeline(nlp, output / "label_model")
+            save_docbin(silver, output / "silver.spacy")
     except SpacyWeakError as err:
         _fail(err)
     typer.echo(f"{rounds} self-training round(s): {output / 'silver.spacy'}, label model {output / 'label_model'}")

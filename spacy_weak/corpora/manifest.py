@@ -15,7 +15,8 @@ Fields (``spacy_weak.shards.v1``)::
     format     "spacy_weak.shards.v1"
     settings   object: what identifies the run (compared on resume)
     shard_size integer >= 1
-    shards     list of {"file": "shard-NNNNN.spacy", "docs": int >= 1, "counts": {str: int >= 0}}
+    shards     list of {"file": "shard-NNNNN.spacy", "docs": int >= 1, "counts": {str: int >= 0},
+               "sha256": hex digest of the file (optional: manifests of older versions lack it)}
     docs       integer: the sum of shards[*].docs
     complete   boolean
     summary    object
@@ -102,6 +103,9 @@ def validate_manifest(data: Any, path: Path) -> Dict[str, Any]:
             isinstance(k, str) and _is_int(v) and v >= 0 for k, v in counts.items()
         ):
             raise bad(f"{where}.counts must map names to integers >= 0")
+        digest = shard.get("sha256")
+        if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+            raise bad(f"{where}.sha256 must be a SHA-256 hex digest, got {str(digest)[:80]!r}")
         total += docs
     if not _is_int(data["docs"]) or data["docs"] != total:
         raise bad(f"'docs' is {data['docs']!r}, but the shards hold {total}")

@@ -290,6 +290,9 @@ class ShardWriter:
             path = self.output_dir / shard["file"]
             if not path.is_file():
                 raise SpacyWeakError(Errors.E253.format(path=path, err="file missing"))
+            if shard.get("sha256") is not None and file_digest(path) != shard["sha256"]:
+                # swapped, edited or replaced by hand: its documents are not the ones recorded at this position
+                raise SpacyWeakError(Errors.E527.format(path=path))
             found = len(load_docbin(path))
             if found != shard["docs"]:
                 raise SpacyWeakError(Errors.E505.format(path=path, expected=shard["docs"], found=found))
@@ -370,7 +373,8 @@ class ShardWriter:
         self._write_manifest(pending=name)
         with atomic_path(self.output_dir / name, tmp_name=_tmp_name(name)) as tmp:
             self._buffer.to_disk(tmp)
-        self.shards.append({"file": name, "docs": len(self._buffer), "counts": dict(sorted(self._buffer_counts.items()))})
+        self.shards.append({"file": name, "docs": len(self._buffer), "counts": dict(sorted(self._buffer_counts.items())),
+                            "sha256": file_digest(self.output_dir / name)})
         self._buffer, self._buffer_counts = None, {}
         self._write_manifest()
 
@@ -403,7 +407,8 @@ class ShardWriter:
             raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
         if file != shard_name(len(self.shards)) or file not in self._reserved or not (self.output_dir / file).is_file():
             raise SpacyWeakError(Errors.E253.format(path=self.output_dir / file, err="not the next reserved shard, or missing"))
-        self.shards.append({"file": file, "docs": int(docs), "counts": dict(sorted(counts.items()))})
+        self.shards.append({"file": file, "docs": int(docs), "counts": dict(sorted(counts.items())),
+                            "sha256": file_digest(self.output_dir / file)})
         self._reserved.remove(file)
         self._write_manifest()
 

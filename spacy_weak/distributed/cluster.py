@@ -30,6 +30,19 @@ def require_dask():
     return distributed
 
 
+def check_timeout(timeout) -> float:
+    """``E533`` unless ``timeout`` (``--cluster-timeout``) is a finite number of seconds > 0."""
+    import math
+
+    try:
+        value = float(timeout)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(timeout, bool) or not math.isfinite(value) or value <= 0:
+        raise SpacyWeakError(Errors.E533.format(value=timeout))
+    return value
+
+
 def parse_address(address: str) -> tuple[str, int | None]:
     """``("local", N)`` for ``local:N``, else ``("remote", None)``; ``E451`` if malformed."""
     value = str(address or "").strip()
@@ -41,7 +54,24 @@ def parse_address(address: str) -> tuple[str, int | None]:
         return "local", n
     if not value or any(ch.isspace() for ch in value) or value.startswith("local"):
         raise SpacyWeakError(Errors.E451.format(value=address))
+    if "://" in value and value.split("://", 1)[0].lower() not in SCHEMES:  # e.g. http://: not a Dask protocol
+        raise SpacyWeakError(Errors.E451.format(value=address))
     return "remote", None
+
+
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def _discard(client) -> None:
+    """Make a Client whose constructor failed inert: its ``__del__`` would otherwise try to close the
+    connection that never opened, wait for a timeout and print a traceback after our coded error."""
+    try:
+        client.status = "closed"
+        runner = getattr(client, "_loop_runner", None)
+        if runner is not None:
+            runner.stop()
+    except Exception:  # noqa: BLE001 - best effort on a half-built object
+        pass
 
 
 def connect(address: str, *, timeout: float = DEFAULT_TIMEOUT, threads_per_worker: int = 1):
@@ -50,6 +80,7 @@ def connect(address: str, *, timeout: float = DEFAULT_TIMEOUT, threads_per_worke
     Close it with ``client.close()``; a local cluster is closed with its client
     (see :func:`cluster_client`). Raises ``E450``/``E455``/``E451``/``E452``.
     """
+    check_timeout(timeout)
     distributed = require_dask()
     kind, n = parse_address(address)
     if kind == "local":
@@ -59,9 +90,11 @@ def connect(address: str, *, timeout: float = DEFAULT_TIMEOUT, threads_per_worke
         client = distributed.Client(cluster)
         client._spacy_weak_cluster = cluster
         return client
+    client = distributed.Client.__new__(distributed.Client)
     try:
-        client = distributed.Client(address, timeout=f"{float(timeout)}s", set_as_default=False)
+        client.__init__(address, timeout=f"{float(timeout)}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
+        _discard(client)
         raise SpacyWeakError(Errors.E450.format(address=address, err=f"{type(err).__name__}: {err}")) from None
     try:
         client.wait_for_workers(1, timeout=float(timeout))

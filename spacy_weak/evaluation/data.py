@@ -28,7 +28,15 @@ from spacy.training import Example
 from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
-from ..spans import ATTR_AGGREGATOR, ATTR_DOC_VOTES, ATTR_LEVEL, ATTR_PROBS, LEVEL_DOC, NEGATIVE_LABEL
+from ..spans import (
+    ATTR_AGGREGATOR,
+    ATTR_DOC_VOTES,
+    ATTR_LEVEL,
+    ATTR_PROBS,
+    LEVEL_DOC,
+    NEGATIVE_LABEL,
+    is_evaluation_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +314,8 @@ def collect(
             kind = kinds.get(key)
             if kind is None:
                 attrs = group.attrs
-                if attrs.get(ATTR_GOLD) is True and not (aggregates is not None and _match(key, aggregates)):
+                named = (aggregates is not None and _match(key, aggregates)) or (sources is not None and key in sources)
+                if is_evaluation_group(key, group) and not named:
                     if auto_gold and gold_key is None and not separate_gold:
                         gold_key = key
                         logger.info("gold: span group %r (attrs['gold'] = True)", key)

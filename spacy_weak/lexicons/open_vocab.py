@@ -13,12 +13,12 @@ Each reader counts what it reads, keeps and drops (and why) in a
 are counted as ``duplicate_name``.
 """
 import csv
-import gzip
 import re
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from ..errors import Errors, SpacyWeakError
+from ..io import open_gzip
 from .records import LexiconRecord, LexiconSummary
 from .tabular import write_jsonl, write_tsv
 
@@ -35,7 +35,7 @@ def _open(path: PathLike):
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+        return open_gzip(path, "rt", encoding="utf-8-sig", newline="")
     return open(path, "r", encoding="utf-8-sig", newline="")
 
 

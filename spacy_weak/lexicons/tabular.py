@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Dict, Iterator, Optional, Tuple, Union
 
 from ..errors import Errors, SpacyWeakError
+from ..io import open_gzip
 from .records import LexiconRecord, LexiconSummary
 
 PathLike = Union[str, Path]
@@ -21,7 +22,7 @@ def open_text(path: PathLike) -> IO[str]:
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+        return open_gzip(path, "rt", encoding="utf-8-sig", newline="")
     return open(path, "r", encoding="utf-8-sig", newline="")
 
 
@@ -32,7 +33,7 @@ def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.is_dir():
         raise SpacyWeakError(Errors.E511.format(path=path, what="a lexicon or word-list file"))
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = open_gzip if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
         for line_no, raw in enumerate(fh, 1):
             try:

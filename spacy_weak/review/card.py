@@ -86,7 +86,7 @@ def card_data(
 ) -> dict:
     """Everything the card shows, as a dict (also written as JSON by the CLI)."""
     n_tokens = sum(len(d) for d in docs)
-    sources = sorted({s for d in docs for s in available_sources(d, exclude=[key, human_key])})
+    sources = sorted({s for d in docs for s in available_sources(d, exclude=[key, human_key, gold_key or key])})
     provs = Counter()
     for d in docs:
         p = read_provenance(d, key)

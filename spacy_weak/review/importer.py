@@ -94,24 +94,36 @@ def _parse_record(rec: dict, where: str) -> tuple[str | None, str, list[tuple[st
     if not isinstance(rec, dict):
         raise SpacyWeakError(Errors.E400.format(where=where, err="a line is not a JSON object"))
     if "fields" in rec:  # Argilla 2.x
-        text = (rec.get("fields") or {}).get("text")
+        text = _shaped(rec.get("fields"), dict, "fields", where).get("text")
         doc_id = rec.get("id")
         doc_id = None if doc_id is None else str(doc_id)
         out = []
-        responses = rec.get("responses") or {}
-        answers = responses.get(ARGILLA_QUESTION, []) if isinstance(responses, dict) else []
-        for resp in answers:
+        responses = _shaped(rec.get("responses"), dict, "responses", where)
+        answers = _shaped(responses.get(ARGILLA_QUESTION), list, f"responses.{ARGILLA_QUESTION}", where)
+        for n, resp in enumerate(answers):
+            resp = _shaped(resp, dict, f"responses.{ARGILLA_QUESTION}[{n}]", where)
             if resp.get("status", "submitted") in ("discarded", "draft"):
                 continue
-            out.append((str(resp.get("user_id") or DEFAULT_ANNOTATOR), list(resp.get("value") or [])))
+            value = _shaped(resp.get("value"), list, f"responses.{ARGILLA_QUESTION}[{n}].value", where)
+            out.append((str(resp.get("user_id") or DEFAULT_ANNOTATOR), value))
         return doc_id, text, out
     text = rec.get("text")
-    meta = rec.get("meta") or {}
+    meta = _shaped(rec.get("meta"), dict, "meta", where)
     doc_id = meta.get("doc_id")
     if rec.get("answer") in SKIP_ANSWERS:
         return (None if doc_id is None else str(doc_id)), text, []
     annotator = rec.get("_annotator_id") or rec.get("_session_id") or DEFAULT_ANNOTATOR
-    return (None if doc_id is None else str(doc_id)), text, [(str(annotator), list(rec.get("spans") or []))]
+    return (None if doc_id is None else str(doc_id)), text, [(str(annotator), _shaped(rec.get("spans"), list, "spans", where))]
+
+
+def _shaped(value, kind: type, field: str, where: str):
+    """``value`` if it is a ``kind`` (missing/null/empty: an empty one), else ``E400`` naming the field."""
+    if value is None or (not value and not isinstance(value, kind)):
+        return kind()
+    if not isinstance(value, kind):
+        expected = "a JSON object" if kind is dict else "a JSON list"
+        raise SpacyWeakError(Errors.E400.format(where=where, err=f"'{field}' must be {expected}, got {value!r:.60}"))
+    return list(value) if kind is list else value
 
 
 def read_reviews(

@@ -44,8 +44,10 @@ def test_export_import_roundtrip(setup):
     assert r.exit_code == 0, r.output
     tasks = list(srsly.read_jsonl(out))
     assert len(tasks) == 5 and all(t["meta"]["reason"] for t in tasks)
-    r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "pipe", "-o", out])
-    assert r.exit_code == 1 and "E409" in r.output  # never overwrites without --overwrite
+    r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "pipe", "-o", out, "--top", "5"])
+    assert r.exit_code == 0, r.output  # a rerun replaces its own output...
+    r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "pipe", "-o", tmp / "corpus.spacy", "--overwrite"])
+    assert r.exit_code == 1 and "E500" in r.output  # ... never its input
     for t in tasks:
         t["spans"] = [{"start": s, "end": e, "label": lab} for s, e, lab in gold[t["meta"]["doc_id"]]]
         t["answer"] = "accept"

@@ -33,11 +33,13 @@ def test_export_training_partial_and_hard(tmp_path):
     # the disease spans (p=0.4) are missing under the default threshold 0.5; no span groups are kept
     assert all([e.text for e in d.ents] == [d[0].text] for d in train_docs)
     assert all(d[2].ent_iob_ == "" for d in train_docs) and not any(d.spans for d in train_docs)
-    # a second run does not overwrite what it did not write; --overwrite does
-    again = runner.invoke(app, ["export-training", str(src), "-o", str(out), "--policy", "hard"])
-    assert again.exit_code == 1 and "[E310]" in again.output and "--output" in again.output
-    hard = runner.invoke(app, ["export-training", str(src), "-o", str(out), "--policy", "hard", "--overwrite"])
+    # a second run replaces its own output; a file it did not write only with --overwrite
+    hard = runner.invoke(app, ["export-training", str(src), "-o", str(out), "--policy", "hard"])
     assert hard.exit_code == 0, hard.output
+    mine = tmp_path / "mine.spacy"
+    mine.write_bytes(out.read_bytes())
+    again = runner.invoke(app, ["export-training", str(src), "-o", str(mine)])
+    assert again.exit_code == 1 and "[E603]" in again.output and "--output" in again.output
     assert all(len(d.ents) == 2 for d in DocBin().from_disk(out).get_docs(vocab))
 
 

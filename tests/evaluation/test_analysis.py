@@ -75,11 +75,20 @@ def test_empirical_accuracy_counts_explicit_negative_votes(span_docs):
 
 
 def test_without_gold_no_accuracy_columns(span_docs):
+    for doc in span_docs:
+        doc.spans["reference"] = doc.spans["gold"]
+        del doc.spans["gold"]
     result = analyze(span_docs)
     assert "gold" not in result.scores
-    # without a gold key the "gold" group is an ordinary source
-    assert "gold" in result.data.sources
+    # without a gold key an unmarked group is an ordinary source
+    assert "reference" in result.data.sources
     assert "emp_acc" not in result.summary[0]
+
+
+def test_a_group_called_gold_is_never_a_source_by_default(span_docs):
+    # issue 26: the key "gold" is an evaluation group (like attrs["gold"]): found as gold, not analysed as a source
+    result = analyze(span_docs)
+    assert "gold" not in result.data.sources and "gold" in result.scores
 
 
 def test_source_filter_with_glob(span_docs):

@@ -51,7 +51,8 @@ def test_doc_ents_as_aggregate_and_as_gold(nlp):
     assert len(data.tables["ents"]) == 1
     data = collect(docs, gold_key="ents")
     assert len(data.gold) == 1 and data.has_gold.tolist() == [True, True]
-    assert "gold" in data.sources  # the span key "gold" is now an ordinary source
+    assert "gold" not in data.sources  # gold is never a source by default (issue 26)...
+    assert "gold" in collect(docs, gold_key="ents", sources=["a", "gold"]).sources  # ... only when named
 
 
 def test_words_are_kept_for_rendering(nlp):

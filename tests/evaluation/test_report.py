@@ -79,6 +79,7 @@ def test_html_is_self_contained_and_renders_documents(result, tmp_path):
 def test_html_without_gold_or_aggregates(span_docs):
     for doc in span_docs:
         doc.spans.pop("silver", None)
+        doc.spans.pop("gold", None)
     page = report.to_html(analyze(span_docs, sources=["a", "b", "c"]))
     assert '<section class="doc"' in page
     assert "Scores vs gold" not in page

@@ -204,8 +204,11 @@ def test_invalid_manifest_is_a_coded_error_and_nothing_changes(setup, mutate, co
 def test_shard_count_checked_against_the_file_on_resume_and_read(setup):
     out = setup["base"] / "out"
     manifest = _complete_run(setup, out)
-    # claim a full shard where the file holds one document (consistent totals)
+    # claim a full shard where the file holds one document (consistent totals); a manifest of an
+    # older version, without content hashes (with them, E527 comes first: test_swapped_shards...)
     manifest["complete"] = False
+    for shard in manifest["shards"]:
+        shard.pop("sha256")
     DocBin(docs=list(DocBin().from_disk(out / "shard-00000.spacy").get_docs(spacy.blank("en").vocab))[:1]).to_disk(
         out / "shard-00000.spacy"
     )
@@ -213,6 +216,26 @@ def test_shard_count_checked_against_the_file_on_resume_and_read(setup):
     assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E505")
     with pytest.raises(SpacyWeakError, match="E505"):
         docs_of(out)
+
+
+def test_swapped_shards_are_detected_on_resume(setup):
+    """Issue 26, class 5: two complete shards swapped by hand hold the right counts; their hashes differ."""
+    out = setup["base"] / "out"
+    manifest = _complete_run(setup, out)
+    assert all(len(s["sha256"]) == 64 for s in manifest["shards"])
+    manifest["complete"] = False
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    a, b = out / "shard-00000.spacy", out / "shard-00001.spacy"
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(data_b)
+    b.write_bytes(data_a)
+    before = snapshot(out)
+    out_text = assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E527")
+    assert "shard-00000.spacy" in out_text
+    assert snapshot(out) == before
+    manifest["shards"][0]["sha256"] = "not a digest"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E504")
 
 
 # ---------------------------------------------------------------------- class 11: umask
@@ -291,4 +314,5 @@ def test_lexicon_convert_never_replaces_an_existing_file_without_overwrite(tmp_p
     result = run_cli("lexicon", "convert", "drugbank", src, mine, "--overwrite")
     assert result.exit_code == 0, result.output
     assert "Lepirudin\tChemical\tDB00001" in mine.read_text(encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curated.tsv", "drugbank.csv"]  # no temporary left
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != ".spacy-weak-outputs.json")  # the stamp
+    assert names == ["curated.tsv", "drugbank.csv"]  # no temporary left
