@@ -323,6 +323,7 @@ def make_doc_consistency(
         "trim_right": [],
         "patterns": ["type_n", "x_linked"],
         "max_widen": 3,
+        "trim_negative": False,
         "label_map": DEFAULT_LABEL_MAP,
     },
 )
@@ -338,6 +339,7 @@ def make_boundary(
     trim_right: list[str],
     patterns: list[str],
     max_widen: int,
+    trim_negative: bool,
     label_map: Callable | None,
 ):
     """A span-boundary source: widens / trims other sources' spans (annotators/boundary.py)."""
@@ -355,6 +357,7 @@ def make_boundary(
         trim_right=trim_right,
         patterns=patterns,
         max_widen=max_widen,
+        trim_negative=trim_negative,
         label_map=label_map,
     )
 
