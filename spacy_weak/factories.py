@@ -567,3 +567,11 @@ def make_doc_em(
         threshold=threshold,
         spans_key=spans_key,
     )
+
+
+@Language.factory("weak_span_filter", assigns=["doc.spans"], default_config={"terms": {}, "shapes": {}})
+def make_span_filter(nlp: Language, name: str, terms: Dict[str, List[str]], shapes: Dict[str, List[str]]):
+    """Drops other sources' spans by text or shape (annotators/span_filter.py)."""
+    from .annotators.span_filter import SpanFilter
+
+    return SpanFilter(nlp.vocab, name=name, terms=terms, shapes=shapes)
