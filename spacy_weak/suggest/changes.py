@@ -124,6 +124,7 @@ class ReviewStats:
         self.shapes: dict[int, dict[tuple, np.ndarray]] = {}
         self.bounds: dict[int, list[tuple]] = {}
         self.missed: dict[int, Counter] = {}
+        self.texts: dict[tuple, str] = {}  # missed mention tokens -> its text as written
         gaz = set(gazetteers)
         for i in ws.reviewed:
             gold = ws.gold(i)
@@ -147,6 +148,8 @@ class ReviewStats:
             self.bounds[i] = _boundary_events(ws, i, predicted.get(i, set()), gold)
             low = ws.words(i).low
             self.missed[i] = Counter((tuple(low[s:e]), lab) for s, e, lab in gold - predicted.get(i, set()))
+            for s, e, _lab in gold - predicted.get(i, set()):
+                self.texts.setdefault(tuple(low[s:e]), ws.docs[i][s:e].text)
 
     def sum(self, table: dict[int, dict], docs: Sequence[int]) -> dict[tuple, np.ndarray]:
         out: dict[tuple, np.ndarray] = {}

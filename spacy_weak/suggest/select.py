@@ -63,8 +63,14 @@ class CrossValidation:
 
 
 def fit_edit(ws: Workspace, lm: LabelModel, edit) -> FittedModel:
+    """Fit on every document under ``edit``; dropped sources stay in the fit (so a decode
+    can score the change with and without the drop) and are left out when decoding."""
     docs = list(range(len(ws.docs)))
-    X, names = ws.columns(edit, docs)
+    dropped, edit.dropped = edit.dropped, set()
+    try:
+        X, names = ws.columns(edit, docs)
+    finally:
+        edit.dropped = dropped
     return lm.fit(X, ws.lengths, names, ws.labels)
 
 
@@ -163,6 +169,7 @@ def suggest_changes(
         "docs": len(all_docs),
         "candidates": len(cands),
         "tried": tried,
+        "term_texts": {" ".join(t): text for t, text in stats.texts.items()},
         "edit": edit,
         "chosen": chosen,
         "model": model,
