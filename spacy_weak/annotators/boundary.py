@@ -83,7 +83,8 @@ class DocWords(NamedTuple):
 
     @classmethod
     def from_doc(cls, doc: Doc) -> "DocWords":
-        return cls([t.text for t in doc], [t.lower_ for t in doc], [t.is_alpha for t in doc])
+        texts = [t.text for t in doc]  # from the text: a Doc read without its language has no lexeme attributes
+        return cls(texts, [t.lower() for t in texts], [t.isalpha() for t in texts])
 
 
 def _free_word(words: DocWords, i: int, labelled: set[int]) -> bool:

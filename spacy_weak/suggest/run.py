@@ -143,13 +143,16 @@ def suggest(
             check_output_file(path, inputs)
         check_outputs([*outs["files"], outs["after"], outs["model"]], overwrite=overwrite)
     labels = list(hmm_cfg["labels"])
-    docs = list(docs) if docs is not None else list(read_docbins(list(docbins)))
+    import spacy
+
+    vocab = docs[0].vocab if docs else spacy.blank(raw["nlp"].get("lang") or "en").vocab
+    docs = list(docs) if docs is not None else list(read_docbins(list(docbins), vocab=vocab))
     check_inputs(docs, hmm_cfg, hmm)
     if reviewed_docs is None and reviewed:
-        reviewed_docs = list(read_docbins(list(reviewed)))
+        reviewed_docs = list(read_docbins(list(reviewed), vocab=vocab))
     gold = reviewed_gold(docs, reviewed_docs if (reviewed_docs is not None or reviewed) else None, gold_key, labels)
     if eval_docs is None and eval_paths:
-        eval_docs = list(read_docbins(list(eval_paths)))
+        eval_docs = list(read_docbins(list(eval_paths), vocab=vocab))
     eval_docs = list(eval_docs or [])
     if eval_docs:
         texts = {docs[i].text for i in gold}
@@ -215,9 +218,10 @@ def reaggregate(old, cfg, docs, eval_docs, lexicons, hmm, result, outs, gold_key
 
     config = load_config_from_str(cfg.to_str(), overrides=overrides, interpolate=False)
     pipeline = list(config["nlp"]["pipeline"])
+    old = load_config_from_str(old.to_str(), overrides={f"paths.{k}": v for k, v in lexicons.items()}, interpolate=False)
     rerun = _changed(old, config, pipeline)
     disabled = [n for n in pipeline if n not in rerun]
-    nlp = load_model_from_config(config, auto_fill=True, disabled=disabled)
+    nlp = load_model_from_config(config, vocab=docs[0].vocab if docs else True, auto_fill=True, disable=disabled)
     nlp.initialize()
     aggregators = [n for n in pipeline if config["components"][n].get("factory") in ("weak_vote", "weak_hmm")]
     before_model = result["base_model"]

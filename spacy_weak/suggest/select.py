@@ -8,15 +8,19 @@ and turned into one F1. A change is never scored on the documents it was derived
 
 1. The label model is fitted (unsupervised, on every document) on the recipe as it is
    (*base*) and on the recipe plus the new sources of every candidate (*union*: their
-   emission parameters); forward selection decodes with the union fit, adding at each step
-   the candidate with the best pooled F1 while it improves (only candidates that improved on
-   their own in the first round are tried again).
+   emission parameters). Forward selection decodes with the union fit and adds, at each step,
+   the candidate with the best pooled F1 that gains at least ``min_gain`` with more held-out
+   folds gaining than losing (:func:`accept`); after the first round only the candidates that
+   gained on their own are tried again.
 2. The label model is refitted with the selected changes (derived on all reviewed documents);
    each change's cross-validated effect is the pooled F1 with all of them minus the F1
-   without it, decoded with that fit; a change whose effect is not positive is removed (the
-   worst first) and the rest rechecked.
-3. ``cv_f1_before`` (the recipe, base fit) and ``cv_f1_after`` (the kept set, refit) are
-   both pooled over the same held-out folds.
+   without it, decoded with that fit; a change below ``min_gain`` is removed (the worst
+   first) and the rest rechecked.
+3. Sources to drop: those whose removal gains at decoding are refitted without the source
+   (a dropped source changes what the label model learns of the others) and kept when that
+   refit passes :func:`accept`.
+4. ``cv_f1_before`` (the recipe, base fit) and ``cv_f1_after`` (the kept set, its refit) are
+   pooled over the same held-out folds.
 """
 import logging
 import time
@@ -52,21 +56,50 @@ class CrossValidation:
             self._derived[key] = cand.derive(self.stats, self.train[f])
         return self._derived[key]
 
-    def counts(self, chosen: Sequence[Candidate], model: FittedModel) -> np.ndarray:
-        total = np.zeros(3, np.int64)
+    def per_fold(self, chosen: Sequence[Candidate], model: FittedModel) -> np.ndarray:
+        """``(reviewed docs, 3)`` strict ``tp, fp, fn`` of each document while its fold is
+        held out, under ``chosen`` (rows in fold order)."""
+        rows = []
         for f, fold in enumerate(self.folds):
             edit = combine((c, self.derived(c, f)) for c in chosen)
             X, names = self.ws.columns(edit, fold)
             pred = model.decode(X, names, self.ws.lengths[fold], fold, self.ws.labels)
-            total += self.ws.counts(pred, fold)
-        return total
+            rows += [self.ws.counts(pred, [i]) for i in fold]
+        return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+    def counts(self, chosen: Sequence[Candidate], model: FittedModel) -> np.ndarray:
+        return self.per_fold(chosen, model).sum(0)
 
 
-def fit_edit(ws: Workspace, lm: LabelModel, edit) -> FittedModel:
-    """Fit on every document under ``edit``; dropped sources stay in the fit (so a decode
-    can score the change with and without the drop) and are left out when decoding."""
+N_BOOTSTRAP = 400
+CONFIDENCE = 0.9
+
+
+def accept(new: np.ndarray, old: np.ndarray, min_gain: float, confidence: float = CONFIDENCE) -> bool:
+    """A change is kept when its pooled held-out F1 gains at least ``min_gain`` and the gain
+    holds up when the reviewed documents are resampled: in a paired bootstrap over documents
+    (their held-out counts with and without the change), at least ``confidence`` of the
+    resamples gain. A gain carried by one or two documents does not pass."""
+    if f1(new.sum(0)) - f1(old.sum(0)) < min_gain:
+        return False
+    n = len(new)
+    idx = np.random.default_rng(0).integers(0, n, size=(N_BOOTSTRAP, n))
+    a, b = new[idx].sum(1), old[idx].sum(1)  # (resamples, 3)
+
+    def f1v(c):
+        den = 2 * c[:, 0] + c[:, 1] + c[:, 2]
+        return np.where(den > 0, 2 * c[:, 0] / np.maximum(den, 1), 0.0)
+
+    return float(np.mean(f1v(a) - f1v(b) > 0)) >= confidence
+
+
+def fit_edit(ws: Workspace, lm: LabelModel, edit, *, keep_dropped: bool = True) -> FittedModel:
+    """Fit on every document under ``edit``; with ``keep_dropped`` dropped sources stay in the
+    fit (a decode scores the change with and without the drop) and are left out when decoding."""
     docs = list(range(len(ws.docs)))
-    dropped, edit.dropped = edit.dropped, set()
+    dropped = edit.dropped
+    if keep_dropped:
+        edit.dropped = set()
     try:
         X, names = ws.columns(edit, docs)
     finally:
@@ -83,6 +116,8 @@ def suggest_changes(
     k: int = 5,
     seed: int = 0,
     max_changes: int = 20,
+    min_gain: float = 0.001,
+    max_drop_refits: int = 3,
 ) -> dict[str, Any]:
     """Select recipe changes by cross-validation over ``ws.reviewed`` (module docstring).
 
@@ -107,49 +142,69 @@ def suggest_changes(
     logger.info("suggest: %d candidates, %d folds of %d reviewed docs; CV F1 before %.4f",
                 len(cands), len(folds), len(reviewed), f1(before))
 
-    # 1. forward selection with the union fit
+    # 1. forward selection with the union fit (sources to drop come last, with their own refits)
     union = combine((c, c.derive(stats, reviewed)) for c in cands if c.kind in ("boundary", "coordination", "new_terms"))
     union_model = fit_edit(ws, lm, union)
     chosen: list[Candidate] = []
-    current = f1(cv.counts([], union_model))
-    pool = list(cands)
-    tried = {}
+    cur = cv.per_fold([], union_model)
+    pool = [c for c in cands if c.kind != "drop_source"]
+    tried: dict[str, float] = {}
     first = True
     while pool and len(chosen) < max_changes:
         scored = []
         for c in pool:
-            score = f1(cv.counts(chosen + [c], union_model))
-            scored.append((score, c))
+            per = cv.per_fold(chosen + [c], union_model)
+            scored.append((f1(per.sum(0)), c, per))
             if first:
-                tried[c.name] = score - current
+                tried[c.name] = f1(per.sum(0)) - f1(cur.sum(0))
         scored.sort(key=lambda x: (-x[0], x[1].name))
-        best, cand = scored[0]
-        if best <= current + 1e-12:
-            break
+        best = next(((sc, c, per) for sc, c, per in scored if accept(per, cur, min_gain)), None)
         if first:
-            pool = [c for c in pool if tried[c.name] > 0]
+            pool = [c for c in pool if tried[c.name] >= min_gain]
             first = False
+        if best is None:
+            break
+        _sc, cand, cur = best
         chosen.append(cand)
-        current = best
         pool = [c for c in pool if c != cand]
-        logger.info("suggest: + %s (CV F1 %.4f)", cand.name, current)
+        logger.info("suggest: + %s (CV F1 %.4f)", cand.name, f1(cur.sum(0)))
 
-    # 2. refit with the kept set, backward check
+    # 2. refit with the kept set; backward check (a change must still gain under the refit)
     model = base_model
     effects: dict[Candidate, float] = {}
     while chosen:
-        edit = combine((c, c.derive(stats, reviewed)) for c in chosen)
-        model = fit_edit(ws, lm, edit)
-        full = f1(cv.counts(chosen, model))
-        effects = {c: full - f1(cv.counts([x for x in chosen if x != c], model)) for c in chosen}
+        model = fit_edit(ws, lm, combine((c, c.derive(stats, reviewed)) for c in chosen))
+        full = cv.per_fold(chosen, model)
+        effects = {c: f1(full.sum(0)) - f1(cv.per_fold([x for x in chosen if x != c], model).sum(0)) for c in chosen}
         worst = min(chosen, key=lambda c: (effects[c], c.name))
-        if effects[worst] > 0:
+        if effects[worst] >= min_gain:
             break
         logger.info("suggest: - %s (CV effect %.4f after the refit)", worst.name, effects[worst])
         chosen.remove(worst)
         effects = {}
     if not chosen:
         model = base_model
+
+    # 3. sources to drop: a refit without the source must gain on the held-out folds
+    drops = [c for c in cands if c.kind == "drop_source"]
+    if drops and len(chosen) < max_changes:
+        cur = cv.per_fold(chosen, model)
+        quick = []
+        for c in drops:
+            per = cv.per_fold(chosen + [c], model)
+            tried[c.name] = f1(per.sum(0)) - f1(cur.sum(0))
+            if tried[c.name] >= min_gain:
+                quick.append((tried[c.name], c))
+        for _g, c in sorted(quick, key=lambda x: (-x[0], x[1].name))[:max_drop_refits]:
+            refit = fit_edit(ws, lm, combine((x, x.derive(stats, reviewed)) for x in chosen + [c]), keep_dropped=False)
+            per = cv.per_fold(chosen + [c], refit)
+            gain = f1(per.sum(0)) - f1(cur.sum(0))
+            tried[c.name + " refit"] = gain
+            if accept(per, cur, min_gain):
+                chosen.append(c)
+                effects[c] = gain
+                model, cur = refit, per
+                logger.info("suggest: + %s (CV F1 %.4f, refitted)", c.name, f1(cur.sum(0)))
     after = cv.counts(chosen, model)
     edit = combine((c, c.derive(stats, reviewed)) for c in chosen)
     changes = []
