@@ -232,6 +232,7 @@ def reaggregate(old, cfg, docs, eval_docs, lexicons, hmm, result, outs, gold_key
         before_eval = before_model.decode(X, before_model.sources, lengths, idx, labels)
 
     def run(ds):
+        ds = [d.copy() for d in ds]  # the caller's documents stay as they were
         for name in rerun:
             ds = list(nlp.get_pipe(name).pipe(ds))
         return ds
@@ -263,6 +264,7 @@ def reaggregate(old, cfg, docs, eval_docs, lexicons, hmm, result, outs, gold_key
 
         scores["eval"] = {"before": f1(np.array(counts_b)), "after": f1(np.array(counts_a)), "docs": len(ev)}
         result["eval_docs_after"] = ev
+        result["eval_before"] = [before_eval[i] for i in range(len(ev))]
     return scores
 
 
