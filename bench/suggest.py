@@ -82,6 +82,7 @@ def main(argv=None):
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--confidence", type=float, default=0.9)
     ap.add_argument("--limit", type=int, default=0, help="first N docs of each split (smoke runs)")
     ap.add_argument("--cache-dir", type=Path, help="keep the annotated splits here (re-used when present)")
     ap.add_argument("--work-dir", type=Path, required=True, help="each round's recipe copy and outputs")
@@ -112,7 +113,7 @@ def main(argv=None):
             shutil.copyfile(args.config, recipe)
             w0, c0 = time.perf_counter(), time.process_time()
             out = suggest([], recipe, docs=docs, reviewed_docs=[splits["train"][i] for i in picked], eval_docs=eval_docs,
-                          lexicons=lexicons, apply=True, k=args.folds, seed=args.seed + draw,
+                          lexicons=lexicons, apply=True, k=args.folds, seed=args.seed + draw, confidence=args.confidence,
                           command=f"bench/suggest.py (size {size}, draw {draw})")
             seconds, cpu = time.perf_counter() - w0, time.process_time() - c0
             after = out["eval_docs_after"]

@@ -116,6 +116,7 @@ def suggest(
     seed: int = 0,
     kinds: Sequence[str] = KINDS,
     overwrite: bool = False,
+    confidence: float = 0.9,
     command: str = "spacy-weak suggest",
     docs: Sequence[Doc] | None = None,
     reviewed_docs: Sequence[Doc] | None = None,
@@ -164,7 +165,7 @@ def suggest(
     from .select import suggest_changes
 
     ws = Workspace(docs, hmm_cfg["sources"], labels, gold)
-    result = suggest_changes(ws, hmm_cfg, gazetteers=gazetteers, kinds=kinds, k=k, seed=seed)
+    result = suggest_changes(ws, hmm_cfg, gazetteers=gazetteers, kinds=kinds, k=k, seed=seed, confidence=confidence)
     result["timings_s"] = {"load": t_load, "suggest": result["seconds"]}
     result["recipe"] = str(recipe)
     if apply and outs is not None:

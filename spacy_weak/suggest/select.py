@@ -117,6 +117,7 @@ def suggest_changes(
     seed: int = 0,
     max_changes: int = 20,
     min_gain: float = 0.001,
+    confidence: float = CONFIDENCE,
     max_drop_refits: int = 3,
 ) -> dict[str, Any]:
     """Select recipe changes by cross-validation over ``ws.reviewed`` (module docstring).
@@ -158,7 +159,7 @@ def suggest_changes(
             if first:
                 tried[c.name] = f1(per.sum(0)) - f1(cur.sum(0))
         scored.sort(key=lambda x: (-x[0], x[1].name))
-        best = next(((sc, c, per) for sc, c, per in scored if accept(per, cur, min_gain)), None)
+        best = next(((sc, c, per) for sc, c, per in scored if accept(per, cur, min_gain, confidence)), None)
         if first:
             pool = [c for c in pool if tried[c.name] >= min_gain]
             first = False
@@ -200,7 +201,7 @@ def suggest_changes(
             per = cv.per_fold(chosen + [c], refit)
             gain = f1(per.sum(0)) - f1(cur.sum(0))
             tried[c.name + " refit"] = gain
-            if accept(per, cur, min_gain):
+            if accept(per, cur, min_gain, confidence):
                 chosen.append(c)
                 effects[c] = gain
                 model, cur = refit, per
