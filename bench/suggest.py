@@ -51,9 +51,15 @@ def annotate(args, labels):
     from spacy_weak.corpora.save import save_docs
 
     lexicons = parse_pairs(args.lexicon, "--lexicon")
-    nlp = build_nlp(args.config, lexicons, {})
-    aggregators = [n for n, p in nlp.pipeline if p.__class__.__name__.endswith("Aggregator")]
-    sources = [n for n in nlp.pipe_names if n not in aggregators]
+    splits = ("train", "dev", "test")
+    if args.cache_dir and all((args.cache_dir / f"{s}.spacy").exists() for s in splits):
+        import spacy
+
+        nlp, sources = spacy.blank("en"), []  # every split cached: no pipeline to build
+    else:
+        nlp = build_nlp(args.config, lexicons, {})
+        aggregators = [n for n, p in nlp.pipeline if p.__class__.__name__.endswith("Aggregator")]
+        sources = [n for n in nlp.pipe_names if n not in aggregators]
     explicit = parse_pairs(args.split_file, "--split-file")
     out = {}
     for split in ("train", "dev", "test"):
