@@ -32,8 +32,10 @@ def test_trim_negative_votes_o_on_the_trimmed_word():
     assert _run(words, [(0, 3, "Disease")], trim_left=["severe", "acute"]) == [(2, 3, "Disease")]
     assert _run(words, [(0, 3, "Disease")], trim_left=["severe", "acute"], trim_negative=True) == [
         (0, 1, "O"), (1, 2, "O"), (2, 3, "Disease")]
+    from spacy_weak.annotators.boundary import BoundaryAnnotator
+
     with pytest.raises(SpacyWeakError, match=r"\\[E609\\]"):
-        _run(words, [(0, 3, "Disease")], trim_left=["severe"], trim_negative="yes")
+        BoundaryAnnotator(spacy.blank("en").vocab, trim_left=["severe"], trim_negative="yes")
 
 
 def test_span_filter_drops_texts_and_shapes():
