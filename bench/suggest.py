@@ -89,6 +89,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--confidence", type=float, default=0.9)
+    ap.add_argument("--kinds", default="", help="kinds of change to try (default: all)")
     ap.add_argument("--limit", type=int, default=0, help="first N docs of each split (smoke runs)")
     ap.add_argument("--cache-dir", type=Path, help="keep the annotated splits here (re-used when present)")
     ap.add_argument("--work-dir", type=Path, required=True, help="each round's recipe copy and outputs")
@@ -120,6 +121,7 @@ def main(argv=None):
             w0, c0 = time.perf_counter(), time.process_time()
             out = suggest([], recipe, docs=docs, reviewed_docs=[splits["train"][i] for i in picked], eval_docs=eval_docs,
                           lexicons=lexicons, apply=True, k=args.folds, seed=args.seed + draw, confidence=args.confidence,
+                          **({"kinds": [k for k in args.kinds.split(",") if k]} if args.kinds else {}),
                           command=f"bench/suggest.py (size {size}, draw {draw})")
             seconds, cpu = time.perf_counter() - w0, time.process_time() - c0
             after = out["eval_docs_after"]
@@ -128,6 +130,7 @@ def main(argv=None):
             pairs_after = [({(s.start, s.end, s.label_) for s in d.spans[key] if s.label_ in labels}, gold_set(d, labels)) for d in after]
             pairs_before = [(before[i], gold_set(d, labels)) for i, d in enumerate(after)]
             row = {
+                "proposed": [{k: c[k] for k in ("kind", "target", "cv_effect")} for c in out.get("proposed", [])],
                 "reviewed": picked, "seconds": seconds, "cpu_seconds": cpu,
                 "dev_f1_before": strict_f1(pairs_before[:n_dev]), "dev_f1_after": strict_f1(pairs_after[:n_dev]),
                 "cv_f1_before": out["cv_f1_before"], "cv_f1_after": out["cv_f1_after"],

@@ -56,6 +56,8 @@ def suggest_cli(
         typer.echo(f"  {100 * c['cv_effect']:+.2f}  {c['kind']:<13} {c['target']:<20} {c['detail']:<16} {items}")
     if not result["changes"]:
         typer.echo("  no change improved the cross-validated F1")
+    for c in result.get("proposed", []):
+        typer.echo(f"  proposed, not applied: {c['kind']} {c['target']} (CV {100 * c['cv_effect']:+.2f})")
     for name, s in (result.get("scores") or {}).items():
         typer.echo(f"{name}: F1 {100 * s['before']:.2f} -> {100 * s['after']:.2f} ({s['docs']} docs)")
     if apply:

@@ -194,6 +194,14 @@ def changelog(result: dict[str, Any], old: Path, new: Path, command: str) -> str
         lines.append(f"| {k} | {what} | {items.replace('|', '/')} | {c['why']} | {100 * c['cv_effect']:+.2f} | {_undo(c, old, new)} |")
     if not result["changes"]:
         lines.append("| - | no change improved the cross-validated F1 | | | | |")
+    if result.get("proposed"):
+        lines += ["", "## Proposed, not applied", "",
+                  "Sources whose removal gained on the held-out folds with a refitted label model. Not applied: a drop "
+                  "changes every document and a few reviewed documents do not show it reliably (on BC5CDR dev such drops "
+                  "lowered F1). To apply one, remove the source from the aggregators' `sources`.", "",
+                  "| change | CV effect (F1 points) | why |", "|---|---|---|"]
+        for c in result["proposed"]:
+            lines.append(f"| {c['kind']} `{c['target']}` | {100 * c['cv_effect']:+.2f} | {c['why']} |")
     if result.get("scores"):
         lines += ["", "## Before / after", "", "| documents | F1 before | F1 after |", "|---|---|---|"]
         for name, s in result["scores"].items():
