@@ -88,7 +88,7 @@ def main(argv=None):
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--confidence", type=float, default=0.9)
+    ap.add_argument("--confidence", type=float, default=0.8)
     ap.add_argument("--kinds", default="", help="kinds of change to try (default: all)")
     ap.add_argument("--limit", type=int, default=0, help="first N docs of each split (smoke runs)")
     ap.add_argument("--cache-dir", type=Path, help="keep the annotated splits here (re-used when present)")

@@ -20,7 +20,7 @@ def suggest_cli(
     apply: bool = typer.Option(False, "--apply", help="Write the new recipe, its files and a changelog; refit the label model."),
     folds: int = typer.Option(5, "--folds", help="Cross-validation folds over the reviewed documents."),
     seed: int = typer.Option(0, "--seed"),
-    confidence: float = typer.Option(0.9, "--confidence", help="Share of bootstrap resamples of the reviewed documents in which a change must gain."),
+    confidence: float = typer.Option(0.8, "--confidence", help="Share of bootstrap resamples of the reviewed documents in which a change must gain."),
     kinds: str = typer.Option(",".join(("stop_terms", "shape_filter", "boundary", "coordination", "new_terms", "drop_source")), "--kinds", help="Kinds of change to try, comma-separated."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the suggestions as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace earlier outputs (never the recipe or an input)."),

@@ -116,7 +116,7 @@ def suggest(
     seed: int = 0,
     kinds: Sequence[str] = KINDS,
     overwrite: bool = False,
-    confidence: float = 0.9,
+    confidence: float = 0.8,
     command: str = "spacy-weak suggest",
     docs: Sequence[Doc] | None = None,
     reviewed_docs: Sequence[Doc] | None = None,

@@ -75,7 +75,7 @@ class CrossValidation:
 
 
 N_BOOTSTRAP = 400
-CONFIDENCE = 0.9
+CONFIDENCE = 0.8
 
 
 def accept(new: np.ndarray, old: np.ndarray, min_gain: float, confidence: float = CONFIDENCE) -> bool:
