@@ -21,6 +21,7 @@ How each kind lands in the config:
 New sources join every span aggregator's ``sources``.
 """
 import copy
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +83,7 @@ def new_config(
     boundary: dict[str, dict[str, list]] = {}
     terms: list[tuple[str, str]] = []
     dropped: set[str] = set()
+    undo: dict[str, str] = {}
     for c in changes:
         kind, target, items = c["kind"], c["target"], c["items"]
         if kind == "stop_terms":
@@ -107,6 +109,7 @@ def new_config(
         path = output.with_name(f"{output.stem}.{gaz}.tsv")
         files[path] = ("filter", str(source), sorted(gaz_stop[gaz]), sorted(gaz_shapes[gaz]))
         cfg["paths"][var] = str(path)
+        undo[gaz] = f"--paths.{var} {source}"
     # other sources: one span filter after the last one it filters
     if span_stop:
         comps[FILTER_NAME] = {"factory": "weak_span_filter", "terms": {k: sorted(v) for k, v in sorted(span_stop.items())}}
@@ -141,6 +144,20 @@ def new_config(
         srcs = [s for s in comps[agg]["sources"] if s not in dropped]
         comps[agg]["sources"] = srcs + [s for s in new_sources if s not in srcs]
     cfg["nlp"]["pipeline"] = pipeline
+    for c in changes:  # a spaCy config override that takes the change back out of the new recipe
+        kind, target = c["kind"], c["target"]
+        if kind in ("stop_terms", "shape_filter") and target in undo:
+            c["undo"] = undo[target]
+        elif kind == "stop_terms":
+            rest = {k: sorted(v) for k, v in span_stop.items() if k != target}
+            c["undo"] = f"--components.{FILTER_NAME}.terms '{json.dumps(rest)}'"
+        elif kind == "boundary":
+            side = c["detail"].split(":")[0]
+            keep = sorted(set(boundary[target].get(side, [])) - set(c["items"]))
+            c["undo"] = f"--components.{boundary_source(target)}.{side} '{json.dumps(keep)}'"
+        elif kind == "coordination":
+            keep = sorted(set(boundary[target].get("patterns", [])) - set(c["items"]))
+            c["undo"] = f"--components.{boundary_source(target)}.patterns '{json.dumps(keep)}'"
     return cfg, files
 
 
@@ -163,6 +180,8 @@ def write_files(files: dict[Path, Any]) -> dict[str, dict]:
 
 def _undo(change: dict, old: Path, new: Path) -> str:
     kind, target = change["kind"], change["target"]
+    if change.get("undo"):
+        return f"`{change['undo']}` (spaCy override on any command reading `{new.name}`)"
     if kind in ("stop_terms", "shape_filter"):
         return (f"remove these items from `{FILTER_NAME}` (or point `[paths]` back at the original lexicon) in `{new.name}`"
                 if kind == "stop_terms" else f"point `[paths]` of `{target}` back at the original lexicon in `{new.name}`")

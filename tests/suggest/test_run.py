@@ -75,6 +75,7 @@ def test_apply_writes_a_new_recipe_next_to_the_old_one(files):
     assert "stop_terms" in kinds
     log = (tmp / "recipe.suggested.changes.md").read_text()
     assert "stop_terms `src_a`" in log and "CV effect" in log and "undo" in log
+    assert "--components.suggested_filter.terms" in log  # the override that takes it back out
     # the new recipe loads; its filter removes the junk term; the refitted model is on disk
     nlp = spacy.util.load_model_from_config(spacy.util.load_config(new), auto_fill=True)
     assert "suggested_filter" in nlp.pipe_names
