@@ -122,6 +122,15 @@ def source_pairs(docs: List[Doc], key: str, labels: Sequence[str]):
         yield pred, gold_spans(doc)
 
 
+def sub_source_scores(docs: List[Doc], sources: Sequence[str], labels: Sequence[str]) -> Dict[str, Dict]:
+    """Scores of the sub-sources a source writes beside its own group (a gazetteer's
+    ``split_shapes`` / ``split_ambiguous`` groups ``<source>_<shape>``), per key."""
+    names = set(sources)
+    keys = sorted({k for d in docs for k in d.spans.keys()
+                   if k not in names and any(k.startswith(s + "_") for s in sources)})
+    return {k: score(source_pairs(docs, k, labels), labels) for k in keys}
+
+
 def run_pipe(nlp, names: Sequence[str], docs: Iterable[Doc], batch_size: int = 64) -> List[Doc]:
     for name in names:
         docs = nlp.get_pipe(name).pipe(docs, batch_size=batch_size)
@@ -224,6 +233,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     }
     for name in sources:
         result["sources"][name] = score(source_pairs(eval_docs, name, labels), labels)
+    result["sub_sources"] = sub_source_scores(eval_docs, sources, labels)
     result["majority_vote"] = score(source_pairs(eval_docs, vote.cfg["spans_key"], labels), labels)
     result["hmm"] = score(source_pairs(eval_docs, hmm.cfg["spans_key"], labels), labels)
     gold = [gold_spans(d) for d in eval_docs]
@@ -256,6 +266,8 @@ def print_table(result: Dict) -> None:
 
     for name, s in result["sources"].items():
         row(name, s)
+    for name, s in result.get("sub_sources", {}).items():
+        row("  " + name, s)
     print("-" * len(head))
     row("majority_vote", result["majority_vote"])
     row("hmm", result["hmm"])

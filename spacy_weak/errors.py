@@ -361,6 +361,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E608 = "Tree-branch filters need tree numbers, which only the CTD MEDIC vocabulary has (vocabulary {kind!r}); drop --drop-tree."
     E609 = "weak_boundary: bad value {value} for '{param}': expected {options}."
     E603 = "{path} exists and was not written by this run; give another path or --overwrite to replace it."
+    E610 = "weak_span_filter: bad value {value} for '{param}': expected a mapping of span keys to lists of non-empty texts (shapes: known shape names)."
+    E611 = ("suggest: no reviewed document{where}. Give the reviewed dev set `spacy-weak review import` writes (--reviewed), "
+            "or --gold-key naming a span group that holds gold in some of the annotated documents.")
+    E612 = ("suggest: the {n} reviewed documents hold no entity of the labels {labels}: there is nothing to learn a change "
+            "from. Check --gold-key / the labels of the reviewed set.")
+    E613 = ("suggest: {n} reviewed document(s) are also in the evaluation set {path} (e.g. {example!r}): a change derived "
+            "from them would be scored on them. Review documents of another split, or evaluate on another one.")
+    E614 = ("suggest: source(s) {missing} of the recipe's label model '{hmm}' are in none of the {n} annotated documents "
+            "(keys found: {found}). Annotate with this recipe first (`spacy-weak apply`), or give the recipe that made them.")
+    E615 = "suggest: the output config {output} is the input recipe {input}; --apply never writes over the recipe. Give another --output."
+    E616 = "suggest: the recipe {path} has no weak_hmm component to refit (components: {pipes})."
+    E617 = ("suggest: the change to gazetteer '{name}' needs its lexicon file, but {where} is unset. Pass it as "
+            "--lexicon {var}=PATH (as for bench/quality.py) or set [paths] in the recipe.")
+    E618 = "suggest: {n} reviewed document(s) match no annotated document by text (e.g. {example!r}); annotate the documents you reviewed."
 
 
 def warn(message: str, *, stacklevel: int = 2) -> None:

@@ -323,6 +323,7 @@ def make_doc_consistency(
         "trim_right": [],
         "patterns": ["type_n", "x_linked"],
         "max_widen": 3,
+        "trim_negative": False,
         "label_map": DEFAULT_LABEL_MAP,
     },
 )
@@ -338,6 +339,7 @@ def make_boundary(
     trim_right: list[str],
     patterns: list[str],
     max_widen: int,
+    trim_negative: bool,
     label_map: Callable | None,
 ):
     """A span-boundary source: widens / trims other sources' spans (annotators/boundary.py)."""
@@ -355,6 +357,7 @@ def make_boundary(
         trim_right=trim_right,
         patterns=patterns,
         max_widen=max_widen,
+        trim_negative=trim_negative,
         label_map=label_map,
     )
 
@@ -564,3 +567,11 @@ def make_doc_em(
         threshold=threshold,
         spans_key=spans_key,
     )
+
+
+@Language.factory("weak_span_filter", assigns=["doc.spans"], default_config={"terms": {}, "shapes": {}})
+def make_span_filter(nlp: Language, name: str, terms: Dict[str, List[str]], shapes: Dict[str, List[str]]):
+    """Drops other sources' spans by text or shape (annotators/span_filter.py)."""
+    from .annotators.span_filter import SpanFilter
+
+    return SpanFilter(nlp.vocab, name=name, terms=terms, shapes=shapes)

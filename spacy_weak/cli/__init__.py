@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "fit",
     "lexicon",
     "diagnose",
+    "suggest",
     "train",
     "review",
     "init",

@@ -46,7 +46,7 @@ def _fail(err) -> None:
     raise typer.Exit(code=1)
 
 
-@diagnose_app.command("breakdown", outputs={"json_path": "file"})
+@diagnose_app.command("breakdown", outputs={"json_path": "file", "missed_lexicon": "file"})
 def breakdown_cli(
     docbin_paths: list[Path] = typer.Argument(..., help="Annotated (and aggregated) DocBin files or shard directories."),
     key: str = typer.Option(..., "--key", "-k", help="Source or aggregate span key ('ents' = doc.ents)."),
@@ -54,7 +54,10 @@ def breakdown_cli(
     gold_key: str | None = typer.Option(None, "--gold-key", help=GOLD_KEY_HELP),
     n: int = typer.Option(10, "--examples", help="Strings shown per class and boundary words per side."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the breakdown and boundary words as JSON."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON."),
+    kwic: int = typer.Option(0, "--kwic", help="Show this many contexts (keyword in context) of each frequent error string."),
+    missed_lexicon: Path | None = typer.Option(None, "--missed-lexicon", help="Write the gold mentions no source voted on as a TSV lexicon (term, label)."),
+    missed_min_count: int = typer.Option(1, "--missed-min-count", help="... those missed at least this many times."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --json file that is not JSON (and an existing --missed-lexicon)."),
 ) -> None:
     """Error breakdown of one key (exact / too long / too short / shifted / wrong label / spurious; missed
     with or without a vote) with the most frequent strings, and its boundary words per label."""
@@ -92,6 +95,20 @@ def breakdown_cli(
             )
             rows.append([cls, total[cls], ex[:110]])
         msg.table(rows, header=["class", "count", "most frequent"], divider=True)
+        if side == "pred":
+            typer.echo(f"nested matches (too short, the whole mention also marked): {total['nested']}; "
+                       f"boundary errors without them: {total['boundary_real']}")
+    if kwic > 0:
+        from ..evaluation.kwic import keyword_in_context
+
+        contexts = keyword_in_context(data, classified, n_contexts=kwic)
+        msg.divider(f"{key}: keyword in context")
+        for cls_name, rows_ in contexts.items():
+            for r in rows_:
+                typer.echo(f"{cls_name:<15} {r['text']} ×{r['count']}")
+                for ctx in r["contexts"]:
+                    typer.echo(f"{'':<17}{ctx}")
+        out["kwic"] = contexts
     msg.divider(f"{key}: boundary words (word ×one-word fixes, breaks)")
     rows = []
     for label, sides in sorted(words["per_label"].items()):
@@ -100,6 +117,11 @@ def breakdown_cli(
             if cell:
                 rows.append([label, side, cell[:110]])
     msg.table(rows or [["-", "-", "no word with a positive net"]], header=["label", "side", "words"], divider=True)
+    if missed_lexicon is not None:
+        from ..evaluation.kwic import missed_lexicon_rows, write_missed_lexicon
+
+        n_rows = write_missed_lexicon(missed_lexicon, missed_lexicon_rows(data, classified), min_count=missed_min_count)
+        typer.echo(f"Wrote {n_rows} missed strings (no source voted) to {missed_lexicon}")
     if json_path is not None:
         write_json_atomic(json_path, {"breakdown": out, "boundary_words": words})
         typer.echo(f"Wrote {json_path}")

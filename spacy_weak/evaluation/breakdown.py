@@ -237,6 +237,32 @@ def classify_key(data: CorpusData, key: str, source_keys: Sequence[str] | None =
             "gold_class": g_cls, "gold_partner": g_partner}
 
 
+def nested_mask(c: dict[str, Any]) -> np.ndarray:
+    """Predicted spans that are *nested matches*: too short, and the key also marks their gold
+    partner exactly ("cancer" inside "breast cancer" when "breast cancer" matched too). They are
+    a by-product of overlapping matches, not a wrong edge."""
+    cls, partner = c["pred_class"], c["pred_partner"]
+    short = cls == PRED_CLASSES.index("too_short")
+    has = partner >= 0
+    ok = np.zeros(len(cls), dtype=bool)
+    idx = np.flatnonzero(short & has)
+    if len(idx):
+        ok[idx] = c["gold_class"][partner[idx]] == GOLD_CLASSES.index("exact")
+    return ok
+
+
+def _add_nested(side: dict[str, Any], c: dict[str, Any], data: CorpusData) -> None:
+    """``nested`` (of the too-short spans) and ``boundary_real = boundary - nested``."""
+    nested = nested_mask(c)
+    labels = c["pred"].label
+    side["total"]["nested"] = int(nested.sum())
+    side["total"]["boundary_real"] = side["total"]["boundary"] - side["total"]["nested"]
+    for name, row in side["per_label"].items():
+        lab = data.labels.index(name)
+        row["nested"] = int((nested & (labels == lab)).sum())
+        row["boundary_real"] = row["boundary"] - row["nested"]
+
+
 def breakdown_data(
     data: CorpusData,
     key: str,
@@ -248,7 +274,7 @@ def breakdown_data(
     """Error breakdown of ``key`` (a source or an aggregate of ``data``) against gold.
 
     Returns ``{"key", "kind", "docs", "pred": {"total": {n, exact, too_long, too_short, shifted,
-    boundary, wrong_label, spurious}, "per_label": {...}, "examples": {class: [{text, gold?, count}]}},
+    boundary, wrong_label, spurious, nested, boundary_real}, "per_label": {...}, "examples": {class: [{text, gold?, count}]}},
     "gold": {... with missed_no_vote / missed_voted instead of spurious}}``.
     ``source_keys``: the sources whose votes tell ``missed_voted`` from ``missed_no_vote``
     (default: every span-level source of ``data``; the key itself never counts).
@@ -264,6 +290,7 @@ def breakdown_data(
         "pred": _counts(c["pred_class"], pred.label, PRED_CLASSES, data),
         "gold": _counts(c["gold_class"], gold.label, GOLD_CLASSES, data),
     }
+    _add_nested(out["pred"], c, data)
     out["pred"]["examples"] = _examples(pred, gold, c["pred_class"], c["pred_partner"], PRED_CLASSES, data, words, True, n_examples)
     out["gold"]["examples"] = _examples(gold, pred, c["gold_class"], c["gold_partner"], GOLD_CLASSES, data, words, False, n_examples)
     return out

@@ -157,11 +157,13 @@ def write_stop_terms(path: str | Path, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def filter_lexicon(
-    input_path: str | Path, output_path: str | Path, stop_terms: Iterable[str]
+    input_path: str | Path, output_path: str | Path, stop_terms: Iterable[str], *, shapes: Iterable[str] = ()
 ) -> dict[str, int]:
     """Copy a TSV/JSONL lexicon without the records whose term (normalised as the gazetteer
-    matches it: lower case, hyphens and spaces folded) is a stop term. Returns counts."""
+    matches it: lower case, hyphens and spaces folded) is a stop term, nor those whose term
+    has one of ``shapes`` (:mod:`spacy_weak.lexicons.shapes`). Returns counts."""
     from ..lexicons.normalize import Normalizer
+    from ..lexicons.shapes import SHAPES
     from ..lexicons.tabular import iter_jsonl, iter_tsv, write_jsonl, write_tsv
 
     norm = Normalizer()
@@ -169,11 +171,12 @@ def filter_lexicon(
     jsonl = str(input_path).endswith((".jsonl", ".jsonl.gz"))
     reader = iter_jsonl if jsonl else iter_tsv
     counts = {"read": 0, "dropped": 0, "kept": 0}
+    predicates = [SHAPES[s] for s in shapes]
 
     def records():
         for rec in reader(input_path):
             counts["read"] += 1
-            if norm.key(rec.term) in stop:
+            if norm.key(rec.term) in stop or any(p(rec.term) for p in predicates):
                 counts["dropped"] += 1
                 continue
             counts["kept"] += 1

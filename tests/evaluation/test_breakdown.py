@@ -228,3 +228,24 @@ def test_plain_group_and_ents(docs):
     d.ents = [Span(d, 9, 10, "Chemical")]
     out = error_breakdown([d], "ents", gold_key="gold")
     assert out["pred"]["total"]["exact"] == 1 and out["gold"]["total"]["n"] == 3
+
+
+def test_nested_matches_counted_apart_from_boundary_errors():
+    """'cancer' inside 'breast cancer' is a nested match when the source also marked 'breast
+    cancer'; a lone 'cancer' in another mention is a real boundary error."""
+    import spacy
+    from spacy.tokens import Doc, Span
+
+    from spacy_weak.corpora.align import set_gold
+    from spacy_weak.evaluation.breakdown import error_breakdown
+    from spacy_weak.spans import set_source_spans
+
+    nlp = spacy.blank("en")
+    doc = Doc(nlp.vocab, words="breast cancer and lung cancer here".split())
+    set_gold(doc, [Span(doc, 0, 2, label="Disease"), Span(doc, 3, 5, label="Disease")])
+    set_source_spans(doc, "gaz", [Span(doc, 0, 2, label="Disease"), Span(doc, 1, 2, label="Disease"),
+                                  Span(doc, 4, 5, label="Disease")])
+    out = error_breakdown([doc], "gaz")
+    total = out["pred"]["total"]
+    assert total["too_short"] == 2 and total["nested"] == 1 and total["boundary_real"] == 1
+    assert out["pred"]["per_label"]["Disease"]["nested"] == 1
