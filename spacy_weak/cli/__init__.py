@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "train",
     "review",
     "init",
+    "vectors",
 ]
 
 
