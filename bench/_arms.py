@@ -64,11 +64,15 @@ def _sh(cmd: List[str], log: Path) -> None:
         subprocess.run(cmd, check=True, stdout=fh, stderr=subprocess.STDOUT)
 
 
-def train_arm(config: Path, docs: Sequence[Doc], out: Path, steps: int, code: Optional[Path] = None) -> Path:
-    """``spacy train`` in a subprocess on ``docs`` (every 10th held out, not gold-selected); resumable."""
-    best = out / "model" / "model-best"
-    if (out / "done").exists() and best.exists():
-        return best
+def train_arm(config: Path, docs: Sequence[Doc], out: Path, steps: int, code: Optional[Path] = None) -> float:
+    """``spacy train`` in a subprocess on ``docs`` (every 10th held out, not gold-selected); the
+    training's wall time. Resumable: a finished arm (``done`` naming the same steps) is not trained again."""
+    done = out / "done.json"
+    if done.exists() and (out / "model" / "model-best").exists():
+        info = srsly.read_json(done)
+        if info.get("steps") == steps:
+            return float(info["wall_s"])
+    t = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     tr, dv = split_held_out(docs)
     save_docbin(tr, out / "train.spacy")
@@ -82,8 +86,9 @@ def train_arm(config: Path, docs: Sequence[Doc], out: Path, steps: int, code: Op
     if code:
         cmd += ["--code", str(code)]
     _sh(cmd, out / "train.log")
-    (out / "done").write_text("ok")
-    return best
+    wall = time.perf_counter() - t
+    srsly.write_json(done, {"steps": steps, "wall_s": wall, "n_docs": len(docs)})
+    return wall
 
 
 def seen_forms(docs: Sequence[Doc]) -> Set[str]:
@@ -205,7 +210,6 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
     for arm in arms:
         if arm == "shipped_pipeline":
             continue
-        t = time.perf_counter()
         if arm == "ner":
             docs, config = _with_policy(silver, make_hard_labels()), base
         elif arm == "ner_partial":
@@ -222,8 +226,8 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         else:  # ner_best
             docs = partial_docs + (pool_docs if "pool" in best else [])
             config = cfg(arm, vectors="vectors" in best, augment="augment" in best)
-        model = train_arm(config, docs, work / arm, steps, code=code)
-        wall = time.perf_counter() - t
+        wall = train_arm(config, docs, work / arm, steps, code=code)
+        model = work / arm / "model" / "model-best"
         models[arm] = model
         res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
         res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs)})

@@ -34,7 +34,12 @@ def vectors_cli(
     from ..training.vectors import FloretSettings, VectorsRun
     from .convert import tokenizer_nlp
 
+    from ..training.pool import check_pool
+
     try:
+        for path in inputs:  # a missing, empty or broken pool fails here, before any long step
+            if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+                check_pool(path)
         nlp, _ = tokenizer_nlp(lang, tokenizer)
         settings = FloretSettings(dim=dim, epoch=epoch, min_count=min_count, minn=minn, maxn=maxn,
                                   hash_count=hash_count, bucket=bucket, threads=threads)
