@@ -192,8 +192,16 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         raw = list(islice(read_corpus(args.pool, nlp, format="jsonl"), args.pool_limit))
         eval_texts = [d for s in annotated for d in annotated[s]]
         raw = drop_evaluation_docs(raw, eval_texts, path=args.pool, what="the corpus splits")
-        for name in sources:
-            raw = list(nlp.get_pipe(name).pipe(raw, batch_size=64))
+        cache = work / f"pool_sources_{args.pool_limit}.spacy"  # the sources' spans (deterministic): a rerun reads them
+        if cache.exists():
+            from spacy_weak.corpora.shards import read_docs
+
+            cached = list(read_docs(cache, nlp.vocab))
+            raw = cached if [d.text for d in cached] == [d.text for d in raw] else raw
+        if not all(sources[0] in d.spans for d in raw):
+            for name in sources:
+                raw = list(nlp.get_pipe(name).pipe(raw, batch_size=64))
+            save_docbin(raw, cache)
         pool_silver = list(hmm.pipe(raw))  # fitted on the corpus only, applied to the pool
         chosen = select_pool(pool_silver, n=args.pool_docs, min_confidence=args.pool_min_confidence)
         pool_docs = _with_policy(chosen, partial)
