@@ -165,7 +165,8 @@ class LexiconSwap:
         self.name = name
         self.rng = random.Random(self.seed)
         self.summary: Dict[str, object] = {"examples": 0, "mentions": 0, "swapped": 0, "no_candidate": 0,
-                                           "swapped_per_label": Counter(), "lexicon_terms": len(terms)}
+                                           "swapped_per_label": Counter(), "no_candidate_per_label": Counter(),
+                                           "lexicon_terms": len(terms)}
         self._warned = False
 
     def __call__(self, nlp, example: Example) -> Iterator[Example]:
@@ -183,10 +184,10 @@ class LexiconSwap:
         s = self.summary
         logger.info("%s: %d examples, %d of %d mentions swapped (%s), %d without another term", self.name,
                     s["examples"], s["swapped"], s["mentions"], dict(s["swapped_per_label"]), s["no_candidate"])
-        if s["no_candidate"] and not self._warned and s["mentions"] and s["no_candidate"] > s["mentions"] // 2:
+        if s["no_candidate"] and not self._warned and 2 * s["no_candidate"] >= s["mentions"]:
             self._warned = True
             warn(Warnings.W303.format(name=self.name, n=s["no_candidate"], total=s["mentions"],
-                                      labels=sorted(set(s["swapped_per_label"]) ^ set(self.terms.by_label)) or "any"))
+                                      labels=sorted(s["no_candidate_per_label"])))
 
     def swap(self, nlp, example: Example) -> Optional[Example]:
         """The example with mentions swapped, or None when none was."""
@@ -216,6 +217,7 @@ class LexiconSwap:
                 pick = self._pick(cands, ent.text)
                 if pick is None:
                     self.summary["no_candidate"] += 1
+                    self.summary["no_candidate_per_label"][ent.label_] += 1
                 else:
                     new_words = [(t.text, bool(t.whitespace_)) for t in nlp.make_doc(match_case(pick, ent.text))]
             if new_words:

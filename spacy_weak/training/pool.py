@@ -111,13 +111,14 @@ def select_pool(docs: Sequence[Doc], *, n: Optional[int] = None, min_confidence:
     probability >= ``min_confidence``) and, with ``require_entity``, holds an entity."""
     import numpy as np
 
+    from ..spans import NEGATIVE_LABEL
     from .partial import check_fraction
 
     min_confidence = check_fraction("min_confidence", min_confidence, policy="select_pool")
     kept = []
     for d in docs:
         group = d.spans.get(spans_key)
-        if require_entity and (group is None or not any(s.label_ != "O" for s in group)):
+        if require_entity and (group is None or not any(s.label_ != NEGATIVE_LABEL for s in group)):
             continue
         if doc_confidence(d, spans_key) >= min_confidence:
             kept.append(d)

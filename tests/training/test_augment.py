@@ -117,3 +117,17 @@ def test_entry_point_declared():
     import importlib
 
     assert getattr(importlib.import_module(module), func).__name__ == "create_lexicon_swap"
+
+
+def test_labels_without_other_terms_are_counted_and_warned(tmp_path):
+    import warnings
+
+    path = tmp_path / "t.tsv"
+    path.write_text("aspirin\tChemical\tDB1\n", encoding="utf8")
+    nlp = spacy.blank("en")
+    aug = build_lexicon_swap(str(path), rate=1.0, log_every=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        list(aug(nlp, _example(nlp)))
+    assert aug.summary["no_candidate_per_label"] == {"Disease": 1}
+    assert any("[W303]" in str(w.message) and "Disease" in str(w.message) for w in caught)
