@@ -177,6 +177,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     from _training import add_arguments as add_training_arguments  # noqa: E402 (bench/_training.py)
 
     add_training_arguments(ap)
+    from _arms import add_arguments as add_arm_arguments  # noqa: E402 (bench/_arms.py)
+
+    add_arm_arguments(ap)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from spacy_weak.cli.apply import import_code
@@ -192,7 +195,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     labels = [l for l in args.labels.split(",") if l]
     label_map = parse_pairs(args.label_map, "--label-map") or None
     explicit = parse_pairs(args.split_file, "--split-file")
-    nlp = build_nlp(args.config, parse_pairs(args.lexicon, "--lexicon"), parse_overrides(args.set))
+    args._lexicon_paths = parse_pairs(args.lexicon, "--lexicon")
+    nlp = build_nlp(args.config, args._lexicon_paths, parse_overrides(args.set))
     aggregators = [n for n, p in nlp.pipeline if p.__class__.__name__.endswith("Aggregator")]
     sources = [n for n in nlp.pipe_names if n not in aggregators]
     hmm_name = next(n for n in aggregators if nlp.get_pipe(n).__class__.__name__ == "HMMAggregator")
@@ -246,11 +250,38 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
         import _training
 
         result.update(_training.run(args, nlp, hmm_name, annotated, load, labels, score, gold_spans, ROOT))
+    if args.arms:
+        import _arms
+
+        def write_partial():
+            if args.json:
+                srsly.write_json(args.json, dict(result, timings_s=timings))
+
+        with _load_note(result):
+            _arms.run(args, nlp, hmm_name, annotated, load, labels, score, gold_spans, ROOT, result, write_partial)
     result["timings_s"] = timings
     print_table(result)
     if args.json:
         srsly.write_json(args.json, result)
     return result
+
+
+class _load_note:
+    """Record the load average before and after the end-model arms (2 shared cores: wall times vary)."""
+
+    def __init__(self, result: Dict):
+        self.result = result
+
+    def __enter__(self):
+        import os
+
+        self.result["load_average_before_arms"] = list(os.getloadavg())
+
+    def __exit__(self, *exc):
+        import os
+
+        self.result["load_average_after_arms"] = list(os.getloadavg())
+        return False
 
 
 def print_table(result: Dict) -> None:
@@ -275,6 +306,9 @@ def print_table(result: Dict) -> None:
     import _training
 
     _training.print_rows(result, row)
+    import _arms
+
+    _arms.print_rows(result, row)
     print("timings (s):", {k: round(v, 1) for k, v in result["timings_s"].items()})
 
 

@@ -236,6 +236,51 @@ def train_on_silver(kept: List[Doc], args, out_dir: Path, tag: str, model_name: 
     return res, train_s
 
 
+def cats_probs_of(aggregator, doc: Doc) -> Dict[str, float]:
+    """The aggregator's class probabilities for ``doc`` (running it on a copy when it has not run)."""
+    from spacy_weak.aggregation.doc_components import cats_probs
+
+    probs = cats_probs(doc, aggregator.spans_key)
+    if probs is None:
+        probs = cats_probs(aggregator(doc.copy()), aggregator.spans_key)
+    return probs
+
+
+def train_soft(kept: List[Doc], probs: List[Dict[str, float]], args, out_dir: Path, tag: str, test_docs, gold_test,
+               positive: int) -> Tuple[Dict, float]:
+    """textcat on soft targets: each silver doc as ``--soft-copies`` one-hot copies in proportion to ``probs``
+    (the dev split is made on documents first, so no document has copies on both sides)."""
+    from spacy_weak.training.export import soft_cat_copies
+
+    rng = random.Random(args.seed)
+    order = list(range(len(kept)))
+    rng.shuffle(order)
+    n_dev = max(1, len(kept) // 10)
+    dev_idx, trn_idx = order[:n_dev], order[n_dev:]
+
+    def copies(idx, k):
+        docs = []
+        for i in idx:
+            d = kept[i].copy()
+            d.spans.clear()
+            docs.append(d)
+        return soft_cat_copies(docs, [probs[i] for i in idx], args.labels, copies=k)
+
+    trn_docs, dev_docs = copies(trn_idx, args.soft_copies), copies(dev_idx, 1)
+    train_path, dev_path = out_dir / f"silver_train_{tag}.spacy", out_dir / f"silver_dev_{tag}.spacy"
+    save_docbin(trn_docs, train_path)
+    save_docbin(dev_docs, dev_path)
+    t = time.perf_counter()
+    model_dir = train_textcat(args.textcat_config, train_path, dev_path, out_dir / f"{tag}_model", args.seed)
+    train_s = time.perf_counter() - t
+    tc = spacy.load(model_dir)
+    res = score(gold_test, cats_matrix(list(tc.pipe(d.text for d in test_docs)), args.labels), positive)
+    soft = sum(1 for p in probs if max(p.values()) < 0.99)
+    res.update({"silver_train_docs": len(trn_idx), "silver_dev_docs": len(dev_idx), "copies": args.soft_copies,
+                "docs_with_probability_below_0.99": soft})
+    return res, train_s
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -260,6 +305,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-textcat", action="store_true", help="skip training the textcat")
     ap.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "textcat")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--soft-copies", type=int, default=10, help="textcat_soft: one-hot copies per silver doc, shared "
+                    "out by the label model's probabilities (spacy_weak.training.export.soft_cat_copies); 0 skips it")
+    ap.add_argument("--soft-from", default="em", help="aggregator(s) whose probabilities are the soft targets, comma-"
+                    "separated: em (key textcat_soft), vote (key textcat_soft_vote)")
     ap.add_argument("--min-confidence", default="", help="also train a textcat on the silver docs whose label-model "
                     "confidence (max doc.cats) is at least each of these values, e.g. 0.9,0.99 (key textcat_confidence)")
     args = ap.parse_args(argv)
@@ -332,6 +381,13 @@ def main(argv=None) -> int:
         # copies for --min-confidence: the loop below makes the cats one-hot and drops the spans in place
         conf_silver = [d.copy() for d in silver] if args.min_confidence else []
         kept = [d for d, row in zip(silver, L_train) if (row != -1).any()]
+        if args.soft_copies:
+            soft_keys = {"em": ("textcat_soft", em), "vote": ("textcat_soft_vote", vote)}
+            for name in [n for n in args.soft_from.split(",") if n]:
+                key, agg = soft_keys[name]
+                probs = [cats_probs_of(agg, d) for d in kept]
+                results[key], timings[f"{key}_train"] = train_soft(kept, probs, args, out_dir, key, test_docs,
+                                                                   gold_test, positive)
         results["textcat"], timings["textcat_train"] = train_on_silver(
             kept, args, out_dir, "", "textcat_model", test_docs, gold_test, positive
         )
@@ -364,8 +420,11 @@ def main(argv=None) -> int:
     results["seconds"] = timings
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
-    for key in ("majority_vote", "ours", "snorkel", "snorkel_estimated_balance", "textcat"):
+    for key in ("majority_vote", "ours", "snorkel", "snorkel_estimated_balance", "textcat", "textcat_soft",
+                "textcat_soft_vote"):
         r = results.get(key)
+        if key.startswith("textcat_soft") and key not in results:
+            continue
         if r:
             print(f"{key:26s} accuracy {r['accuracy']:.4f}  f1 {r['f1']:.4f}  (test n={r['n']}, ties {r['ties']})")
         else:

@@ -64,6 +64,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # --- training from silver (W300-W349)
     W300 = "{what}: {n} of {total} documents have no silver entity and no source vote; they teach only 'O' (or nothing, with partial annotation)."
     W301 = "Cross-fitting in {path}: fold {fold} was finished by a run with other settings ({key} differs); it is trained again."
+    W302 = "Unlabelled pool {path}: {n} of its documents have the same text as documents of {what} (first: {first}); they are left out of the pool."
+    W303 = "Augmenter '{name}': {n} of the {total} silver mentions of label(s) {labels} have no other lexicon term of their label to swap in; they are kept as they are."
 
     # --- label model v2 (W350-W399)
     W350 = ("Aggregator '{name}': sources {sources} are identical on all {n_tokens} tokens it was fitted on (copies "
@@ -231,6 +233,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E311 = "The label model {path} (parameter '{param}') is not a saved pipeline directory (the output of `spacy-weak fit`)."
     E309 = "Parameter '{param}' (self-training rounds) must be an integer >= 0, got {value!r}."
     E312 = "Parameter '{param}' must be an integer >= {minimum}, got {value!r}."
+    E313 = "Augmenter '{name}': parameter '{param}' must be a number in [0, 1], got {value!r}."
+    E314 = "Augmenter '{name}': the lexicon {path} has no term{detail}; give a compiled gazetteer directory or a term list (TSV term, label[, id]) with at least one term of the labels {labels}."
+    E315 = "Augmenter '{name}': cannot read the lexicon {path}: {err}"
+    E316 = "Unlabelled pool {path}: {problem}. Give a JSONL file (optionally .gz) with one object per line and the text in the field {field!r}."
+    E317 = "Vectors {path} have {found} dimensions, but {param} asks for {expected}. Train the vectors again with --dim {expected} (or change {param})."
+    E318 = "Vectors {path} (parameter '{param}') are not a spaCy vectors directory (the output of `spacy init vectors`): {problem}."
+    E319 = "Vectors output {path} holds a run with other settings ({key}: {old} there, {new} now). Give another output folder or --overwrite."
+    E320 = "No text to train vectors on: the inputs {inputs} hold no document with at least one token."
+    E321 = "Parameter '{param}' must be a list of (text, probability) pairs whose probabilities lie in [0, 1]; got {value!r} for document {doc}."
 
     # --- label model v2 (E350-E399)
     E350 = "Aggregator '{name}': `dependency_threshold` must lie in (0, 1], got {value!r}."

@@ -148,6 +148,7 @@ def make_function(
         "store_model": True,
         "batch_size": 64,
         "label_map": DEFAULT_LABEL_MAP,
+        "abstain_outside": False,
     },
 )
 def make_model(
@@ -162,6 +163,7 @@ def make_model(
     store_model: bool,
     batch_size: int,
     label_map: Optional[Callable],
+    abstain_outside: bool = False,
 ):
     from .annotators.model import ModelAnnotator
 
@@ -178,6 +180,7 @@ def make_model(
         batch_size=batch_size,
         label_map=label_map,
         lang=nlp.lang,
+        abstain_outside=abstain_outside,
     )
 
 

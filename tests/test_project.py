@@ -36,6 +36,18 @@ def test_sample_workflow_runs_end_to_end(tmp_path):
     assert "model_oof" in srsly.read_json(project / "training/sample_label_model_self/hmm/cfg")["sources"]
     ner = srsly.read_json(project / "metrics" / "sample_ner.json")
     assert "ents_f" in ner and 0.0 <= ner["ents_f"] <= 1.0
+    # the end-model loop: vectors -> pool annotation -> selection -> augmented NER with vectors -> shipped pipeline
+    assert srsly.read_json(project / "training/sample_vectors/stamp.json")["model"]["dim"] == 16
+    assert srsly.read_json(project / "annotated/sample_pool/manifest.json")
+    import spacy
+
+    best = spacy.load(project / "training/sample_ner_best/model-best")
+    assert best.vocab.vectors.mode == "floret" and best.vocab.vectors.shape[1] == 16
+    shipped = spacy.load(project / "training/sample_shipped")
+    assert shipped.pipe_names.index("model_oof") < shipped.pipe_names.index("hmm")
+    assert shipped("Naloxone reverses the hypotension.").spans["model_oof"].attrs["abstain_outside"] is True
+    shipped_scores = srsly.read_json(project / "metrics" / "sample_shipped.json")["scores"]["gold"]["silver"]["span"]
+    assert 0.0 < shipped_scores["micro"]["f"] <= 1.0
     html = (project / "reports" / "sample.html").read_text(encoding="utf8")
     assert "<table" in html and html.count('class="spans"') + html.count('class="entities"') > 10  # displaCy renderings
     # a second run skips every step: outputs exist and deps are unchanged

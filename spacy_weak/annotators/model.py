@@ -9,7 +9,9 @@ is never used, so its spans always align with ours even where its own
 tokenizer would have split the text differently (its accuracy may then be a
 little lower than on its own tokens). It then copies, through the label map:
 
-* ``annotation = "ents"``: ``doc.ents`` (labels and ``kb_id``) into ``doc.spans[spans_key]``;
+* ``annotation = "ents"``: ``doc.ents`` (labels and ``kb_id``) into ``doc.spans[spans_key]``
+  (with ``abstain_outside = true`` the group gets ``attrs["abstain_outside"]``: the label model
+  reads the model's silence as no opinion, not as ``O``: a trained NER as a source);
 * ``annotation = "spans"``: the group ``doc.spans[source_spans_key]``;
 * ``annotation = "cats"``: ``doc.cats`` as document-level votes: a label whose
   score is ``>= cats_threshold`` gets vote 1; with ``cats_negative_threshold``
@@ -32,7 +34,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from ..errors import Errors, SpacyWeakError, Warnings
-from ..spans import set_doc_votes, set_source_spans
+from ..spans import ATTR_ABSTAIN_OUTSIDE, set_doc_votes, set_source_spans
 from ._align import SourcePipe
 
 logger = logging.getLogger(__name__)
@@ -73,8 +75,10 @@ class ModelAnnotator(SourcePipe):
         batch_size: int = 64,
         label_map: Optional[Callable[[str], Optional[str]]] = None,
         lang: Optional[str] = None,
+        abstain_outside: bool = False,
     ) -> None:
         self._init_source(vocab, name, spans_key, label_map)
+        self.abstain_outside = bool(abstain_outside)
         if annotation not in ANNOTATIONS:
             raise SpacyWeakError(Errors.E050.format(param="annotation", value=annotation, options=", ".join(ANNOTATIONS)))
         if annotation == "spans" and not source_spans_key:
@@ -202,7 +206,9 @@ class ModelAnnotator(SourcePipe):
                     continue
                 seen.add(key)
                 spans.append(Span(doc, s.start, s.end, label=label, kb_id=s.kb_id_))
-            set_source_spans(doc, self.spans_key, spans, source=self.name)
+            group = set_source_spans(doc, self.spans_key, spans, source=self.name)
+            if self.abstain_outside:  # a trained model vouches only for what it tags (docs/training.md)
+                group.attrs[ATTR_ABSTAIN_OUTSIDE] = True
             self.stats["spans"] += len(spans)
 
     def _votes(self, cats: Dict[str, float]) -> Dict[str, int]:

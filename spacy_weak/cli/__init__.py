@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "train",
     "review",
     "init",
+    "vectors",
 ]
 
 

@@ -5,7 +5,7 @@ What ``spacy-weak init --data`` reads (and the ``convert`` script of the project
 * a **folder**: every ``.txt`` file is one document (sorted by name), every
   ``.jsonl`` / ``.csv`` / ``.tsv`` file is read as below;
 * a ``.txt`` **file**: one document per non-empty line;
-* a ``.jsonl`` file: one JSON object per line with the text in ``text_field``
+* a ``.jsonl`` file (or ``.jsonl.gz``): one JSON object per line with the text in ``text_field``
   (default ``"text"``); the other fields are kept in ``doc.user_data["meta"]``;
 * a ``.csv`` / ``.tsv`` file: the column ``text_field`` of
   :mod:`spacy_weak.corpora.tabular_text` (delimiter detected).
@@ -22,22 +22,33 @@ PathLike = Union[str, Path]
 SUFFIXES = (".txt", ".jsonl", ".csv", ".tsv")
 
 
+def _suffix(path: Path) -> str:
+    """``.jsonl`` for ``x.jsonl.gz`` (gzip is read transparently), else the lower-cased suffix."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] == ".gz":
+        return suffixes[-2]
+    return path.suffix.lower()
+
+
 def text_files(path: PathLike) -> List[Path]:
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p) in SUFFIXES)
         if not files:
             raise SpacyWeakError(Errors.E560.format(path=path, problem="no .txt, .jsonl, .csv or .tsv file in the folder"))
         return files
     if not path.is_file():
         raise SpacyWeakError(Errors.E560.format(path=path, problem="no such file or folder"))
-    if path.suffix.lower() not in SUFFIXES:
+    if _suffix(path) not in SUFFIXES:
         raise SpacyWeakError(Errors.E560.format(path=path, problem="expected a .txt, .jsonl, .csv or .tsv file"))
     return [path]
 
 
 def _read_utf8_lines(path: Path) -> Iterator[Tuple[int, str]]:
-    with path.open("rb") as fh:
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as fh:
         for i, raw in enumerate(fh, start=1):
             try:
                 yield i, raw.decode("utf-8-sig" if i == 1 else "utf-8")
@@ -51,7 +62,7 @@ def read_texts(path: PathLike, *, text_field: str = "text") -> Iterator[Tuple[st
 
     given = Path(path)
     for file in text_files(given):
-        suffix = file.suffix.lower()
+        suffix = _suffix(file)
         if suffix == ".txt" and given.is_dir():
             lines = [line for _, line in _read_utf8_lines(file)]
             text = "".join(lines).strip()

@@ -3,6 +3,8 @@
 ``format="auto"`` decides from the path: a directory or ``.spacy`` file is
 DocBin (shards), otherwise the first non-blank line is sniffed — ``PMID|t|``
 is PubTator, ``<?xml``/``<collection`` is BioC, ``token<TAB>tag`` is IOB.
+A ``.jsonl`` / ``.jsonl.gz`` file is unlabelled text, one ``{"text": ...}`` object a
+line (:mod:`.plain_text`; the other fields go to ``doc.user_data["meta"]``).
 """
 import re
 from pathlib import Path
@@ -19,7 +21,7 @@ from .pubtator import read_pubtator
 from .shards import read_docs
 
 PathLike = Union[str, Path]
-FORMATS = ("auto", "docbin", "pubtator", "bioc", "iob")
+FORMATS = ("auto", "docbin", "pubtator", "bioc", "iob", "jsonl")
 _PUBTATOR_HEAD = re.compile(r"^[^\t|]+\|[ta]\|")
 
 
@@ -30,6 +32,8 @@ def detect_format(path: PathLike) -> str:
         return "docbin"
     if not path.is_file():
         raise SpacyWeakError(Errors.E200.format(path=path))
+    if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+        return "jsonl"
     with path.open("rb") as fh:
         head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
     first = next((line for line in head.splitlines() if line.strip()), "")
@@ -64,5 +68,9 @@ def read_corpus(
         format = detect_format(path)
     if format == "docbin":
         return read_docs(path, nlp.vocab)
+    if format == "jsonl":
+        from .plain_text import read_text_docs
+
+        return read_text_docs(nlp, path, **options)
     reader = {"pubtator": read_pubtator, "bioc": read_bioc, "iob": read_iob}[format]
     return reader(path, nlp, stats=stats, **options)

@@ -81,3 +81,31 @@ def confident_docs(docs: Iterable[Doc], min_confidence: float) -> List[Doc]:
 
     threshold = check_fraction("min_confidence", min_confidence, policy="text classification export")
     return [d for d in docs if cat_confidence(d) >= threshold]
+
+
+def soft_cat_copies(docs: Iterable[Doc], probs: Iterable[Dict[str, float]], labels: List[str], *,
+                    copies: int = 10) -> List[Doc]:
+    """Soft ``doc.cats`` targets that spaCy's exclusive ``textcat`` accepts (it rejects values other
+    than 0/1, [E851]): each document becomes ``copies`` one-hot copies whose labels are shared out in
+    proportion to the label model's probabilities (largest remainders). The textcat's gradient is
+    ``scores - truths``, linear in the target, so the copies' summed gradient equals that of
+    ``copies`` documents with the probabilities themselves as targets, up to the quantisation
+    ``1 / copies``. A probability row outside [0, 1] is ``E321``."""
+    import math
+
+    out: List[Doc] = []
+    for i, (doc, row) in enumerate(zip(docs, probs)):
+        values = [float(row.get(lab, 0.0)) for lab in labels]
+        if any(math.isnan(v) or v < 0.0 or v > 1.0 for v in values) or sum(values) <= 0:
+            raise SpacyWeakError(Errors.E321.format(param="probs", value=row, doc=i))
+        total = sum(values)
+        exact = [v / total * copies for v in values]
+        counts = [int(math.floor(x)) for x in exact]
+        for j in sorted(range(len(labels)), key=lambda j: -(exact[j] - counts[j]))[: copies - sum(counts)]:
+            counts[j] += 1
+        for j, n in enumerate(counts):
+            for _ in range(n):
+                c = doc.copy()
+                c.cats = {lab: 1.0 if k == j else 0.0 for k, lab in enumerate(labels)}
+                out.append(c)
+    return out

@@ -121,3 +121,44 @@ def train_pipeline(
     else:
         spacy_train(config, workdir / "model", overrides=all_overrides)
     return spacy.load(workdir / "model" / "model-best")
+
+
+def variant_config(
+    base: Path,
+    output: Path,
+    *,
+    vectors: Optional[Path] = None,
+    vectors_dim: Optional[int] = None,
+    augmenter: Optional[Dict[str, Any]] = None,
+) -> Path:
+    """Write ``base`` with static vectors and/or a training-corpus augmenter to ``output``.
+
+    ``vectors``: a ``spacy init vectors`` folder; ``[initialize] vectors`` points to it and every
+    ``MultiHashEmbed`` gets ``include_static_vectors = true``; with ``vectors_dim`` their width is
+    checked first (E317). ``augmenter``: a registered augmenter block, e.g.
+    ``{"@augmenters": "spacy_weak.lexicon_swap.v1", "lexicon": [...], "rate": 0.5}``.
+    """
+    from spacy.util import load_config
+
+    base = check_config(base)
+    cfg = load_config(base, interpolate=False)
+    if vectors is not None:
+        from .vectors import check_vectors
+
+        check_vectors(vectors, vectors_dim, param="vectors_dim")
+        cfg["paths"]["vectors"] = str(vectors)
+        n = 0
+        for comp in cfg.get("components", {}).values():
+            embed = comp.get("model", {}).get("embed") if isinstance(comp.get("model"), dict) else None
+            if isinstance(embed, dict) and "include_static_vectors" in embed:
+                embed["include_static_vectors"] = True
+                n += 1
+        if not n:
+            raise SpacyWeakError(Errors.E305.format(path=base, param="config", err="no embedding layer with include_static_vectors"))
+    if augmenter is not None:
+        cfg["corpora"]["train"]["augmenter"] = dict(augmenter)
+    from ..io import atomic_path
+
+    with atomic_path(output) as tmp:
+        cfg.to_disk(tmp)
+    return Path(output)
