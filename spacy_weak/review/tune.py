@@ -1,0 +1,151 @@
+"""The label model's settings chosen on the reviewed documents (the reviewed dev set).
+
+A candidate is a set of ``weak_hmm`` config overrides (the current settings are always
+the first candidate). Each is scored by the Horvitz-Thompson weighted strict span F1
+(:func:`.design.weighted_prf`, weights ``1 / inclusion_prob`` from the review design)
+of its silver on the reviewed documents, decoded *without* their reviews (the clamped
+sources removed), against the reviews:
+
+* a candidate whose fit ignores the reviews (``clamp_learn = false``) is fitted once on
+  the corpus and scored on every reviewed document;
+* a candidate that learns from the reviews (``clamp_learn = true``) is cross-fitted:
+  the reviewed documents are split into ``folds`` parts, and each part is scored by a
+  fit that saw the reviews of the other parts only.
+
+The best candidate wins; the current settings win ties (``min_gain``), so a user
+without reviews, or whose reviews do not separate the candidates, keeps today's model.
+"""
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from .design import weighted_prf
+
+logger = logging.getLogger("spacy_weak")
+
+DEFAULT_CANDIDATES: tuple[dict, ...] = (
+    {},
+    {"anchor_strength": 10.0},
+    {"merge_adjacent": "toggle"},
+    {"clamp_learn": True},
+)
+
+
+@dataclass
+class Choice:
+    overrides: dict
+    table: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"chosen": self.overrides, "candidates": self.table}
+
+
+def _without(docs: Sequence[Doc], keys: Sequence[str]) -> list[Doc]:
+    out = []
+    for doc in docs:
+        copy = doc.copy()
+        for k in keys:
+            if k in copy.spans:
+                del copy.spans[k]
+        out.append(copy)
+    return out
+
+
+def _pairs(model, docs: Sequence[Doc], gold_key: str, labels: Sequence[str]):
+    key = model.cfg["spans_key"]
+    for doc in model.pipe(docs):
+        pred = {(s.start, s.end, s.label_) for s in doc.spans.get(key, []) if s.label_ in labels}
+        gold = {(s.start, s.end, s.label_) for s in doc.spans.get(gold_key, []) if s.label_ in labels}
+        yield pred, gold
+
+
+def resolve(cfg: dict, overrides: dict) -> dict:
+    """``overrides`` applied to ``cfg`` (``"toggle"`` flips a boolean)."""
+    out = dict(overrides)
+    for k, v in overrides.items():
+        if v == "toggle":
+            out[k] = not bool(cfg.get(k))
+    return out
+
+
+def choose_settings(
+    fit: Callable[[dict, Sequence[int]], object],
+    cfg: dict,
+    corpus: Sequence[Doc],
+    reviewed: Sequence[int],
+    weights: Sequence[float],
+    *,
+    gold: Sequence[Doc],
+    gold_key: str = "gold",
+    candidates: Sequence[dict] = DEFAULT_CANDIDATES,
+    folds: int = 2,
+    min_gain: float = 0.002,
+) -> Choice:
+    """Pick the overrides of ``cfg`` that score best on the reviewed documents.
+
+    ``fit(overrides, hidden)`` returns a fitted ``weak_hmm`` component with ``overrides``,
+    fitted on ``corpus`` with the reviews of the documents ``hidden`` (corpus indices)
+    left out; ``reviewed`` are the corpus indices of the reviewed documents, ``gold``
+    their reviewed copies (``gold_key`` spans; ``review import --dev``), ``weights``
+    their design weights."""
+    labels = list(cfg.get("labels") or [])
+    clamp = list(cfg.get("clamp_sources") or [])
+    table: list[dict] = []
+    best, best_f1 = {}, None
+    if not reviewed:
+        return Choice({}, table)
+    for cand in candidates:
+        over = resolve(cfg, cand)
+        learns = bool(over.get("clamp_learn", cfg.get("clamp_learn")))
+        parts = [list(range(len(reviewed)))] if not learns else [
+            list(range(f, len(reviewed), folds)) for f in range(min(folds, len(reviewed)))]
+        pairs, w = [], []
+        for part in parts:
+            hidden = [reviewed[j] for j in part] if learns else []
+            model = fit(over, hidden)
+            labels = labels or list(model.labels)
+            docs = _without([corpus[reviewed[j]] for j in part], clamp)
+            for j, (pred, _) in zip(part, _pairs(model, docs, gold_key, labels)):
+                g = {(s.start, s.end, s.label_) for s in gold[j].spans.get(gold_key, []) if s.label_ in labels}
+                pairs.append((pred, g))
+                w.append(weights[j])
+        score = weighted_prf(pairs, w)
+        row = {"overrides": over, "f1": round(score["f1"], 4), "p": round(score["p"], 4), "r": round(score["r"], 4),
+               "cross_fitted": learns}
+        table.append(row)
+        logger.info("review tuning: %s -> weighted F1 %.4f", over, score["f1"])
+        if best_f1 is None:
+            best, best_f1 = over, score["f1"]
+        elif score["f1"] > best_f1 + min_gain:
+            best, best_f1 = over, score["f1"]
+    return Choice(best, table)
+
+
+def refitter(make: Callable[[dict], object], corpus: Sequence[Doc], clamp_keys: Sequence[str]):
+    """A ``fit`` callable for :func:`choose_settings`: ``make(overrides)`` builds an
+    unfitted component; the reviews (``clamp_keys`` groups) of the hidden documents are
+    taken out of ``corpus`` for the fit and put back afterwards (the docs are unchanged)."""
+    cache: dict = {}
+
+    def fit(overrides: dict, hidden: Sequence[int]):
+        key = (repr(sorted(overrides.items())), tuple(hidden) if overrides.get("clamp_learn") else ())
+        if key in cache:
+            return cache[key]
+        saved = []
+        for i in hidden:
+            for k in clamp_keys:
+                if k in corpus[i].spans:
+                    saved.append((i, k, corpus[i].spans[k]))
+                    del corpus[i].spans[k]
+        try:
+            model = make(overrides)
+            model.fit(corpus)
+        finally:
+            for i, k, group in saved:
+                corpus[i].spans[k] = group
+        cache[key] = model
+        return model
+
+    return fit
