@@ -200,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--config", type=Path, default=ROOT / "configs" / "bc5cdr.cfg")
     ap.add_argument("--lexicon", action="append", default=[])
     ap.add_argument("--labels", default="Chemical,Disease")
+    ap.add_argument("--split-file", action="append", default=[], help="SPLIT=FILE in --corpus (default: found by name)")
     ap.add_argument("--pool", default="train", help="split used as the unlabeled pool")
     ap.add_argument("--eval", default="test", help="split the label model and the NERs are scored on")
     ap.add_argument("--also-eval", default="", help="another split scored too (e.g. dev while developing)")
@@ -227,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     hmm_name = next(n for n in aggregators if isinstance(nlp.get_pipe(n), HMMAggregator))
     hmm = nlp.get_pipe(hmm_name)
     args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    split_files = parse_pairs(args.split_file, "--split-file")
 
     def load(split):
         from spacy.tokens import DocBin
@@ -234,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         cached = args.cache / f"{split}_{args.limit}.spacy" if args.cache else None
         if cached is not None and cached.exists():
             return list(DocBin().from_disk(cached).get_docs(nlp.vocab))
-        docs = list(read_pubtator(find_split_file(args.corpus, split, {}), nlp, labels=labels))
+        docs = list(read_pubtator(find_split_file(args.corpus, split, split_files), nlp, labels=labels))
         docs = run_pipe(nlp, sources, docs[: args.limit] if args.limit else docs)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)

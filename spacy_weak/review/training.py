@@ -36,6 +36,8 @@ class ReviewedData:
     n_dev: int = 0
     upsample: int = 1
     replaced_ids: list[str] = field(default_factory=list)
+    silver: list[Doc] = field(default_factory=list)  # the unreviewed documents of train, as given
+    reviewed: list[Doc] = field(default_factory=list)  # the reviewed copies of train (upsampled)
 
     def summary(self) -> dict:
         return {"train_docs": len(self.train), "dev_docs": len(self.dev), "reviewed_in_train": self.n_replaced,
@@ -100,11 +102,49 @@ def merge_reviews(silver: Sequence[Doc], reviewed: Sequence[Doc], *, upsample: i
         elif i in matched:
             copy = reviewed_as_training(matched[i], key)
             train.extend([copy] * upsample)
+            out.reviewed.extend([copy] * upsample)
             out.n_replaced += 1
             out.replaced_ids.append(doc_key(doc, i))
         else:
             train.append(doc)
+            out.silver.append(doc)
     return out
+
+
+def export_with_reviews(silver: Sequence[Doc], reviewed: Sequence[Doc], policy, output, *, dev_output=None,
+                        dev_every: int = 10, upsample: int = 1, spans_key: str = "silver", what: str = ""):
+    """``export-training --reviewed``: the policy's training docs of the unreviewed silver plus
+    the reviewed documents (fully annotated, ``upsample`` copies); with ``dev_output`` the
+    random-stratum reviews are the dev set (none: a held-out ``dev_every``-th of the silver,
+    today's). Returns ``(train stats, dev stats or None, ReviewedData)``."""
+    from ..io import atomic_path
+    from ..training.export import ExportStats, export_training, training_docs
+    from ..training.trainer import split_held_out
+
+    merged = merge_reviews(silver, reviewed, upsample=upsample, where=what or "the silver documents")
+    silver_docs, dev_stats = list(merged.silver), None
+    if dev_output is not None and not merged.dev:
+        silver_docs, held = split_held_out(silver_docs, every=dev_every)
+        dev_stats = export_training(held, policy, dev_output, spans_key=spans_key, what=what)
+    stats = ExportStats()
+    from spacy.tokens import DocBin
+
+    db = DocBin(store_user_data=False)
+    for doc in training_docs(silver_docs, policy, stats):
+        db.add(doc)
+    for doc in merged.reviewed:
+        db.add(doc)
+        stats.n_docs += 1
+        for ent in doc.ents:
+            stats.entities[ent.label_] = stats.entities.get(ent.label_, 0) + 1
+    with atomic_path(output) as tmp:
+        db.to_disk(tmp)
+    if dev_output is not None and merged.dev:
+        dev_db = DocBin(docs=merged.dev, store_user_data=False)
+        with atomic_path(dev_output) as tmp:
+            dev_db.to_disk(tmp)
+        dev_stats = ExportStats(n_docs=len(merged.dev))
+    return stats, dev_stats, merged
 
 
 def _doc_id(doc: Doc, key: str) -> str | None:

@@ -149,3 +149,52 @@ def refitter(make: Callable[[dict], object], corpus: Sequence[Doc], clamp_keys: 
         return model
 
     return fit
+
+
+def match_reviewed(corpus: Sequence[Doc], dev: Sequence[Doc], where: str = "the corpus") -> list[int]:
+    """The corpus index of each reviewed dev-set document (by document id, else text);
+    ``E413`` names a reviewed document the corpus does not hold, ``E414`` one whose text differs."""
+    from ..corpora.align import ATTR_DOC_ID
+    from ..errors import Errors, SpacyWeakError
+    from .export import doc_key
+
+    by_id = {doc_key(d, i): i for i, d in enumerate(corpus)}
+    by_text: dict[str, int] = {}
+    for i, d in enumerate(corpus):
+        by_text.setdefault(d.text, i)
+    out = []
+    for j, rev in enumerate(dev):
+        rid = rev.user_data.get(ATTR_DOC_ID)
+        i = by_id.get(str(rid)) if rid is not None else None
+        if i is not None and corpus[i].text != rev.text:
+            raise SpacyWeakError(Errors.E414.format(doc_id=rid, where=where))
+        i = by_text.get(rev.text) if i is None else i
+        if i is None:
+            raise SpacyWeakError(Errors.E413.format(doc_id=rid or f"#{j}", where=where))
+        out.append(i)
+    return out
+
+
+def refit_with_reviews(component, corpus: Sequence[Doc], dev: Sequence[Doc], *, key: str = "human",
+                       candidates: Sequence[dict] = DEFAULT_CANDIDATES, where: str = "the corpus") -> Choice:
+    """Refit a ``weak_hmm`` component in place on ``corpus`` (which carries the reviews in
+    ``doc.spans[key]``, ``review import``) with ``key`` clamped and the settings chosen on
+    the reviewed dev set ``dev`` (``review import --dev``). Without reviews: the component's
+    own settings, refitted (today's behaviour)."""
+    from .importer import review_weights
+
+    reviewed = match_reviewed(corpus, dev, where)
+    weights = review_weights(dev)
+    cfg = dict(component.cfg)
+    cfg["clamp_sources"] = list(dict.fromkeys(list(cfg.get("clamp_sources") or []) + [key]))
+    cls = type(component)
+
+    def make(overrides):
+        return cls(component.vocab, name=component.name, **{**cfg, **overrides})
+
+    choice = choose_settings(refitter(make, corpus, [key]), cfg, corpus, reviewed, weights, gold=dev,
+                             candidates=candidates) if reviewed else Choice({}, [])
+    component.cfg.update(cfg)
+    component.cfg.update(choice.overrides)
+    component.fit(corpus)
+    return choice
