@@ -28,6 +28,13 @@ Model (see ``docs/aggregation.md``):
   ``dependencies.py``): each source's log-emission and its emission prior are multiplied
   by its weight, so the M-step is unchanged and EM still never decreases the objective.
 
+* reviewed documents (``clamp_columns``, ``clamp.py``) may weigh more or less than the
+  others in EM: ``review_weights`` (one per clamped column) multiplies a reviewed
+  document's sufficient statistics in ``_accumulate_sufficient_statistics``; a document is
+  reviewed when a clamped column carries a code on it, so the weight depends on the
+  observations only (a sharded fit sums the same statistics). The objective then reports the
+  unweighted log-likelihood, which EM need not increase.
+
 The objective reported per iteration (``history_``) is the log posterior
 ``log p(X | theta) + log p(theta)`` (Dirichlet log densities up to a
 constant), which MAP-EM never decreases; ``loglik_history_`` holds the plain
