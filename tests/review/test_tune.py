@@ -79,3 +79,22 @@ def test_refit_without_reviews_is_todays_fit_and_reviews_are_matched():
     stranger.user_data["doc_id"] = "zz"
     with pytest.raises(SpacyWeakError, match=r"E413.*zz"):
         match_reviewed(docs, [stranger])
+
+
+def test_a_gain_on_one_reviewed_document_does_not_change_the_settings():
+    docs = _docs()
+    reviewed = list(range(8))
+
+    class OneDoc(Fake):
+        def pipe(self, docs):  # better than the current settings on the first document only
+            for k, doc in enumerate(super().pipe(docs)):
+                if k == 0 and not self.worse:
+                    doc.spans["pred"] = list(doc.spans["gold"])
+                elif len(doc.spans["gold"]):
+                    doc.spans["pred"] = list(doc.spans["gold"])[:-1]
+                yield doc
+
+    choice = choose_settings(lambda o, h: OneDoc(worse=not o), {"labels": LABELS}, docs, reviewed, [1.0] * 8,
+                             gold=[docs[i] for i in reviewed], candidates=[{}, {"anchor_strength": 1.0}])
+    assert choice.table[1]["f1"] > choice.table[0]["f1"] and choice.table[1]["p_better"] < 0.9
+    assert choice.overrides == {}
