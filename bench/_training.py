@@ -202,3 +202,21 @@ def print_rows(result: Dict, row: Callable) -> None:
         row(f"round {entry['round']} silver", entry["silver"])
         row(f"round {entry['round']} oof model", entry["oof_model"])
         row(f"round {entry['round']} ner", entry["ner"])
+
+
+def train_on_docs(config: Path, train: Sequence[Doc], dev: Sequence[Doc], work: Path, steps: int, seed: int = 0) -> Path:
+    """One NER trained by ``spacy train`` on ready docs (``doc.ents`` set): ``work/{train,dev}.spacy``,
+    the model in ``work/model`` (resumable: a finished training is reused). Used by bench/review.py."""
+    work.mkdir(parents=True, exist_ok=True)
+    save_docbin(train, work / "train.spacy")
+    save_docbin(dev, work / "dev.spacy")
+    return _train_subprocess(config, work / "train.spacy", work / "dev.spacy", work / "model", steps, seed)
+
+
+def hard_docs(docs: Sequence[Doc], spans_key: str = "silver") -> List[Doc]:
+    """Copies with the hard-label policy (the aggregate's spans are the entities, every other token O)."""
+    return _with_policy(docs, make_hard_labels(spans_key))
+
+
+def score_model(model: Path, gold_docs: Sequence[Doc], labels, score: Callable, gold_spans: Callable) -> Dict:
+    return _p_r_f(_score_model(model, gold_docs, labels, score, gold_spans))

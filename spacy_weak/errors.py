@@ -82,6 +82,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W404 = "Review import: {fixed} span(s) did not align with the corpus tokens and were expanded to the covering tokens, {dropped} could not be aligned and were dropped (another tokenization or offsets outside the text). Examples: {examples}"
     W405 = "DocBin {path} carries no derivation provenance (silver group attrs 'recipe_hash' / 'package_version'); the card cannot say which recipe made it. Write silver with `spacy-weak apply`/`fit` of this version."
     W406 = "Audit: cleanlab is not installed; spans are ranked by the label-model evidence only (pip install -e '.[audit]' in the clone)."
+    W407 = "Review design: a budget of {budget} documents is larger than the pool ({n} documents in {where}); every document is reviewed."
+    W408 = "Review design: no random share ({where}): the reviewed documents are the ranking's top only, so figures measured on them (settings, model selection) describe the hard documents, not the corpus. Give a random share (e.g. 0.2) for an unbiased estimate."
+    W409 = "Review rounds disagree on {n} reviewed document(s) (the later round's spans are kept, the earlier ones are in attrs 'previous_rounds'): {examples}"
 
     # --- distributed (W450-W499)
     W450 = "--n-process {n} is ignored with --cluster: each Dask worker runs one process (start more workers instead)."
@@ -260,6 +263,13 @@ class Errors(metaclass=ErrorsWithCodes):
     E406 = "{path}: no fitted weak_hmm component found ({err}). Give a pipeline directory with a fitted weak_hmm (spacy-weak fit) or its component directory."
     E407 = "No document in {path}: nothing to {what}."
     E409 = "{path} exists and was not written by this command run; give --overwrite to replace it, or another path."
+    E410 = "Component '{name}': review_weight must be a finite number > 0, got {value!r}. It is the weight of a reviewed document's statistics in EM (clamp_learn = true); 1 counts it like any other document."
+    E411 = "Review design: {param} must be a number in [0, 1] (random_share) or an integer >= 0 (budget), got {value!r}."
+    E412 = "Reviewed document {doc_id}: its weight (1 / inclusion probability, meta 'inclusion_prob' of the export) must be finite and > 0, got {value!r}. Re-export the document or remove the field to weight it 1."
+    E413 = "Reviewed document {doc_id} is not in the corpus ({where}): its review cannot replace its silver. Import the reviews against the corpus the training data is made from."
+    E414 = "Reviewed document {doc_id}: its text differs from the corpus document of the same id ({where}). Re-export and re-review it, or import against the corpus the review was made from."
+    E415 = "Reviews in the training data: {param} must be an integer >= 1, got {value!r}."
+    E416 = "Document {doc_id} of {where} is reviewed twice in the reviewed dev set: give each reviewed document once (review import merges review rounds into one dev set)."
     E408 = "Drift: corpus {which} ({path}) has no span of the label model's sources {sources}; compare corpora annotated by the same pipeline."
 
     # --- distributed (E450-E499)

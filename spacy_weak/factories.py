@@ -430,6 +430,7 @@ def make_vote(
         "dependency_threshold": 0.3,
         "clamp_sources": [],
         "clamp_learn": False,
+        "review_weight": 1.0,
     },
 )
 def make_hmm(
@@ -454,6 +455,7 @@ def make_hmm(
     dependency_threshold: float,
     clamp_sources: List[str] = (),  # default_config gives []
     clamp_learn: bool = False,
+    review_weight: float = 1.0,
 ):
     from .aggregation.hmm_component import HMMAggregator
 
@@ -479,6 +481,7 @@ def make_hmm(
         dependency_threshold=dependency_threshold,
         clamp_sources=clamp_sources,
         clamp_learn=clamp_learn,
+        review_weight=review_weight,
     )
 
 

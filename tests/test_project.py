@@ -56,3 +56,26 @@ def test_sample_workflow_runs_end_to_end(tmp_path):
     )
     assert rerun.returncode == 0
     assert "Skipping" in rerun.stdout or "skipping" in rerun.stdout.lower()
+    _review_rounds(project)
+
+
+def _review_rounds(project):
+    """Two review rounds (issue 22): export -> answer (gold) -> import -> refit -> retrain -> compare;
+    the second round's inputs are the first round's outputs, and its dev set keeps round 1's reviews."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    rounds = [[], ["--vars.sample_review_round", "2", "--vars.sample_review_corpus", "silver/sample_r1.spacy",
+                   "--vars.sample_review_model", "training/sample_label_model_r1"]]
+    for extra in rounds:
+        run = subprocess.run([sys.executable, "-m", "spacy", "project", "run", "sample-review", str(project), *extra],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    ids = []
+    for r in (1, 2):
+        dev = list(DocBin().from_disk(project / f"reviews/sample_r{r}_dev.spacy").get_docs(Vocab()))
+        ids.append({d.user_data["doc_id"] for d in dev})
+        assert srsly.read_json(project / f"metrics/sample_r{r}_refit.json")["reviewed_docs"] == len(dev)
+        assert (project / f"training/sample_ner_r{r}/model-best").exists()
+        assert (project / f"metrics/sample_r{r}_compare.json").exists()
+    assert len(ids[0]) == 8 and ids[0] < ids[1]  # round 1's reviews are kept, round 2 adds documents

@@ -21,8 +21,11 @@ Whether EM also *learns* from the clamped tokens is the component's ``clamp_lear
 """
 from collections.abc import Sequence
 
+import math
+
 import numpy as np
 
+from ..errors import Errors, SpacyWeakError
 from .observations import FIRST_LABEL_CODE, NEGATIVE, n_states, n_symbols
 
 CLAMP_LOG = -1e4
@@ -66,3 +69,13 @@ def fit_view(X: np.ndarray, columns: Sequence[int], learn: bool) -> np.ndarray:
     X = np.array(X, copy=True)
     X[:, list(columns)] = -1
     return X
+
+
+def check_review_weight(name: str, value) -> None:
+    """``review_weight`` must be a finite number > 0 (``E410``)."""
+    try:
+        ok = math.isfinite(float(value)) and float(value) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or isinstance(value, bool):
+        raise SpacyWeakError(Errors.E410.format(name=name, value=value))

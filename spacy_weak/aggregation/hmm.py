@@ -28,6 +28,13 @@ Model (see ``docs/aggregation.md``):
   ``dependencies.py``): each source's log-emission and its emission prior are multiplied
   by its weight, so the M-step is unchanged and EM still never decreases the objective.
 
+* reviewed documents (``clamp_columns``, ``clamp.py``) may weigh more or less than the
+  others in EM: ``review_weights`` (one per clamped column) multiplies a reviewed
+  document's sufficient statistics in ``_accumulate_sufficient_statistics``; a document is
+  reviewed when a clamped column carries a code on it, so the weight depends on the
+  observations only (a sharded fit sums the same statistics). The objective then reports the
+  unweighted log-likelihood, which EM need not increase.
+
 The objective reported per iteration (``history_``) is the log posterior
 ``log p(X | theta) + log p(theta)`` (Dirichlet log densities up to a
 constant), which MAP-EM never decreases; ``loglik_history_`` holds the plain
@@ -139,6 +146,7 @@ class WeakHMM(BaseHMM):
         anchor_strength: float = 0.0,
         source_weights: Optional[np.ndarray] = None,
         clamp_columns: Sequence[int] = (),
+        review_weights: Optional[Sequence[float]] = None,
     ):
         super().__init__(
             n_components=n_states(n_labels),
@@ -159,6 +167,8 @@ class WeakHMM(BaseHMM):
         self.anchor_strength = anchor_strength
         self.source_weights = source_weights
         self.clamp_columns = tuple(int(c) for c in clamp_columns)  # observed (human) columns: clamp.py
+        # weight of a reviewed document's statistics, one per clamp column (None: 1)
+        self.review_weights = None if review_weights is None else tuple(float(w) for w in review_weights)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -413,8 +423,28 @@ class WeakHMM(BaseHMM):
             posts.clear()
             count[0] = 0
 
+    def review_weight(self, X: np.ndarray) -> float:
+        """The weight of one document's statistics: 1, or for a reviewed document (a
+        clamped column carries a code on one of its tokens) that column's
+        ``review_weights`` entry (the first reviewing column's, when several do)."""
+        if self.review_weights is None or not self.clamp_columns or not len(X):
+            return 1.0
+        for c, w in zip(self.clamp_columns, self.review_weights):
+            if (np.asarray(X)[:, c] > 0).any():
+                return w
+        return 1.0
+
     def _accumulate_sufficient_statistics(self, stats, X, lattice, posteriors, fwdlattice, bwdlattice):
-        super()._accumulate_sufficient_statistics(stats, X, lattice, posteriors, fwdlattice, bwdlattice)
+        weight = self.review_weight(X)
+        if weight == 1.0:
+            super()._accumulate_sufficient_statistics(stats, X, lattice, posteriors, fwdlattice, bwdlattice)
+        else:  # a reviewed document counted ``weight`` times (semi-supervised EM, docs/review.md)
+            part = super()._initialize_sufficient_statistics()
+            super()._accumulate_sufficient_statistics(part, X, lattice, posteriors, fwdlattice, bwdlattice)
+            stats["nobs"] += part["nobs"]
+            stats["start"] += weight * part["start"]
+            stats["trans"] += weight * part["trans"]
+            posteriors = weight * posteriors
         if "e" in self.params:
             # documents are short: buffer them (bounded) and count in blocks
             xs, posts, count = stats["pending"]
@@ -461,6 +491,7 @@ class WeakHMM(BaseHMM):
             "emissionprob": self.emissionprob_.tolist(),
             "source_weights": None if self.source_weights is None else self._weights().tolist(),
             "clamp_columns": list(self.clamp_columns),
+            "review_weights": None if self.review_weights is None else list(self.review_weights),
         }
 
     @classmethod
@@ -473,6 +504,7 @@ class WeakHMM(BaseHMM):
             implementation=data.get("implementation", "scaling"),
             source_weights=None if data.get("source_weights") is None else np.asarray(data["source_weights"]),
             clamp_columns=data.get("clamp_columns", ()),
+            review_weights=data.get("review_weights"),
         )
         model.startprob_ = np.asarray(data["startprob"], dtype=float)
         model.transmat_ = np.asarray(data["transmat"], dtype=float)

@@ -12,7 +12,7 @@ from spacy.vocab import Vocab
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from .base import _check_option, _check_weights, docs_from_examples
-from .clamp import fit_view
+from .clamp import check_review_weight, fit_view
 from .observations import (
     ObservationCollector,
     doc_offsets,
@@ -67,6 +67,7 @@ class HMMAggregator(_SpanAggregator):
         dependency_threshold: float = 0.3,
         clamp_sources: Sequence[str] = (),
         clamp_learn: bool = False,
+        review_weight: float = 1.0,
     ):
         super().__init__(vocab, name)
         _check_option(name, "span_prob", span_prob, SPAN_PROBS)
@@ -77,6 +78,7 @@ class HMMAggregator(_SpanAggregator):
         if not 0.0 < dependency_threshold <= 1.0:
             raise SpacyWeakError(Errors.E350.format(name=name, value=dependency_threshold))
         check_aggregator_names(name, labels, spans_key, sources)
+        check_review_weight(name, review_weight)
         self.cfg = {
             "sources": list(sources) or ["*"],
             "labels": list(labels),
@@ -98,6 +100,7 @@ class HMMAggregator(_SpanAggregator):
             "dependency_threshold": float(dependency_threshold),
             "clamp_sources": list(clamp_sources),  # reviewed (human) sources: observed labels (clamp.py)
             "clamp_learn": bool(clamp_learn),  # EM also learns from the clamped tokens (clamp.py)
+            "review_weight": float(review_weight),  # with clamp_learn: a reviewed doc counts this many times
         }
         self._reset()
 
@@ -327,7 +330,16 @@ class HMMAggregator(_SpanAggregator):
             anchor_strength=self.cfg["anchor_strength"],
             source_weights=source_weights,
             clamp_columns=self._clamp_columns(sources) if self.cfg.get("clamp_learn") else (),
+            review_weights=self._review_weights(sources),
         )
+
+    def _review_weights(self, sources: Sequence[str]):
+        """Per clamped column, the weight of a reviewed document's EM statistics
+        (``review_weight``; only with ``clamp_learn``; None = 1, today's fit)."""
+        weight = float(self.cfg.get("review_weight", 1.0))
+        if not self.cfg.get("clamp_learn") or weight == 1.0:
+            return None
+        return [weight] * len(self._clamp_columns(sources))
 
     def _model(self):
         if self.hmm_ is None:
@@ -471,6 +483,7 @@ class HMMAggregator(_SpanAggregator):
     def _validate_cfg(self, cfg: Dict) -> None:
         check_hmm_params(self.name, **{k: cfg.get(k) for k in (
             "n_iter", "tol", "seed", "prior_strength", "pseudo_count", "anchor_strength", "weights")})
+        check_review_weight(self.name, cfg.get("review_weight", 1.0))
 
     def _validate_state(self, state: Dict, where: str) -> None:
         validate_hmm_state(self.name, state, where)

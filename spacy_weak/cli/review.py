@@ -82,18 +82,24 @@ def export_cli(
     seed: int = typer.Option(0, "--seed"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output file."),
     code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
+    random_share: float = typer.Option(0.2, "--random-share", help="Share of --top drawn at random from the documents the ranking did not take (an unbiased sample for the settings and model selection; 0: the ranking's top only)."),
 ) -> None:
-    """Write the K documents where a person's answer is worth most, with the reason per item."""
+    """Write the K documents where a person's answer is worth most, with the reason per item.
+
+    A --random-share of them is drawn at random from the rest; each record's meta carries its
+    stratum and inclusion probability (docs/review.md, the review design)."""
     import srsly
 
     from ..errors import Errors, SpacyWeakError
     from ..io import atomic_path
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
+    from ..errors import Warnings, warn
     from ..review.export import (
         FORMATS,
         RANK_VOTE_WEIGHT,
         RANKINGS,
+        design_items,
         export_records,
         rank_documents,
     )
@@ -113,7 +119,11 @@ def export_cli(
         if ranking in ("combined", "audit"):
             aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=RANK_VOTE_WEIGHT)
         items = rank_documents(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking,
-                               audit_doc_scores=aud.doc_scores if aud else None, seed=seed)[:top]
+                               audit_doc_scores=aud.doc_scores if aud else None, seed=seed)
+        items = design_items(items, len(docs), top, random_share=random_share, seed=seed,
+                             where=", ".join(map(str, docbins)))
+        if random_share == 0:
+            warn(Warnings.W408.format(where=f"review export --random-share 0 ({output})"))
         records = export_records(docs, items, fmt=fmt, spans_key=key)
         with atomic_path(output) as tmp:
             srsly.write_jsonl(tmp, records)
@@ -171,6 +181,57 @@ def import_cli(
         _fail(err)
     typer.echo(srsly.json_dumps(summary, indent=2))
     typer.echo(f"Wrote {output}" + (f" and {dev} ({len(dev_docs)} reviewed documents)" if dev else ""))
+
+
+@review_app.command("refit", outputs={"output": "dir", "silver_output": "file", "json_path": "file"})
+def refit_cli(
+    pipeline: Path = typer.Argument(..., help="Pipeline directory with the fitted weak_hmm."),
+    corpus: list[Path] = typer.Argument(..., help="The corpus with the human source (review import --output)."),
+    dev: Path | None = typer.Option(None, "--dev", help="The reviewed dev set (review import --dev): settings are chosen on it."),
+    output: Path = typer.Option(..., "--output", "-o", help="Directory of the refitted pipeline."),
+    silver_output: Path | None = typer.Option(None, "--silver-output", help="DocBin of the corpus with the new silver."),
+    key: str = typer.Option("human", "--key", help="Span key of the human source (clamped)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the candidates' scores and the choice as JSON."),
+    overwrite: bool = typer.Option(False, "--overwrite"),
+    code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
+) -> None:
+    """Refit the label model with the reviews clamped, its settings chosen on the reviewed documents.
+
+    Each candidate setting is scored on the reviewed dev set (design-weighted F1 of its silver,
+    decoded without the reviews; cross-fitted when it learns from them); the current settings win
+    ties. Without --dev (or reviews) the pipeline is refitted with its own settings.
+    """
+    from spacy.tokens import DocBin
+
+    from ..corpora.saved_dir import check_saved_dir
+    from ..errors import SpacyWeakError
+    from ..io import atomic_path, write_json_atomic
+    from ..pipeline_meta import stamp_meta
+    from ..portable import save_pipeline
+    from ..review.tune import refit_with_reviews
+
+    try:
+        check_saved_dir(output, [pipeline, *corpus] + ([dev] if dev else []))
+        nlp, hmm = load_hmm(pipeline, code=code)
+        docs = _read(corpus, "refit on", nlp.vocab)
+        dev_docs = _read([dev], "choose settings on", nlp.vocab) if dev else []
+        choice = refit_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus)))
+        stamp_meta(nlp)
+        save_pipeline(nlp, output)
+        if silver_output is not None:
+            out = list(hmm.pipe(docs))
+            with atomic_path(silver_output) as tmp:
+                DocBin(docs=out, store_user_data=True).to_disk(tmp)
+        summary = {"reviewed_docs": len(dev_docs), **choice.summary(), "cfg": {k: hmm.cfg[k] for k in (
+            "clamp_sources", "clamp_learn", "review_weight", "anchor_strength", "merge_adjacent")}}
+        if json_path is not None:
+            write_json_atomic(json_path, summary)
+    except SpacyWeakError as err:
+        _fail(err)
+    for row in summary["candidates"]:
+        typer.echo(f"  {row['overrides']!s:40s} weighted F1 {row['f1']:.4f}" + ("  (cross-fitted)" if row["cross_fitted"] else ""))
+    typer.echo(f"Chose {summary['chosen'] or 'the current settings'}; refitted pipeline: {output}"
+               + (f"; silver: {silver_output}" if silver_output else ""))
 
 
 @app.command("audit", outputs={"json_path": "file"})

@@ -89,6 +89,8 @@ def export_training_cli(
     missing_voted: bool = typer.Option(True, "--missing-voted/--no-missing-voted", help="partial: tokens a source voted an entity on, outside the kept entities, are missing."),
     seed: int = typer.Option(0, "--seed"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing output files."),
+    reviewed: Optional[Path] = typer.Option(None, "--reviewed", help="Reviewed dev set (review import --dev): reviewed docs replace their silver; the random-share reviews become --dev-output."),
+    upsample: int = typer.Option(1, "--upsample", help="With --reviewed: copies of each reviewed document in the training data."),
 ) -> None:
     """Turn aggregated DocBins into `spacy train` input: each token an entity, O or missing."""
     import spacy
@@ -104,7 +106,17 @@ def export_training_cli(
                            outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
         docs = read_all(docbin_paths, spacy.blank("en").vocab)
         what = ", ".join(str(p) for p in docbin_paths)
-        if dev_output is not None:
+        if reviewed is not None:  # reviews replace their silver (spacy_weak/review/training.py)
+            from ..review.training import export_with_reviews
+
+            rev_docs = read_all([reviewed], spacy.blank("en").vocab, "--reviewed")
+            stats, dev_stats, merged = export_with_reviews(
+                docs, rev_docs, pol, output, dev_output=dev_output, dev_every=dev_every, upsample=upsample,
+                spans_key=spans_key, what=what)
+            typer.echo(f"Wrote {stats.n_docs} training docs to {output} ({merged.n_replaced} reviewed, x{upsample})"
+                       + (f" and {dev_stats.n_docs} to {dev_output}" + (" (reviewed, random share)" if merged.dev else "")
+                          if dev_stats else ""))
+        elif dev_output is not None:
             train, dev = split_held_out(docs, every=dev_every)
             stats = export_training(train, pol, output, spans_key=spans_key, what=what)
             dev_stats = export_training(dev, pol, dev_output, spans_key=spans_key, what=what)

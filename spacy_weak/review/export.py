@@ -50,6 +50,8 @@ class ReviewItem:
     reason: str
     rank: int = 0
     evidence: dict = field(default_factory=dict)
+    stratum: str | None = None  # review design (design.py): "ranked" or "random"
+    inclusion_prob: float | None = None  # probability the design reviews this document
 
 
 def doc_key(doc: Doc, index: int) -> str:
@@ -146,6 +148,9 @@ def suggested_spans(doc: Doc, spans_key: str) -> list[dict]:
 def _meta(doc: Doc, item: ReviewItem) -> dict:
     meta = {"doc_id": item.doc_id, "rank": item.rank, "score": round(item.score, 4), "reason": item.reason}
     meta.update({k: round(v, 4) for k, v in item.components.items()})
+    if item.stratum is not None:  # the review design (design.py): what the document stands for
+        meta["stratum"] = item.stratum
+        meta["inclusion_prob"] = float(item.inclusion_prob)
     return meta
 
 
@@ -194,3 +199,17 @@ def export_records(docs: Sequence[Doc], items: Sequence[ReviewItem], *, fmt: str
     """Records of the ``items`` (in their order) in format ``fmt``."""
     make = prodigy_record if fmt == "prodigy" else argilla_record
     return [make(docs[it.index], it, spans_key) for it in items]
+
+
+def design_items(items: Sequence[ReviewItem], n_docs: int, budget: int, *, random_share: float, seed: int = 0,
+                 where: str = "the corpus") -> list[ReviewItem]:
+    """The items a review design (:func:`.design.choose`) takes from the ranked ``items``:
+    the top, then the random share, each with its stratum and inclusion probability."""
+    from dataclasses import replace
+
+    from .design import choose
+
+    by_index = {it.index: it for it in items}
+    picks = choose([it.index for it in items], n_docs, budget, random_share=random_share, seed=seed, where=where)
+    return [replace(by_index[p.index], stratum=p.stratum, inclusion_prob=p.inclusion_prob, rank=r + 1)
+            for r, p in enumerate(picks)]

@@ -61,6 +61,8 @@ class ImportResult:
     unknown_docs: list[str] = field(default_factory=list)  # "file:line id"
     duplicates: int = 0
     reliability: dict[str, dict] = field(default_factory=dict)
+    design: dict[int, dict] = field(default_factory=dict)  # doc index -> {"stratum", "inclusion_prob"} (design.py)
+    round_conflicts: list[str] = field(default_factory=list)  # docs an earlier round reviewed otherwise (W409)
 
     @property
     def annotators(self) -> list[str]:
@@ -82,6 +84,8 @@ class ImportResult:
             "skipped": dict(self.skipped),
             "identical_duplicates": self.duplicates,
             "reliability": self.reliability,
+            "strata": dict(Counter(d.get("stratum", "unknown") for d in self.design.values())),
+            "round_conflicts": len(self.round_conflicts),
         }
 
 
@@ -124,6 +128,22 @@ def _shaped(value, kind: type, field: str, where: str):
         expected = "a JSON object" if kind is dict else "a JSON list"
         raise SpacyWeakError(Errors.E400.format(where=where, err=f"'{field}' must be {expected}, got {value!r:.60}"))
     return list(value) if kind is list else value
+
+
+def _design_meta(rec: dict, doc_id: str) -> dict:
+    """The review design fields of the export (``stratum``, ``inclusion_prob``; design.py),
+    from Prodigy ``meta`` or Argilla ``metadata``; ``E412`` for a weight that is not finite > 0."""
+    from .design import check_weights
+
+    meta = rec.get("metadata") if "fields" in rec else rec.get("meta")
+    if not isinstance(meta, dict) or "inclusion_prob" not in meta:
+        return {}
+    try:
+        pi = float(meta["inclusion_prob"])
+    except (TypeError, ValueError):
+        pi = float("nan")
+    check_weights([1.0 / pi if pi > 0 else float("inf")], [doc_id])
+    return {"stratum": str(meta.get("stratum", "unknown")), "inclusion_prob": pi}
 
 
 def read_reviews(
@@ -174,6 +194,9 @@ def read_reviews(
                 if not answers:
                     result.skipped["not reviewed (rejected, ignored or no response)"] += 1
                     continue
+                design = _design_meta(rec, doc_key(doc, index))
+                if design:
+                    result.design[index] = design
                 for annotator, raw_spans in answers:
                     spans = set()
                     for s in raw_spans:
@@ -291,11 +314,66 @@ def apply_reviews(
     else:
         final = {i: next(iter(per.values())).spans for i, per in result.reviews.items()}
     dev: list[Doc] = []
-    for i in result.reviewed:
-        doc = docs[i]
-        set_source_spans(doc, key, _with_negatives(doc, final[i]))
+    earlier = {i: previous_review(doc, key) for i, doc in enumerate(docs) if key in doc.spans}
+    for i, doc in enumerate(docs):
+        if i in result.reviews:
+            spans = final[i]
+            before = earlier.get(i)
+            history = list(doc.spans[key].attrs.get("previous_rounds", [])) if before is not None else []
+            if before is not None and before != spans:
+                result.round_conflicts.append(f"{doc_key(doc, i)} ({_diff(before, spans)})")
+                history.append([list(s) for s in before])
+            design = result.design.get(i, {})
+            set_source_spans(doc, key, _with_negatives(doc, spans))
+            if history:
+                doc.spans[key].attrs["previous_rounds"] = history
+            attrs = {"reviewed_by": sorted(result.reviews[i])}
+        elif i in earlier and earlier[i] is not None:  # reviewed in an earlier round only: kept
+            spans = earlier[i]
+            design = {k: doc.spans[key].attrs[k] for k in ("stratum", "inclusion_prob") if k in doc.spans[key].attrs}
+            attrs = {"reviewed_by": list(doc.spans[key].attrs.get("reviewed_by", [])), "round": "earlier"}
+        else:
+            continue
+        for k, v in design.items():
+            doc.spans[key].attrs[k] = v
+        doc.spans[key].attrs["reviewed_by"] = attrs["reviewed_by"]
         copy = doc.copy()
-        set_gold(copy, [Span(copy, s, e, label=lab) for s, e, lab in final[i]], doc_id=doc_key(doc, i),
-                 attrs={"reviewed_by": sorted(result.reviews[i])})
+        set_gold(copy, [Span(copy, s, e, label=lab) for s, e, lab in spans], doc_id=doc_key(doc, i),
+                 attrs={**attrs, **design})
         dev.append(copy)
+    if result.round_conflicts:
+        warn(Warnings.W409.format(n=len(result.round_conflicts), examples="; ".join(result.round_conflicts[:5])))
     return dev
+
+
+def previous_review(doc: Doc, key: str) -> tuple[SpanTuple, ...] | None:
+    """The entity spans of an earlier round's review (``doc.spans[key]`` with its ``"O"``
+    spans), or None when the group holds no review."""
+    group = doc.spans[key]
+    if not len(group):
+        return None
+    return tuple(sorted((s.start, s.end, s.label_) for s in group if s.label_ != NEGATIVE_LABEL))
+
+
+def _diff(before: Sequence[SpanTuple], after: Sequence[SpanTuple]) -> str:
+    gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+    return f"earlier {gone[:2]} -> now {new[:2]}"
+
+
+def review_weights(docs: Sequence[Doc], key: str = "gold") -> list[float]:
+    """Each reviewed document's design weight ``1 / inclusion_prob`` (1 without a design),
+    from the group ``key`` (the dev set's gold, or the corpus's human source); ``E412``
+    names a document whose weight is not finite > 0."""
+    from .design import check_weights
+
+    out, ids = [], []
+    for i, doc in enumerate(docs):
+        attrs = doc.spans[key].attrs if key in doc.spans else {}
+        pi = attrs.get("inclusion_prob")
+        try:
+            w = 1.0 if pi is None else (1.0 / float(pi) if float(pi) > 0 else float("inf"))
+        except (TypeError, ValueError):
+            w = float("nan")
+        out.append(w)
+        ids.append(doc_key(doc, i))
+    return check_weights(out, ids).tolist()

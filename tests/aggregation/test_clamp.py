@@ -76,3 +76,64 @@ def test_clamp_in_io_scheme_keeps_human_boundaries():
     agg.fit(docs)
     got = sorted((s.start, s.end, s.label_) for s in agg(doc).spans["silver"] if s.start < 2)
     assert got == spans
+
+
+def _reviewed_corpus(seed=3, n_docs=60, n_reviewed=10):
+    nlp = spacy.blank("en")
+    docs = make_corpus(nlp.vocab, n_docs=n_docs, seed=seed)
+    for doc in docs[:n_reviewed]:
+        _human(doc, [(e.start, e.end, e.label_) for e in doc.ents])
+    return nlp, docs
+
+
+def test_review_weight_scales_the_reviewed_documents_statistics():
+    """Semi-supervised EM: a reviewed document's expected counts (its clamped posterior)
+    count ``review_weight`` times; the unreviewed documents' once. Weight 1 is the old fit."""
+    from spacy_weak.aggregation.hmm import WeakHMM
+
+    rng = np.random.default_rng(0)
+    X = np.where(rng.random((120, 3)) < 0.6, 0, rng.integers(1, 6, size=(120, 3)))
+    X[:, 2] = -1
+    X[:40, 2] = np.where(rng.random(40) < 0.7, 1, 2)  # the first document is reviewed
+    lengths = np.array([40, 40, 40])
+    fits = {}
+    for w in (None, 1.0, 3.0):
+        m = WeakHMM(n_labels=2, n_sources=3, clamp_columns=(2,), review_weights=None if w is None else (w,),
+                    params="e", n_iter=1, init_params="e")
+        m.fit(X, lengths)
+        fits[w] = m
+        assert m.review_weight(X[:40]) == (1.0 if w is None else w)
+        assert m.review_weight(X[40:80]) == 1.0
+    np.testing.assert_allclose(fits[None].emissionprob_, fits[1.0].emissionprob_)
+    assert not np.allclose(fits[None].emissionprob_, fits[3.0].emissionprob_)
+    # the weighted statistics are the unweighted ones with the reviewed document counted 3 times
+    base = fits[None]
+    probe = WeakHMM.from_dict(base.to_dict())
+    probe.clamp_columns, probe.review_weights, probe.params = (2,), (3.0,), "e"
+    stats, _ = probe.estep(X, lengths)
+    parts = [WeakHMM.from_dict(base.to_dict()) for _ in range(2)]
+    for p in parts:
+        p.clamp_columns, p.params = (2,), "e"
+    reviewed, _ = parts[0].estep(X[:40], lengths[:1])
+    rest, _ = parts[1].estep(X[40:], lengths[1:])
+    np.testing.assert_allclose(stats["emit"], 3.0 * reviewed["emit"] + rest["emit"])
+    assert WeakHMM.from_dict(probe.to_dict()).review_weights == (3.0,)
+
+
+def test_component_review_weight_only_with_clamp_learn_and_validated():
+    import pytest
+
+    from spacy_weak.errors import SpacyWeakError
+
+    nlp, docs = _reviewed_corpus()
+    learn = HMMAggregator(nlp.vocab, labels=LABELS, clamp_sources=["human"], clamp_learn=True, review_weight=0.5, n_iter=3)
+    learn.fit(docs)
+    assert learn._model().review_weights == (0.5,)
+    hidden = HMMAggregator(nlp.vocab, labels=LABELS, clamp_sources=["human"], review_weight=0.5, n_iter=3)
+    hidden.fit(docs)
+    assert hidden._model().review_weights is None  # decode-only clamp: the reviews are not in the fit
+    for bad in (0.0, -1.0, float("nan"), float("inf"), "x", True):
+        with pytest.raises(SpacyWeakError, match="E410"):
+            HMMAggregator(nlp.vocab, labels=LABELS, review_weight=bad)
+    cfg = nlp.add_pipe("weak_hmm", config={"labels": LABELS, "review_weight": 2.0}).cfg
+    assert cfg["review_weight"] == 2.0

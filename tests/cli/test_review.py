@@ -121,3 +121,37 @@ def test_review_commands_take_code_for_the_users_functions(tmp_path):
         load_hmm(tmp_path / "model")
     with pytest.raises(SpacyWeakError, match="no fitted weak_hmm"):  # loaded: the code was imported
         load_hmm(tmp_path / "model", code=code)
+
+
+def test_design_export_refit_and_training_export_with_reviews(setup):
+    """Issue 22: --random-share records the design; review refit chooses settings on the reviewed
+    docs; export-training --reviewed replaces silver and selects on the random share."""
+    tmp, gold = setup
+    out = tmp / "design_tasks.jsonl"
+    r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "pipe", "-o", out, "--top", "8", "--random-share", "0.25"])
+    assert r.exit_code == 0, r.output
+    tasks = list(srsly.read_jsonl(out))
+    assert [t["meta"]["stratum"] for t in tasks] == ["ranked"] * 6 + ["random"] * 2
+    assert tasks[-1]["meta"]["inclusion_prob"] == pytest.approx(2 / 24)
+    for t in tasks:
+        t["spans"] = [{"start": s, "end": e, "label": lab} for s, e, lab in gold[t["meta"]["doc_id"]]]
+        t["answer"] = "accept"
+    srsly.write_jsonl(tmp / "design_reviewed.jsonl", tasks)
+    r = _run(["review", "import", tmp / "design_reviewed.jsonl", "-c", tmp / "corpus.spacy", "-p", tmp / "pipe",
+              "-o", tmp / "design_human.spacy", "--dev", tmp / "design_dev.spacy"])
+    assert r.exit_code == 0, r.output
+    r = _run(["review", "refit", tmp / "pipe", tmp / "design_human.spacy", "--dev", tmp / "design_dev.spacy",
+              "-o", tmp / "pipe_reviewed", "--silver-output", tmp / "design_silver.spacy", "--json", tmp / "refit.json"])
+    assert r.exit_code == 0, r.output
+    summary = srsly.read_json(tmp / "refit.json")
+    assert summary["reviewed_docs"] == 8 and len(summary["candidates"]) == 4
+    assert summary["cfg"]["clamp_sources"] == ["human"]
+    assert spacy.load(tmp / "pipe_reviewed").get_pipe("hmm").cfg["clamp_sources"] == ["human"]
+    r = _run(["export-training", tmp / "design_silver.spacy", "--reviewed", tmp / "design_dev.spacy", "-o",
+              tmp / "t.spacy", "--dev-output", tmp / "d.spacy", "--upsample", "2", "--policy", "hard"])
+    assert r.exit_code == 0, r.output
+    nlp = spacy.blank("en")
+    assert len(list(DocBin().from_disk(tmp / "t.spacy").get_docs(nlp.vocab))) == 30 - 8 + 2 * 6
+    assert len(list(DocBin().from_disk(tmp / "d.spacy").get_docs(nlp.vocab))) == 2
+    r = _run(["review", "export", tmp / "corpus.spacy", "-p", tmp / "pipe", "-o", tmp / "x.jsonl", "--random-share", "2"])
+    assert r.exit_code == 1 and "E411" in r.output

@@ -152,8 +152,9 @@ def dup_shards(tmp_path_factory):
         {"n_iter": 6, "sources": ["src_*", "copy_0", "late", "absent"]},
         {"n_iter": 5, "scheme": "IO", "clamp_sources": ["review"], "clamp_learn": False},
         {"n_iter": 5, "clamp_sources": ["review"], "clamp_learn": True, "learn_transitions": True},
+        {"n_iter": 5, "clamp_sources": ["review"], "clamp_learn": True, "learn_transitions": True, "review_weight": 0.4},
     ],
-    ids=["duplicate-and-missing", "clamp-io", "clamp-learn"],
+    ids=["duplicate-and-missing", "clamp-io", "clamp-learn", "clamp-learn-weighted"],
 )
 def test_cluster_fit_with_dependencies_and_clamps_equals_single_process(client, dup_shards, config):
     """Dependencies on (the default): the same redundancy, weights < 1 for the copies,

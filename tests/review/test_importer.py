@@ -133,3 +133,70 @@ def test_argilla_crowd_consensus_with_reliability(fitted, tmp_path):
     good = rel["good1"]["per_label"]["CHEM"]["precision"]
     bad = rel["bad"]["per_label"]["CHEM"]["precision"]
     assert good > 0.9 and (bad is None or bad < 0.5)
+
+
+def _design_export(fitted, k=6, share=0.5):
+    from spacy_weak.review.export import design_items
+
+    _nlp, hmm, docs = fitted
+    docs = [d.copy() for d in docs]
+    ev = collect_evidence(docs, hmm)
+    items = rank_documents(docs, ev, sources=hmm.sources_, labels=hmm.labels_)
+    picked = design_items(items, len(docs), k, random_share=share, seed=1)
+    return docs, export_records(docs, picked, fmt="prodigy")
+
+
+def test_design_meta_travels_from_export_to_the_dev_set(fitted, tmp_path):
+    from spacy_weak.review.importer import review_weights
+
+    docs, recs = _design_export(fitted)
+    assert [r["meta"]["stratum"] for r in recs] == ["ranked"] * 3 + ["random"] * 3
+    by_id = {f"d{i}": d for i, d in enumerate(docs)}
+    for r in recs:
+        r["spans"] = _gold(by_id[r["meta"]["doc_id"]])
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, recs)
+    result = read_reviews(path, docs, labels=LABELS)
+    dev = apply_reviews(docs, result, labels=LABELS)
+    assert result.summary()["strata"] == {"ranked": 3, "random": 3}
+    weights = sorted(review_weights(dev))
+    assert weights[:3] == [1.0] * 3 and weights[3] == pytest.approx((40 - 3) / 3)
+    assert all("stratum" in d.spans["gold"].attrs for d in dev)
+    assert all(docs[i].spans["human"].attrs["stratum"] in ("ranked", "random") for i in result.reviewed)
+
+
+@pytest.mark.parametrize("bad", [0, -0.5, "NaN", "x"])
+def test_zero_or_non_finite_inclusion_probability_names_the_document(fitted, tmp_path, bad):
+    docs, recs = _design_export(fitted, k=2)
+    recs[1]["meta"]["inclusion_prob"] = bad
+    path = tmp_path / "r.jsonl"
+    srsly.write_jsonl(path, recs)
+    with pytest.raises(SpacyWeakError, match=rf"E412.*{recs[1]['meta']['doc_id']}"):
+        read_reviews(path, docs, labels=LABELS)
+
+
+def test_two_rounds_keep_every_review_and_report_disagreements(fitted, tmp_path):
+    docs, recs = _export(fitted, k=4)
+    by_id = {f"d{i}": d for i, d in enumerate(docs)}
+    for r in recs:
+        r["spans"] = _gold(by_id[r["meta"]["doc_id"]])
+    first, second = recs[:3], [dict(r) for r in recs[1:4]]
+    changed = second[0]["meta"]["doc_id"]
+    second[0]["spans"] = []  # round 2 says doc has no entity (round 1 gave the gold entities)
+    assert _gold(by_id[changed])
+    srsly.write_jsonl(tmp_path / "r1.jsonl", first)
+    srsly.write_jsonl(tmp_path / "r2.jsonl", second)
+    apply_reviews(docs, read_reviews(tmp_path / "r1.jsonl", docs, labels=LABELS), labels=LABELS)
+    result = read_reviews(tmp_path / "r2.jsonl", docs, labels=LABELS)
+    with pytest.warns(UserWarning, match=rf"W409.*1 reviewed document.*{changed}"):
+        dev = apply_reviews(docs, result, labels=LABELS)
+    assert len(dev) == 4  # round 1's doc reviewed only then is kept in the dev set
+    only_first = first[0]["meta"]["doc_id"]
+    kept = next(d for d in dev if d.user_data["doc_id"] == only_first)
+    assert kept.spans["gold"].attrs["round"] == "earlier"
+    assert [(e.start, e.end, e.label_) for e in kept.ents] == [(e.start, e.end, e.label_) for e in by_id[only_first].ents]
+    redone = next(d for d in dev if d.user_data["doc_id"] == changed)
+    assert not list(redone.ents)  # the later round wins ...
+    history = by_id[changed].spans["human"].attrs["previous_rounds"]
+    assert len(history) == 1 and len(history[0]) == len(_gold(by_id[changed]))  # ... the earlier one is kept
+    assert result.summary()["round_conflicts"] == 1
