@@ -187,7 +187,7 @@ def import_cli(
 def refit_cli(
     pipeline: Path = typer.Argument(..., help="Pipeline directory with the fitted weak_hmm."),
     corpus: list[Path] = typer.Argument(..., help="The corpus with the human source (review import --output)."),
-    dev: Path | None = typer.Option(None, "--dev", help="The reviewed dev set (review import --dev): settings are chosen on it."),
+    reviewed_dev: Path | None = typer.Option(None, "--dev", help="The reviewed dev set (review import --dev): settings are chosen on it."),
     output: Path = typer.Option(..., "--output", "-o", help="Directory of the refitted pipeline."),
     silver_output: Path | None = typer.Option(None, "--silver-output", help="DocBin of the corpus with the new silver."),
     key: str = typer.Option("human", "--key", help="Span key of the human source (clamped)."),
@@ -211,10 +211,10 @@ def refit_cli(
     from ..review.tune import refit_with_reviews
 
     try:
-        check_saved_dir(output, [pipeline, *corpus] + ([dev] if dev else []))
+        check_saved_dir(output, [pipeline, *corpus] + ([reviewed_dev] if reviewed_dev else []))
         nlp, hmm = load_hmm(pipeline, code=code)
         docs = _read(corpus, "refit on", nlp.vocab)
-        dev_docs = _read([dev], "choose settings on", nlp.vocab) if dev else []
+        dev_docs = _read([reviewed_dev], "choose settings on", nlp.vocab) if reviewed_dev else []
         choice = refit_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus)))
         stamp_meta(nlp)
         save_pipeline(nlp, output)
