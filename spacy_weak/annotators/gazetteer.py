@@ -99,6 +99,10 @@ class Gazetteer(Pipe):
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
+        # "tokens": token windows by type hashes (TokenWindowMatcher); "chars": the character-level
+        # window search (find_windows). Not a config setting: both give the same spans.
+        self.matcher = "tokens"
+        self._token_matcher = None
 
     # ------------------------------------------------------------ lexicon
 
@@ -159,6 +163,7 @@ class Gazetteer(Pipe):
         self._token_cache_ws = {}
         self._resolved = {}
         self._resolved_cased = {}
+        self._token_matcher = None
 
     def _map(self, label: str) -> Optional[str]:
         if self.label_map is None:
@@ -211,9 +216,38 @@ class Gazetteer(Pipe):
         """The spans of the lexicon terms in ``doc`` (before ``spans_filter``)."""
         return self._match_batch([doc])[0]
 
-    def _match_batch(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
-        """The spans of each document; ``check``: look for length-changing tokens per document
-        (done again with it when the batch has one)."""
+    def _match_batch(self, docs: Sequence[Doc]) -> List[List[Span]]:
+        """The spans of each document: token windows looked up by token-type hashes
+        (:mod:`spacy_weak.lexicons.token_windows`); a document with a token whose normalisation
+        changes its length goes through the automaton over its normalised text."""
+        lex = self.lexicon
+        if lex is None or not lex.n_terms or not docs:
+            return [[] for _ in docs]
+        if self.matcher != "tokens":
+            return self._match_batch_chars(docs)
+        vocab = docs[0].vocab
+        if any(doc.vocab is not vocab for doc in docs):
+            return [self._match_batch([doc])[0] for doc in docs]
+        tw = self._token_matcher
+        if tw is None or tw.lexicon is not lex:
+            from ..lexicons.token_windows import TokenWindowMatcher
+
+            tw = self._token_matcher = TokenWindowMatcher(lex)
+        arrays = [doc.to_array([ORTH, SPACY]) for doc in docs]
+        hits, bad = tw.match(arrays, vocab.strings)
+        out: List[List[Span]] = [[] for _ in docs]
+        for di, doc_hits in enumerate(hits):
+            if doc_hits:
+                out[di] = self._spans(docs[di], arrays[di][:, 0].tolist(), doc_hits)
+        for di in bad:
+            doc = docs[di]
+            out[di] = self._spans(doc, arrays[di][:, 0].tolist(), self._find_slow(doc, None))
+        return out
+
+    def _match_batch_chars(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
+        """The character-level window search (``CompiledLexicon.find_windows``), kept to compare
+        against: ``check``: look for length-changing tokens per document (done again with it when
+        the batch has one)."""
         lex = self.lexicon
         out: List[List[Span]] = [[] for _ in docs]
         if lex is None or not lex.n_terms:
@@ -243,7 +277,7 @@ class Gazetteer(Pipe):
         try:
             lens = numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
         except TypeError:  # a None: a length-changing normalisation in some document
-            return self._match_batch(docs, check=True)
+            return self._match_batch_chars(docs, check=True)
         ends = numpy.cumsum(lens)
         starts = ends - lens
         ends -= numpy.concatenate(spaces_l).astype(numpy.int64)
@@ -257,7 +291,7 @@ class Gazetteer(Pipe):
         if not (ends > starts).all():
             # an empty token: no strictly increasing boundaries, each document on its own
             if n_docs > 1:
-                return [self._match_batch([doc])[0] for doc in docs]
+                return [self._match_batch_chars([doc])[0] for doc in docs]
             di, _, arr = fast[0]
             out[di] = self._spans(docs[di], arr[:, 0].tolist(), self._find_slow(docs[di], "".join(parts[:-1])))
             return out
