@@ -1005,6 +1005,12 @@ def main(argv=None) -> int:
 
     results["machine"]["spacy"] = spacy.__version__
     results["git"] = git_state()
+    try:  # which spacy_weak was measured (PYTHONPATH may point at another checkout)
+        import spacy_weak
+
+        results["spacy_weak_path"] = str(Path(spacy_weak.__file__).resolve().parent)
+    except Exception:
+        results["spacy_weak_path"] = None
     t_start = time.perf_counter()
     texts, gold = load_bc5cdr(args.bc5cdr)
     if args.quick:

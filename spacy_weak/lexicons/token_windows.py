@@ -83,6 +83,69 @@ class _Bitmap:
         return ((self.bits[idx >> numpy.uint64(3)] >> (idx & numpy.uint64(7)).astype(numpy.uint8)) & 1).astype(bool)
 
 
+class _TypeTable:
+    """An open-addressing hash table ``(ORTH, SPACY) -> slot`` looked up in bulk with numpy:
+    cells keyed by the ORTH hash (linear probing; 0 marks an empty cell, so ORTH 0 itself lives
+    in ``zero``), two values per cell (without / with a trailing space; -1: not cached)."""
+
+    def __init__(self, log_size: int = 12) -> None:
+        self.keys = numpy.zeros(1 << log_size, dtype=numpy.uint64)
+        self.vals = numpy.full(2 << log_size, -1, dtype=numpy.int64)  # cell * 2 + SPACY
+        self.shift = numpy.uint64(64 - log_size)
+        self.mask = (1 << log_size) - 1
+        self.n = 0
+        self.zero = [-1, -1]
+
+    def lookup(self, orth: numpy.ndarray, space: numpy.ndarray) -> numpy.ndarray:
+        """The slot of each token type, -1 where not cached."""
+        keys = self.keys
+        idx = ((orth * _MIX) >> self.shift).astype(numpy.intp)
+        cell = keys[idx]
+        out = self.vals[idx * 2 + space]
+        miss = numpy.flatnonzero(cell != orth)
+        if len(miss):
+            out[miss] = -1
+            mask = self.mask
+            todo, idx, o = miss, idx[miss], orth[miss]
+            while len(todo):
+                go_on = keys[idx] != 0  # another ORTH in the cell: probe the next one
+                todo, idx, o = todo[go_on], (idx[go_on] + 1) & mask, o[go_on]
+                cell = keys[idx]
+                hit = cell == o
+                if hit.any():
+                    out[todo[hit]] = self.vals[idx[hit] * 2 + space[todo[hit]]]
+                    todo, idx, o = todo[~hit], idx[~hit], o[~hit]
+            if self.zero != [-1, -1]:
+                at0 = numpy.flatnonzero(orth == 0)
+                out[at0] = numpy.asarray(self.zero)[space[at0]]
+        return out
+
+    def insert(self, orths: List[int], spaces: List[int], slots: List[int]) -> None:
+        if (self.n + len(orths)) * 2 > len(self.keys):
+            old_keys, old_vals, zero = self.keys, self.vals, self.zero
+            size = len(self.keys)
+            while (self.n + len(orths)) * 2 > size:
+                size *= 2
+            self.__init__(size.bit_length() - 1)
+            self.zero = zero
+            used = numpy.flatnonzero(old_keys != 0)
+            for sp in (0, 1):
+                have = used[old_vals[used * 2 + sp] >= 0]
+                self.insert(old_keys[have].tolist(), [sp] * len(have), old_vals[have * 2 + sp].tolist())
+        keys, vals, mask = self.keys, self.vals, self.mask
+        idx = (((numpy.asarray(orths, dtype=numpy.uint64) * _MIX) >> self.shift).astype(numpy.intp)).tolist()
+        for key, sp, slot, i in zip(orths, spaces, slots, idx):
+            if key == 0:
+                self.zero[sp] = slot
+                continue
+            while keys[i] != 0 and keys[i] != key:
+                i = (i + 1) & mask
+            if keys[i] == 0:
+                self.n += 1
+                keys[i] = key
+            vals[i * 2 + sp] = slot
+
+
 class TokenWindowMatcher:
     """Matches a :class:`CompiledLexicon` over batches of token arrays (see the module docstring)."""
 
@@ -132,7 +195,8 @@ class TokenWindowMatcher:
     # ------------------------------------------------------------ token types
 
     def _clear_types(self) -> None:
-        self._slot: Dict[int, int] = {}  # ORTH ^ SPACY -> slot
+        self._n_types = 0
+        self._table = _TypeTable()  # (ORTH, SPACY) -> slot
         self._text: List[str] = []  # slot -> normalised text (followed by its space when SPACY)
         self._bare: List[str] = []  # slot -> normalised text
         n = 1024
@@ -143,33 +207,31 @@ class TokenWindowMatcher:
         self.t_lb = numpy.zeros(n, dtype=numpy.int64)
         self.t_hw = numpy.zeros(n, dtype=numpy.uint64)
         self.t_lw = numpy.zeros(n, dtype=numpy.int64)
-        self.t_orth = numpy.zeros(n, dtype=numpy.uint64)  # the ORTH of the slot (see slots)
 
     def _grow(self, size: int) -> None:
-        for name in ("t_key", "t_cont", "t_bad", "t_hb", "t_lb", "t_hw", "t_lw", "t_orth"):
+        for name in ("t_key", "t_cont", "t_bad", "t_hb", "t_lb", "t_hw", "t_lw"):
             old = getattr(self, name)
             if len(old) < size:
                 new = numpy.empty(max(size, 2 * len(old)), dtype=old.dtype)
                 new[: len(old)] = old
                 setattr(self, name, new)
 
-    def _add_types(self, type_keys: List[int], orths: Dict[int, int], strings) -> None:
-        """Normalise and cache the token types ``type_keys`` (ORTH ^ SPACY; ``orths`` maps each to its ORTH)."""
+    def _add_types(self, types: List[Tuple[int, int]], strings) -> None:
+        """Normalise and cache the token types ``(ORTH, SPACY)``."""
         lex = self.lexicon
         normalize = lex.normalizer.text
         key_index = lex.key_index
         first = len(self._bare)
         bare, text, bad, key = [], [], [], []
-        for tk in type_keys:
-            orth = orths[tk]
+        for orth, space in types:
             raw = strings[orth]
             norm, posmap = normalize(raw)
             ok = posmap is None and len(norm) == len(raw) and len(raw) > 0
             bare.append(norm)
-            text.append(norm + " " if tk != orth else norm)
+            text.append(norm + " " if space else norm)
             bad.append(not ok)
             key.append(key_index(norm) if ok and 0 < len(norm) <= self.max_len else -1)
-        n = len(type_keys)
+        n = len(types)
         self._grow(first + n)
         sl = slice(first, first + n)
         hb, lb = _string_hashes(bare, self._pow_for(bare))
@@ -177,38 +239,31 @@ class TokenWindowMatcher:
         self.t_hb[sl], self.t_lb[sl], self.t_hw[sl], self.t_lw[sl] = hb, lb, hw, lw
         self.t_bad[sl] = bad
         self.t_key[sl] = key
-        self.t_orth[sl] = numpy.fromiter((orths[tk] for tk in type_keys), dtype=numpy.uint64, count=n)
         cont = (lw < self.max_len) & ~self.t_bad[sl]
         if cont.any():
             cont[cont] = self._prefixes(hw[cont], lw[cont])
         self.t_cont[sl] = cont
         self._bare.extend(bare)
         self._text.extend(text)
-        for i, tk in enumerate(type_keys):
-            self._slot[tk] = first + i
+        self._n_types = first + n
+        self._table.insert([t[0] for t in types], [t[1] for t in types], list(range(first, first + n)))
 
     def _pow_for(self, texts: List[str]) -> numpy.ndarray:
         longest = max(map(len, texts), default=0)
         return self._pow if longest + 1 < len(self._pow) else _powers(longest + 1)
 
-    def slots(self, type_keys: numpy.ndarray, orths: numpy.ndarray, strings) -> numpy.ndarray:
-        """The cache slots of the token types ``type_keys`` (ORTH ^ SPACY), adding the new ones."""
-        keys = type_keys.tolist()
-        get = self._slot.__getitem__
-        try:
-            return numpy.fromiter(map(get, keys), dtype=numpy.int64, count=len(keys))
-        except KeyError:
-            pass
-        missing = {}
-        if len(self._slot) + len(keys) > TYPE_CACHE_SIZE:
+    def slots(self, orth: numpy.ndarray, space: numpy.ndarray, strings) -> numpy.ndarray:
+        """The cache slots of the token types ``(ORTH, SPACY)`` (``space`` as intp 0/1), adding the new ones."""
+        found = self._table.lookup(orth, space)
+        unknown = numpy.flatnonzero(found < 0)
+        if not len(unknown):
+            return found
+        if self._n_types + len(unknown) > TYPE_CACHE_SIZE:
             self._clear_types()
-        slot = self._slot
-        for tk, orth in zip(keys, orths.tolist()):
-            if tk not in slot:
-                missing[tk] = orth
-        self._add_types(list(missing), missing, strings)
-        get = self._slot.__getitem__
-        return numpy.fromiter(map(get, keys), dtype=numpy.int64, count=len(keys))
+            unknown = numpy.arange(len(orth))
+        missing = list(dict.fromkeys(zip(orth[unknown].tolist(), space[unknown].tolist())))
+        self._add_types(missing, strings)
+        return self._table.lookup(orth, space)
 
     # ------------------------------------------------------------ matching
 
@@ -227,18 +282,14 @@ class TokenWindowMatcher:
             return out, []
         arr = numpy.concatenate([a for a in arrays if len(a)]) if len(arrays) > 1 else arrays[0]
         orth = arr[:, 0]
-        slots = self.slots(orth ^ (arr[:, 1] & numpy.uint64(1)), orth, strings)
+        slots = self.slots(orth, arr[:, 1].astype(numpy.intp), strings)
         doc_end_at = numpy.cumsum(lens)  # token index where each document ends
         doc_start_at = doc_end_at - lens
         bad_docs: List[int] = []
-        # ORTH ^ SPACY of two token types can coincide (an ORTH hash equal to another's ^ 1):
-        # the slot then holds the other type; such documents go the automaton's way too
-        tbad = self.t_bad[slots] | (self.t_orth[slots] != orth)
+        tbad = self.t_bad[slots]
         if tbad.any():
             doc_of = numpy.repeat(numpy.arange(len(arrays)), lens)
             bad_docs = numpy.unique(doc_of[tbad]).tolist()
-        n = len(slots)
-        end_of = numpy.repeat(doc_end_at, lens)  # per token: its document's end
         # one-token windows: cached per type
         tkey = self.t_key[slots]
         single = numpy.flatnonzero(tkey >= 0)
@@ -248,7 +299,10 @@ class TokenWindowMatcher:
         # windows of two or more tokens, grown in bulk while their text is a key prefix
         front = numpy.flatnonzero(self.t_cont[slots])
         if len(front):
-            front = front[front + 1 < end_of[front]]
+            # per window: where its document ends (a window never crosses it)
+            end_of = doc_end_at[numpy.searchsorted(doc_end_at, front, side="right")]
+            keep = front + 1 < end_of
+            front, end_of = front[keep], end_of[keep]
         if len(front):
             sl = slots[front]
             h = self.t_hw[sl]
@@ -262,18 +316,21 @@ class TokenWindowMatcher:
                 s2 = slots[nxt]
                 lb = length + self.t_lb[s2]
                 ok = lb <= max_len
-                hb = h + self.t_hb[s2] * pow_[numpy.minimum(length, max_len)]
+                hb = h + self.t_hb[s2] * pow_[length]
                 ok &= key_bits(hb, lb)
                 if ok.any():
                     cand_s.append(start[ok])
                     cand_e.append(nxt[ok] + 1)
                 lw = length + self.t_lw[s2]
-                more = (lw < max_len) & (nxt + 1 < end_of[nxt])
-                if not more.any():
+                more = numpy.flatnonzero((lw < max_len) & (nxt + 1 < end_of))
+                if not len(more):
                     break
-                hw = h + self.t_hw[s2] * pow_[numpy.minimum(length, max_len)]
-                more[more] = prefix_bits(hw[more], lw[more])
-                start, nxt, h, length = start[more], nxt[more] + 1, hw[more], lw[more]
+                s2, lw, length = s2[more], lw[more], length[more]
+                hw = h[more] + self.t_hw[s2] * pow_[length]
+                more2 = prefix_bits(hw, lw)
+                more = more[more2]
+                start, nxt, end_of = start[more], nxt[more] + 1, end_of[more]
+                h, length = hw[more2], lw[more2]
             if cand_s:
                 cs = numpy.concatenate(cand_s).tolist()
                 ce = numpy.concatenate(cand_e).tolist()
@@ -281,9 +338,9 @@ class TokenWindowMatcher:
                 kept_s, kept_e = [], []
                 key_index = lex.key_index
                 text, bare = self._text, self._bare
-                slot_list = slots.tolist()
                 for a, b in zip(cs, ce):
-                    window = "".join([text[i] for i in slot_list[a : b - 1]]) + bare[slot_list[b - 1]]
+                    window_slots = slots[a:b].tolist()
+                    window = "".join([text[i] for i in window_slots[:-1]]) + bare[window_slots[-1]]
                     k = key_index(window)
                     if k >= 0:
                         kept_s.append(a)
@@ -298,7 +355,7 @@ class TokenWindowMatcher:
             return out, bad_docs
         he = numpy.concatenate(hit_e)
         hk = numpy.concatenate(hit_k)
-        order = numpy.argsort(hs, kind="stable")
+        order = numpy.lexsort((he, hs))  # by (start, end): the spans' order in their group
         hs, he, hk = hs[order], he[order], hk[order]
         doc_of_hit = numpy.searchsorted(doc_end_at, hs, side="right")
         hs -= doc_start_at[doc_of_hit]
