@@ -56,7 +56,7 @@ class DocConsistencyAnnotator(SourcePipe):
         for _key, group in groups:
             for s in group:
                 labelled.add((s.start, s.end))
-                if len(s.text) < self.min_length:
+                if s.end_char - s.start_char < self.min_length:  # len(s.text), without building it
                     continue
                 key = index.key(s)
                 votes.setdefault(key, Counter())[s.label_] += 1
