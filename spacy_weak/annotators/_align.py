@@ -11,12 +11,13 @@
 import logging
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import srsly
 from spacy import util
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SPACY
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList
@@ -95,6 +96,16 @@ def normalise_tokens(tokens: Iterable[str], case_sensitive: bool) -> Tuple[str, 
     return tuple(t if case_sensitive else t.lower() for t in tokens)
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` from the ORTH and SPACY arrays (``doc.text`` makes a ``Token`` per token)."""
+    if not len(doc):
+        return ""
+    strings = doc.vocab.strings
+    arr = doc.to_array([ORTH, SPACY])
+    texts = [strings[h] for h in arr[:, 0].tolist()]
+    return "".join([t + " " if sp else t for t, sp in zip(texts, arr[:, 1].tolist())])
+
+
 def token_texts(doc: Doc) -> List[str]:
     """``[t.text for t in doc]`` from the ORTH array (no ``Token`` objects)."""
     if not len(doc):
@@ -151,7 +162,7 @@ def span_source_groups(doc: Doc, patterns: Sequence[str], *, exclude: str) -> Li
     (with an ``aggregator`` attr) and document-level groups.
     """
     groups = []
-    for key in resolve_sources(list(patterns), doc.spans.keys()):
+    for key in _resolved_sources(tuple(patterns), tuple(doc.spans.keys())):
         if key == exclude or key not in doc.spans:
             continue
         group = doc.spans[key]
@@ -159,6 +170,12 @@ def span_source_groups(doc: Doc, patterns: Sequence[str], *, exclude: str) -> Li
             continue
         groups.append((key, group))
     return groups
+
+
+@lru_cache(maxsize=256)
+def _resolved_sources(patterns: Tuple[str, ...], available: Tuple[str, ...]) -> Tuple[str, ...]:
+    """:func:`~spacy_weak.spans.resolve_sources`, memoised: documents of a pipeline share their keys."""
+    return tuple(resolve_sources(list(patterns), available))
 
 
 def majority(counts: Counter) -> Optional[str]:
