@@ -41,7 +41,7 @@ def test_speed_smoke(inputs):
     base, corpus, lexicons = inputs
     out = base / "speed.json"
     run("bench/speed.py", "--bc5cdr", corpus, *lexicon_args(lexicons), "--sizes", "300", "--repeats", "1",
-        "--min-mb", "0.01", "--scaling", "1,2", "--skip-peers", "--workdir", base / "speed", "--json", out)
+        "--min-mb", "0.01", "--skip", "scaling", "--skip-peers", "--workdir", base / "speed", "--json", out)
     res = json.loads(out.read_text())
     for key in ("annotate_vs_tokenizer", "gazetteer_vs_phrasematcher_component", "build_memory_vs_phrasematcher"):
         assert res["ratios"][key] is not None and res["ratios"][key] > 0
@@ -121,3 +121,21 @@ def test_synthetic_lexicon_smoke(tmp_path):
     out = tmp_path / "syn.tsv"
     run("bench/synthetic_lexicon.py", "40", out)
     assert len(out.read_text(encoding="utf8").splitlines()) == 40
+
+
+def test_compare_sources_smoke(inputs):
+    base, corpus, lexicons = inputs
+    a, b = base / "sources_a.json", base / "sources_b.json"
+    for out in (a, b):
+        run("bench/compare_sources.py", "dump", out, "--corpus", corpus, *lexicon_args(lexicons), "--limit", "4")
+    dumped = json.loads(a.read_text())
+    assert dumped["docs"] == 4 and "gaz_drugbank" in dumped["groups"]
+    assert "IDENTICAL" in run("bench/compare_sources.py", "compare", a, b).stdout
+    # a changed span is reported (exit status 1)
+    first = next(iter(dumped["groups"]["gaz_drugbank"].values()))
+    first["spans"][0][1] += 1
+    a.write_text(json.dumps(dumped))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "bench/compare_sources.py", "compare", str(a), str(b)], cwd=str(ROOT), env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "gaz_drugbank" in proc.stdout and "DIFFERENT" in proc.stdout
