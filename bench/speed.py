@@ -95,10 +95,10 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def run_json(cmd: List[str], timeout: Optional[float] = None) -> Dict[str, Any]:
+def run_json(cmd: List[str], timeout: Optional[float] = None, env: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """Run a worker/peer command; its last stdout line is a JSON object."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=timeout, env=env)
     wall = time.perf_counter() - t0
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     if proc.returncode != 0 or not lines:
@@ -109,9 +109,12 @@ def run_json(cmd: List[str], timeout: Optional[float] = None) -> Dict[str, Any]:
     return result
 
 
-def worker(task: str, **params) -> Dict[str, Any]:
-    """Run ``task`` of this file in a fresh Python process."""
-    return run_json([sys.executable, str(Path(__file__).resolve()), "_worker", task, json.dumps(params)])
+def worker(task: str, pythonpath: Optional[str] = None, **params) -> Dict[str, Any]:
+    """Run ``task`` of this file in a fresh Python process (``pythonpath``: import spacy_weak from there)."""
+    env = None
+    if pythonpath:
+        env = dict(os.environ, PYTHONPATH=pythonpath)
+    return run_json([sys.executable, str(Path(__file__).resolve()), "_worker", task, json.dumps(params)], env=env)
 
 
 def peer(script: str, *args: str, python: Path = PEERS_PYTHON) -> Dict[str, Any]:
@@ -856,10 +859,13 @@ def summarise(results: Dict, args) -> None:
     results["ratios"] = ratios
     results["bc5cdr_end_to_end_s"] = results.get("e2e", {}).get("total_s")
     results["recipe_tokens_per_s"] = results.get("e2e", {}).get("recipe_tokens_per_s")
+    if results.get("e2e_baseline"):
+        ratios["recipe_vs_baseline"] = ratio(results["recipe_tokens_per_s"], results["e2e_baseline"].get("recipe_tokens_per_s"))
     results.setdefault("hmm_scaling_slope", None)
     results["targets"] = {
         "annotate_vs_tokenizer >= 0.8": _meets(ratios["annotate_vs_tokenizer"], 0.8),
         "gazetteer_vs_phrasematcher_component >= 1": _meets(ratios["gazetteer_vs_phrasematcher_component"], 1.0),
+        "recipe_vs_baseline >= 2": _meets(ratios.get("recipe_vs_baseline"), 2.0),
         "gazetteer_vs_skweak >= 5": _meets(ratios["gazetteer_vs_skweak"], 5),
         "build_time_vs_phrasematcher >= 4": _meets(ratios["build_time_vs_phrasematcher"], 4),
         "build_memory_vs_phrasematcher >= 4": _meets(ratios["build_memory_vs_phrasematcher"], 4),
@@ -978,6 +984,9 @@ def main(argv=None) -> int:
                              "recipe's [paths]); when given, the raw vocabularies in ../shared/data are not read")
     parser.add_argument("--scaling", default=None, help="HMM scaling factors (default 1,2,4,8; --quick 1,2)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N abstracts (smoke runs)")
+    parser.add_argument("--baseline-pythonpath", default=None,
+                        help="also run the end-to-end recipe with spacy_weak imported from there (e.g. a checkout "
+                             "of main), alternating with ours: ratios.recipe_vs_baseline")
     args = parser.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
     sizes = [int(s) for s in (args.sizes or ("5000,20000" if args.quick else "100000,1000000")).split(",")]
@@ -1067,11 +1076,23 @@ def main(argv=None) -> int:
     if "e2e" not in skip and ours_gazetteer_available() and ours_hmm_available():
         log("end to end")
         src_texts = work / "bc5cdr_texts.json"
+        src_texts.write_text(json.dumps(texts), encoding="utf8")  # also when hmm and scaling are skipped
         config_paths = {"drugbank": vocab_paths.get("gaz_drugbank"), "ctd": vocab_paths.get("gaz_ctd_diseases"),
                         "doid": vocab_paths.get("gaz_disease_ontology")}
-        runs = [worker("e2e", texts=str(src_texts), lexicons={k: str(v) for k, v in vocab_paths.items()},
-                       regexes=REGEXES, use_config=True, config_paths={k: str(v) for k, v in config_paths.items()})
-                for _ in range(args.repeats)]
+        e2e_params = dict(texts=str(src_texts), lexicons={k: str(v) for k, v in vocab_paths.items()},
+                          regexes=REGEXES, use_config=True, config_paths={k: str(v) for k, v in config_paths.items()})
+        runs, base_runs = [], []
+        for _ in range(args.repeats):
+            # with --baseline-pythonpath the other checkout's run alternates with ours: the
+            # recipe speed-up is a ratio of CPU times measured in the same minutes
+            if args.baseline_pythonpath:
+                base_runs.append(worker("e2e", pythonpath=args.baseline_pythonpath, **e2e_params))
+            runs.append(worker("e2e", **e2e_params))
+        if base_runs:
+            results["e2e_baseline"] = _median_dicts(base_runs)
+            results["e2e_baseline"]["pythonpath"] = args.baseline_pythonpath
+            results["e2e_baseline"]["recipe_tokens_per_s_all"] = [r["recipe_tokens_per_s"] for r in base_runs]
+            results["e2e_baseline"]["silver_spans_all"] = [r["silver_spans"] for r in base_runs]
         results["e2e"] = _median_dicts(runs)
         results["e2e"]["total_s_all"] = [r["total_s"] for r in runs]
         results["e2e"]["recipe_tokens_per_s_all"] = [r["recipe_tokens_per_s"] for r in runs]
