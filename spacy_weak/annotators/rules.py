@@ -2,9 +2,7 @@
 
 Token-level rules are much faster than the equivalent regular expressions
 (a suffix alternation with ``\\b\\w*(?:...)`` backtracks on every word):
-``str.endswith`` over a tuple, set look-ups. Each rule decides per token *type*
-(its ORTH or LOWER hash from ``doc.to_array``), once per type (:class:`_PerType`),
-so a document costs one array and one dict look-up per token, no ``Token`` objects.
+``str.endswith`` over a tuple, set look-ups, one pass over the tokens.
 
     [components.chem_stems]
     factory = "weak_function"
@@ -15,46 +13,12 @@ so a document costs one array and one dict look-up per token, no ``Token`` objec
     suffixes = ["caine", "azepam", "statin"]
     min_length = 6
 """
-from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Sequence, Tuple
 
-from spacy.attrs import IS_ALPHA, LOWER, ORTH
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenList, registry
 
 Rule = Callable[[Doc], Iterator[Tuple[int, int, str]]]
-TYPE_CACHE_SIZE = 500_000  # token types whose value a rule keeps (cleared when full)
-
-
-class _PerType:
-    """A rule's value per token type: ``fn(*values of the attrs)`` cached by the first attr's hash
-    (e.g. ORTH, with LOWER passed too; the first ``n_strings`` attrs are passed as their strings,
-    the others as their integer values). :meth:`values` gives the values of a document's tokens."""
-
-    def __init__(self, attrs: Sequence[int], fn: Callable[..., Any], n_strings: int = -1) -> None:
-        self.attrs = list(attrs)
-        self.fn = fn
-        self.n_strings = len(self.attrs) if n_strings < 0 else n_strings
-        self.cache: Dict[int, Any] = {}
-
-    def values(self, doc: Doc) -> List[Any]:
-        if not len(doc):
-            return []
-        arr = doc.to_array(self.attrs).reshape(len(doc), len(self.attrs))
-        keys = arr[:, 0].tolist()
-        get = self.cache.__getitem__
-        try:
-            return list(map(get, keys))
-        except KeyError:
-            pass
-        cache = self.cache
-        if len(cache) + len(keys) > TYPE_CACHE_SIZE:
-            cache.clear()
-        strings = doc.vocab.strings
-        k = self.n_strings
-        for row in arr.tolist():
-            if row[0] not in cache:
-                cache[row[0]] = self.fn(*[strings[v] for v in row[:k]], *row[k:])
-        return list(map(get, keys))
 
 
 def _lower_set(words: Sequence[str]) -> frozenset:
@@ -78,17 +42,14 @@ def make_token_suffixes(
     ends = tuple(s.lower() for s in suffixes)
     excluded = _lower_set(exclude)
 
-    def matches(text: str) -> bool:  # text: the token's lower-cased text
-        if len(text) < min_length or not text.endswith(ends) or text in excluded:
-            return False
-        return not alpha_only or text.replace("-", "").isalpha()
-
-    per_type = _PerType([LOWER], matches)
-
     def token_suffixes(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        for i, hit in enumerate(per_type.values(doc)):
-            if hit:
-                yield i, i + 1, label
+        for tok in doc:
+            text = tok.lower_
+            if len(text) < min_length or not text.endswith(ends) or text in excluded:
+                continue
+            if alpha_only and not text.replace("-", "").isalpha():
+                continue
+            yield tok.i, tok.i + 1, label
 
     return token_suffixes
 
@@ -96,13 +57,21 @@ def make_token_suffixes(
 @registry.misc("spacy_weak.token_words.v1")
 def make_token_words(label: str, words: List[str], case_sensitive: bool = False) -> Rule:
     """Label single tokens that are one of ``words`` (e.g. element names, negatives)."""
-    vocab = frozenset(words) if case_sensitive else _lower_set(words)
-    per_type = _PerType([ORTH if case_sensitive else LOWER], vocab.__contains__)
+    if case_sensitive:
+        vocab = frozenset(words)
 
-    def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        for i, hit in enumerate(per_type.values(doc)):
-            if hit:
-                yield i, i + 1, label
+        def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
+            for tok in doc:
+                if tok.text in vocab:
+                    yield tok.i, tok.i + 1, label
+
+    else:
+        vocab = _lower_set(words)
+
+        def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
+            for tok in doc:
+                if tok.lower_ in vocab:
+                    yield tok.i, tok.i + 1, label
 
     return token_words
 
@@ -126,27 +95,21 @@ def make_head_phrases(
     mods = _lower_set(modifiers)
     mod_ends = tuple(s.lower() for s in modifier_suffixes)
 
-    def kind(lower: str, is_alpha: int) -> Tuple[bool, bool]:
-        """(is a head, is a modifier) of a token type (``is_alpha``: its IS_ALPHA flag)."""
-        modifier = (
-            bool(is_alpha)
-            and len(lower) >= 3
-            and (lower in mods or (bool(mod_ends) and lower.endswith(mod_ends)))
-        )
-        return lower in head_set, modifier
-
-    per_type = _PerType([ORTH, LOWER, IS_ALPHA], lambda orth, lower, is_alpha: kind(lower, is_alpha), n_strings=2)
+    def is_modifier(tok) -> bool:
+        text = tok.lower_
+        if not tok.is_alpha or len(text) < 3:
+            return False
+        return text in mods or (bool(mod_ends) and text.endswith(mod_ends))
 
     def head_phrases(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        kinds = per_type.values(doc)
-        for i, (head, _) in enumerate(kinds):
-            if not head:
+        for tok in doc:
+            if tok.lower_ not in head_set:
                 continue
-            start = i
-            while start > 0 and i - start < max_modifiers and kinds[start - 1][1]:
+            start = tok.i
+            while start > 0 and tok.i - start < max_modifiers and is_modifier(doc[start - 1]):
                 start -= 1
-            if i - start >= min_modifiers:
-                yield start, i + 1, label
+            if tok.i - start >= min_modifiers:
+                yield start, tok.i + 1, label
 
     return head_phrases
 
@@ -163,30 +126,26 @@ def make_numbers_with_units(units: List[str], label: str = "O") -> Rule:
     def is_number(text: str) -> bool:
         return text.replace(".", "", 1).replace(",", "", 1).isdigit()
 
-    def kind(text: str, lower: str) -> Tuple[bool, bool, bool, bool]:
-        """(a number, a unit, a number with its unit, "/") of a token type."""
-        number = is_number(text)
-        digits = len(text) - len(text.lstrip("0123456789.,"))
-        glued = not number and 0 < digits < len(text) and text[digits:] in unit_set
-        return number, text in unit_set or lower in unit_lower, glued, text == "/"
-
-    per_type = _PerType([ORTH, LOWER], kind)
+    def is_unit(doc: Doc, i: int) -> bool:
+        return i < len(doc) and (doc[i].text in unit_set or doc[i].lower_ in unit_lower)
 
     def numbers_with_units(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        kinds = per_type.values(doc)
-        n = len(kinds)
-        for i, (number, _, glued, _) in enumerate(kinds):
+        n = len(doc)
+        for tok in doc:
+            text = tok.text
             end = None
-            if number:
-                if i + 1 < n and kinds[i + 1][1]:
-                    end = i + 2
-            elif glued:
-                end = i + 1
+            if is_number(text):
+                if is_unit(doc, tok.i + 1):
+                    end = tok.i + 2
+            else:
+                digits = len(text) - len(text.lstrip("0123456789.,"))
+                if 0 < digits < len(text) and text[digits:] in unit_set:
+                    end = tok.i + 1
             if end is None:
                 continue
             # compound units split by the tokenizer: "mg / kg", "mg / kg / day"
-            while end + 1 < n and kinds[end][3] and kinds[end + 1][1]:
+            while end + 1 < n and doc[end].text == "/" and is_unit(doc, end + 1):
                 end += 2
-            yield i, end, label
+            yield tok.i, end, label
 
     return numbers_with_units
