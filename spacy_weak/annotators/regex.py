@@ -23,7 +23,7 @@ import srsly
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError, Warnings
-from ._align import SourcePipe, char_span, check_alignment_mode, parse_flags
+from ._align import SourcePipe, char_span, check_alignment_mode, doc_text, parse_flags
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class RegexAnnotator(SourcePipe):
         if not self._compiled and not self._warned_empty:
             warnings.warn(Warnings.W051.format(name=self.name))
             self._warned_empty = True
-        text = doc.text
+        text = doc_text(doc)  # == doc.text, without a Token per token
         seen = set()
         spans: List[Span] = []
         for regex, label, group, kb_id in self._compiled:

@@ -1,0 +1,369 @@
+"""Lexicon matching over spaCy's token arrays: window look-ups by token-type hashes.
+
+The gazetteer's matches are the token windows ``doc[a:b]`` whose *normalised* text (the
+tokens' normalised texts, each followed by its whitespace, the last one without) is a key of
+the :class:`~spacy_weak.lexicons.compiled.CompiledLexicon`. This module finds them without
+building any text: every token *type* (ORTH hash and trailing-space flag, spaCy's own
+``doc.to_array([ORTH, SPACY])``) is normalised once and cached with
+
+* the polynomial hash and length of its normalised text, alone and followed by its space;
+* the key it is on its own (exact, looked up once per type), or -1;
+* whether its text followed by its space is the start of some key (a bitmap of the hashes of
+  every key's every prefix).
+
+The polynomial hash ``H(s) = sum(ord(s[j]) * B**(j + 1)) mod 2**64`` composes:
+``H(s + t) = H(s) + B**len(s) * H(t)``. A window grows one token at a time, in bulk over the
+whole batch (numpy): all tokens start a window, a window is extended only while its text so
+far is a key prefix (bitmap), and a window whose text hashes into the bitmap of key hashes is
+checked exactly against the lexicon (``CompiledLexicon.key_index`` on the window's string).
+The bitmaps only ever let through too many windows, never too few, so the matches are
+exactly those of the character-level window search (``CompiledLexicon.find_windows``) and of
+the Aho-Corasick automaton (``CompiledLexicon.find``).
+
+A document with a token whose normalisation changes its length (NFKC expansions etc.) or an
+empty token is not handled here (``match`` reports it; the caller runs the automaton on it).
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy
+
+from .compiled import CompiledLexicon
+
+_B = numpy.uint64(0x9E3779B97F4A7C15)  # the base (odd: invertible mod 2**64)
+_MIX = numpy.uint64(0xFF51AFD7ED558CCD)  # bitmap index: top bits of (H ^ length * _LEN) * _MIX
+_LEN = numpy.uint64(0xC4CEB9FE1A85EC53)
+MAX_PREFIX_BITS = 29  # the prefix bitmap: at most 2**29 bits (64 MB)
+MAX_KEY_BITS = 27
+TYPE_CACHE_SIZE = 500_000  # token types cached (cleared when full)
+_ROWS = 65_536  # keys hashed per chunk while building the bitmaps ...
+_CELLS = 2_000_000  # ... and at most this many characters (padded) per chunk
+
+
+def _powers(n: int) -> numpy.ndarray:
+    """``B**0 .. B**n`` mod 2**64."""
+    out = numpy.empty(n + 1, dtype=numpy.uint64)
+    out[0] = 1
+    if n:
+        out[1:] = numpy.cumprod(numpy.full(n, _B, dtype=numpy.uint64), dtype=numpy.uint64)
+    return out
+
+
+def _string_hashes(texts: Sequence[str], pow_: numpy.ndarray) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """``(H, len)`` of each string (as :func:`_powers`' hash)."""
+    n = len(texts)
+    lens = numpy.fromiter(map(len, texts), dtype=numpy.int64, count=n)
+    if not n:
+        return numpy.zeros(0, dtype=numpy.uint64), lens
+    codes = numpy.frombuffer("".join(texts).encode("utf-32-le"), dtype=numpy.uint32).astype(numpy.uint64)
+    ends = numpy.cumsum(lens)
+    starts = ends - lens
+    pos = numpy.arange(len(codes), dtype=numpy.int64) - numpy.repeat(starts, lens)
+    terms = codes * pow_[pos + 1]
+    csum = numpy.concatenate(([numpy.uint64(0)], numpy.cumsum(terms, dtype=numpy.uint64)))
+    return csum[ends] - csum[starts], lens
+
+
+class _Bitmap:
+    """A one-hash bitmap over ``(hash, length)`` pairs (false positives, never false negatives)."""
+
+    def __init__(self, n_items: int, max_bits: int) -> None:
+        log_bits = min(max(16, int(max(n_items, 1) * 16).bit_length()), max_bits)
+        self.bits = numpy.zeros(1 << (log_bits - 3), dtype=numpy.uint8)
+        self.shift = numpy.uint64(64 - log_bits)
+
+    def _index(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
+        return ((h ^ (lens.astype(numpy.uint64) * _LEN)) * _MIX) >> self.shift
+
+    def add(self, h: numpy.ndarray, lens: numpy.ndarray) -> None:
+        idx = self._index(h, lens)
+        numpy.bitwise_or.at(self.bits, idx >> numpy.uint64(3), (1 << (idx & numpy.uint64(7))).astype(numpy.uint8))
+
+    def __call__(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
+        idx = self._index(h, lens)
+        return ((self.bits[idx >> numpy.uint64(3)] >> (idx & numpy.uint64(7)).astype(numpy.uint8)) & 1).astype(bool)
+
+
+class _TypeTable:
+    """An open-addressing hash table ``(ORTH, SPACY) -> slot`` looked up in bulk with numpy:
+    cells keyed by the ORTH hash (linear probing; 0 marks an empty cell, so ORTH 0 itself lives
+    in ``zero``), two values per cell (without / with a trailing space; -1: not cached)."""
+
+    def __init__(self, log_size: int = 12) -> None:
+        self.keys = numpy.zeros(1 << log_size, dtype=numpy.uint64)
+        self.vals = numpy.full(2 << log_size, -1, dtype=numpy.int64)  # cell * 2 + SPACY
+        self.shift = numpy.uint64(64 - log_size)
+        self.mask = (1 << log_size) - 1
+        self.n = 0
+        self.zero = [-1, -1]
+
+    def lookup(self, orth: numpy.ndarray, space: numpy.ndarray) -> numpy.ndarray:
+        """The slot of each token type, -1 where not cached."""
+        keys = self.keys
+        idx = ((orth * _MIX) >> self.shift).astype(numpy.intp)
+        cell = keys[idx]
+        out = self.vals[idx * 2 + space]
+        miss = numpy.flatnonzero(cell != orth)
+        if len(miss):
+            out[miss] = -1
+            mask = self.mask
+            todo, idx, o = miss, idx[miss], orth[miss]
+            while len(todo):
+                go_on = keys[idx] != 0  # another ORTH in the cell: probe the next one
+                todo, idx, o = todo[go_on], (idx[go_on] + 1) & mask, o[go_on]
+                cell = keys[idx]
+                hit = cell == o
+                if hit.any():
+                    out[todo[hit]] = self.vals[idx[hit] * 2 + space[todo[hit]]]
+                    todo, idx, o = todo[~hit], idx[~hit], o[~hit]
+            if self.zero != [-1, -1]:
+                at0 = numpy.flatnonzero(orth == 0)
+                out[at0] = numpy.asarray(self.zero)[space[at0]]
+        return out
+
+    def insert(self, orths: List[int], spaces: List[int], slots: List[int]) -> None:
+        if (self.n + len(orths)) * 2 > len(self.keys):
+            old_keys, old_vals, zero = self.keys, self.vals, self.zero
+            size = len(self.keys)
+            while (self.n + len(orths)) * 2 > size:
+                size *= 2
+            self.__init__(size.bit_length() - 1)
+            self.zero = zero
+            used = numpy.flatnonzero(old_keys != 0)
+            for sp in (0, 1):
+                have = used[old_vals[used * 2 + sp] >= 0]
+                self.insert(old_keys[have].tolist(), [sp] * len(have), old_vals[have * 2 + sp].tolist())
+        keys, vals, mask = self.keys, self.vals, self.mask
+        idx = (((numpy.asarray(orths, dtype=numpy.uint64) * _MIX) >> self.shift).astype(numpy.intp)).tolist()
+        for key, sp, slot, i in zip(orths, spaces, slots, idx):
+            if key == 0:
+                self.zero[sp] = slot
+                continue
+            while keys[i] != 0 and keys[i] != key:
+                i = (i + 1) & mask
+            if keys[i] == 0:
+                self.n += 1
+                keys[i] = key
+            vals[i * 2 + sp] = slot
+
+
+class TokenWindowMatcher:
+    """Matches a :class:`CompiledLexicon` over batches of token arrays (see the module docstring)."""
+
+    def __init__(self, lexicon: CompiledLexicon) -> None:
+        self.lexicon = lexicon
+        self._built = False
+        self.max_len = 0
+        self._pow = _powers(1)
+        self._keys: Optional[_Bitmap] = None
+        self._prefixes: Optional[_Bitmap] = None
+        self._clear_types()
+
+    # ------------------------------------------------------------ the key tables
+
+    def _build(self) -> None:
+        keys = [k for k in self.lexicon.keys_in_order() if k]
+        self.max_len = max(map(len, keys), default=0)
+        self._pow = _powers(self.max_len + 1)
+        n_prefixes = sum(map(len, keys)) - len(keys)
+        self._keys = _Bitmap(len(keys), MAX_KEY_BITS)
+        self._prefixes = _Bitmap(n_prefixes, MAX_PREFIX_BITS)
+        pow_ = self._pow
+        # chunks of keys of similar length (padding to the chunk's longest)
+        keys.sort(key=len)
+        i, n = 0, len(keys)
+        while i < n:
+            j = min(n, i + _ROWS)
+            if len(keys[j - 1]) * (j - i) > _CELLS:
+                j = min(j, i + max(1, _CELLS // len(keys[j - 1])))
+            chunk = keys[i:j]
+            i = j
+            width = len(chunk[-1])
+            lens = numpy.fromiter(map(len, chunk), dtype=numpy.int64, count=len(chunk))
+            codes = numpy.frombuffer("".join(k.ljust(width, "\0") for k in chunk).encode("utf-32-le"), dtype=numpy.uint32)
+            codes = codes.reshape(len(chunk), width).astype(numpy.uint64)
+            prefix = numpy.cumsum(codes * pow_[1 : width + 1], axis=1, dtype=numpy.uint64)
+            del codes
+            self._keys.add(prefix[numpy.arange(len(chunk)), lens - 1], lens)
+            # every proper prefix (lengths 1 .. len - 1)
+            plen = numpy.broadcast_to(numpy.arange(1, width + 1, dtype=numpy.int64), prefix.shape)
+            proper = plen < lens[:, None]
+            self._prefixes.add(prefix[proper], plen[proper])
+            del prefix, plen, proper
+        del keys
+        self._built = True
+
+    # ------------------------------------------------------------ token types
+
+    def _clear_types(self) -> None:
+        self._n_types = 0
+        self._table = _TypeTable()  # (ORTH, SPACY) -> slot
+        self._text: List[str] = []  # slot -> normalised text (followed by its space when SPACY)
+        self._bare: List[str] = []  # slot -> normalised text
+        n = 1024
+        self.t_key = numpy.full(n, -1, dtype=numpy.int64)  # the key the token alone is
+        self.t_cont = numpy.zeros(n, dtype=bool)  # text + space is some key's prefix
+        self.t_bad = numpy.zeros(n, dtype=bool)  # normalisation changes the length, or empty
+        self.t_hb = numpy.zeros(n, dtype=numpy.uint64)
+        self.t_lb = numpy.zeros(n, dtype=numpy.int64)
+        self.t_hw = numpy.zeros(n, dtype=numpy.uint64)
+        self.t_lw = numpy.zeros(n, dtype=numpy.int64)
+
+    def _grow(self, size: int) -> None:
+        for name in ("t_key", "t_cont", "t_bad", "t_hb", "t_lb", "t_hw", "t_lw"):
+            old = getattr(self, name)
+            if len(old) < size:
+                new = numpy.empty(max(size, 2 * len(old)), dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+
+    def _add_types(self, types: List[Tuple[int, int]], strings) -> None:
+        """Normalise and cache the token types ``(ORTH, SPACY)``."""
+        lex = self.lexicon
+        normalize = lex.normalizer.text
+        key_index = lex.key_index
+        first = len(self._bare)
+        bare, text, bad, key = [], [], [], []
+        for orth, space in types:
+            raw = strings[orth]
+            norm, posmap = normalize(raw)
+            ok = posmap is None and len(norm) == len(raw) and len(raw) > 0
+            bare.append(norm)
+            text.append(norm + " " if space else norm)
+            bad.append(not ok)
+            key.append(key_index(norm) if ok and 0 < len(norm) <= self.max_len else -1)
+        n = len(types)
+        self._grow(first + n)
+        sl = slice(first, first + n)
+        hb, lb = _string_hashes(bare, self._pow_for(bare))
+        hw, lw = _string_hashes(text, self._pow_for(text))
+        self.t_hb[sl], self.t_lb[sl], self.t_hw[sl], self.t_lw[sl] = hb, lb, hw, lw
+        self.t_bad[sl] = bad
+        self.t_key[sl] = key
+        cont = (lw < self.max_len) & ~self.t_bad[sl]
+        if cont.any():
+            cont[cont] = self._prefixes(hw[cont], lw[cont])
+        self.t_cont[sl] = cont
+        self._bare.extend(bare)
+        self._text.extend(text)
+        self._n_types = first + n
+        self._table.insert([t[0] for t in types], [t[1] for t in types], list(range(first, first + n)))
+
+    def _pow_for(self, texts: List[str]) -> numpy.ndarray:
+        longest = max(map(len, texts), default=0)
+        return self._pow if longest + 1 < len(self._pow) else _powers(longest + 1)
+
+    def slots(self, orth: numpy.ndarray, space: numpy.ndarray, strings) -> numpy.ndarray:
+        """The cache slots of the token types ``(ORTH, SPACY)`` (``space`` as intp 0/1), adding the new ones."""
+        found = self._table.lookup(orth, space)
+        unknown = numpy.flatnonzero(found < 0)
+        if not len(unknown):
+            return found
+        if self._n_types + len(unknown) > TYPE_CACHE_SIZE:
+            self._clear_types()
+            unknown = numpy.arange(len(orth))
+        missing = list(dict.fromkeys(zip(orth[unknown].tolist(), space[unknown].tolist())))
+        self._add_types(missing, strings)
+        return self._table.lookup(orth, space)
+
+    # ------------------------------------------------------------ matching
+
+    def match(self, arrays: Sequence[numpy.ndarray], strings) -> Tuple[List[List[Tuple[int, int, int]]], List[int]]:
+        """Per document (``doc.to_array([ORTH, SPACY])`` each, uint64): the hits
+        ``(start_token, end_token, key)``; and the documents this matcher cannot handle (a token
+        whose normalisation changes its length, or an empty one): their hits are left empty."""
+        out: List[List[Tuple[int, int, int]]] = [[] for _ in arrays]
+        lex = self.lexicon
+        if not lex.n_terms:
+            return out, []
+        if not self._built:
+            self._build()
+        lens = numpy.fromiter(map(len, arrays), dtype=numpy.int64, count=len(arrays))
+        if not lens.sum():
+            return out, []
+        arr = numpy.concatenate([a for a in arrays if len(a)]) if len(arrays) > 1 else arrays[0]
+        orth = arr[:, 0]
+        slots = self.slots(orth, arr[:, 1].astype(numpy.intp), strings)
+        doc_end_at = numpy.cumsum(lens)  # token index where each document ends
+        doc_start_at = doc_end_at - lens
+        bad_docs: List[int] = []
+        tbad = self.t_bad[slots]
+        if tbad.any():
+            doc_of = numpy.repeat(numpy.arange(len(arrays)), lens)
+            bad_docs = numpy.unique(doc_of[tbad]).tolist()
+        # one-token windows: cached per type
+        tkey = self.t_key[slots]
+        single = numpy.flatnonzero(tkey >= 0)
+        hit_s = [single]
+        hit_e = [single + 1]
+        hit_k = [tkey[single]]
+        # windows of two or more tokens, grown in bulk while their text is a key prefix
+        front = numpy.flatnonzero(self.t_cont[slots])
+        if len(front):
+            # per window: where its document ends (a window never crosses it)
+            end_of = doc_end_at[numpy.searchsorted(doc_end_at, front, side="right")]
+            keep = front + 1 < end_of
+            front, end_of = front[keep], end_of[keep]
+        if len(front):
+            sl = slots[front]
+            h = self.t_hw[sl]
+            length = self.t_lw[sl]
+            nxt = front + 1
+            start = front
+            key_bits, prefix_bits = self._keys, self._prefixes
+            pow_, max_len = self._pow, self.max_len
+            cand_s, cand_e = [], []
+            while len(start):
+                s2 = slots[nxt]
+                lb = length + self.t_lb[s2]
+                ok = lb <= max_len
+                hb = h + self.t_hb[s2] * pow_[length]
+                ok &= key_bits(hb, lb)
+                if ok.any():
+                    cand_s.append(start[ok])
+                    cand_e.append(nxt[ok] + 1)
+                lw = length + self.t_lw[s2]
+                more = numpy.flatnonzero((lw < max_len) & (nxt + 1 < end_of))
+                if not len(more):
+                    break
+                s2, lw, length = s2[more], lw[more], length[more]
+                hw = h[more] + self.t_hw[s2] * pow_[length]
+                more2 = prefix_bits(hw, lw)
+                more = more[more2]
+                start, nxt, end_of = start[more], nxt[more] + 1, end_of[more]
+                h, length = hw[more2], lw[more2]
+            if cand_s:
+                cs = numpy.concatenate(cand_s).tolist()
+                ce = numpy.concatenate(cand_e).tolist()
+                ks = []
+                kept_s, kept_e = [], []
+                key_index = lex.key_index
+                text, bare = self._text, self._bare
+                for a, b in zip(cs, ce):
+                    window_slots = slots[a:b].tolist()
+                    window = "".join([text[i] for i in window_slots[:-1]]) + bare[window_slots[-1]]
+                    k = key_index(window)
+                    if k >= 0:
+                        kept_s.append(a)
+                        kept_e.append(b)
+                        ks.append(k)
+                if ks:
+                    hit_s.append(numpy.asarray(kept_s, dtype=numpy.int64))
+                    hit_e.append(numpy.asarray(kept_e, dtype=numpy.int64))
+                    hit_k.append(numpy.asarray(ks, dtype=numpy.int64))
+        hs = numpy.concatenate(hit_s)
+        if not len(hs):
+            return out, bad_docs
+        he = numpy.concatenate(hit_e)
+        hk = numpy.concatenate(hit_k)
+        order = numpy.lexsort((he, hs))  # by (start, end): the spans' order in their group
+        hs, he, hk = hs[order], he[order], hk[order]
+        doc_of_hit = numpy.searchsorted(doc_end_at, hs, side="right")
+        hs -= doc_start_at[doc_of_hit]
+        he -= doc_start_at[doc_of_hit]
+        bounds = numpy.searchsorted(doc_of_hit, numpy.arange(len(arrays) + 1))
+        hs_l, he_l, hk_l = hs.tolist(), he.tolist(), hk.tolist()
+        bad = set(bad_docs)
+        for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+            if lo != hi and d not in bad:
+                out[d] = list(zip(hs_l[lo:hi], he_l[lo:hi], hk_l[lo:hi]))
+        return out, bad_docs

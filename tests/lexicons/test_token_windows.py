@@ -1,0 +1,132 @@
+"""The token-window matcher finds exactly the spans of the character-level window search and of the
+Aho-Corasick automaton, on texts that exercise every rule of the normalised match."""
+import random
+
+import pytest
+import spacy
+
+import spacy_weak.lexicons.token_windows as token_windows
+from spacy_weak.lexicons.token_windows import TokenWindowMatcher, _TypeTable
+
+RECORDS = [
+    ("IL-2", "Gene", "G1"), ("il 2 receptor", "Gene", "G2"), ("5-FU", "Chemical", "C1"),
+    ("non-small-cell lung cancer", "Disease", "D1"), ("lung cancer", "Disease", "D2"),
+    ("NO", "Chemical", "C2"), ("PD", "Disease", "D3"), ("pd", "Chemical", "C3"),
+    ("Parkinson's disease", "Disease", "D4"), ("ﬁbrosis", "Disease", "D5"), ("café au lait spots", "Disease", "D6"),
+    ("tumour necrosis factor alpha", "Gene", "G3"), ("tumour necrosis", "Disease", "D7"),
+    ("alpha", "Gene", "G4"), ("x" * 40, "Chemical", "C4"), ("a b c d e f g h i j k l m n", "Chemical", "C5"),
+    ("10mg", "Chemical", "C6"), ("mg", "Chemical", "C7"), ("Na+", "Chemical", "C8"), ("(R)-warfarin", "Chemical", "C9"),
+    ("warfarin", "Chemical", "C10"), ("warfarin", "Chemical", "C11"),
+]
+
+TEXTS = [
+    "IL-2 and IL 2 receptor (IL-2 receptor) with 5-FU-induced non-small-cell lung cancer.",
+    "NO was high; no PD, but pd and Pd. Parkinson's disease and parkinson’s disease.",
+    "The ﬁbrosis and fibrosis, café au lait spots and cafe\u0301 au lait spots.",
+    "tumour  necrosis factor alpha vs tumour necrosis factor-alpha, TUMOUR NECROSIS.",
+    "x" * 40 + " " + "x" * 41 + " a b c d e f g h i j k l m n o",
+    "",
+    "10mg of (R)-warfarin, warfarin and Na+ in 10 mg.\n\nlung\ncancer",
+    "   leading spaces then lung cancer   ",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="g", config={"min_term_length": 2})
+    gaz.initialize(lambda: [], nlp=nlp, lexicon=RECORDS)
+    return nlp
+
+
+def spans_of(nlp, texts, matcher, batch_size=1000):
+    gaz = nlp.get_pipe("g")
+    gaz.matcher = matcher
+    try:
+        docs = list(gaz.pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
+    finally:
+        gaz.matcher = "tokens"
+    return [[(s.start, s.end, s.label_, s.kb_id_) for s in doc.spans["g"]] for doc in docs]
+
+
+def automaton_spans(nlp, texts):
+    """The automaton over each document's normalised text (the path for length-changing tokens)."""
+    from spacy_weak.spans import set_source_spans
+
+    gaz = nlp.get_pipe("g")
+    out = []
+    for text in texts:
+        doc = nlp.make_doc(text)
+        arr = doc.to_array(["ORTH"])
+        spans = gaz._spans(doc, arr, gaz._find_slow(doc, None)) if len(doc) else []
+        set_source_spans(doc, "g", spans)
+        out.append([(s.start, s.end, s.label_, s.kb_id_) for s in doc.spans["g"]])
+    return out
+
+
+def test_same_spans_as_character_windows_and_automaton(nlp):
+    tokens = spans_of(nlp, TEXTS, "tokens")
+    assert tokens == spans_of(nlp, TEXTS, "chars")
+    assert tokens == automaton_spans(nlp, TEXTS)
+    found = {label for doc in tokens for _, _, label, _ in doc}
+    assert found == {"Gene", "Chemical", "Disease"}
+    doc0 = nlp.make_doc(TEXTS[0])
+    first = [(doc0[s:e].text, lab, kb) for s, e, lab, kb in tokens[0]]
+    assert ("IL-2", "Gene", "G1") in first and ("IL 2 receptor", "Gene", "G2") in first
+    assert ("non-small-cell lung cancer", "Disease", "D1") in first  # a key across tokens without spaces
+    # short terms (<= 3 characters) are case-sensitive: NO matches "NO" only, PD/pd by case
+    second = [(nlp.make_doc(TEXTS[1])[s:e].text, lab) for s, e, lab, _ in tokens[1]]
+    assert ("NO", "Chemical") in second and ("no", "Chemical") not in second
+    assert ("PD", "Disease") in second and ("pd", "Chemical") in second and ("Pd", "Disease") not in second
+
+
+def test_batches_and_documents_without_tokens(nlp):
+    texts = TEXTS * 3
+    expected = spans_of(nlp, texts, "chars")
+    for batch_size in (1, 2, 5, 1000):
+        assert spans_of(nlp, texts, "tokens", batch_size=batch_size) == expected
+
+
+def test_random_texts_match_the_character_search(nlp):
+    rng = random.Random(0)
+    words = ["IL", "-", "2", "receptor", "lung", "cancer", "non", "small", "cell", "NO", "no", "PD", "alpha",
+             "tumour", "necrosis", "factor", "10", "mg", "Na+", "(", "R", ")", "warfarin", "x" * 40, ",", "ﬁbrosis"]
+    texts = []
+    for _ in range(300):
+        n = rng.randint(1, 25)
+        texts.append("".join(rng.choice(words) + rng.choice(["", " ", " ", "  ", "\n"]) for _ in range(n)))
+    assert spans_of(nlp, texts, "tokens") == spans_of(nlp, texts, "chars")
+
+
+def test_type_cache_cleared_when_full(nlp, monkeypatch):
+    monkeypatch.setattr(token_windows, "TYPE_CACHE_SIZE", 8)
+    gaz = nlp.get_pipe("g")
+    gaz._token_matcher = None
+    try:
+        assert spans_of(nlp, TEXTS, "tokens") == spans_of(nlp, TEXTS, "chars")
+    finally:
+        gaz._token_matcher = None
+
+
+def test_type_table_grows_and_probes():
+    table = _TypeTable(log_size=4)
+    rng = random.Random(1)
+    orths = rng.sample(range(1, 1 << 63), 500) + [0]
+    spaces = [rng.randint(0, 1) for _ in orths]
+    table.insert(orths, spaces, list(range(len(orths))))
+    import numpy
+
+    o = numpy.asarray(orths, dtype=numpy.uint64)
+    sp = numpy.asarray(spaces, dtype=numpy.intp)
+    assert table.lookup(o, sp).tolist() == list(range(len(orths)))
+    assert (table.lookup(o, 1 - sp) == -1).all()  # the other spacing is not cached
+    assert table.lookup(numpy.asarray([12345], dtype=numpy.uint64), numpy.zeros(1, dtype=numpy.intp)).tolist() == [-1]
+
+
+def test_empty_lexicon_matches_nothing():
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="g")
+    gaz.set_lexicon([], warn_empty=False)
+    doc = gaz(nlp.make_doc("lung cancer"))
+    assert len(doc.spans["g"]) == 0
+    assert isinstance(TokenWindowMatcher(gaz.lexicon).match([], nlp.vocab.strings)[0], list)
