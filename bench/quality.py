@@ -45,10 +45,13 @@ def find_split_file(corpus: Path, split: str, explicit: Dict[str, str]) -> Path:
     raise SystemExit(f"no PubTator file for split {split!r} in {corpus} (give --split-file {split}=NAME)")
 
 
-def parse_pairs(values: Sequence[str], what: str) -> Dict[str, str]:
+def parse_pairs(values: Sequence[str], what: str, separator: str = ",") -> Dict[str, str]:
+    """``KEY=VALUE`` pairs, several to a value split at ``separator`` (a regular expression)."""
+    import re
+
     out = {}
     for value in values or []:
-        for part in value.split(","):
+        for part in re.split(separator, value):
             if not part:
                 continue
             if "=" not in part:
@@ -61,18 +64,7 @@ def parse_pairs(values: Sequence[str], what: str) -> Dict[str, str]:
 def parse_overrides(values: Sequence[str]) -> Dict[str, str]:
     """``--set KEY=VALUE``: the value may hold commas (JSON lists: ``split_shapes=["acronym","short_symbol"]``);
     several overrides in one --set are split only at a comma that starts another ``KEY=``."""
-    import re
-
-    out = {}
-    for value in values or []:
-        for part in re.split(r",(?=\s*[A-Za-z_][\w.]*\s*=)", value):
-            if not part:
-                continue
-            if "=" not in part:
-                raise SystemExit(f"--set: expected KEY=VALUE, got {part!r}")
-            k, v = part.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
+    return parse_pairs(values, "--set", r",(?=\s*[A-Za-z_][\w.]*\s*=)")
 
 
 def warn_no_gold(path: Path, docs: List[Doc], labels: Sequence[str]) -> Optional[str]:
