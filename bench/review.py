@@ -284,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 continue
             share = args.random_share
             for arm in ("ranked", "random"):
-                rows, models = [], []
+                rows = []
                 seeds = 1 if (arm == "ranked" and share == 0) else args.seeds
                 for seed in range(seeds):
                     picks = picks_for(arm, order, len(train), budget, share, seed)

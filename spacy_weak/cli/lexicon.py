@@ -160,7 +160,7 @@ def convert_cli(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT file."),
 ) -> None:
     """Convert an open vocabulary into a TSV/JSONL gazetteer input, printing the counts."""
-    from ..errors import Errors, SpacyWeakError
+    from ..errors import SpacyWeakError
     from ..lexicons.conversion_filters import ConversionFilters
     from ..lexicons.open_vocab import convert
 

@@ -23,7 +23,7 @@ the Aho-Corasick automaton (``CompiledLexicon.find``).
 A document with a token whose normalisation changes its length (NFKC expansions etc.) or an
 empty token is not handled here (``match`` reports it; the caller runs the automaton on it).
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy
 
