@@ -28,6 +28,7 @@ import typer
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..corpora.formats import format_help
 from ..corpora.readers import FORMATS, detect_format, read_corpus
 from ..corpora.limits import guard_tokenizer
 from ..corpora.output_dir import check_output_dir
@@ -325,7 +326,7 @@ def apply_cli(
     n_process: int = typer.Option(1, "--n-process", help="Processes for nlp.pipe (output identical to 1)."),
     batch_size: int = typer.Option(64, "--batch-size", help="Documents per nlp.pipe batch."),
     shard_size: int = typer.Option(1000, "--shard-size", help="Documents per output shard."),
-    format: str = typer.Option("auto", "--format", help="Input format: auto, docbin, pubtator, bioc, iob or jsonl (unlabelled text, .jsonl or .jsonl.gz)."),
+    format: str = typer.Option("auto", "--format", help=f"Input format: {format_help(auto=True)}."),
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering functions or factories."),
     initialize: bool = typer.Option(False, "--initialize", help="MODEL is a config: assemble and initialise it."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start again instead of resuming OUTPUT_DIR."),

@@ -3,19 +3,8 @@ from pathlib import Path
 
 import typer
 
+from ..corpora.convert import check_lang
 from ._app import app
-
-
-def check_lang(lang: str, param: str = "--lang") -> None:
-    """``E526`` for a language code spaCy does not have (instead of spaCy's ImportError)."""
-    import spacy
-
-    from ..errors import Errors, SpacyWeakError
-
-    try:
-        spacy.util.get_lang_class(lang)
-    except (ImportError, KeyError, ValueError):
-        raise SpacyWeakError(Errors.E526.format(lang=lang, param=param)) from None
 
 
 @app.command("init", outputs={"directory": "dir"})

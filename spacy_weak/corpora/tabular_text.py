@@ -24,7 +24,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -169,6 +169,37 @@ def read_tabular_records(
     Decoding errors are reported on the physical line that holds them
     (single-byte-newline encodings: UTF-8, Latin-1, cp1252...).
     """
+    _check_reader_options(unknown_label=unknown_label, delimiter=delimiter, quoting=quoting, header=header)
+    label_map = {str(k).strip(): v for k, v in (label_map or {}).items()}
+    names = _ColumnNames(text_column, label_column, id_column, tuple(extra_columns))
+    for path in expand_paths(paths):
+        delim = delimiter or detect_delimiter(path, encoding=encoding)
+        logger.debug("Reading %s (delimiter %r)", path, delim)
+        for start, row, columns in _rows(path, names, delimiter=delim, encoding=encoding, quoting=quoting, header=header):
+            text = row[columns.text]
+            if not text.strip():
+                if skip_empty:
+                    warn(Warnings.W230.format(path=path, line=start))
+                    continue
+            labels: Optional[List[str]] = []
+            if columns.label is not None:
+                labels = _cell_labels(
+                    row[columns.label], path=path, line=start, column=columns.header[columns.label],
+                    label_map=label_map, unknown_label=unknown_label, label_separator=label_separator,
+                )
+                if labels is None:
+                    continue
+            yield TabularRecord(
+                text=text,
+                labels=list(dict.fromkeys(labels)),
+                path=str(path),
+                line=start,
+                id=row[columns.id] if columns.id is not None else None,
+                extra={name: row[i] for name, i in columns.extra.items()},
+            )
+
+
+def _check_reader_options(*, unknown_label: str, delimiter: Optional[str], quoting: str, header: bool) -> None:
     if unknown_label not in ("error", "keep", "skip"):
         raise SpacyWeakError(Errors.E050.format(param="unknown_label", value=unknown_label, options="error, keep, skip"))
     if delimiter is not None and len(delimiter) != 1:
@@ -177,102 +208,126 @@ def read_tabular_records(
         raise SpacyWeakError(Errors.E557.format(param="quoting", value=quoting, options=", ".join(QUOTING)))
     if not isinstance(header, bool):
         raise SpacyWeakError(Errors.E557.format(param="header", value=header, options="true, false"))
-    has_header = header
-    label_map = {str(k).strip(): v for k, v in (label_map or {}).items()}
+
+
+@dataclass(frozen=True)
+class _ColumnNames:
+    """The columns asked for, by name (or 0-based position without a header line)."""
+
+    text: Union[str, int]
+    label: Optional[Union[str, int]]
+    id: Optional[Union[str, int]]
+    extra: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the columns asked for are in one file's rows."""
+
+    header: List[str]
+    text: int
+    label: Optional[int]
+    id: Optional[int]
+    extra: Dict[str, int]
+
+
+def _rows(
+    path: Path, names: _ColumnNames, *, delimiter: str, encoding: str, quoting: str, header: bool
+) -> Iterator[Tuple[int, List[str], _Columns]]:
+    """``(line, row, columns)`` for every non-blank row of one file: ``line`` is the physical line
+    where the record starts; a row must have as many fields as the header (``E232``)."""
     line_based = "16" not in encoding and "32" not in encoding  # one byte b"\n" ends a line
-    for path in expand_paths(paths):
-        delim = delimiter or detect_delimiter(path, encoding=encoding)
-        logger.debug("Reading %s (delimiter %r)", path, delim)
-        position = [0]
+    position = [0]
+    try:
+        fh = open(path, "rb") if line_based else open(path, encoding=encoding, newline="")
+    except OSError as err:
+        raise SpacyWeakError(Errors.E230.format(path=path)) from err
+    with fh:
+        lines = _decoded_lines(fh, path, encoding, position) if line_based else fh
+        reader = csv.reader(lines, delimiter=delimiter, strict=True, quoting=QUOTING[quoting])
         try:
-            fh = open(path, "rb") if line_based else open(path, encoding=encoding, newline="")
-        except OSError as err:
-            raise SpacyWeakError(Errors.E230.format(path=path)) from err
-        with fh:
-            lines = _decoded_lines(fh, path, encoding, position) if line_based else fh
-            reader = csv.reader(lines, delimiter=delim, strict=True, quoting=QUOTING[quoting])
+            head = next(reader)
+        except StopIteration:
+            raise SpacyWeakError(Errors.E235.format(path=path)) from None
+        except (csv.Error, UnicodeDecodeError) as err:
+            raise SpacyWeakError(Errors.E232.format(path=path, line=1, reason=err)) from None
+        first_row: Optional[List[str]] = None
+        if header:
+            head = [h.strip() for h in head]
+        else:
+            first_row, head = head, [str(i) for i in range(len(head))]
+        columns = _Columns(
+            header=head,
+            text=_find_column(head, names.text, path),
+            label=_find_column(head, names.label, path) if names.label else None,
+            id=_find_column(head, names.id, path) if names.id else None,
+            extra={name: _find_column(head, name, path) for name in names.extra},
+        )
+        line = reader.line_num + 1  # physical line where the next record starts
+        if first_row is not None:
+            line = 1
+        while True:
             try:
-                header = next(reader)
+                if first_row is not None:
+                    row, first_row = first_row, None
+                else:
+                    row = next(reader)
             except StopIteration:
-                raise SpacyWeakError(Errors.E235.format(path=path)) from None
-            except (csv.Error, UnicodeDecodeError) as err:
-                raise SpacyWeakError(Errors.E232.format(path=path, line=1, reason=err)) from None
-            first_row: Optional[List[str]] = None
-            if has_header:
-                header = [h.strip() for h in header]
-            else:
-                first_row, header = header, [str(i) for i in range(len(header))]
-            text_i = _find_column(header, text_column, path)
-            label_i = _find_column(header, label_column, path) if label_column else None
-            id_i = _find_column(header, id_column, path) if id_column else None
-            extra_i = {name: _find_column(header, name, path) for name in extra_columns}
-            line = reader.line_num + 1  # physical line where the next record starts
-            if first_row is not None:
-                line = 1
-            while True:
-                try:
-                    if first_row is not None:
-                        row, first_row = first_row, None
-                    else:
-                        row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as err:
-                    raise SpacyWeakError(Errors.E232.format(path=path, line=line, reason=err)) from None
-                except UnicodeDecodeError as err:
-                    raise SpacyWeakError(
-                        Errors.E232.format(path=path, line=line, reason=f"not valid {encoding}: {err.reason}")
-                    ) from None
-                start, line = line, reader.line_num + 1
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) != len(header):
-                    raise SpacyWeakError(
-                        Errors.E232.format(
-                            path=path,
-                            line=start,
-                            reason=f"{len(row)} fields where the header has {len(header)} (delimiter {delim!r})",
-                        )
+                break
+            except csv.Error as err:
+                raise SpacyWeakError(Errors.E232.format(path=path, line=line, reason=err)) from None
+            except UnicodeDecodeError as err:
+                raise SpacyWeakError(
+                    Errors.E232.format(path=path, line=line, reason=f"not valid {encoding}: {err.reason}")
+                ) from None
+            start, line = line, reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != len(head):
+                raise SpacyWeakError(
+                    Errors.E232.format(
+                        path=path,
+                        line=start,
+                        reason=f"{len(row)} fields where the header has {len(head)} (delimiter {delimiter!r})",
                     )
-                text = row[text_i]
-                if not text.strip():
-                    if skip_empty:
-                        warn(Warnings.W230.format(path=path, line=start))
-                        continue
-                labels: List[str] = []
-                if label_i is not None:
-                    raw_cell = row[label_i].strip()
-                    raws = [r.strip() for r in raw_cell.split(label_separator)] if label_separator else [raw_cell]
-                    skip = False
-                    for raw in raws:
-                        if raw == "" and label_separator:
-                            continue
-                        if raw == "" and raw not in label_map:
-                            raise SpacyWeakError(Errors.E233.format(path=path, line=start, column=header[label_i]))
-                        if label_map and raw in label_map:
-                            target = label_map[raw]
-                            if target:
-                                labels.append(target)
-                        elif not label_map or unknown_label == "keep":
-                            labels.append(raw)
-                        elif unknown_label == "skip":
-                            skip = True
-                        else:
-                            raise SpacyWeakError(
-                                Errors.E234.format(
-                                    path=path, line=start, value=raw, known=", ".join(repr(k) for k in label_map)
-                                )
-                            )
-                    if skip:
-                        continue
-                yield TabularRecord(
-                    text=text,
-                    labels=list(dict.fromkeys(labels)),
-                    path=str(path),
-                    line=start,
-                    id=row[id_i] if id_i is not None else None,
-                    extra={name: row[i] for name, i in extra_i.items()},
                 )
+            yield start, row, columns
+
+
+def _cell_labels(
+    cell: str,
+    *,
+    path: Path,
+    line: int,
+    column: str,
+    label_map: Dict[str, Optional[str]],
+    unknown_label: str,
+    label_separator: Optional[str],
+) -> Optional[List[str]]:
+    """The labels of one label cell after ``label_map``; None: skip the row (an unknown value
+    with ``unknown_label="skip"``). ``E233`` for an empty cell, ``E234`` for an unknown value."""
+    raw_cell = cell.strip()
+    raws = [r.strip() for r in raw_cell.split(label_separator)] if label_separator else [raw_cell]
+    labels: List[str] = []
+    skip = False
+    for raw in raws:
+        if raw == "" and label_separator:
+            continue
+        if raw == "" and raw not in label_map:
+            raise SpacyWeakError(Errors.E233.format(path=path, line=line, column=column))
+        if label_map and raw in label_map:
+            target = label_map[raw]
+            if target:
+                labels.append(target)
+        elif not label_map or unknown_label == "keep":
+            labels.append(raw)
+        elif unknown_label == "skip":
+            skip = True
+        else:
+            raise SpacyWeakError(
+                Errors.E234.format(path=path, line=line, value=raw, known=", ".join(repr(k) for k in label_map))
+            )
+    return None if skip else labels
 
 
 def collect_labels(records: Iterable[TabularRecord]) -> List[str]:

@@ -263,194 +263,245 @@ def collect(
     separate_gold = gold_docs is not None
     if separate_gold and gold_key is None:
         gold_key = ENTS_KEY
+    collector = _Collector(
+        gold_key=gold_key, separate_gold=separate_gold, sources=sources, aggregates=aggregates,
+        keep_words=keep_words, auto_gold=auto_gold,
+    )
     gold_iter: Optional[Iterator[Doc]] = iter(gold_docs) if gold_docs is not None else None
-    label_index: Dict[str, int] = {NEGATIVE_LABEL: 0}
-    labels: List[str] = [NEGATIVE_LABEL]
-
-    def lab(name: str) -> int:
-        idx = label_index.get(name)
-        if idx is None:
-            idx = label_index[name] = len(labels)
-            labels.append(name)
-        return idx
-
-    hash_index: Dict[int, int] = {}
-
-    def lab_hash(h: int, doc: Doc) -> int:
-        idx = hash_index.get(h)
-        if idx is None:
-            idx = hash_index[h] = lab(doc.vocab.strings[h])
-        return idx
-
-    builders: Dict[str, _TableBuilder] = {}
-    ran_docs: Dict[str, List[int]] = {}
-    kinds: Dict[str, str] = {}  # key -> "source" | "aggregate" | "doc"
-    doc_votes: Dict[str, Dict[int, Dict[str, int]]] = {}
-    doc_aggs: Dict[str, Dict[int, Dict[str, float]]] = {}
-    gold_builder = _TableBuilder()
-    has_gold: Dict[int, bool] = {}
-    cats: List[Dict[str, float]] = []
-    gold_cats: Dict[int, Optional[Dict[str, float]]] = {}
-    texts: List[Tuple[np.ndarray, np.ndarray]] = []
-    strings = None
-    doc_ids: List[Optional[str]] = []
-    offsets = [0]
-    want_ents_agg = aggregates is not None and ENTS_KEY in aggregates
-    n_docs = 0
     docs = iter(docs)
     for i, doc in enumerate(docs):
-        n_docs += 1
-        offset = offsets[-1]
-        offsets.append(offset + len(doc))
-        doc_ids.append(_doc_id(doc))
+        collector.add_doc(i, doc, gold_iter, docs)
+    if gold_iter is not None:
+        extra = next(gold_iter, None)
+        if extra is not None:
+            n_docs = collector.n_docs
+            raise SpacyWeakError(Errors.E151.format(n_docs=n_docs, n_gold=n_docs + 1 + sum(1 for _ in gold_iter)))
+    return collector.finish()
+
+
+class _Labels:
+    """Label name -> its index in ``labels`` (``"O"``, the negative label, is 0); also from a
+    StringStore hash (memoised: the hashes of one corpus repeat)."""
+
+    def __init__(self) -> None:
+        self.labels: List[str] = [NEGATIVE_LABEL]
+        self._index: Dict[str, int] = {NEGATIVE_LABEL: 0}
+        self._hash_index: Dict[int, int] = {}
+
+    def __call__(self, name: str) -> int:
+        idx = self._index.get(name)
+        if idx is None:
+            idx = self._index[name] = len(self.labels)
+            self.labels.append(name)
+        return idx
+
+    def of_hash(self, h: int, doc: Doc) -> int:
+        idx = self._hash_index.get(h)
+        if idx is None:
+            idx = self._hash_index[h] = self(doc.vocab.strings[h])
+        return idx
+
+
+class _Collector:
+    """The state :func:`collect` builds while it reads the documents once."""
+
+    def __init__(self, *, gold_key, separate_gold, sources, aggregates, keep_words, auto_gold) -> None:
+        self.gold_key: Optional[str] = gold_key
+        self.separate_gold: bool = separate_gold
+        self.sources = sources
+        self.aggregates = aggregates
+        self.keep_words = keep_words
+        self.auto_gold = auto_gold
+        self.want_ents_agg = aggregates is not None and ENTS_KEY in aggregates
+        self.lab = _Labels()
+        self.builders: Dict[str, _TableBuilder] = {}
+        self.ran_docs: Dict[str, List[int]] = {}
+        self.kinds: Dict[str, str] = {}  # key -> "source" | "aggregate" | "doc" | "doc_agg" | "skip"
+        self.doc_votes: Dict[str, Dict[int, Dict[str, int]]] = {}
+        self.doc_aggs: Dict[str, Dict[int, Dict[str, float]]] = {}
+        self.gold_builder = _TableBuilder()
+        self.has_gold: Dict[int, bool] = {}
+        self.cats: List[Dict[str, float]] = []
+        self.gold_cats: Dict[int, Optional[Dict[str, float]]] = {}
+        self.texts: List[Tuple[np.ndarray, np.ndarray]] = []
+        self.strings = None
+        self.doc_ids: List[Optional[str]] = []
+        self.offsets = [0]
+        self.n_docs = 0
+
+    def add_doc(self, i: int, doc: Doc, gold_iter: Optional[Iterator[Doc]], rest: Iterator[Doc]) -> None:
+        """Document ``i``: its tokens, cats, span groups and gold (``rest``: the documents after it)."""
+        self.n_docs += 1
+        offset = self.offsets[-1]
+        self.offsets.append(offset + len(doc))
+        self.doc_ids.append(_doc_id(doc))
         arr = doc.to_array([ORTH, SPACY]).reshape(len(doc), 2)
-        if keep_words:
-            strings = doc.vocab.strings
-            texts.append((arr[:, 0].copy(), arr[:, 1].astype(bool)))
-        cats.append({str(k): float(v) for k, v in doc.cats.items()})
+        if self.keep_words:
+            self.strings = doc.vocab.strings
+            self.texts.append((arr[:, 0].copy(), arr[:, 1].astype(bool)))
+        self.cats.append({str(k): float(v) for k, v in doc.cats.items()})
         for key, group in doc.spans.items():
-            if key == gold_key and not separate_gold:
+            if key == self.gold_key and not self.separate_gold:
                 continue
-            kind = kinds.get(key)
+            kind = self.kinds.get(key)
             if kind is None:
-                attrs = group.attrs
-                named = (aggregates is not None and _match(key, aggregates)) or (sources is not None and key in sources)
-                if is_evaluation_group(key, group) and not named:
-                    if auto_gold and gold_key is None and not separate_gold:
-                        gold_key = key
-                        logger.info("gold: span group %r (attrs['gold'] = True)", key)
-                        continue
-                    kind = "skip"
-                elif attrs.get(ATTR_LEVEL) == LEVEL_DOC and ATTR_AGGREGATOR in attrs:
-                    # a document aggregator's probabilities (attrs["cats"]): scored beside doc.cats
-                    kind = "doc_agg" if aggregates is None or _match(key, aggregates) else "skip"
-                elif aggregates is not None and _match(key, aggregates):
-                    kind = "aggregate"
-                elif ATTR_AGGREGATOR in attrs or ATTR_PROBS in attrs:
-                    kind = "aggregate" if aggregates is None else "skip"
-                elif attrs.get(ATTR_LEVEL) == LEVEL_DOC:
-                    kind = "doc" if _match(key, sources) else "skip"
-                else:
-                    kind = "source" if _match(key, sources) else "skip"
-                kinds[key] = kind
-            if kind == "skip":
-                continue
-            ran_docs.setdefault(key, []).append(i)
-            if kind == "doc_agg":
-                probs = group.attrs.get("cats") or {}
-                doc_aggs.setdefault(key, {})[i] = {str(k): float(v) for k, v in probs.items()}
-                continue
-            if kind == "doc":
-                votes = group.attrs.get(ATTR_DOC_VOTES, {}) or {}
-                doc_votes.setdefault(key, {})[i] = {str(k): int(v) for k, v in votes.items()}
-                continue
-            builder = builders.get(key)
-            if builder is None:
-                builder = builders[key] = _TableBuilder(with_prob=(kind == "aggregate"))
-            probs = group.attrs.get(ATTR_PROBS) if kind == "aggregate" else None
-            if probs is not None and len(probs) != len(group):
-                warn(Warnings.W150.format(key=key, n_probs=len(probs), n_spans=len(group), doc=i))
-                probs = None
-            if len(group):
-                rows = [(span.start, span.end, span.label) for span in group]
-                starts, ends, hashes = zip(*rows)
-                builder.add_many(i, offset, starts, ends, [lab_hash(h, doc) for h in hashes], probs)
-        if want_ents_agg:
-            kinds.setdefault(ENTS_KEY, "aggregate")
-            builder = builders.setdefault(ENTS_KEY, _TableBuilder(with_prob=True))
-            if doc.has_annotation("ENT_IOB"):
-                ran_docs.setdefault(ENTS_KEY, []).append(i)
-                for start, end, label in ents_array(doc) or []:
-                    builder.add(i, offset, start, end, lab(label))
-        # gold
+                kind = self._classify(key, group)
+                if kind is None:  # the gold
+                    continue
+                self.kinds[key] = kind
+            if kind != "skip":
+                self._add_group(i, offset, doc, key, group, kind)
+        if self.want_ents_agg:
+            self._add_ents_aggregate(i, offset, doc)
+        same_tokens = True
         if gold_iter is not None:
-            try:
-                gdoc = next(gold_iter)
-            except StopIteration:
-                # the counts of the whole inputs (an error path: reading the rest is affordable)
-                raise SpacyWeakError(Errors.E151.format(n_docs=n_docs + sum(1 for _ in docs), n_gold=i)) from None
-            g_id, d_id = _doc_id(gdoc), doc_ids[-1]
-            if g_id is not None and d_id is not None and g_id != d_id:
-                raise SpacyWeakError(Errors.E152.format(i=i, doc_id=d_id, gold_id=g_id))
-            same_tokens = len(gdoc) == len(doc) and np.array_equal(
-                gdoc.to_array([ORTH, SPACY]).reshape(len(gdoc), 2), arr
-            )
-            if not same_tokens and gdoc.text != doc.text:
-                raise SpacyWeakError(Errors.E153.format(i=i, doc=doc.text[:60], gold=gdoc.text[:60]))
-        elif gold_key is not None:
+            gdoc, same_tokens = self._next_gold(i, doc, arr, gold_iter, rest)
+        elif self.gold_key is not None:
             gdoc = doc
         else:
             gdoc = None
         if gdoc is not None:
-            spans = _gold_spans(gdoc, gold_key, i)
-            gold_cats[i] = _gold_cats(gdoc, gold_key, separate_gold)
-            if spans is not None:
-                has_gold[i] = True
-                if gdoc is not doc and not same_tokens:
-                    # different tokenisation: project gold spans with spaCy's alignment
-                    gspans = [Span(gdoc, s, e, label=lab_) for s, e, lab_ in spans]
-                    aligned = Example(doc, gdoc).get_aligned_spans_y2x(gspans, allow_overlap=True)
-                    spans = [(s.start, s.end, s.label_) for s in aligned]
-                for start, end, label in spans:
-                    gold_builder.add(i, offset, start, end, lab(label))
-    if gold_iter is not None:
-        extra = next(gold_iter, None)
-        if extra is not None:
-            raise SpacyWeakError(Errors.E151.format(n_docs=n_docs, n_gold=n_docs + 1 + sum(1 for _ in gold_iter)))
-    source_keys = [k for k, v in kinds.items() if v == "source"]
-    agg_keys = [k for k, v in kinds.items() if v == "aggregate"]
-    doc_keys = [k for k, v in kinds.items() if v == "doc"]
-    source_keys = _order(source_keys, sources)
-    agg_keys = _order(agg_keys, aggregates)
-    doc_keys = _order(doc_keys, sources)
-    if aggregates is not None:
-        for pattern in aggregates:
-            if not any(ch in pattern for ch in "*?[") and pattern not in agg_keys + list(doc_aggs):
-                warn(Warnings.W151.format(key=pattern, kind="aggregate"))
-    if sources is not None:
-        for pattern in sources:
-            if not any(ch in pattern for ch in "*?[") and pattern not in source_keys + doc_keys:
-                warn(Warnings.W151.format(key=pattern, kind="source"))
-    ran = {}
-    for key, idx in ran_docs.items():
-        mask = np.zeros(n_docs, dtype=bool)
-        mask[np.asarray(idx, dtype=np.int64)] = True
-        ran[key] = mask
-    tables = {k: b.build() for k, b in builders.items()}
-    for key in source_keys + agg_keys:
-        tables.setdefault(key, _TableBuilder(with_prob=key in agg_keys).build())
-        ran.setdefault(key, np.zeros(n_docs, dtype=bool))
-    gold = None
-    gold_mask = None
-    if gold_key is not None:
-        gold = gold_builder.build()
-        gold_mask = np.zeros(n_docs, dtype=bool)
-        gold_mask[[i for i in has_gold]] = True
-        if not gold_mask.any() and not any(c for c in gold_cats.values()):
-            warn(Warnings.W152.format(key=gold_key))
-    votes_lists: Dict[str, List[Optional[Dict[str, int]]]] = {}
-    for key in doc_keys:
-        per_doc = doc_votes.get(key, {})
-        votes_lists[key] = [per_doc.get(i) for i in range(n_docs)]
-    return CorpusData(
-        n_docs=n_docs,
-        offsets=np.asarray(offsets, dtype=np.int64),
-        labels=labels,
-        sources=source_keys,
-        aggregates=agg_keys,
-        tables=tables,
-        ran=ran,
-        gold=gold,
-        has_gold=gold_mask,
-        doc_sources=doc_keys,
-        doc_votes=votes_lists,
-        doc_aggregates={k: [per.get(i) for i in range(n_docs)] for k, per in doc_aggs.items()},
-        cats=cats,
-        gold_cats=[gold_cats.get(i) for i in range(n_docs)] if gold_key is not None else None,
-        texts=texts,
-        strings=strings,
-        doc_ids=doc_ids,
-    )
+            self._add_gold(i, offset, doc, gdoc, same_tokens)
+
+    def _classify(self, key: str, group) -> Optional[str]:
+        """What the span group ``key`` is (decided at its first document); None: it is the gold
+        (``attrs["gold"] = True``, taken as the gold when none was named)."""
+        aggregates, sources = self.aggregates, self.sources
+        attrs = group.attrs
+        named = (aggregates is not None and _match(key, aggregates)) or (sources is not None and key in sources)
+        if is_evaluation_group(key, group) and not named:
+            if self.auto_gold and self.gold_key is None and not self.separate_gold:
+                self.gold_key = key
+                logger.info("gold: span group %r (attrs['gold'] = True)", key)
+                return None
+            return "skip"
+        if attrs.get(ATTR_LEVEL) == LEVEL_DOC and ATTR_AGGREGATOR in attrs:
+            # a document aggregator's probabilities (attrs["cats"]): scored beside doc.cats
+            return "doc_agg" if aggregates is None or _match(key, aggregates) else "skip"
+        if aggregates is not None and _match(key, aggregates):
+            return "aggregate"
+        if ATTR_AGGREGATOR in attrs or ATTR_PROBS in attrs:
+            return "aggregate" if aggregates is None else "skip"
+        if attrs.get(ATTR_LEVEL) == LEVEL_DOC:
+            return "doc" if _match(key, sources) else "skip"
+        return "source" if _match(key, sources) else "skip"
+
+    def _add_group(self, i: int, offset: int, doc: Doc, key: str, group, kind: str) -> None:
+        self.ran_docs.setdefault(key, []).append(i)
+        if kind == "doc_agg":
+            probs = group.attrs.get("cats") or {}
+            self.doc_aggs.setdefault(key, {})[i] = {str(k): float(v) for k, v in probs.items()}
+            return
+        if kind == "doc":
+            votes = group.attrs.get(ATTR_DOC_VOTES, {}) or {}
+            self.doc_votes.setdefault(key, {})[i] = {str(k): int(v) for k, v in votes.items()}
+            return
+        builder = self.builders.get(key)
+        if builder is None:
+            builder = self.builders[key] = _TableBuilder(with_prob=(kind == "aggregate"))
+        probs = group.attrs.get(ATTR_PROBS) if kind == "aggregate" else None
+        if probs is not None and len(probs) != len(group):
+            warn(Warnings.W150.format(key=key, n_probs=len(probs), n_spans=len(group), doc=i))
+            probs = None
+        if len(group):
+            rows = [(span.start, span.end, span.label) for span in group]
+            starts, ends, hashes = zip(*rows)
+            builder.add_many(i, offset, starts, ends, [self.lab.of_hash(h, doc) for h in hashes], probs)
+
+    def _add_ents_aggregate(self, i: int, offset: int, doc: Doc) -> None:
+        """``doc.ents`` read as the aggregate ``"ents"``."""
+        self.kinds.setdefault(ENTS_KEY, "aggregate")
+        builder = self.builders.setdefault(ENTS_KEY, _TableBuilder(with_prob=True))
+        if doc.has_annotation("ENT_IOB"):
+            self.ran_docs.setdefault(ENTS_KEY, []).append(i)
+            for start, end, label in ents_array(doc) or []:
+                builder.add(i, offset, start, end, self.lab(label))
+
+    def _next_gold(self, i: int, doc: Doc, arr: np.ndarray, gold_iter: Iterator[Doc], rest: Iterator[Doc]) -> Tuple[Doc, bool]:
+        """The gold document of document ``i`` and whether their tokens are the same; E151 - E153
+        when the gold corpus does not align with the annotated one."""
+        try:
+            gdoc = next(gold_iter)
+        except StopIteration:
+            # the counts of the whole inputs (an error path: reading the rest is affordable)
+            raise SpacyWeakError(Errors.E151.format(n_docs=self.n_docs + sum(1 for _ in rest), n_gold=i)) from None
+        g_id, d_id = _doc_id(gdoc), self.doc_ids[-1]
+        if g_id is not None and d_id is not None and g_id != d_id:
+            raise SpacyWeakError(Errors.E152.format(i=i, doc_id=d_id, gold_id=g_id))
+        same_tokens = len(gdoc) == len(doc) and np.array_equal(gdoc.to_array([ORTH, SPACY]).reshape(len(gdoc), 2), arr)
+        if not same_tokens and gdoc.text != doc.text:
+            raise SpacyWeakError(Errors.E153.format(i=i, doc=doc.text[:60], gold=gdoc.text[:60]))
+        return gdoc, same_tokens
+
+    def _add_gold(self, i: int, offset: int, doc: Doc, gdoc: Doc, same_tokens: bool) -> None:
+        spans = _gold_spans(gdoc, self.gold_key, i)
+        self.gold_cats[i] = _gold_cats(gdoc, self.gold_key, self.separate_gold)
+        if spans is None:
+            return
+        self.has_gold[i] = True
+        if gdoc is not doc and not same_tokens:
+            # different tokenisation: project gold spans with spaCy's alignment
+            gspans = [Span(gdoc, s, e, label=lab_) for s, e, lab_ in spans]
+            aligned = Example(doc, gdoc).get_aligned_spans_y2x(gspans, allow_overlap=True)
+            spans = [(s.start, s.end, s.label_) for s in aligned]
+        for start, end, label in spans:
+            self.gold_builder.add(i, offset, start, end, self.lab(label))
+
+    def finish(self) -> CorpusData:
+        """The :class:`CorpusData` (``W151`` for a named source or aggregate found nowhere,
+        ``W152`` for a gold key holding no gold)."""
+        n_docs, kinds, sources, aggregates = self.n_docs, self.kinds, self.sources, self.aggregates
+        source_keys = _order([k for k, v in kinds.items() if v == "source"], sources)
+        agg_keys = _order([k for k, v in kinds.items() if v == "aggregate"], aggregates)
+        doc_keys = _order([k for k, v in kinds.items() if v == "doc"], sources)
+        if aggregates is not None:
+            for pattern in aggregates:
+                if not any(ch in pattern for ch in "*?[") and pattern not in agg_keys + list(self.doc_aggs):
+                    warn(Warnings.W151.format(key=pattern, kind="aggregate"))
+        if sources is not None:
+            for pattern in sources:
+                if not any(ch in pattern for ch in "*?[") and pattern not in source_keys + doc_keys:
+                    warn(Warnings.W151.format(key=pattern, kind="source"))
+        ran = {}
+        for key, idx in self.ran_docs.items():
+            mask = np.zeros(n_docs, dtype=bool)
+            mask[np.asarray(idx, dtype=np.int64)] = True
+            ran[key] = mask
+        tables = {k: b.build() for k, b in self.builders.items()}
+        for key in source_keys + agg_keys:
+            tables.setdefault(key, _TableBuilder(with_prob=key in agg_keys).build())
+            ran.setdefault(key, np.zeros(n_docs, dtype=bool))
+        gold = None
+        gold_mask = None
+        if self.gold_key is not None:
+            gold = self.gold_builder.build()
+            gold_mask = np.zeros(n_docs, dtype=bool)
+            gold_mask[[i for i in self.has_gold]] = True
+            if not gold_mask.any() and not any(c for c in self.gold_cats.values()):
+                warn(Warnings.W152.format(key=self.gold_key))
+        votes_lists: Dict[str, List[Optional[Dict[str, int]]]] = {}
+        for key in doc_keys:
+            per_doc = self.doc_votes.get(key, {})
+            votes_lists[key] = [per_doc.get(i) for i in range(n_docs)]
+        return CorpusData(
+            n_docs=n_docs,
+            offsets=np.asarray(self.offsets, dtype=np.int64),
+            labels=self.lab.labels,
+            sources=source_keys,
+            aggregates=agg_keys,
+            tables=tables,
+            ran=ran,
+            gold=gold,
+            has_gold=gold_mask,
+            doc_sources=doc_keys,
+            doc_votes=votes_lists,
+            doc_aggregates={k: [per.get(i) for i in range(n_docs)] for k, per in self.doc_aggs.items()},
+            cats=self.cats,
+            gold_cats=[self.gold_cats.get(i) for i in range(n_docs)] if self.gold_key is not None else None,
+            texts=self.texts,
+            strings=self.strings,
+            doc_ids=self.doc_ids,
+        )
 
 
 def _order(keys: List[str], patterns: Optional[Sequence[str]]) -> List[str]:

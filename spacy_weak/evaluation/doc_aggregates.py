@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
+from .cat_scoring import disagree, score_cats
 from .data import CATS_KEY, CorpusData
 
 
@@ -38,7 +39,6 @@ def predicted(cats: List[Optional[Dict[str, float]]], labels: List[str]) -> np.n
 
 
 def aggregate_scores(data: CorpusData, labels: List[str], gold: np.ndarray, multilabel: bool) -> Dict[str, Dict]:
-    from .doclevel import score_cats
 
     out = {}
     for key, cats in cats_sets(data).items():
@@ -95,7 +95,6 @@ def misclassified(data: CorpusData, labels: List[str], gold: np.ndarray, key: st
 def most_conflicted(data: CorpusData, votes: Dict[str, np.ndarray], labels: List[str], exclusive: bool,
                     n: int = 10) -> List[Dict[str, Any]]:
     """Documents where most pairs of sources disagree, with who voted what."""
-    from .doclevel import _disagree
 
     keys = list(votes)
     counts = np.zeros(data.n_docs, dtype=np.int64)
@@ -103,7 +102,7 @@ def most_conflicted(data: CorpusData, votes: Dict[str, np.ndarray], labels: List
         for b in range(a + 1, len(keys)):
             va, vb = votes[keys[a]], votes[keys[b]]
             both = (va >= 0).any(axis=1) & (vb >= 0).any(axis=1)
-            counts += both & _disagree(va, vb, exclusive)
+            counts += both & disagree(va, vb, exclusive)
     rows = []
     for d in np.argsort(-counts, kind="stable")[:n]:
         if counts[d] == 0:

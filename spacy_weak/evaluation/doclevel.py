@@ -18,16 +18,10 @@ span sources (``docs/evaluation.md``), over documents instead of tokens:
 from typing import Any, Dict, List, Optional
 
 import numpy as np
-from spacy.scorer import Scorer
-from spacy.tokens import Doc
-from spacy.training import Example
-from spacy.vocab import Vocab
 
 from . import doc_aggregates
+from .cat_scoring import confusion, disagree, per_label_confusion, predicted_class, score_cats
 from .data import CATS_KEY, CorpusData
-
-ABSTAIN = "(abstain)"
-
 
 def _labels(data: CorpusData) -> List[str]:
     labels = set()
@@ -78,83 +72,9 @@ def gold_array(data: CorpusData, labels: List[str]) -> Optional[np.ndarray]:
     return out
 
 
-def _disagree(a: np.ndarray, b: np.ndarray, exclusive: bool) -> np.ndarray:
-    """Per document: do the vote rows of two sources disagree?"""
-    opposite = (((a == 1) & (b == 0)) | ((a == 0) & (b == 1))).any(axis=1)
-    if exclusive:
-        pos_a = a == 1
-        pos_b = b == 1
-        both = pos_a.any(axis=1) & pos_b.any(axis=1)
-        opposite |= both & (pos_a != pos_b).any(axis=1)
-    return opposite
-
-
-def _predicted_class(votes: np.ndarray) -> np.ndarray:
-    """Exclusive classes: the index of the single class voted for, else -1 (abstain / ambiguous)."""
-    pos = votes == 1
-    one = pos.sum(axis=1) == 1
-    return np.where(one, pos.argmax(axis=1), -1)
-
-
-def confusion(gold_cls: np.ndarray, pred_cls: np.ndarray, labels: List[str], with_abstain: bool) -> Dict[str, Any]:
-    """Rows: gold class; columns: predicted class (+ abstain). Only documents with gold."""
-    n = len(labels)
-    cols = labels + ([ABSTAIN] if with_abstain else [])
-    mat = np.zeros((n, len(cols)), dtype=np.int64)
-    ok = gold_cls >= 0
-    pred = np.where(pred_cls >= 0, pred_cls, n)
-    if not with_abstain:
-        ok &= pred_cls >= 0
-    np.add.at(mat, (gold_cls[ok], pred[ok]), 1)
-    return {"rows": labels, "columns": cols, "matrix": mat.tolist()}
-
-
-def _per_label_confusion(votes: np.ndarray, gold: np.ndarray, labels: List[str]) -> Dict[str, Dict[str, int]]:
-    out = {}
-    has = gold >= 0
-    for li, label in enumerate(labels):
-        v, g = votes[:, li], gold[:, li]
-        m = has[:, li]
-        out[label] = {
-            "tp": int(((v == 1) & (g == 1) & m).sum()),
-            "fp": int(((v == 1) & (g == 0) & m).sum()),
-            "tn": int(((v == 0) & (g == 0) & m).sum()),
-            "fn": int(((v == 0) & (g == 1) & m).sum()),
-            "abstain": int(((v == -1) & m).sum()),
-        }
-    return out
-
-
 def _score_cats(data: CorpusData, labels: List[str], gold: np.ndarray, multilabel: bool) -> Dict[str, Any]:
     """``doc.cats`` vs gold with spaCy's ``Scorer.score_cats`` (on one-token stand-in docs)."""
     return score_cats(data.cats, labels, gold, multilabel)
-
-
-def score_cats(cats: List[Dict[str, float]], labels: List[str], gold: np.ndarray, multilabel: bool) -> Dict[str, Any]:
-    """Predicted ``cats`` per document (``{}``: none) vs gold with spaCy's ``Scorer.score_cats``."""
-    vocab = Vocab()
-    examples = []
-    for d in range(len(cats)):
-        if gold[d, 0] < 0 or not cats[d]:
-            continue
-        pred = Doc(vocab, words=["_"])
-        ref = Doc(vocab, words=["_"])
-        pred.cats = {label: float(cats[d].get(label, 0.0)) for label in labels}
-        ref.cats = {label: float(gold[d, li]) for li, label in enumerate(labels)}
-        examples.append(Example(pred, ref))
-    if not examples:
-        return {}
-    scores = Scorer.score_cats(examples, "cats", labels=labels, multi_label=multilabel, threshold=0.5)
-    out: Dict[str, Any] = {"docs": len(examples)}
-    for k, v in scores.items():
-        out[k] = v
-    probs = np.array([[eg.predicted.cats[label] for label in labels] for eg in examples])
-    ref = np.array([[eg.reference.cats[label] for label in labels] for eg in examples]) >= 0.5
-    if multilabel:
-        out["accuracy"] = float(((probs >= 0.5) == ref).all(axis=1).mean())
-    else:
-        out["accuracy"] = float((probs.argmax(axis=1) == ref.argmax(axis=1)).mean())
-    return out
 
 
 def model_comparison(
@@ -213,7 +133,7 @@ def doc_level_analysis(
             if other == key:
                 continue
             others_voted |= voted[other]
-            conflict |= voted[other] & _disagree(v, votes[other], exclusive)
+            conflict |= voted[other] & disagree(v, votes[other], exclusive)
         conflict &= voted[key]
         polarity = sorted({labels[li] for li in np.flatnonzero((v == 1).any(axis=0))})
         polarity += sorted({"not " + labels[li] for li in np.flatnonzero((v == 0).any(axis=0))})
@@ -231,9 +151,9 @@ def doc_level_analysis(
             incorrect = int(m.sum()) - correct
             row.update(correct=correct, incorrect=incorrect, emp_acc=correct / (correct + incorrect) if correct + incorrect else None)
             if exclusive:
-                confusions[key] = confusion(gold_cls, _predicted_class(v), labels, with_abstain=True)
+                confusions[key] = confusion(gold_cls, predicted_class(v), labels, with_abstain=True)
             else:
-                confusions[key] = {"per_label": _per_label_confusion(v, gold, labels)}
+                confusions[key] = {"per_label": per_label_confusion(v, gold, labels)}
         rows.append(row)
     out: Dict[str, Any] = {"labels": labels, "multilabel": multilabel, "n_docs": n, "sources": rows}
     if gold is not None:
@@ -249,7 +169,7 @@ def doc_level_analysis(
                     [[(1 if c.get(label, 0.0) >= 0.5 else 0) for label in labels] if c else [-1] * len(labels) for c in data.cats],
                     dtype=np.int8,
                 ).reshape(n, len(labels))
-                confusions[CATS_KEY] = {"per_label": _per_label_confusion(cat_votes, gold, labels)}
+                confusions[CATS_KEY] = {"per_label": per_label_confusion(cat_votes, gold, labels)}
         out["confusion"] = confusions
     if model_report:
         out["model"] = model_comparison(model_report, votes, gold, labels)

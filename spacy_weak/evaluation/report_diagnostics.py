@@ -1,9 +1,9 @@
 """The diagnostics' report tables (terminal, Markdown, HTML share them; JSON holds all of
-:func:`~.diagnostics.diagnose`). Called from :func:`.report.report_tables`."""
+:func:`~.diagnostics.diagnose`). Called from :func:`.report_tables.report_tables`."""
 from typing import Any
 
 from .breakdown import BOUNDARY_CLASSES
-from .report import Table
+from .tables import Table
 
 ERROR_CLASSES = ("too_long", "too_short", "shifted", "wrong_label", "spurious")
 GOLD_ERROR_CLASSES = ("too_short", "too_long", "missed_no_vote", "missed_voted")

@@ -1,7 +1,7 @@
 """The HTML report: one self-contained file (inline CSS, a small inline script that sorts
 tables, charts as inline SVG; nothing fetched from the network).
 
-Sections: the tables of :func:`spacy_weak.evaluation.report.report_tables` (sortable, every
+Sections: the tables of :func:`spacy_weak.evaluation.report_tables.report_tables` (sortable, every
 column header explained on hover), the charts of :mod:`spacy_weak.evaluation.charts`, and for
 span-level corpora displaCy renderings of sample documents (gold, aggregates, conflicts, and
 each source that has spans there) with a token table of the disagreements.
@@ -20,7 +20,8 @@ from ..spans import NEGATIVE_LABEL
 from .analysis import AnalysisResult
 from .data import GOLD_KEY
 from .documents import CONFLICT_KEY, CONFLICT_LABEL, best_window, rebuild_doc
-from .report import Table, fmt, report_tables
+from .report_tables import report_tables
+from .tables import Table, fmt
 from .tokens import gold_bits, label_bits
 
 PALETTE = [

@@ -24,9 +24,10 @@ Argilla's response ``user_id``. The result is written back as
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import srsly
 from spacy.tokens import Doc, Span
@@ -161,6 +162,35 @@ def read_reviews(
     label_set = set(labels)
     result = ImportResult()
     seen_unknown_labels: Counter = Counter()
+    for where, rec in _jsonl_records(paths):
+        result.n_records += 1
+        doc_id, text, answers = _parse_record(rec, where)
+        if not isinstance(text, str):
+            raise SpacyWeakError(Errors.E400.format(where=where, err="no text"))
+        index = by_id.get(doc_id) if doc_id is not None else None
+        if index is None:
+            index = by_hash.get(input_hash(text))
+        if index is None:
+            result.unknown_docs.append(f"{where} {doc_id or text[:40]!r}")
+            continue
+        doc = docs[index]
+        if doc.text != text:
+            raise SpacyWeakError(Errors.E401.format(where=where, doc_id=doc_key(doc, index)))
+        if not answers:
+            result.skipped["not reviewed (rejected, ignored or no response)"] += 1
+            continue
+        design = _design_meta(rec, doc_key(doc, index))
+        if design:
+            result.design[index] = design
+        for annotator, raw_spans in answers:
+            spans = _aligned_spans(doc, raw_spans, where, label_set, result, seen_unknown_labels)
+            _add_review(result, Review(safe_name(annotator), index, tuple(sorted(spans)), where), doc)
+    _warn_about_import(result, seen_unknown_labels, labels, paths)
+    return result
+
+
+def _jsonl_records(paths: Sequence[str | Path]) -> Iterator[tuple[str, Any]]:
+    """``(file:line, record)`` for every non-blank line of the reviewed files (E405, E201, E400)."""
     for path in paths:
         path = Path(path)
         if not path.is_file():
@@ -178,55 +208,52 @@ def read_reviews(
                     rec = srsly.json_loads(line)
                 except ValueError as err:
                     raise SpacyWeakError(Errors.E400.format(where=where, err=err)) from None
-                result.n_records += 1
-                doc_id, text, answers = _parse_record(rec, where)
-                if not isinstance(text, str):
-                    raise SpacyWeakError(Errors.E400.format(where=where, err="no text"))
-                index = by_id.get(doc_id) if doc_id is not None else None
-                if index is None:
-                    index = by_hash.get(input_hash(text))
-                if index is None:
-                    result.unknown_docs.append(f"{where} {doc_id or text[:40]!r}")
-                    continue
-                doc = docs[index]
-                if doc.text != text:
-                    raise SpacyWeakError(Errors.E401.format(where=where, doc_id=doc_key(doc, index)))
-                if not answers:
-                    result.skipped["not reviewed (rejected, ignored or no response)"] += 1
-                    continue
-                design = _design_meta(rec, doc_key(doc, index))
-                if design:
-                    result.design[index] = design
-                for annotator, raw_spans in answers:
-                    spans = set()
-                    for s in raw_spans:
-                        try:
-                            start, end, label = int(s["start"]), int(s["end"]), str(s["label"])
-                        except (KeyError, TypeError, ValueError):
-                            raise SpacyWeakError(Errors.E402.format(where=where, span=s)) from None
-                        if label not in label_set:
-                            seen_unknown_labels[label] += 1
-                            continue
-                        if not (0 <= start < end <= len(text)):
-                            result.stats.dropped += 1
-                            result.stats.example(f"{where} {label}@{start}-{end} outside the text")
-                            continue
-                        span = align_char_span(
-                            doc, start, end, label=label, alignment_mode="expand", stats=result.stats, where=where
-                        )
-                        if span is not None:
-                            spans.add((span.start, span.end, label))
-                    review = Review(safe_name(annotator), index, tuple(sorted(spans)), where)
-                    per_doc = result.reviews.setdefault(index, {})
-                    old = per_doc.get(review.annotator)
-                    if old is not None:
-                        if old.spans != review.spans:
-                            raise SpacyWeakError(Errors.E403.format(
-                                annotator=review.annotator, doc_id=doc_key(doc, index), first=old.where, second=where
-                            ))
-                        result.duplicates += 1
-                        continue
-                    per_doc[review.annotator] = review
+                yield where, rec
+
+
+def _aligned_spans(
+    doc: Doc, raw_spans, where: str, label_set: set, result: ImportResult, seen_unknown_labels: Counter
+) -> set:
+    """One annotator's character spans as token spans of ``doc`` (expanded to the covering tokens;
+    unknown labels and spans outside the text are counted, not kept)."""
+    text = doc.text
+    spans = set()
+    for s in raw_spans:
+        try:
+            start, end, label = int(s["start"]), int(s["end"]), str(s["label"])
+        except (KeyError, TypeError, ValueError):
+            raise SpacyWeakError(Errors.E402.format(where=where, span=s)) from None
+        if label not in label_set:
+            seen_unknown_labels[label] += 1
+            continue
+        if not (0 <= start < end <= len(text)):
+            result.stats.dropped += 1
+            result.stats.example(f"{where} {label}@{start}-{end} outside the text")
+            continue
+        span = align_char_span(doc, start, end, label=label, alignment_mode="expand", stats=result.stats, where=where)
+        if span is not None:
+            spans.add((span.start, span.end, label))
+    return spans
+
+
+def _add_review(result: ImportResult, review: Review, doc: Doc) -> None:
+    """Keep ``review``; the same annotator's review of the same document again is counted as a
+    duplicate when identical, ``E403`` when it differs."""
+    per_doc = result.reviews.setdefault(review.doc_index, {})
+    old = per_doc.get(review.annotator)
+    if old is not None:
+        if old.spans != review.spans:
+            raise SpacyWeakError(Errors.E403.format(
+                annotator=review.annotator, doc_id=doc_key(doc, review.doc_index), first=old.where, second=review.where
+            ))
+        result.duplicates += 1
+        return
+    per_doc[review.annotator] = review
+
+
+def _warn_about_import(result: ImportResult, seen_unknown_labels: Counter, labels: Sequence[str], paths) -> None:
+    """W400 (unknown documents), W401 (unknown labels), W404 (realigned spans), W402 (annotators
+    who labelled nothing), W403 (nothing imported)."""
     if result.unknown_docs:
         warn(Warnings.W400.format(n=len(result.unknown_docs), examples="; ".join(result.unknown_docs[:3])))
     if seen_unknown_labels:
@@ -245,7 +272,6 @@ def read_reviews(
         warn(Warnings.W402.format(annotators=", ".join(empty), files=", ".join(files)))
     if not result.reviews:
         warn(Warnings.W403.format(paths=", ".join(str(p) for p in paths), n=result.n_records))
-    return result
 
 
 def _with_negatives(doc: Doc, spans: Sequence[SpanTuple]) -> list[Span]:

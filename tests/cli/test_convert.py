@@ -3,7 +3,7 @@ import spacy
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
-from spacy_weak.cli.convert import convert_corpus, parse_label_map
+from spacy_weak.corpora.convert import convert_corpus, parse_label_map
 from spacy_weak.corpora import get_doc_id, read_docs, sample_path
 from spacy_weak.corpora.shards import ShardWriter, docbin_files, read_manifest
 

@@ -111,7 +111,7 @@ def test_cli_guard_turns_exceptions_into_coded_messages(err, code):
 
 
 def test_disk_full_during_apply_is_coded_and_resumable(tmp_path, monkeypatch):
-    from spacy_weak.cli.convert import convert_corpus
+    from spacy_weak.corpora.convert import convert_corpus
 
     src = write_pubtator(tmp_path / "docs.txt", n=6)
     convert_corpus("pubtator", src, tmp_path / "gold", shard_size=2, show_progress=False)

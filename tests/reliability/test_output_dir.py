@@ -11,7 +11,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from spacy_weak.cli.convert import convert_corpus
+from spacy_weak.corpora.convert import convert_corpus
 from spacy_weak.corpora.shards import ShardWriter, read_docs, read_manifest
 from spacy_weak.errors import SpacyWeakError
 from spacy_weak.io import write_bytes_atomic

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from spacy.tokens import DocBin, Span
 
-from spacy_weak.cli.convert import convert_corpus
+from spacy_weak.corpora.convert import convert_corpus
 from spacy_weak.spans import set_source_spans
 
 from .helpers import assert_clean as _assert_clean, make_model, run_cli, snapshot, write_pubtator
