@@ -75,7 +75,7 @@ def analyze_cli(
     from ..progress import progress
 
     from ..errors import Warnings, warn
-    from .apply import import_code
+    from ..runs.code import import_code
 
     start = time.perf_counter()
     if compare:
