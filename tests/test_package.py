@@ -187,3 +187,19 @@ def test_no_import_cycles_between_modules():
     lines = [f"{' -> '.join(c)}   (modules in this knot: {', '.join(comp)})"
              for c, comp in zip(cycles, strong_components(graph))]
     assert not cycles, "import cycles (imports inside functions included):\n" + "\n".join(lines)
+
+
+def test_nothing_outside_cli_imports_cli():
+    """``cli/`` parses, calls and prints: the library (and its Dask backend) never imports it."""
+    graph = _import_graph()
+    offenders = sorted(f"{m} -> {t}" for m, ts in graph.items() for t in ts
+                       if t.startswith("spacy_weak.cli") and not m.startswith(("spacy_weak.cli", "spacy_weak.__main__")))
+    assert not offenders, offenders
+
+
+def test_runs_layer_does_not_import_its_backends():
+    """``runs/`` is the layer the command line and the Dask backend build on: it imports neither."""
+    graph = _import_graph()
+    offenders = sorted(f"{m} -> {t}" for m, ts in graph.items() if m.startswith("spacy_weak.runs") for t in ts
+                       if t.startswith(("spacy_weak.cli", "spacy_weak.distributed")))
+    assert not offenders, offenders
