@@ -24,7 +24,6 @@ import typer
 
 from ..runs.apply import apply_pipeline, kill_workers_with_parent
 from ..runs.code import import_code  # noqa: F401 - cli/convert.py imports it from here (helper 23b's file)
-from ..runs.pipeline import load_pipeline  # noqa: F401 - importable from here for older callers
 from ._app import app
 from ._overrides import parse_overrides
 

@@ -10,8 +10,7 @@ from typing import Any, Dict, List, Optional
 
 import typer
 
-from ..runs.fit import fit_component, fit_pipeline  # noqa: F401 - fit_component importable from here for older callers
-from ..runs.pipeline import find_component  # noqa: F401 - importable from here for older callers
+from ..runs.fit import fit_pipeline
 from ._app import app
 
 logger = logging.getLogger(__name__)
