@@ -174,7 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     add_arm_arguments(ap)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    from spacy_weak.cli.apply import import_code
+    from spacy_weak.runs.code import import_code
     from spacy_weak.corpora.save import check_outputs, save_docs
     from spacy_weak.errors import SpacyWeakError
 

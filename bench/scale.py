@@ -92,7 +92,7 @@ def prepare(work: Path, scales, shard_size: int, fit_iter: int):
     import spacy
     from spacy import util
 
-    from spacy_weak.cli.convert import convert_corpus
+    from spacy_weak.corpora.convert import convert_corpus
     from spacy_weak.corpora.shards import docbin_files, read_docs
 
     model = work / "model"

@@ -1,7 +1,7 @@
 import pytest
 import spacy
 
-from spacy_weak.cli.apply import load_pipeline
+from spacy_weak.runs.pipeline import load_pipeline
 from spacy_weak.errors import SpacyWeakError, with_code_hint
 
 

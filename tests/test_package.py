@@ -58,8 +58,9 @@ def test_cli_help():
     assert "spacy-weak" in out.stdout or "Usage" in out.stdout
 
 
-def _module_level_imports(path, package_root):
-    """The spacy_weak modules a module imports at module level (not inside functions)."""
+def _imports(path, package_root):
+    """The spacy_weak modules a module imports anywhere: at module level and inside functions
+    (``if TYPE_CHECKING:`` blocks left out: they never run)."""
     import ast
 
     rel = path.relative_to(package_root.parent).with_suffix("")
@@ -69,8 +70,15 @@ def _module_level_imports(path, package_root):
         pkg = parts
     else:
         pkg = parts[:-1]
+    tree = ast.parse(path.read_text(encoding="utf8"))
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
     out = set()
-    for node in ast.parse(path.read_text(encoding="utf8")).body:
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = pkg[: len(pkg) - (node.level - 1)]
@@ -86,8 +94,8 @@ def _module_level_imports(path, package_root):
     return out
 
 
-def test_no_import_cycles_between_modules():
-    """Module-level imports inside the package form no cycle (issue #12: analysis <-> documents <-> scoring)."""
+def _import_graph():
+    """``{module: modules it imports}`` over the whole package, imports inside functions included."""
     from pathlib import Path
 
     import spacy_weak
@@ -98,24 +106,100 @@ def test_no_import_cycles_between_modules():
         rel = path.relative_to(root.parent).with_suffix("")
         name = ".".join(rel.parts[:-1] if rel.parts[-1] == "__init__" else rel.parts)
         modules[name] = path
-    graph = {m: {t for t in _module_level_imports(p, root) if t in modules and t != m} for m, p in modules.items()}
-    # a package's __init__ importing its own submodules is not a cycle worth reporting
+    graph = {m: {t for t in _imports(p, root) if t in modules and t != m} for m, p in modules.items()}
+    # a module importing its own package (`from . import x` names the package first) is no cycle worth reporting
     for m in graph:
         graph[m] = {t for t in graph[m] if not m.startswith(t + ".")}
-    state, cycles = {}, []
+    return graph
 
-    def visit(m, stack):
-        state[m] = 1
-        stack.append(m)
-        for t in sorted(graph[m]):
-            if state.get(t) == 1:
-                cycles.append(stack[stack.index(t):] + [t])
-            elif t not in state:
-                visit(t, stack)
-        stack.pop()
-        state[m] = 2
 
-    for m in sorted(graph):
-        if m not in state:
-            visit(m, [])
-    assert cycles == []
+def strong_components(graph):
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    import sys
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    index, low, on_stack, stack, components = {}, {}, set(), [], []
+
+    def strongconnect(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                strongconnect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                components.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            strongconnect(v)
+    return sorted(components)
+
+
+def import_cycles(graph):
+    """One cycle per strongly connected component, each as ``[a, b, ..., a]``; sorted, so a
+    failure lists the same cycles every run."""
+    cycles = []
+    for comp in strong_components(graph):
+        members = set(comp)
+        # the shortest cycle through the component's first module (breadth-first search)
+        first, paths = comp[0], {comp[0]: [comp[0]]}
+        queue, found = [comp[0]], None
+        while queue and found is None:
+            nxt = []
+            for v in queue:
+                for w in sorted(graph[v] & members):
+                    if w == first:
+                        found = paths[v] + [first]
+                        break
+                    if w not in paths:
+                        paths[w] = paths[v] + [w]
+                        nxt.append(w)
+                if found:
+                    break
+            queue = nxt
+        cycles.append(found)
+    return cycles
+
+
+def test_import_cycles_finds_a_cycle_inside_a_function():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c", "a"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles_between_modules():
+    """No import cycles inside the package, counting imports inside functions (issue #12:
+    analysis <-> documents <-> scoring; issue #23: cli.apply <-> distributed.*)."""
+    graph = _import_graph()
+    cycles = import_cycles(graph)
+    lines = [f"{' -> '.join(c)}   (modules in this knot: {', '.join(comp)})"
+             for c, comp in zip(cycles, strong_components(graph))]
+    assert not cycles, "import cycles (imports inside functions included):\n" + "\n".join(lines)
+
+
+def test_nothing_outside_cli_imports_cli():
+    """``cli/`` parses, calls and prints: the library (and its Dask backend) never imports it."""
+    graph = _import_graph()
+    offenders = sorted(f"{m} -> {t}" for m, ts in graph.items() for t in ts
+                       if t.startswith("spacy_weak.cli") and not m.startswith(("spacy_weak.cli", "spacy_weak.__main__")))
+    assert not offenders, offenders
+
+
+def test_runs_layer_does_not_import_its_backends():
+    """``runs/`` is the layer the command line and the Dask backend build on: it imports neither."""
+    graph = _import_graph()
+    offenders = sorted(f"{m} -> {t}" for m, ts in graph.items() if m.startswith("spacy_weak.runs") for t in ts
+                       if t.startswith(("spacy_weak.cli", "spacy_weak.distributed")))
+    assert not offenders, offenders

@@ -83,8 +83,10 @@ def docs_from_examples(
             yield doc
 
 
-class _AggregatorBase(Pipe):
-    """Shared plumbing: error handler, batching, serialisation of ``cfg`` + ``model``."""
+class AggregatorBase(Pipe):
+    """Shared plumbing of every aggregator: error handler, batching, serialisation of
+    ``cfg`` + ``model``. Public bases: :class:`~.span_base.SpanAggregator`,
+    :class:`~.doc_components.DocAggregator` (see :mod:`.contracts`)."""
 
     def __init__(self, vocab: Vocab, name: str):
         self.vocab = vocab
@@ -187,3 +189,6 @@ class _AggregatorBase(Pipe):
 
 
 # =============================================================== span-level
+
+
+_AggregatorBase = AggregatorBase  # the name before issue 23 (kept for code written against it)

@@ -25,7 +25,7 @@ from ..spans import (
     resolve_sources,
 )
 from .base import (
-    _AggregatorBase,
+    AggregatorBase,
     _check_option,
     _selects,
     docs_from_examples,
@@ -131,7 +131,15 @@ def cats_probs(doc: Doc, key: str) -> Optional[Dict[str, float]]:
     return {str(k): float(v) for k, v in group.attrs[ATTR_CATS].items()}
 
 
-class _DocAggregator(_AggregatorBase):
+class DocAggregator(AggregatorBase):
+    """The base of document-level aggregators (``weak_doc_vote``, ``weak_doc_em``; see
+    :mod:`.contracts`): reads the ``doc_votes`` of document-level sources, writes ``doc.cats``
+    (and, with ``spans_key``, an empty span group carrying the probabilities).
+
+    A subclass gives ``predict(docs)`` returning per doc a ``{label: probability}`` dict
+    (or ``None``: no source ran), and its own state methods.
+    """
+
     @property
     def labels(self) -> Tuple[str, ...]:
         return tuple(getattr(self, "labels_", None) or self.cfg["labels"])
@@ -174,7 +182,7 @@ class _DocAggregator(_AggregatorBase):
         )
 
 
-class DocVoteAggregator(_DocAggregator):
+class DocVoteAggregator(DocAggregator):
     """Document-level (weighted) majority vote into ``doc.cats``; no fitting.
 
     Multi-class: each class gets its share of the "for" votes (uniform when
@@ -219,7 +227,7 @@ class DocVoteAggregator(_DocAggregator):
         return [{l: float(P[d, i]) for i, l in enumerate(labels)} for d in range(len(docs))]
 
 
-class DocEMAggregator(_DocAggregator):
+class DocEMAggregator(DocAggregator):
     """Dawid-Skene / naive-Bayes EM over document-level votes into ``doc.cats``."""
 
     def __init__(
@@ -280,6 +288,12 @@ class DocEMAggregator(_DocAggregator):
         for doc in docs:
             collector.add(doc)
         return self._fit_collector(collector)
+
+    def fit_sharded(self, shards) -> None:
+        """The cluster fit's hook (:class:`~.contracts.ShardFittable`): Dawid-Skene's statistics per shard."""
+        from .sharded_fit import fit_doc_em_sharded
+
+        fit_doc_em_sharded(self, shards, DocVoteCollector)
 
     def _priors_array(self, labels: Sequence[str]) -> Optional[np.ndarray]:
         priors = self.cfg["class_priors"]
@@ -378,3 +392,6 @@ class DocEMAggregator(_DocAggregator):
             return
         model = DawidSkene(len(self.sources_), len(self.labels_), multilabel=bool(data["multilabel"]))
         self.model_ = model.load_dict(data)
+
+
+_DocAggregator = DocAggregator  # the name before issue 23 (kept for code written against it)

@@ -21,7 +21,7 @@ from .observations import (
 from .span_base import (
     SCHEMES,
     SPAN_PROBS,
-    _SpanAggregator,
+    SpanAggregator,
     merge_adjacent_states,
 )
 from .validation import (
@@ -39,7 +39,7 @@ from .voting import states_to_span_arrays
 logger = logging.getLogger(__name__)
 
 
-class HMMAggregator(_SpanAggregator):
+class HMMAggregator(SpanAggregator):
     """Hidden Markov label model over span-level sources (see ``docs/aggregation.md``)."""
 
     def __init__(
@@ -179,6 +179,12 @@ class HMMAggregator(_SpanAggregator):
     def fit(self, docs: Iterable[Doc]) -> "HMMAggregator":
         """Fit the HMM on ``docs`` (any iterable; streamed, one pass)."""
         return self._fit_arrays(self._collect(docs))
+
+    def fit_sharded(self, shards) -> None:
+        """The cluster fit's hook (:class:`~.contracts.ShardFittable`): EM statistics per shard."""
+        from .sharded_fit import fit_hmm_sharded
+
+        fit_hmm_sharded(self, shards)
 
     def _fit_arrays(self, collector: ObservationCollector) -> "HMMAggregator":
         X, lengths, sources, labels = collector.finalize()

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from ..spans import (
     set_aggregate,
 )
-from .base import _AggregatorBase, _selects
+from .base import AggregatorBase, _selects
 from .observations import (
     FIRST_LABEL_CODE,
     doc_offsets,
@@ -57,7 +57,16 @@ def io_symbols(X: np.ndarray) -> np.ndarray:
     return np.where((X >= FIRST_LABEL_CODE) & ((X - FIRST_LABEL_CODE) % 2 == 0), X + 1, X).astype(X.dtype, copy=False)
 
 
-class _SpanAggregator(_AggregatorBase):
+class SpanAggregator(AggregatorBase):
+    """The base of span-level aggregators (``weak_vote``, ``weak_hmm``; see :mod:`.contracts`):
+    reads span source groups, writes ``doc.spans[spans_key]`` (probabilities, voters,
+    :func:`~spacy_weak.spans.set_aggregate`) and, with ``annotate_ents``, ``doc.ents``.
+
+    A subclass gives ``predict(docs)`` returning, per doc, ``None`` (no source ran) or
+    ``(spans, probs, voters)`` with spans as ``(start, end, label)`` token offsets, and its
+    own ``_get_state`` / ``_set_state`` / ``_validate_state``.
+    """
+
     def _has_sources(self, doc: Doc) -> bool:
         patterns = self.cfg["sources"] or ["*"]
         own = self.cfg["spans_key"]
@@ -123,3 +132,6 @@ class _SpanAggregator(_AggregatorBase):
             (triples[bounds[d] : bounds[d + 1]], probs[bounds[d] : bounds[d + 1]], voters[bounds[d] : bounds[d + 1]])
             for d in range(n_docs)
         ]
+
+
+_SpanAggregator = SpanAggregator  # the name before issue 23 (kept for code written against it)

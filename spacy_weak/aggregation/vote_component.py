@@ -16,7 +16,7 @@ from .observations import (
     available_sources,
     is_span_source_group,
 )
-from .span_base import _SpanAggregator, merge_adjacent_states
+from .span_base import SpanAggregator, merge_adjacent_states
 from .validation import check_aggregator_names, check_number_map, check_spans_key_free
 from .voting import span_majority, states_to_span_arrays, token_majority
 
@@ -39,7 +39,7 @@ def merge_adjacent_spans(kept):
 logger = logging.getLogger(__name__)
 
 
-class VoteAggregator(_SpanAggregator):
+class VoteAggregator(SpanAggregator):
     """Majority vote over span-level sources (token or span level), no fitting.
 
     See :mod:`spacy_weak.aggregation.voting` for the exact rules.

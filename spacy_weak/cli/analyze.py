@@ -67,15 +67,8 @@ def analyze_cli(
 
     See docs/evaluation.md for every column.
     """
-    from ..errors import Errors, SpacyWeakError
-    from ..evaluation import report
-    from ..evaluation.analysis import analyze
-    from ..evaluation.data import read_docbins
-    from ..evaluation.scoring import load_model_reports
-    from ..progress import progress
-
     from ..errors import Warnings, warn
-    from .apply import import_code
+    from ..runs.analyze import analyze_corpus
 
     start = time.perf_counter()
     if compare:
@@ -83,49 +76,45 @@ def analyze_cli(
 
         compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
         return
-    try:
-        import_code(code)
-        if hmm is not None:
-            warn(Warnings.W551.format(path=hmm))
-            model = model or hmm
-        models = load_model_reports(model) if model is not None else {}
-        docs = progress(read_docbins(docbin_paths), desc="analyze")
-        gold_docs = read_docbins(gold) if gold is not None else None
-        result = analyze(
-            docs,
-            gold_docs=gold_docs,
-            gold_key=gold_key,
-            sources=_split(sources),
-            aggregates=_split(aggregates),
-            hmm_report=models.get("span"),
-            hmm_source=models.get("span_key"),
-            doc_model_report=models.get("doc"),
-            n_samples=n_samples,
-            n_documents=n_documents,
-            diagnostics=diagnostics,
-        )
-        if result.data.n_docs == 0:
-            raise SpacyWeakError(Errors.E156.format(path=", ".join(str(p) for p in docbin_paths)))
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1) from None
+    if hmm is not None:
+        warn(Warnings.W551.format(path=hmm))
+        model = model or hmm
+    result, models = analyze_corpus(
+        docbin_paths, gold=gold, gold_key=gold_key, sources=_split(sources), aggregates=_split(aggregates),
+        model=model, code=code, n_samples=n_samples, n_documents=n_documents, diagnostics=diagnostics,
+    )
     if not quiet:
-        report.print_tables(result)
-        if models.get("dependencies"):
-            from ..aggregation.dependencies import format_report
-
-            typer.echo(format_report(models["dependencies"]))
-    for path, writer in ((json_path, report.write_json), (markdown_path, report.write_markdown), (html_path, report.write_html)):
-        if path is not None:
-            writer(result, path)
-            typer.echo(f"Wrote {path}")
-            if path == html_path:
-                from ..evaluation.charts import matplotlib_available
-
-                if not matplotlib_available():
-                    typer.echo(f"  (no charts in {path}: matplotlib is not installed; pip install -e \".[report]\" "
-                               "in the clone of spacy-weak)")
+        _print_tables(result, models)
+    _write_reports(result, json_path=json_path, markdown_path=markdown_path, html_path=html_path)
     typer.echo(
         f"Analysed {result.data.n_docs} documents, {len(result.data.sources)} sources, "
         f"{len(result.data.aggregates)} aggregates in {time.perf_counter() - start:.1f}s"
     )
+
+
+def _print_tables(result, models) -> None:
+    """The analysis's tables, and the source dependencies a fitted HMM learned."""
+    from ..evaluation import report
+
+    report.print_tables(result)
+    if models.get("dependencies"):
+        from ..aggregation.dependencies import format_report
+
+        typer.echo(format_report(models["dependencies"]))
+
+
+def _write_reports(result, *, json_path: Optional[Path], markdown_path: Optional[Path], html_path: Optional[Path]) -> None:
+    """The reports asked for (JSON, Markdown, HTML), each named once written."""
+    from ..evaluation import report
+
+    for path, writer in ((json_path, report.write_json), (markdown_path, report.write_markdown), (html_path, report.write_html)):
+        if path is None:
+            continue
+        writer(result, path)
+        typer.echo(f"Wrote {path}")
+        if path == html_path:
+            from ..evaluation.charts import matplotlib_available
+
+            if not matplotlib_available():
+                typer.echo(f"  (no charts in {path}: matplotlib is not installed; pip install -e \".[report]\" "
+                           "in the clone of spacy-weak)")

@@ -12,7 +12,7 @@ from ..corpora.convert import convert_corpus, parse_label_map, parse_list, token
 from ..corpora.formats import CONVERT_FORMATS, convert_reader_options, format_help  # noqa: F401 (re-exported)
 from ..errors import SpacyWeakError
 from ._app import app
-from .apply import import_code
+from ..runs.code import import_code
 
 
 def print_convert_summary(summary: Dict[str, Any], output_dir: Path) -> None:

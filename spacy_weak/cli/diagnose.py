@@ -41,11 +41,6 @@ def _gold_key(docs, gold_docs, gold_key):
     return None
 
 
-def _fail(err) -> None:
-    typer.echo(str(err), err=True)
-    raise typer.Exit(code=1)
-
-
 @diagnose_app.command("breakdown", outputs={"json_path": "file", "missed_lexicon": "file"})
 def breakdown_cli(
     docbin_paths: list[Path] = typer.Argument(..., help="Annotated (and aggregated) DocBin files or shard directories."),
@@ -63,7 +58,6 @@ def breakdown_cli(
     with or without a vote) with the most frequent strings, and its boundary words per label."""
     from wasabi import msg
 
-    from ..errors import SpacyWeakError
     from ..evaluation.boundary_words import boundary_words
     from ..evaluation.breakdown import (
         GOLD_CLASSES,
@@ -74,15 +68,12 @@ def breakdown_cli(
     )
     from ..io import write_json_atomic
 
-    try:
-        docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
-        gk = _gold_key(docs, gold_docs, gold_key)
-        data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gk)
-        classified = classify_key(data, key)
-        out = breakdown_data(data, key, n_examples=n, classified=classified)
-        words = boundary_words(data, key, n=n, classified=classified)
-    except SpacyWeakError as err:
-        _fail(err)
+    docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
+    gk = _gold_key(docs, gold_docs, gold_key)
+    data = collect_for_key(docs, key, gold_docs=gold_docs, gold_key=gk)
+    classified = classify_key(data, key)
+    out = breakdown_data(data, key, n_examples=n, classified=classified)
+    words = boundary_words(data, key, n=n, classified=classified)
     for side, classes in (("pred", PRED_CLASSES), ("gold", GOLD_CLASSES)):
         total = out[side]["total"]
         msg.divider(f"{key}: {'predicted spans' if side == 'pred' else 'gold mentions'} ({total['n']})")
@@ -158,34 +149,31 @@ def terms_cli(
     )
     from ..io import write_json_atomic
 
-    try:
-        if (lexicon_in is None) != (lexicon_out is None):
-            raise SpacyWeakError(Errors.E606)
-        docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
-        out = term_precision(docs, key, gold_key=_gold_key(docs, gold_docs, gold_key), gold_docs=gold_docs)
-        rows = sort_rows(out["concepts"] if concepts else out["terms"], sort)
-        bad = worst_terms(out["terms"], min_matches=min_matches, max_hit_rate=max_hit_rate)
-        name = "concept" if concepts else "term"
-        table = [
-            [r[name], r.get("label", ", ".join(r.get("terms", [])[:3])), r["matches"], r["exact"], r["boundary"],
-             r["wrong"], r["precision"], r["hit_rate"]]
-            for r in rows[:n]
-        ]
-        msg.divider(f"{key}: {len(out['terms'])} terms, {len(out.get('concepts', []))} concepts on {out['docs']} gold docs")
-        msg.table(
-            [[c if not isinstance(c, float) else f"{c:.2f}" for c in row] for row in table],
-            header=[name, "label" if not concepts else "terms", "matches", "exact", "boundary", "wrong", "precision", "hit rate"],
-            divider=True,
-        )
-        typer.echo(f"Bad terms (matches >= {min_matches}, hit rate <= {max_hit_rate}): {len(bad)}, "
-                   f"{sum(r['wrong'] for r in bad)} wrong matches, {sum(r['exact'] for r in bad)} exact ones lost")
-        if stop_terms is not None:
-            typer.echo(f"Wrote {write_stop_terms(stop_terms, bad)} stop terms to {stop_terms}")
-        if lexicon_in is not None:
-            counts = filter_lexicon(lexicon_in, lexicon_out, [r["term"] for r in bad])
-            typer.echo(f"Wrote {lexicon_out}: {counts['kept']} of {counts['read']} records ({counts['dropped']} dropped)")
-        if json_path is not None:
-            write_json_atomic(json_path, out)
-            typer.echo(f"Wrote {json_path}")
-    except SpacyWeakError as err:
-        _fail(err)
+    if (lexicon_in is None) != (lexicon_out is None):
+        raise SpacyWeakError(Errors.E606)
+    docs, gold_docs, gold_key = _load(docbin_paths, gold, gold_key)
+    out = term_precision(docs, key, gold_key=_gold_key(docs, gold_docs, gold_key), gold_docs=gold_docs)
+    rows = sort_rows(out["concepts"] if concepts else out["terms"], sort)
+    bad = worst_terms(out["terms"], min_matches=min_matches, max_hit_rate=max_hit_rate)
+    name = "concept" if concepts else "term"
+    table = [
+        [r[name], r.get("label", ", ".join(r.get("terms", [])[:3])), r["matches"], r["exact"], r["boundary"],
+         r["wrong"], r["precision"], r["hit_rate"]]
+        for r in rows[:n]
+    ]
+    msg.divider(f"{key}: {len(out['terms'])} terms, {len(out.get('concepts', []))} concepts on {out['docs']} gold docs")
+    msg.table(
+        [[c if not isinstance(c, float) else f"{c:.2f}" for c in row] for row in table],
+        header=[name, "label" if not concepts else "terms", "matches", "exact", "boundary", "wrong", "precision", "hit rate"],
+        divider=True,
+    )
+    typer.echo(f"Bad terms (matches >= {min_matches}, hit rate <= {max_hit_rate}): {len(bad)}, "
+               f"{sum(r['wrong'] for r in bad)} wrong matches, {sum(r['exact'] for r in bad)} exact ones lost")
+    if stop_terms is not None:
+        typer.echo(f"Wrote {write_stop_terms(stop_terms, bad)} stop terms to {stop_terms}")
+    if lexicon_in is not None:
+        counts = filter_lexicon(lexicon_in, lexicon_out, [r["term"] for r in bad])
+        typer.echo(f"Wrote {lexicon_out}: {counts['kept']} of {counts['read']} records ({counts['dropped']} dropped)")
+    if json_path is not None:
+        write_json_atomic(json_path, out)
+        typer.echo(f"Wrote {json_path}")

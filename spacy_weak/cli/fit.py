@@ -1,4 +1,8 @@
-"""``spacy-weak fit``: fit an aggregator on annotated DocBin files, streaming them."""
+"""``spacy-weak fit``: fit an aggregator on annotated DocBin files, streaming them.
+
+The command parses and prints; the run is :func:`spacy_weak.runs.fit.fit_pipeline`
+(with ``--cluster``, through :func:`spacy_weak.distributed.cli.fit_with_cluster`).
+"""
 import logging
 import time
 from pathlib import Path
@@ -6,6 +10,7 @@ from typing import Any, Dict, List, Optional
 
 import typer
 
+from ..runs.fit import fit_pipeline
 from ._app import app
 
 logger = logging.getLogger(__name__)
@@ -16,82 +21,6 @@ def parse_overrides(pairs: List[str]) -> Dict[str, Any]:
     from ._overrides import parse_set_options
 
     return parse_set_options(pairs)
-
-
-def find_component(nlp, component: Optional[str], *, source_path: Optional[Path] = None) -> str:
-    """The pipe to fit: ``component`` as a pipe name, else as a factory name (one pipe made by it),
-    else (None) the one pipe that can be fitted."""
-    from ..errors import Errors, SpacyWeakError
-
-    names = list(nlp.pipe_names)
-    if component in names:
-        return component
-    fittable = [n for n in names if hasattr(nlp.get_pipe(n), "fit")]
-    if component is not None:
-        by_factory = [n for n in names if nlp.get_pipe_meta(n).factory == component]
-        if len(by_factory) == 1:
-            return by_factory[0]
-        raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(names)))
-    if len(fittable) == 1:
-        return fittable[0]
-    raise SpacyWeakError(Errors.E555.format(
-        path=source_path, found=", ".join(fittable) or "none", pipes=", ".join(names)))
-
-
-def load_pipeline(config_or_model: Path, overrides: Optional[Dict[str, Any]] = None, *, skip: List[str] = (),
-                  component: Optional[str] = None, resolve: bool = False):
-    """A pipeline from a saved model directory, or from a config (initialised, except the
-    components in ``skip``: the aggregator to fit, which is fitted on the DocBins instead).
-
-    With ``resolve=True`` returns ``(nlp, name)``: ``component`` resolved by :func:`find_component`
-    (and left out of initialisation). Component overrides on a saved pipeline take effect
-    (``_overrides.enforce_component_overrides``)."""
-    import spacy
-    from spacy import util
-
-    import warnings
-
-    from ..errors import Errors, SpacyWeakError, with_code_hint
-    from ._overrides import enforce_component_overrides
-
-    try:
-        overrides = overrides or {}
-        if config_or_model.is_dir():
-            nlp = spacy.load(config_or_model, config=overrides)
-            name = find_component(nlp, component, source_path=config_or_model) if resolve else None
-            enforce_component_overrides(nlp, overrides, refit=[name] if name else [])
-            return (nlp, name) if resolve else nlp
-        if not config_or_model.is_file():
-            raise SpacyWeakError(Errors.E105.format(path=config_or_model, err="no such file or directory"))
-        config = util.load_config(config_or_model, overrides=overrides, interpolate=False)
-        nlp = util.load_model_from_config(config, auto_fill=True, validate=True)
-        name = find_component(nlp, component, source_path=config_or_model) if resolve else None
-        skip = list(skip) + ([name] if name else [])
-        # initialise the sources (lexicons etc.) but not the aggregator being fitted;
-        # other fitted aggregators without examples stay unfitted (warning W102)
-        with warnings.catch_warnings(), nlp.select_pipes(disable=[n for n in skip if n in nlp.pipe_names]):
-            warnings.filterwarnings("ignore", message=r"\[W102\]")
-            nlp.initialize()
-        return (nlp, name) if resolve else nlp
-    except SpacyWeakError:
-        raise
-    except (OSError, ValueError, KeyError) as err:
-        raise SpacyWeakError(Errors.E105.format(path=config_or_model, err=with_code_hint(err))) from None
-
-
-def fit_component(nlp, component: str, docbin_paths: List[Path], *, source_path: Path = None):
-    """Fit ``nlp``'s ``component`` on the docs of ``docbin_paths`` (streamed)."""
-    from ..corpora.shards import read_docs
-    from ..errors import Errors, SpacyWeakError
-    from ..progress import progress
-
-    if component not in nlp.pipe_names:
-        raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(nlp.pipe_names)))
-    proc = nlp.get_pipe(component)
-    if not hasattr(proc, "fit"):
-        raise SpacyWeakError(Errors.E106.format(component=component))
-    docs = progress(read_docs([str(p) for p in docbin_paths], nlp.vocab), desc=f"fit {component}")
-    return proc.fit(docs)
 
 
 @app.command("fit", outputs={"output": "dir"}, context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -121,42 +50,25 @@ def fit_cli(
     number of documents beyond that array. Extra options override the config, as in
     spaCy's CLI: --paths.ctd lexicons/ctd.tsv --components.hmm.n_iter 30
     """
-    from ..errors import SpacyWeakError
     from ._overrides import parse_overrides as parse_cli_overrides
     from ._overrides import split_variadic
-    from ..portable import save_pipeline
-    from .apply import import_code
 
     start = time.perf_counter()
-    try:
-        from ..corpora.saved_dir import check_saved_dir, save_dir_atomic
-        from ..pipeline_meta import stamp_meta
+    docbin_paths, extra = split_variadic(docbin_paths, ctx.args)
+    config_overrides = parse_cli_overrides(extra)
+    config_overrides.update(parse_overrides(overrides))
+    backend = None
+    if cluster:  # the scheduler is reached first (E450 before any work)
+        from functools import partial
 
-        import_code(code)
-        docbin_paths, extra = split_variadic(docbin_paths, ctx.args)
-        # the loaded pipeline is an input too: fitting "in place" could destroy it
-        check_saved_dir(output, [config_or_model, *docbin_paths], kind="component" if component_only else "pipeline")
-        config_overrides = parse_cli_overrides(extra)
-        config_overrides.update(parse_overrides(overrides))
+        from ..distributed.cli import fit_with_cluster
 
-        def load():
-            return load_pipeline(config_or_model, config_overrides, component=component, resolve=True)
-
-        if cluster:  # the scheduler is reached first (E450 before any work)
-            from ..distributed.cli import fit_with_cluster
-
-            nlp, component, proc = fit_with_cluster(cluster, cluster_timeout, load, docbin_paths, source_path=config_or_model)
-        else:
-            nlp, component = load()
-            proc = fit_component(nlp, component, docbin_paths, source_path=config_or_model)
-        if component_only:
-            save_dir_atomic(output, proc.to_disk)
-        else:
-            stamp_meta(nlp)
-            save_pipeline(nlp, output)
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+        backend = partial(fit_with_cluster, cluster, cluster_timeout)
+    result = fit_pipeline(
+        config_or_model, docbin_paths, output, component=component, component_only=component_only,
+        code=code, overrides=config_overrides, backend=backend,
+    )
+    component, proc = result.component, result.proc
     elapsed = time.perf_counter() - start
     typer.echo(f"Fitted '{component}' in {elapsed:.1f}s and saved to {output}")
     history = getattr(proc, "history", None)

@@ -21,36 +21,31 @@ def init_cli(
     rules.py), the HMM, project.yml (annotate -> fit -> analyze -> train) and a README; then run it."""
     import sys
 
-    from ..errors import SpacyWeakError
     from ..scaffold import run_first_pass, scaffold
 
-    try:
-        check_lang(lang)
-        made = scaffold(directory, data, label=label, lang=lang, text_field=text_field)
-        typer.echo(f"Created {directory} for {made['n_docs']} documents of {data}:")
-        for rel in made["files"]:
-            typer.echo(f"  {rel}")
-        if made["terms"]:
-            typer.echo(f"  (lexicon.tsv seeded with {len(made['terms'])} words your text always capitalises, "
-                       f"e.g. {', '.join(made['terms'][:3])}: keep the {label} ones, add your own terms)")
-        else:
-            typer.echo("  (no word of your text looks like a name for lexicon.tsv: add your terms there, one "
-                       "`term<TAB>label` per line, and the gazetteer to the pipeline: see configs/weak.cfg)")
-        if run:
-            typer.echo("Running convert, annotate, fit, silver, analyze (as `spacy project run` does) ...")
-            done = run_first_pass(directory, data, lang=lang, text_field=text_field)
-            silver = done["silver"]
-            n_ents = sum(silver.get("ents", {}).values())
-            typer.echo(f"Ran convert, annotate, fit, silver, analyze: {done['documents']} documents, "
-                       f"{n_ents} silver {label} entities (recorded in project.lock)")
-            typer.echo(f"  report: {directory / 'reports' / 'report.html'}")
-            sys.stdout.flush()
-            for line in dict.fromkeys(done["warnings"]):  # the steps' warnings, here rather than after "Next:"
-                typer.echo(line, err=True)
-            sys.stderr.flush()
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1) from None
+    check_lang(lang)
+    made = scaffold(directory, data, label=label, lang=lang, text_field=text_field)
+    typer.echo(f"Created {directory} for {made['n_docs']} documents of {data}:")
+    for rel in made["files"]:
+        typer.echo(f"  {rel}")
+    if made["terms"]:
+        typer.echo(f"  (lexicon.tsv seeded with {len(made['terms'])} words your text always capitalises, "
+                   f"e.g. {', '.join(made['terms'][:3])}: keep the {label} ones, add your own terms)")
+    else:
+        typer.echo("  (no word of your text looks like a name for lexicon.tsv: add your terms there, one "
+                   "`term<TAB>label` per line, and the gazetteer to the pipeline: see configs/weak.cfg)")
+    if run:
+        typer.echo("Running convert, annotate, fit, silver, analyze (as `spacy project run` does) ...")
+        done = run_first_pass(directory, data, lang=lang, text_field=text_field)
+        silver = done["silver"]
+        n_ents = sum(silver.get("ents", {}).values())
+        typer.echo(f"Ran convert, annotate, fit, silver, analyze: {done['documents']} documents, "
+                   f"{n_ents} silver {label} entities (recorded in project.lock)")
+        typer.echo(f"  report: {directory / 'reports' / 'report.html'}")
+        sys.stdout.flush()
+        for line in dict.fromkeys(done["warnings"]):  # the steps' warnings, here rather than after "Next:"
+            typer.echo(line, err=True)
+        sys.stderr.flush()
     typer.echo("\nNext:")
     typer.echo(f"  cd {directory}")
     typer.echo("  spacy project run all      # skips the steps above (nothing changed) and trains a spaCy NER on the silver labels")

@@ -27,7 +27,7 @@ def load_hmm(path: Path, code: Path | None = None):
 
     from ..aggregation.hmm_component import HMMAggregator
     from ..errors import Errors, SpacyWeakError, with_code_hint
-    from .apply import import_code
+    from ..runs.code import import_code
 
     import_code(code)
     try:

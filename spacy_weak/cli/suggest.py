@@ -29,24 +29,19 @@ def suggest_cli(
     sources to drop), each with its cross-validated effect on the reviewed documents; --apply writes them."""
     import sys
 
-    from ..errors import SpacyWeakError
     from ..io import write_json_atomic
     from ..suggest.run import suggest
 
-    try:
-        lexicons = {}
-        for item in lexicon or []:
-            name, _, path = item.partition("=")
-            lexicons[name.strip()] = path.strip()
-        result = suggest(
-            docbin_paths, recipe, reviewed=reviewed or None, gold_key=gold_key, eval_paths=eval_paths or [],
-            lexicons=lexicons, output=output, apply=apply, k=folds, seed=seed, confidence=confidence,
-            kinds=[k.strip() for k in kinds.split(",") if k.strip()], overwrite=overwrite,
-            command="spacy-weak suggest " + " ".join(sys.argv[2:]),
-        )
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1) from None
+    lexicons = {}
+    for item in lexicon or []:
+        name, _, path = item.partition("=")
+        lexicons[name.strip()] = path.strip()
+    result = suggest(
+        docbin_paths, recipe, reviewed=reviewed or None, gold_key=gold_key, eval_paths=eval_paths or [],
+        lexicons=lexicons, output=output, apply=apply, k=folds, seed=seed, confidence=confidence,
+        kinds=[k.strip() for k in kinds.split(",") if k.strip()], overwrite=overwrite,
+        command="spacy-weak suggest " + " ".join(sys.argv[2:]),
+    )
     typer.echo(f"{result['reviewed_docs']} reviewed documents, {result['folds']} folds, {result['candidates']} candidates; "
                f"cross-validated F1 {100 * result['cv_f1_before']:.2f} -> {100 * result['cv_f1_after']:.2f}")
     for c in result["changes"]:

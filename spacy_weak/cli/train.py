@@ -16,7 +16,7 @@ from typing import List, Optional
 import typer
 
 from ._app import app
-from .apply import import_code
+from ..runs.code import import_code
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,10 @@
 """``apply`` on a Dask cluster: one task per output shard, same bytes as one process.
 
-Output shard ``k`` holds input documents ``[k * shard_size, (k + 1) * shard_size)``,
-as in :func:`spacy_weak.cli.apply.apply_pipeline`, so the output directory
+:class:`DaskApplier` is :class:`spacy_weak.runs.apply.Applier` (the preparation every
+backend shares: checks, output directory, pipeline, settings, provenance, writer)
+with its own loop and the checks a cluster needs first (DocBin input that every
+worker can read). Output shard ``k`` holds input documents ``[k * shard_size, (k + 1) * shard_size)``,
+as in :func:`spacy_weak.runs.apply.apply_pipeline`, so the output directory
 (shards and manifest, including the run's settings) is the one a single
 process writes, and either can resume the other's run. Each task is a pure
 function of (pipeline, input range): it reads its documents from the input
@@ -21,12 +24,12 @@ the same path (``docs/distributed.md``).
 """
 import logging
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..errors import Errors, SpacyWeakError
+from ..runs.apply import Applier
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +87,10 @@ def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int, pro
 
     from spacy.tokens import DocBin
 
-    from ..cli.apply import span_counts
     from ..corpora.shards import load_docbin, speed_up_srsly_msgpack
     from ..io import write_bytes_atomic
     from ..review.card import stamp
+    from ..runs.apply import span_counts
     from .pipeline import worker_pipeline
 
     speed_up_srsly_msgpack()
@@ -117,109 +120,89 @@ def apply_shard(key: str, parts: list[Part], out_path: str, batch_size: int, pro
     return {"file": Path(out_path).name, "docs": len(out), "counts": dict(sorted(counts.items()))}
 
 
-def apply_on_cluster(
-    client,
-    model: Path,
-    input_path: Path,
-    output_dir: Path,
-    *,
-    batch_size: int = 64,
-    shard_size: int = 1000,
-    format: str = "auto",
-    code: Path | None = None,
-    initialize: bool = False,
-    overwrite: bool = False,
-    show_progress: bool = True,
-    nlp=None,
-    overrides: dict[str, Any] | None = None,
-    exclude: Sequence[str] = (),
-    max_length: int | None = None,
-    max_token_work: int | None = None,
-    attempts: int = 3,
-) -> dict[str, Any]:
-    """:func:`spacy_weak.cli.apply.apply_pipeline` on the cluster of ``client``; same output, same summary.
-
-    ``input_path`` is a DocBin file or a shard directory (``E453`` otherwise).
-    ``max_length`` / ``max_token_work`` are checked as by one process; DocBin
-    input is never tokenized again, so they do not change the output.
-    ``attempts``: tries per shard before ``E454`` (a worker's death is retried by Dask as well).
-
-    The client holds the output directory's lock and writes the manifest
-    (:class:`~spacy_weak.corpora.shards.ShardWriter`); each shard is reserved
-    (recorded ``pending``) before its task is submitted and listed once it and
-    all earlier shards are written. At most a few tasks per worker are in
-    flight, so the pending list stays short.
-    """
-    from ..cli.apply import _summary, apply_settings, import_code, load_pipeline, run_report, span_counts
-    from ..corpora.limits import guard_tokenizer
-    from ..corpora.output_dir import check_output_dir
-    from ..corpora.readers import FORMATS, detect_format
-    from ..corpora.shards import ShardWriter, shard_name
-    from ..progress import progress, progress_enabled
-    from ..review.card import pipeline_provenance
-    from .cluster import run_tasks, scheduler_address
-    from .pipeline import register_pipeline, unregister_pipeline
-
-    start = time.perf_counter()
-    import_code(code)
-    if batch_size < 1:
-        raise SpacyWeakError(Errors.E212.format(param="batch_size", value=batch_size, options="an integer >= 1"))
-    if format not in FORMATS:
-        raise SpacyWeakError(Errors.E212.format(param="format", value=format, options=", ".join(FORMATS)))
-    if not isinstance(shard_size, int) or isinstance(shard_size, bool) or shard_size < 1:
-        raise SpacyWeakError(Errors.E257.format(value=shard_size))
-    input_path = Path(input_path)
-    output_dir = Path(output_dir)
-    check_output_dir(output_dir, [input_path])  # E500 / E501 before anything is read or written
-    fmt = detect_format(input_path) if format == "auto" else format
-    if fmt != "docbin":
-        raise SpacyWeakError(Errors.E453.format(path=input_path, format=fmt))
-    files, counts = input_files(input_path)
-    address = scheduler_address(client)
-    # every worker must read the input at the same path (before anything is written)
+def check_workers_read(client, files: Sequence[str]) -> None:
+    """``E456`` unless every worker can read the first and the last input file at the same path."""
     probe = [str(files[0]), str(files[-1])]
     for worker, missing in client.run(_check_paths, probe).items():
         if missing:
             raise SpacyWeakError(Errors.E456.format(worker=worker, what="read", path=missing, err="no such file or no permission"))
-    if nlp is None:
-        nlp, model_id = load_pipeline(Path(model), initialize=initialize, overrides=overrides, exclude=exclude)
-    else:
-        model_id = str(model)
-    tokenizer = nlp.tokenizer
-    guard_tokenizer(nlp, max_length=max_length, max_token_work=max_token_work)  # the same checks (E212)
-    nlp.tokenizer = tokenizer  # not used on DocBin input, and the pipeline is shipped as saved
-    if counts is None:
-        counts = client.gather(client.map(_count_file, [str(f) for f in files], pure=False))
-    settings = apply_settings(model_id, nlp, input_path, fmt)
-    provenance = pipeline_provenance(nlp)
-    # the lock is taken here, before any task can write; released when the block ends
-    with ShardWriter(
-        output_dir, settings=settings, shard_size=shard_size, overwrite=overwrite, count_fn=span_counts, inputs=[input_path]
-    ) as writer:
-        if writer.complete:
-            warn(Warnings.W250.format(path=output_dir, docs=writer.n_done))
-            return dict(writer.summary, resumed_from=writer.n_done, seconds=round(time.perf_counter() - start, 3))
-        resumed_from = writer.n_done
-        plan = shard_plan(files, counts, shard_size)
+
+
+class DaskApplier(Applier):
+    """:class:`~spacy_weak.runs.apply.Applier` whose loop submits one task per output shard
+    to the cluster of ``client``. ``attempts``: tries per shard before ``E454`` (a
+    worker's death is retried by Dask as well).
+
+    The client holds the output directory's lock and writes the manifest; each shard
+    is reserved (recorded ``pending``) before its task is submitted and listed once it
+    and all earlier shards are written. At most a few tasks per worker are in flight,
+    so the pending list stays short.
+    """
+
+    progress_desc = "apply (dask)"
+
+    def __init__(self, client, *, attempts: int = 3, **options: Any) -> None:
+        super().__init__(**options)
+        self.client, self.attempts = client, attempts
+        self.files: list[Path] = []
+        self.counts: list[int] | None = None
+
+    def check_options(self) -> None:
+        """The options of one process but ``n_process`` (the cluster has its workers), and
+        the shard size before anything is read (``E257``)."""
+        self._check_common_options()
+        size = self.shard_size
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise SpacyWeakError(Errors.E257.format(value=size))
+
+    def check_input(self, input_path: Path, fmt: str) -> None:
+        """DocBin input only (``E453``), readable by every worker at the same path (``E456``)."""
+        from .cluster import scheduler_address
+
+        if fmt != "docbin":
+            raise SpacyWeakError(Errors.E453.format(path=input_path, format=fmt))
+        self.files, self.counts = input_files(input_path)
+        self.address = scheduler_address(self.client)
+        check_workers_read(self.client, self.files)
+
+    def guard(self, nlp) -> None:
+        """The same checks as one process (``E212``); the tokenizer is left as it is: it does
+        not run on DocBin input, and the pipeline is shipped as saved."""
+        tokenizer = nlp.tokenizer
+        super().guard(nlp)
+        nlp.tokenizer = tokenizer
+
+    def _shard_plan(self) -> list[list[Part]]:
+        counts = self.counts
+        if counts is None:
+            counts = self.client.gather(self.client.map(_count_file, [str(f) for f in self.files], pure=False))
+        return shard_plan(self.files, counts, self.shard_size)
+
+    def loop(self, run) -> int:
+        from ..corpora.shards import shard_name
+        from ..progress import progress, progress_enabled
+        from .cluster import run_tasks
+        from .pipeline import register_pipeline, unregister_pipeline
+
+        client, writer = self.client, run.writer
+        plan = self._shard_plan()
         first = len(writer.shards)
         todo = list(range(first, len(plan)))
-        n_workers = len(client.scheduler_info().get("workers", {}))
-        key = register_pipeline(client, nlp, code)
-        logger.info("apply on %s: %d shards to run (%d done)", address, len(todo), first)
+        key = register_pipeline(client, run.nlp, self.code)
+        logger.info("apply on %s: %d shards to run (%d done)", self.address, len(todo), first)
 
         def submit(k: int):
             path = writer.reserve(k)  # recorded pending before the task can write it
-            return client.submit(apply_shard, key, plan[k], str(path), batch_size, provenance, pure=False)
+            return client.submit(apply_shard, key, plan[k], str(path), self.batch_size, run.provenance, pure=False)
 
         results: dict[int, dict[str, Any]] = {}
-        next_k = first
-        n_new = 0
+        next_k, n_new = first, 0
         done = run_tasks(
-            client, submit, todo, attempts=attempts, describe=lambda k: f"apply shard {shard_name(k)}",
-            window=max(4, 4 * n_workers),
+            client, submit, todo, attempts=self.attempts, describe=lambda k: f"apply shard {shard_name(k)}",
+            window=max(4, 4 * self._n_workers()),
         )
-        if show_progress and progress_enabled():
-            done = progress(done, total=len(todo), desc="apply (dask)", unit="shard")
+        if self.show_progress and progress_enabled():
+            done = progress(done, total=len(todo), desc=self.progress_desc, unit="shard")
         try:
             for k, entry in done:
                 results[k] = entry
@@ -228,11 +211,23 @@ def apply_on_cluster(
                     writer.record(e["file"], e["docs"], e["counts"])
                     n_new += int(e["docs"])
                     next_k += 1
-            summary = _summary(writer.counts)
-            writer.finish(summary=summary)
         finally:
             unregister_pipeline(client, key)
-    return run_report(
-        summary, resumed_from=resumed_from, processed=n_new, start=start,
-        workers=len(client.scheduler_info().get("workers", {})),
-    )
+        return n_new
+
+    def _n_workers(self) -> int:
+        return len(self.client.scheduler_info().get("workers", {}))
+
+    def report_extra(self) -> dict[str, Any]:
+        return {"workers": self._n_workers()}
+
+
+def apply_on_cluster(client, model: Path, input_path: Path, output_dir: Path, *, nlp=None, attempts: int = 3, **options: Any) -> dict[str, Any]:
+    """:func:`spacy_weak.runs.apply.apply_pipeline` on the cluster of ``client``; same output, same summary.
+
+    ``input_path`` is a DocBin file or a shard directory (``E453`` otherwise).
+    ``max_length`` / ``max_token_work`` are checked as by one process; DocBin
+    input is never tokenized again, so they do not change the output. ``options``
+    are those of one process but ``n_process`` (see :class:`DaskApplier`).
+    """
+    return DaskApplier(client, attempts=attempts, **options).run(model, input_path, output_dir, nlp=nlp)

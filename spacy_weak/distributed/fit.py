@@ -1,245 +1,64 @@
-"""``fit`` on a Dask cluster: EM with the E-step on the workers, the M-step on the client.
+"""``fit`` on a Dask cluster: the component's sharded fit with the shards on the workers.
 
-For ``weak_hmm`` (:class:`~spacy_weak.aggregation.hmm_component.HMMAggregator`):
-
-1. *scan*: one task per DocBin shard encodes its docs into an observation
-   array with the shard's own sources and labels (the component's
-   :class:`ObservationCollector`) and reports them; the client merges them
-   into the corpus's sources and labels, in the order one process would use;
-2. *encode*: each shard's array is remapped to those columns and codes and
-   stays in worker memory (a Dask future; recomputed from the shard file if
-   its worker dies);
-3. *initialise*: the majority-vote counts of every shard
-   (:meth:`WeakHMM.initial_counts`) are summed on the cluster;
-4. *fit*: the component's own steps (:meth:`HMMAggregator.fit_data`, the
-   code path of a single-process fit) run on :class:`ClusterObservations`:
-   per EM iteration the client sends the (small) model to one task per
-   shard, which runs hmmlearn's E-step (:meth:`WeakHMM.estep`); the
-   statistics and log-likelihoods are summed on the cluster in a fixed tree
-   and the client does the M-step and hmmlearn's convergence test
-   (:meth:`WeakHMM.fit_with`). With ``dependencies`` the redundancy tables
-   of the sources (``dependencies.py``) are summed likewise and the model is
-   refitted with the source weights; EM sees the clamp view (``clamp_learn``);
-5. the final expected emission counts (the source report) are summed likewise.
+The cluster fit knows no model by name: it checks the input, offers the shards as
+:class:`ClusterShards` (the :class:`~spacy_weak.aggregation.contracts.Shards` of the
+fittable contract: pure functions submitted to the workers, results summed on the
+cluster in a fixed tree) and calls the component's hook
+:meth:`~spacy_weak.aggregation.contracts.ShardFittable.fit_sharded`. What is computed
+per shard -- ``weak_hmm``'s scan, encoding, E-steps and source report, ``weak_doc_em``'s
+Dawid-Skene statistics -- is the model's own (:mod:`spacy_weak.aggregation.sharded_fit`);
+the M-step runs on the client. A component without the hook is refused with ``E457``.
 
 The client holds the model, one set of statistics and one future per shard:
-its memory does not grow with the corpus. ``weak_doc_em`` (Dawid-Skene) is
-fitted the same way with :meth:`DawidSkene.init_stats` / ``estep`` / ``update``.
-The result equals a single-process fit up to the order of floating-point
-sums (tests: within 1e-6).
+its memory does not grow with the corpus. The result equals a single-process fit
+up to the order of floating-point sums (tests: within 1e-6).
 """
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from ..aggregation.contracts import ShardFittable
 from ..errors import Errors, SpacyWeakError
 
 logger = logging.getLogger(__name__)
 
 
-# ------------------------------------------------------------------ worker tasks
-def _read(path: str):
-    from spacy.vocab import Vocab
+class ClusterShards:
+    """DocBin shards for a sharded fit on the cluster of ``client`` (the ``Shards`` contract)."""
 
-    from ..corpora.shards import read_docs
+    def __init__(self, client, files: list[str]) -> None:
+        self.client, self.files = client, files
 
-    return read_docs(path, Vocab())
+    def submit(self, fn: Callable, *args: Any):
+        return self.client.submit(fn, *args, pure=False)
 
+    def gather_one(self, handle, *, what: str):
+        from .cluster import gather_one
 
-def _scan_hmm(path: str, patterns: list[str], labels: list[str], exclude: list[str]):
-    """``(meta, X, lengths, sources, labels)`` of one shard with its own sources/labels."""
-    from ..aggregation.observations import ObservationCollector
+        return gather_one(handle, what=what)
 
-    collector = ObservationCollector(patterns, labels, exclude=exclude)
-    collector.add_docs(_read(path))
-    X, lengths, sources, labs = collector.finalize()
-    meta = {
-        "sources": sources,
-        "labels": labs,
-        "n_docs": collector.n_docs,
-        "n_tokens": int(X.shape[0]),
-        "n_spans": dict(collector.n_spans),
-        "overlaps_resolved": dict(collector.overlaps_resolved),
-        "unknown_labels": dict(collector.unknown_labels),
-        "unknown_label_names": {k: dict(v) for k, v in collector.unknown_label_names.items()},
-        "seen_sources": sorted(collector.seen_sources),
-        "reading_sources": sorted(collector.reading_sources),
-    }
-    return meta, X, lengths, sources, labs
+    def tree_sum(self, handles: Sequence[Any], fn: Callable):
+        from .cluster import tree_sum
+
+        return tree_sum(self.client, handles, fn)
 
 
-def _meta(scan):
-    return scan[0]
-
-
-def _encode_hmm(scan, sources: list[str], labels: list[str], io_scheme: bool, clamp_columns: list[int]):
-    """The shard's array in the corpus's columns and codes, in the component's
-    scheme (:func:`~spacy_weak.aggregation.hmm_fit.scheme_symbols`); ``(X, non-empty lengths)``."""
-    from ..aggregation.hmm_fit import scheme_symbols
-    from ..aggregation.observations import (
-        FIRST_LABEL_CODE,
-        MISSING,
-        n_symbols,
-        obs_dtype,
-    )
-
-    _, X_loc, lengths, src_loc, lab_loc = scan
-    dtype = obs_dtype(len(labels))
-    lut = np.full(n_symbols(len(lab_loc)) + 1, MISSING, dtype=np.int64)  # index -1 -> MISSING
-    lut[0], lut[1] = 0, 1
-    for i, label in enumerate(lab_loc):
-        g = labels.index(label)
-        lut[FIRST_LABEL_CODE + 2 * i] = FIRST_LABEL_CODE + 2 * g
-        lut[FIRST_LABEL_CODE + 2 * i + 1] = FIRST_LABEL_CODE + 2 * g + 1
-    X = np.full((X_loc.shape[0], len(sources)), MISSING, dtype=dtype)
-    for j, name in enumerate(sources):
-        if name in src_loc:
-            X[:, j] = lut[X_loc[:, src_loc.index(name)].astype(np.int64)]
-    X = scheme_symbols(X, io_scheme, clamp_columns)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    return np.ascontiguousarray(X), lengths[lengths > 0]
-
-
-def _fit_view(enc, clamp_columns: list[int], learn: bool):
-    """The shard's view EM fits on (:func:`~spacy_weak.aggregation.clamp.fit_view`)."""
-    from ..aggregation.clamp import fit_view
-
-    X, lengths = enc
-    return fit_view(X, clamp_columns, learn), lengths
-
-
-def _column_classes(enc):
-    """For each column, the first column identical to it on this shard's tokens (None: no token)."""
-    X, _ = enc
-    if X.shape[0] == 0:
-        return None
-    first: dict[bytes, int] = {}
-    return [first.setdefault(np.ascontiguousarray(X[:, j]).tobytes(), j) for j in range(X.shape[1])]
-
-
-def _hmm_redundancy_tables(model, enc):
-    from ..aggregation.dependencies import redundancy_tables
-
-    X, lengths = enc
-    if X.shape[0] == 0:
-        return None
-    return redundancy_tables(model, X, lengths).tables
-
-
-def _hmm_init_counts(model, enc):
-    X, lengths = enc
-    if X.shape[0] == 0:
-        return None
-    return model.initial_counts(X, lengths)
-
-
-def _hmm_estep(model, enc):
-    X, lengths = enc
-    if X.shape[0] == 0:
-        return None
-    return model.estep(X, lengths)
-
-
-def _hmm_emission_counts(model, enc):
-    from ..aggregation.hmm import EMISSION_BLOCK, iter_blocks
-
-    X, nz = enc
-    counts = np.zeros((model.n_sources, model.n_symbols, model.n_components))
-    for a, b, block in iter_blocks(nz, EMISSION_BLOCK):
-        _, post = model.score_samples(X[a:b], block)
-        counts += model.emission_counts(X[a:b], post)
-    return counts
-
-
-def _sum(*parts):
-    """Sum of task results in order: arrays, floats, tuples of them, dicts of them; None = nothing."""
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return None
-    first = parts[0]
-    if isinstance(first, tuple):
-        return tuple(_sum(*[p[i] for p in parts]) for i in range(len(first)))
-    if isinstance(first, dict):
-        return {k: _sum(*[p[k] for p in parts]) for k in first}
-    out = np.copy(first) if isinstance(first, np.ndarray) else first
-    for p in parts[1:]:
-        out = out + p
-    return out
-
-
-def _scan_doc(path: str, patterns: list[str], labels: list[str]):
-    from ..aggregation.doc_components import DocVoteCollector
-
-    collector = DocVoteCollector(patterns, labels)
-    for doc in _read(path):
-        collector.add(doc)
-    V, sources, labs = collector.finalize()
-    return {"sources": sources, "labels": labs, "n_docs": collector.n_docs}, V, sources, labs
-
-
-def _encode_doc(scan, sources: list[str], labels: list[str]):
-    from ..aggregation.dawid_skene import MISSING
-
-    _, V_loc, src_loc, lab_loc = scan
-    V = np.full((V_loc.shape[0], len(sources), len(labels)), MISSING, dtype=np.int8)
-    l_idx = [labels.index(label) for label in lab_loc]
-    for j, name in enumerate(sources):
-        if name in src_loc:
-            V[:, j, l_idx] = V_loc[:, src_loc.index(name), :]
-    return V
-
-
-def _doc_init(model, V):
-    return model.init_stats(V) if V.shape[0] else None
-
-
-def _doc_estep(model, V):
-    return model.estep(V) if V.shape[0] else None
-
-
-# ----------------------------------------------------------------------- client
 def _files(docbin_paths: Sequence[Path]) -> list[str]:
     from ..corpora.shards import docbin_files
 
     return [str(f) for src in docbin_paths for f in docbin_files(src)]
 
 
-def _merge_names(patterns: list[str], found: list[list[str]]) -> list[str]:
-    from ..spans import resolve_sources
-
-    union = {name for names in found for name in names}
-    return [s for s in resolve_sources(patterns, union) if s in union]
-
-
-def _add_counts(dicts: list[dict[str, int]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for d in dicts:
-        for k, v in d.items():
-            out[k] = out.get(k, 0) + int(v)
-    return out
-
-
-def _check_readable(client, files: list[str]) -> None:
-    from .apply import _check_paths
-
-    probe = [files[0], files[-1]]
-    for worker, missing in client.run(_check_paths, probe).items():
-        if missing:
-            raise SpacyWeakError(Errors.E456.format(worker=worker, what="read", path=missing, err="no such file or no permission"))
-
-
 def fit_on_cluster(client, nlp, component: str, docbin_paths: Sequence[Path], *, source_path: Any = None):
-    """Fit ``nlp``'s ``component`` (``weak_hmm`` or ``weak_doc_em``) on DocBin
-    files / shard directories with the workers of ``client``; returns the component.
+    """Fit ``nlp``'s ``component`` (a :class:`~spacy_weak.aggregation.contracts.ShardFittable`:
+    ``weak_hmm``, ``weak_doc_em``) on DocBin files / shard directories with the workers of
+    ``client``; returns the component.
 
     Same parameters as ``spacy-weak fit`` without ``--cluster`` (within 1e-6).
     """
-    from ..aggregation.doc_components import DocEMAggregator
-    from ..aggregation.hmm_component import HMMAggregator
+    from .apply import check_workers_read
 
     if component not in nlp.pipe_names:
         raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(nlp.pipe_names)))
@@ -247,138 +66,10 @@ def fit_on_cluster(client, nlp, component: str, docbin_paths: Sequence[Path], *,
     files = _files(docbin_paths)
     if not files:
         raise SpacyWeakError(Errors.E216.format(path=", ".join(map(str, docbin_paths))))
-    _check_readable(client, files)
-    start = time.perf_counter()
-    if isinstance(proc, HMMAggregator):
-        _fit_hmm(client, proc, files)
-    elif isinstance(proc, DocEMAggregator):
-        _fit_doc_em(client, proc, files)
-    else:
+    check_workers_read(client, files)
+    if not isinstance(proc, ShardFittable):
         raise SpacyWeakError(Errors.E457.format(component=component, kind=type(proc).__name__))
+    start = time.perf_counter()
+    proc.fit_sharded(ClusterShards(client, files))
     logger.info("%s fitted on the cluster in %.1fs (%d shards)", component, time.perf_counter() - start, len(files))
     return proc
-
-
-class ClusterObservations:
-    """The observations of :meth:`HMMAggregator.fit_data` held on the workers:
-    the interface of :class:`~spacy_weak.aggregation.hmm_fit.LocalObservations`,
-    each sum over documents mapped over the shards and summed on the cluster."""
-
-    def __init__(self, client, encoded: list, fit_views: list, n_tokens: int) -> None:
-        self.client, self.encoded, self.fit_views, self.n_tokens = client, encoded, fit_views, n_tokens
-
-    def _sum(self, fn, model, parts):
-        from .cluster import tree_sum
-
-        return tree_sum(self.client, [self.client.submit(fn, model, e, pure=False) for e in parts], _sum)
-
-    def identical_sources(self, sources: Sequence[str]) -> list[list[str]]:
-        """Columns identical on every token: identical on every shard."""
-        from .cluster import gather_one
-
-        per_shard = [gather_one(self.client.submit(_column_classes, e, pure=False), what="identical sources")
-                     for e in self.encoded]
-        per_shard = [c for c in per_shard if c is not None]
-        groups: dict[tuple, list[str]] = {}
-        for j, name in enumerate(sources):
-            groups.setdefault(tuple(c[j] for c in per_shard), []).append(name)
-        return [names for names in groups.values() if len(names) > 1]
-
-    def em(self, model) -> None:
-        model.fit_with(
-            lambda m: self._sum(_hmm_init_counts, m, self.fit_views),
-            lambda m: self._sum(_hmm_estep, m, self.fit_views),
-        )
-
-    def redundancy(self, model) -> np.ndarray:
-        from ..aggregation.dependencies import RedundancyAccumulator
-
-        tables = self._sum(_hmm_redundancy_tables, model, self.fit_views)
-        return RedundancyAccumulator.from_tables(tables, model.n_sources, model.n_symbols).redundancy()
-
-    def emission_counts(self, model) -> np.ndarray:
-        return self._sum(_hmm_emission_counts, model, self.encoded)
-
-
-def _fit_hmm(client, proc, files: list[str]) -> None:
-    """Scan and encode the shards on the workers, then :meth:`HMMAggregator.fit_data`
-    with :class:`ClusterObservations`: the single-process fit's steps, checks and warnings."""
-    from types import SimpleNamespace
-
-    from .cluster import gather_one
-
-    cfg = proc.cfg
-    patterns, exclude = proc.source_patterns(), [cfg["spans_key"]]
-    scans = [client.submit(_scan_hmm, f, patterns, list(cfg["labels"]), exclude, pure=False) for f in files]
-    metas = [gather_one(client.submit(_meta, s, pure=False), what=f"scan {f}") for s, f in zip(scans, files)]
-    n_docs = sum(m["n_docs"] for m in metas)
-    sources = _merge_names(patterns or ["*"], [m["sources"] for m in metas])
-    labels = list(cfg["labels"]) if cfg["labels"] else sorted({lab for m in metas for lab in m["labels"]})
-    unknown_names: dict[str, dict[str, int]] = {}
-    for m in metas:
-        for source, per in m["unknown_label_names"].items():
-            merged = unknown_names.setdefault(source, {})
-            for label, n in per.items():
-                merged[label] = merged.get(label, 0) + int(n)
-    summary = SimpleNamespace(
-        n_docs=n_docs,
-        seen_sources={name for m in metas for name in m["seen_sources"]},
-        reading_sources={name for m in metas for name in m.get("reading_sources", [])},
-        n_spans=_add_counts([m["n_spans"] for m in metas]),
-        unknown_label_names=unknown_names,
-        overlaps_resolved=_add_counts([m["overlaps_resolved"] for m in metas]),
-        unknown_labels=_add_counts([m["unknown_labels"] for m in metas]),
-    )
-    keep = proc.start_fit(summary, sources, labels)  # W500 / E101 / E102 / W501 / W100, as one process
-    sources = [sources[i] for i in keep]
-    clamp = proc._clamp_columns(sources)
-    io_scheme = cfg.get("scheme", "BIO") == "IO"
-    encoded = [client.submit(_encode_hmm, s, sources, labels, io_scheme, clamp, pure=False) for s in scans]
-    del scans
-    fit_views = encoded
-    if clamp and not cfg.get("clamp_learn", False):
-        fit_views = [client.submit(_fit_view, e, clamp, False, pure=False) for e in encoded]
-    n_tok = sum(m["n_tokens"] for m in metas)
-    proc.fit_data(ClusterObservations(client, encoded, fit_views, n_tok), sources, labels, n_docs=n_docs)
-
-
-def _fit_doc_em(client, proc, files: list[str]) -> None:
-    from ..aggregation.dawid_skene import DawidSkene
-    from .cluster import gather_one, tree_sum
-
-    cfg = proc.cfg
-    patterns = list(cfg["sources"])
-    scans = [client.submit(_scan_doc, f, patterns, list(cfg["labels"]), pure=False) for f in files]
-    metas = [gather_one(client.submit(_meta, s, pure=False), what=f"scan {f}") for s, f in zip(scans, files)]
-    n_docs = sum(m["n_docs"] for m in metas)
-    sources = _merge_names(patterns, [m["sources"] for m in metas])
-    labels = list(cfg["labels"]) if cfg["labels"] else sorted({lab for m in metas for lab in m["labels"]})
-    if not sources:
-        raise SpacyWeakError(Errors.E101.format(name=proc.name, patterns=cfg["sources"], n_docs=n_docs))
-    if not labels:
-        raise SpacyWeakError(Errors.E102.format(name=proc.name, sources=", ".join(sources)))
-    encoded = [client.submit(_encode_doc, s, sources, labels, pure=False) for s in scans]
-    del scans
-    model = DawidSkene(
-        len(sources),
-        len(labels),
-        multilabel=cfg["multilabel"],
-        class_priors=proc._priors_array(labels),
-        prior_strength=cfg["prior_strength"],
-        n_iter=cfg["n_iter"],
-        tol=cfg["tol"],
-    )
-    model.history = []
-    if n_docs:
-        # DawidSkene.fit: M-step from the majority vote, then E/M until the objective stalls
-        model.update(*tree_sum(client, [client.submit(_doc_init, model, v, pure=False) for v in encoded], _sum))
-        for _ in range(model.n_iter):
-            counts, q_sum, ll = tree_sum(client, [client.submit(_doc_estep, model, v, pure=False) for v in encoded], _sum)
-            model.history.append(ll + model.log_prior())
-            model.update(counts, q_sum)
-            if len(model.history) > 1 and model.history[-1] - model.history[-2] < model.tol * n_docs:
-                break
-    proc.model_ = model
-    proc.sources_ = list(sources)
-    proc.labels_ = list(labels)
-    proc.history = list(model.history)

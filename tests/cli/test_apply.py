@@ -12,7 +12,9 @@ import spacy
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
-from spacy_weak.cli.apply import apply_pipeline, load_pipeline, parse_overrides
+from spacy_weak.cli._overrides import parse_overrides
+from spacy_weak.runs.apply import apply_pipeline
+from spacy_weak.runs.pipeline import load_pipeline
 from spacy_weak.cli.convert import convert_corpus
 from spacy_weak.corpora import get_doc_id, read_docs
 from spacy_weak.corpora.shards import read_manifest

@@ -3,7 +3,8 @@ from spacy.tokens import DocBin
 from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
-from spacy_weak.cli.demo import REPO, run_demo
+from spacy_weak.cli.demo import REPO
+from spacy_weak.runs.demo import run_demo
 from spacy_weak.corpora import sample_path
 from spacy_weak.spans import span_probs
 

@@ -131,7 +131,7 @@ def test_overrides_on_saved_pipeline_win_or_are_refused(tmp_path):
     assert refit.cfg["n_iter"] == 1 and refit.cfg["merge_adjacent"] is True
     assert "EM iterations: 1;" in again.output
     # apply does not refit: a decoding setting wins, a model-defining one is refused
-    from spacy_weak.cli._overrides import enforce_component_overrides
+    from spacy_weak.runs.overrides import enforce_component_overrides
     from spacy_weak.errors import SpacyWeakError
     import pytest
 

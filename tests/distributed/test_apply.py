@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from spacy_weak.cli.apply import apply_pipeline
+from spacy_weak.runs.apply import apply_pipeline
 from spacy_weak.corpora.shards import read_manifest
 from spacy_weak.distributed import apply as dask_apply
 from spacy_weak.errors import SpacyWeakError
@@ -47,7 +47,7 @@ def test_cluster_apply_equals_single_process(client, corpus, reference, tmp_path
 def test_cluster_apply_resumes_a_single_process_run(client, corpus, reference, tmp_path):  # noqa: F811
     out = tmp_path / "mixed"
     # a single-process run stopped after 3 shards (its manifest lists them)
-    from spacy_weak.cli.apply import span_counts  # noqa: F401
+    from spacy_weak.runs.apply import span_counts  # noqa: F401
 
     apply_pipeline(corpus["model"], corpus["gold"], out, shard_size=SHARD, show_progress=False)
     manifest = read_manifest(out)

@@ -95,7 +95,7 @@ def test_cli_apply_and_fit_on_a_scheduler_address(client, corpus, tmp_path):  # 
         np.testing.assert_allclose(fitted["dask"]._hmm_state[key], fitted["one"]._hmm_state[key], atol=1e-6, rtol=0)
 
     # the fitted pipeline applied on the cluster: silver stamped with the same provenance, same bytes
-    from spacy_weak.cli.apply import apply_pipeline
+    from spacy_weak.runs.apply import apply_pipeline
     from spacy_weak.distributed import apply as dask_apply
     from spacy_weak.review.card import read_provenance
 

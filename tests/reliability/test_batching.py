@@ -65,7 +65,7 @@ def test_span_probabilities_bit_identical_across_batch_sizes(factory, config):
 
 
 def test_apply_output_identical_across_batch_sizes(tmp_path):
-    from spacy_weak.cli.apply import apply_pipeline
+    from spacy_weak.runs.apply import apply_pipeline
     from spacy_weak.corpora.shards import docbin_files
 
     nlp = spacy.blank("en")
@@ -84,8 +84,8 @@ def test_apply_output_identical_across_batch_sizes(tmp_path):
 def test_interrupted_and_resumed_hmm_run_is_byte_identical(tmp_path, monkeypatch):
     """A run interrupted mid-shard and resumed (so its batches start elsewhere) writes
     the same bytes as an uninterrupted one."""
-    import spacy_weak.cli.apply as apply_mod
-    from spacy_weak.cli.apply import apply_pipeline
+    import spacy_weak.runs.apply as apply_mod
+    from spacy_weak.runs.apply import apply_pipeline
     from spacy_weak.corpora.shards import docbin_files, read_manifest
 
     nlp = spacy.blank("en")

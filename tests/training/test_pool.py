@@ -29,7 +29,7 @@ def test_jsonl_gz_is_read_by_the_corpus_reader(tmp_path):
 
 
 def test_apply_annotates_the_pool_sharded_and_resumable(tmp_path):
-    from spacy_weak.cli.apply import apply_pipeline
+    from spacy_weak.runs.apply import apply_pipeline
 
     nlp = spacy.blank("en")
     nlp.add_pipe("weak_regex", config={"patterns": [{"label": "Chemical", "pattern": "[Aa]spirin"}]})
