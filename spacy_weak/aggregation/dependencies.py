@@ -35,27 +35,65 @@ Groups. Sources joined by a redundancy at or above the threshold (either
 direction) form a dependency group (connected components); they are shown in
 the HMM's ``source_report()`` and ``spacy-weak analyze``.
 """
-from typing import Dict, List, Sequence
+import math
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from scipy import sparse
 
 
+def row_groups(X: np.ndarray, n_codes: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``X`` (codes in ``[-1, n_codes - 1)``): ``(first, inverse)``
+    with ``X[first]`` the distinct rows (sorted) and ``X[first][inverse] == X``.
+
+    Rows are packed into int64 keys a few columns at a time (``np.unique`` on a 1-d
+    key, much faster than ``np.unique(axis=0)``)."""
+    X = np.asarray(X)
+    T, S = X.shape
+    inverse = np.zeros(T, dtype=np.int64)
+    n_groups, c = 1, 0
+    bits = math.log2(n_codes)
+    while c < S:
+        width = max(1, int((62 - math.log2(max(n_groups, 1))) // bits))
+        key = inverse.copy()
+        for col in range(c, min(S, c + width)):
+            key *= n_codes
+            key += X[:, col].astype(np.int64) + 1
+        c += width
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
+        n_groups = len(first)
+    if S == 0:
+        first = np.zeros(min(T, 1), dtype=np.int64)
+    return first, inverse
+
+
 def _pair_tables(X: np.ndarray, posteriors: np.ndarray, n_symbols: int) -> np.ndarray:
     """Expected joint counts ``(K, S*V, S*V)`` of symbol pairs per hidden state
-    (a missing entry has no one-hot column, so it drops out of every pair)."""
-    X = np.asarray(X, dtype=np.int64)
+    (a missing entry has no one-hot column, so it drops out of every pair).
+
+    Tokens with the same observation row have the same one-hot row: their
+    posteriors are summed first, so the products run over the block's distinct
+    rows (a few thousand: most tokens are silent everywhere), not its tokens."""
+    X = np.asarray(X)
     T, S = X.shape
     K = posteriors.shape[1]
     V = n_symbols
-    rows, cols = np.nonzero(X >= 0)
-    onehot = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols * V + X[rows, cols])), shape=(T, S * V)
-    )
-    out = np.empty((K, S * V, S * V))
+    out = np.zeros((K, S * V, S * V))
+    if T == 0 or S == 0:
+        return out
+    first, inverse = row_groups(X, V + 1)
+    U = len(first)
+    weights = np.empty((U, K))
     for k in range(K):
-        weighted = sparse.diags(posteriors[:, k]) @ onehot
-        out[k] = (onehot.T @ weighted).toarray()
+        weights[:, k] = np.bincount(inverse, weights=posteriors[:, k], minlength=U)
+    Xu = X[first].astype(np.int64)
+    rows, cols = np.nonzero(Xu >= 0)
+    onehot = sparse.csr_matrix((np.ones(len(rows)), (rows, cols * V + Xu[rows, cols])), shape=(U, S * V))
+    onehot_t = onehot.T.tocsr()
+    for k in range(K):
+        weighted = sparse.diags(weights[:, k]) @ onehot
+        out[k] = (onehot_t @ weighted).toarray()
     return out
 
 
