@@ -986,6 +986,8 @@ def main(argv=None) -> int:
                              "recipe's [paths]); when given, the raw vocabularies in ../shared/data are not read")
     parser.add_argument("--scaling", default=None, help="HMM scaling factors (default 1,2,4,8; --quick 1,2)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N abstracts (smoke runs)")
+    parser.add_argument("--build-repeats", type=int, default=None,
+                        help="lexicon builds (ours and PhraseMatcher's) per size (default --repeats)")
     parser.add_argument("--baseline-pythonpath", default=None,
                         help="also run the end-to-end recipe with spacy_weak imported from there (e.g. a checkout "
                              "of main), alternating with ours: ratios.recipe_vs_baseline")
@@ -993,7 +995,7 @@ def main(argv=None) -> int:
     skip = {s for s in args.skip.split(",") if s}
     sizes = [int(s) for s in (args.sizes or ("5000,20000" if args.quick else "100000,1000000")).split(",")]
     min_mb = args.min_mb if args.min_mb is not None else (0.3 if args.quick else 5.0)
-    args.build_repeats = args.repeats
+    args.build_repeats = args.build_repeats or args.repeats
     args.skip_phrasematcher_build = False
     args.hmm_iter = 5
     args.scaling = [int(x) for x in (args.scaling or ("1,2" if args.quick else "1,2,4,8")).split(",")]

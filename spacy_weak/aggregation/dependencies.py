@@ -40,22 +40,35 @@ from typing import Dict, List, Sequence
 import numpy as np
 from scipy import sparse
 
+from .observations import row_groups
+
 
 def _pair_tables(X: np.ndarray, posteriors: np.ndarray, n_symbols: int) -> np.ndarray:
     """Expected joint counts ``(K, S*V, S*V)`` of symbol pairs per hidden state
-    (a missing entry has no one-hot column, so it drops out of every pair)."""
-    X = np.asarray(X, dtype=np.int64)
+    (a missing entry has no one-hot column, so it drops out of every pair).
+
+    Tokens with the same observation row have the same one-hot row: their
+    posteriors are summed first, so the products run over the block's distinct
+    rows (a few thousand: most tokens are silent everywhere), not its tokens."""
+    X = np.asarray(X)
     T, S = X.shape
     K = posteriors.shape[1]
     V = n_symbols
-    rows, cols = np.nonzero(X >= 0)
-    onehot = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols * V + X[rows, cols])), shape=(T, S * V)
-    )
-    out = np.empty((K, S * V, S * V))
+    out = np.zeros((K, S * V, S * V))
+    if T == 0 or S == 0:
+        return out
+    first, inverse = row_groups(X, V + 1)
+    U = len(first)
+    weights = np.empty((U, K))
     for k in range(K):
-        weighted = sparse.diags(posteriors[:, k]) @ onehot
-        out[k] = (onehot.T @ weighted).toarray()
+        weights[:, k] = np.bincount(inverse, weights=posteriors[:, k], minlength=U)
+    Xu = X[first].astype(np.int64)
+    rows, cols = np.nonzero(Xu >= 0)
+    onehot = sparse.csr_matrix((np.ones(len(rows)), (rows, cols * V + Xu[rows, cols])), shape=(U, S * V))
+    onehot_t = onehot.T.tocsr()
+    for k in range(K):
+        weighted = sparse.diags(weights[:, k]) @ onehot
+        out[k] = (onehot_t @ weighted).toarray()
     return out
 
 

@@ -33,6 +33,7 @@ plus a ``lengths`` array (tokens per document), built by streaming the docs:
 no per-document Python object survives the pass.
 """
 import logging
+import math
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -442,6 +443,32 @@ def encode_docs(
     X = collector._buffer.array()[:, : len(sources)]
     X = np.ascontiguousarray(X, dtype=obs_dtype(len(labels)))
     return X, collector._lengths_arr[: collector.n_docs].copy(), dict(collector.overlaps_resolved)
+
+
+def row_groups(X: np.ndarray, n_codes: int) -> Tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``X`` (integer codes in ``[-1, n_codes - 1)``): ``(first, inverse)``
+    with ``X[first]`` the distinct rows (sorted) and ``X[first][inverse] == X``.
+
+    Rows are packed into int64 keys a few columns at a time (``np.unique`` on a 1-d
+    key, much faster than ``np.unique(axis=0)``)."""
+    X = np.asarray(X)
+    T, S = X.shape
+    inverse = np.zeros(T, dtype=np.int64)
+    n_groups, c = 1, 0
+    bits = math.log2(n_codes)
+    while c < S:
+        width = max(1, int((62 - math.log2(max(n_groups, 1))) // bits))
+        key = inverse.copy()
+        for col in range(c, min(S, c + width)):
+            key *= n_codes
+            key += X[:, col].astype(np.int64) + 1
+        c += width
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
+        n_groups = len(first)
+    if S == 0:
+        first = np.zeros(min(T, 1), dtype=np.int64)
+    return first, inverse
 
 
 def doc_offsets(lengths: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from .observations import (
     FIRST_LABEL_CODE,
     doc_offsets,
     is_span_source_group,
+    row_groups,
 )
 
 logger = logging.getLogger(__name__)
@@ -113,17 +114,18 @@ class SpanAggregator(AggregatorBase):
             probs = np.minimum.reduceat(np.append(token_probs, 1.0), bounds_ab)[::2]
         else:
             probs = np.add.reduceat(np.append(token_probs, 0.0), bounds_ab)[::2] / (b - a)
-        # per token and source: does the source vote (B- or I-) the label of the decoded state?
-        X = np.asarray(X, dtype=np.int64)
-        tok_label = np.where(states > 0, (states - 1) // 2, -2)
-        votes = (X >= FIRST_LABEL_CODE) & (((X - FIRST_LABEL_CODE) // 2) == tok_label[:, None])
-        cv = np.zeros((votes.shape[0] + 1, votes.shape[1]), dtype=np.int64)
-        np.cumsum(votes, axis=0, out=cv[1:])
-        voted = (cv[b] - cv[a]) > 0
+        # per token of a span and source: does the source vote (B- or I-) the span's label?
+        # (only the spans' tokens are read: spans do not overlap and are not empty)
+        span_len = b - a
+        first = np.cumsum(span_len) - span_len
+        tokens = np.repeat(a - first, span_len) + np.arange(int(span_len.sum()))
+        Xs = np.asarray(X)[tokens].astype(np.int64)
+        votes = (Xs >= FIRST_LABEL_CODE) & (((Xs - FIRST_LABEL_CODE) // 2) == np.repeat(spans[:, 3], span_len)[:, None])
+        voted = np.logical_or.reduceat(votes, first, axis=0) if votes.shape[1] else votes[first]
         # voter lists per distinct pattern of voters
-        patterns, inverse = np.unique(voted, axis=0, return_inverse=True)
-        names = [[sources[c] for c in np.flatnonzero(row)] for row in patterns]
-        voters = [names[i] for i in inverse.reshape(-1).tolist()]
+        rows, inverse = row_groups(voted.astype(np.int8), 3)  # codes 0, 1 (and -1, unused)
+        names = [[sources[c] for c in np.flatnonzero(voted[r])] for r in rows.tolist()]
+        voters = [names[i] for i in inverse.tolist()]
         label_names = [labels[l] for l in spans[:, 3].tolist()]
         triples = list(zip(spans[:, 1].tolist(), spans[:, 2].tolist(), label_names))
         probs = probs.tolist()

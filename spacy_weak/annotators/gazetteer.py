@@ -169,6 +169,12 @@ class Gazetteer(Pipe):
         self._resolved = {}
         self._resolved_cased = {}
         self._token_matcher = None
+        if self.matcher == "tokens" and compiled.n_terms:
+            # the token matcher's key tables are built here (initialize, from_disk), not on
+            # the first document: the first batch costs what every batch costs
+            from ..lexicons.token_windows import TokenWindowMatcher
+
+            self._token_matcher = TokenWindowMatcher(compiled).build()
 
     def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
         """``[W553]`` at build time for split shapes of which the compiled lexicon kept no term:

@@ -13,12 +13,72 @@ Token-level rules are much faster than the equivalent regular expressions
     suffixes = ["caine", "azepam", "statin"]
     min_length = 6
 """
-from typing import Callable, Iterator, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Sequence, Tuple
 
+import numpy as np
+from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenList, registry
 
 Rule = Callable[[Doc], Iterator[Tuple[int, int, str]]]
+
+CACHE_MAX = 1 << 21  # decisions remembered per rule (string hashes); forgotten when full
+
+
+class HashDecisions:
+    """``decide(text)`` of the tokens of a doc, looked up by string hash (``doc.to_array``:
+    no ``Token`` objects). A decision depends on the string only, so each distinct word is
+    decided once and remembered: in a sorted key array (one ``searchsorted`` per doc) and
+    a dict of recent words, merged into the array in batches."""
+
+    def __init__(self, decide: Callable[[str], Any]) -> None:
+        self.decide = decide
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.values = np.empty(0, dtype=np.int8)
+        self.recent: Dict[int, int] = {}
+
+    def __call__(self, doc: Doc, keys: np.ndarray) -> np.ndarray:
+        """The decisions (int8) of ``keys``, string hashes of ``doc``'s tokens."""
+        out = np.zeros(len(keys), dtype=np.int8)
+        if len(self.keys):
+            pos = np.searchsorted(self.keys, keys)
+            np.minimum(pos, len(self.keys) - 1, out=pos)
+            known = self.keys[pos] == keys
+            out[known] = self.values[pos[known]]
+            missing = np.flatnonzero(~known)
+        else:
+            missing = np.arange(len(keys))
+        if len(missing):
+            strings, recent, decide = doc.vocab.strings, self.recent, self.decide
+            for i, key in zip(missing.tolist(), keys[missing].tolist()):
+                value = recent.get(key)
+                if value is None:
+                    value = recent[key] = int(decide(strings[key]))
+                out[i] = value
+            if len(recent) > max(256, len(self.keys) // 64):
+                self._merge()
+        return out
+
+    def _merge(self) -> None:
+        n = len(self.recent)
+        keys = np.fromiter(self.recent.keys(), dtype=np.uint64, count=n)
+        values = np.fromiter(self.recent.values(), dtype=np.int8, count=n)
+        order = np.argsort(keys)
+        keys, values = keys[order], values[order]
+        if len(self.keys) + n <= CACHE_MAX:
+            # two sorted runs: a stable sort (timsort) merges them in linear time
+            keys = np.concatenate([self.keys, keys])
+            values = np.concatenate([self.values, values])
+            order = np.argsort(keys, kind="stable")
+            keys, values = keys[order], values[order]
+        self.keys, self.values, self.recent = keys, values, {}
+
+
+def _hits(doc: Doc, attr: int, decisions: HashDecisions) -> List[int]:
+    """Indices of the tokens whose ``attr`` string is accepted."""
+    if not len(doc):
+        return []
+    return np.flatnonzero(decisions(doc, doc.to_array(attr))).tolist()
 
 
 def _lower_set(words: Sequence[str]) -> frozenset:
@@ -42,14 +102,16 @@ def make_token_suffixes(
     ends = tuple(s.lower() for s in suffixes)
     excluded = _lower_set(exclude)
 
+    def accept(text: str) -> bool:
+        if len(text) < min_length or not text.endswith(ends) or text in excluded:
+            return False
+        return not alpha_only or text.replace("-", "").isalpha()
+
+    decisions = HashDecisions(accept)
+
     def token_suffixes(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        for tok in doc:
-            text = tok.lower_
-            if len(text) < min_length or not text.endswith(ends) or text in excluded:
-                continue
-            if alpha_only and not text.replace("-", "").isalpha():
-                continue
-            yield tok.i, tok.i + 1, label
+        for i in _hits(doc, LOWER, decisions):
+            yield i, i + 1, label
 
     return token_suffixes
 
@@ -57,21 +119,13 @@ def make_token_suffixes(
 @registry.misc("spacy_weak.token_words.v1")
 def make_token_words(label: str, words: List[str], case_sensitive: bool = False) -> Rule:
     """Label single tokens that are one of ``words`` (e.g. element names, negatives)."""
-    if case_sensitive:
-        vocab = frozenset(words)
+    vocab = frozenset(words) if case_sensitive else _lower_set(words)
+    attr = ORTH if case_sensitive else LOWER
+    decisions = HashDecisions(vocab.__contains__)
 
-        def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-            for tok in doc:
-                if tok.text in vocab:
-                    yield tok.i, tok.i + 1, label
-
-    else:
-        vocab = _lower_set(words)
-
-        def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-            for tok in doc:
-                if tok.lower_ in vocab:
-                    yield tok.i, tok.i + 1, label
+    def token_words(doc: Doc) -> Iterator[Tuple[int, int, str]]:
+        for i in _hits(doc, attr, decisions):
+            yield i, i + 1, label
 
     return token_words
 
@@ -101,15 +155,15 @@ def make_head_phrases(
             return False
         return text in mods or (bool(mod_ends) and text.endswith(mod_ends))
 
+    decisions = HashDecisions(head_set.__contains__)
+
     def head_phrases(doc: Doc) -> Iterator[Tuple[int, int, str]]:
-        for tok in doc:
-            if tok.lower_ not in head_set:
-                continue
-            start = tok.i
-            while start > 0 and tok.i - start < max_modifiers and is_modifier(doc[start - 1]):
+        for i in _hits(doc, LOWER, decisions):
+            start = i
+            while start > 0 and i - start < max_modifiers and is_modifier(doc[start - 1]):
                 start -= 1
-            if tok.i - start >= min_modifiers:
-                yield start, tok.i + 1, label
+            if i - start >= min_modifiers:
+                yield start, i + 1, label
 
     return head_phrases
 
@@ -126,26 +180,44 @@ def make_numbers_with_units(units: List[str], label: str = "O") -> Rule:
     def is_number(text: str) -> bool:
         return text.replace(".", "", 1).replace(",", "", 1).isdigit()
 
-    def is_unit(doc: Doc, i: int) -> bool:
-        return i < len(doc) and (doc[i].text in unit_set or doc[i].lower_ in unit_lower)
+    def kind(text: str) -> int:
+        """1: a number; 2: a number with its unit in one token ("5mg"); 0: neither."""
+        if is_number(text):
+            return 1
+        digits = len(text) - len(text.lstrip("0123456789.,"))
+        return 2 if 0 < digits < len(text) and text[digits:] in unit_set else 0
+
+    kinds = HashDecisions(kind)
+    orth_units = HashDecisions(unit_set.__contains__)
+    lower_units = HashDecisions(unit_lower.__contains__)
+    slashes = HashDecisions("/".__eq__)
 
     def numbers_with_units(doc: Doc) -> Iterator[Tuple[int, int, str]]:
         n = len(doc)
-        for tok in doc:
-            text = tok.text
-            end = None
-            if is_number(text):
-                if is_unit(doc, tok.i + 1):
-                    end = tok.i + 2
+        if not n:
+            return
+        arr = doc.to_array([ORTH, LOWER])
+        kind_of = kinds(doc, arr[:, 0])
+        starts = np.flatnonzero(kind_of).tolist()
+        if not starts:
+            return
+        units = (orth_units(doc, arr[:, 0]) | lower_units(doc, arr[:, 1])).tolist()
+        is_slash = slashes(doc, arr[:, 0]).tolist()
+        kind_of = kind_of.tolist()
+
+        def is_unit(i: int) -> bool:
+            return i < n and bool(units[i])
+
+        for i in starts:
+            if kind_of[i] == 1:
+                if not is_unit(i + 1):
+                    continue
+                end = i + 2
             else:
-                digits = len(text) - len(text.lstrip("0123456789.,"))
-                if 0 < digits < len(text) and text[digits:] in unit_set:
-                    end = tok.i + 1
-            if end is None:
-                continue
+                end = i + 1
             # compound units split by the tokenizer: "mg / kg", "mg / kg / day"
-            while end + 1 < n and doc[end].text == "/" and is_unit(doc, end + 1):
+            while end + 1 < n and is_slash[end] and is_unit(end + 1):
                 end += 2
-            yield tok.i, end, label
+            yield i, end, label
 
     return numbers_with_units

@@ -160,6 +160,12 @@ class TokenWindowMatcher:
 
     # ------------------------------------------------------------ the key tables
 
+    def build(self) -> "TokenWindowMatcher":
+        """Build the key and prefix bitmaps now (else on the first :meth:`match`); returns self."""
+        if not self._built:
+            self._build()
+        return self
+
     def _build(self) -> None:
         keys = [k for k in self.lexicon.keys_in_order() if k]
         self.max_len = max(map(len, keys), default=0)

@@ -127,3 +127,17 @@ def test_many_labels_switch_to_int16():
     X, lengths, sources, labels = ObservationCollector(["a"]).add_docs([doc]).finalize()
     assert X.dtype == np.int16 and len(labels) == 70
     assert X[:70, 0].tolist() == [2 + 2 * i for i in range(70)]
+
+
+def test_row_groups_match_numpy_unique():
+    import numpy as np
+
+    from spacy_weak.aggregation.observations import row_groups
+
+    rng = np.random.default_rng(0)
+    for n_sources, n_codes in [(18, 7), (40, 7), (3, 2), (70, 5), (0, 3)]:
+        X = rng.integers(-1, n_codes - 1, size=(500, n_sources))
+        X[:200] = 0
+        first, inverse = row_groups(X, n_codes)
+        assert (X[first][inverse] == X).all()
+        assert len(first) == len(np.unique(X, axis=0))

@@ -54,3 +54,33 @@ def test_rules_in_pipeline_config():
     )
     doc = nlp2("Lidocaine works.")
     assert [(s.text, s.label_) for s in doc.spans["stems"]] == [("Lidocaine", "Chemical")]
+
+
+def test_decisions_are_remembered_by_string_and_merged(monkeypatch):
+    """Each distinct word is decided once per rule; the sorted key array (after merges) and the
+    recent dict give the same decisions as deciding again, across vocabularies."""
+    import spacy_weak.annotators.rules as rules
+
+    calls = []
+
+    def decide(text):
+        calls.append(text)
+        return text.endswith("ine")
+
+    decisions = rules.HashDecisions(decide)
+    words = [f"w{i}ine" if i % 3 == 0 else f"w{i}" for i in range(600)]
+    doc = nlp.make_doc(" ".join(words + words[:50]))
+    from spacy.attrs import LOWER
+
+    got = decisions(doc, doc.to_array(LOWER)).tolist()
+    assert got == [int(w.endswith("ine")) for w in words + words[:50]]
+    assert len(calls) == 600 and len(decisions.keys) > 0  # merged into the sorted array
+    other = spacy.blank("en").make_doc("w3ine w4 lidocaine")
+    assert decisions(other, other.to_array(LOWER)).tolist() == [1, 0, 1]
+    assert len(calls) == 601
+
+
+def test_numbers_with_units_edge_cases():
+    rule = make_numbers_with_units(["mg", "kg", "MG"])
+    assert spans(rule, "5 Mg and 5mg / kg / x, 7 / 3") == [("5 Mg", "O"), ("5mg / kg", "O")]
+    assert spans(rule, "") == [] and spans(rule, "no numbers here") == []

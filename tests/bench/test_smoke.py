@@ -139,3 +139,24 @@ def test_compare_sources_smoke(inputs):
     proc = subprocess.run([sys.executable, "bench/compare_sources.py", "compare", str(a), str(b)], cwd=str(ROOT), env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "gaz_drugbank" in proc.stdout and "DIFFERENT" in proc.stdout
+
+
+def test_compare_sources_aggregates_smoke(inputs):
+    """``dump --aggregates`` fits and applies the recipe's aggregators; ``compare`` tells byte-identical
+    aggregates from probabilities within ``--tol`` and from different ones."""
+    base, corpus, lexicons = inputs
+    a, b = base / "agg_a.json", base / "agg_b.json"
+    run("bench/compare_sources.py", "dump", a, "--aggregates", "--corpus", corpus, *lexicon_args(lexicons), "--limit", "6")
+    dumped = json.loads(a.read_text())
+    assert "silver" in dumped["groups"] and "mv" in dumped["groups"]
+    doc = next(d for d in dumped["groups"]["silver"].values() if d["spans"])
+    doc["attrs"]["probs"][0] += 1e-12
+    b.write_text(json.dumps(dumped))
+    out = run("bench/compare_sources.py", "compare", a, b).stdout
+    assert "probabilities within 1e-09" in out and "IDENTICAL" in out
+    doc["attrs"]["probs"][0] += 1e-3
+    b.write_text(json.dumps(dumped))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "bench/compare_sources.py", "compare", str(a), str(b)], cwd=str(ROOT), env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "DIFFERENT" in proc.stdout

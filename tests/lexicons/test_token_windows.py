@@ -130,3 +130,16 @@ def test_empty_lexicon_matches_nothing():
     doc = gaz(nlp.make_doc("lung cancer"))
     assert len(doc.spans["g"]) == 0
     assert isinstance(TokenWindowMatcher(gaz.lexicon).match([], nlp.vocab.strings)[0], list)
+
+
+def test_initialize_builds_the_key_tables():
+    """The bitmaps are built when the lexicon is set (initialize, from_disk), not on the first doc."""
+    nlp = spacy.blank("en")
+    gaz = nlp.add_pipe("weak_gazetteer", name="g", config={"min_term_length": 2})
+    gaz.initialize(lambda: [], nlp=nlp, lexicon=RECORDS)
+    assert gaz._token_matcher is not None and gaz._token_matcher._built
+    loaded = spacy.blank("en").add_pipe("weak_gazetteer", name="g", config={"min_term_length": 2})
+    loaded.from_bytes(gaz.to_bytes())
+    assert loaded._token_matcher._built
+    doc = nlp.make_doc(TEXTS[0])
+    assert [(s.start, s.end) for s in loaded(doc).spans["g"]] == [(s.start, s.end) for s in gaz(doc).spans["g"]]
