@@ -42,6 +42,7 @@ logger = logging.getLogger("spacy_weak")
 N_HASH = 1 << 14
 HASHED = ("w", "s3", "p3", "w-1", "w+1")
 AGGREGATOR = "weak_second_stage"
+THRESHOLDS = (0.4, 0.5, 0.6, 0.7)  # entity thresholds tried on the reviews (0: the Viterbi path as is)
 STAGE_FILE = "second_stage.json"  # in the refitted pipeline's directory (review refit)
 
 
@@ -108,6 +109,7 @@ class SecondStage:
     mean: np.ndarray
     scale: np.ndarray
     info: dict = field(default_factory=dict)
+    threshold: float = 0.0  # spans below it are dropped (chosen on the reviews)
 
     def state_probs(self, inp: DocInput) -> np.ndarray:
         X = (dense_features(inp, len(self.labels)) - self.mean) / self.scale
@@ -119,7 +121,8 @@ class SecondStage:
     def to_dict(self) -> dict:
         return {"labels": self.labels, "sources": self.sources, "W": self.W.tolist(), "b": self.b.tolist(),
                 "H": {str(i): row.tolist() for i, row in enumerate(self.H) if np.any(row)},
-                "mean": self.mean.tolist(), "scale": self.scale.tolist(), "info": self.info}
+                "mean": self.mean.tolist(), "scale": self.scale.tolist(), "info": self.info,
+                "threshold": self.threshold}
 
     @classmethod
     def from_dict(cls, d: dict) -> "SecondStage":
@@ -128,7 +131,8 @@ class SecondStage:
         for i, row in d["H"].items():
             H[int(i)] = row
         return cls(list(d["labels"]), list(d["sources"]), W, H, np.asarray(d["b"], dtype=float),
-                   np.asarray(d["mean"], dtype=float), np.asarray(d["scale"], dtype=float), dict(d.get("info", {})))
+                   np.asarray(d["mean"], dtype=float), np.asarray(d["scale"], dtype=float), dict(d.get("info", {})),
+                   float(d.get("threshold", 0.0)))
 
 
 def gold_states(doc: Doc, key: str, labels: Sequence[str]) -> np.ndarray:
@@ -245,11 +249,12 @@ def decode(probs: np.ndarray, labels: Sequence[str], threshold: float = 0.0) -> 
 
 def doc_inputs(docs: Sequence[Doc], hmm, exclude: Sequence[str] = (), batch_size: int = 256) -> list[DocInput]:
     """The label model's posterior and the sources' codes for ``docs``; the sources ``exclude``
-    (the clamped review sources) are taken out of the documents first, so a reviewed document
+    and the component's ``clamp_sources`` (the review sources) are taken out of the documents first, so a reviewed document
     looks as an unreviewed one does."""
     from .tune import _without
 
     labels = list(hmm.labels_)
+    exclude = list(dict.fromkeys(list(exclude) + list(hmm.cfg.get("clamp_sources") or [])))
     sources = [s for s in hmm.sources_ if s not in set(exclude)]
     out: list[DocInput] = []
     for b in range(0, len(docs), batch_size):
@@ -279,6 +284,20 @@ class StageChoice:
         return {"second_stage": bool(self.stage), **self.table}
 
 
+def _choose_threshold(found, golds, weights, counts0, thresholds, min_gain, confidence, n_boot, seed):
+    from .tune import _f1, _p_better
+
+    best, best_f1, rows = 0.0, float(_f1(counts0.sum(axis=0))), []
+    for thr in thresholds:
+        pred = [{(s, e, lab) for s, e, lab, p in f if p >= thr} for f in found]
+        c = _counts(list(zip(pred, golds)), weights)
+        f1, pb = float(_f1(c.sum(axis=0))), _p_better(c, counts0, n_boot, seed)
+        rows.append({"threshold": thr, "f1": round(f1, 4), "p_better": round(pb, 3)})
+        if f1 > best_f1 + min_gain and pb >= confidence:
+            best, best_f1 = float(thr), f1
+    return best, rows
+
+
 def _checked(weights, doc_ids) -> np.ndarray:
     """Finite > 0 weights (``E412`` names the document: its id, else ``#index``)."""
     weights = list(weights)
@@ -292,10 +311,13 @@ def _counts(pairs, weights) -> np.ndarray:
 def choose_stage(inputs: Sequence[DocInput], golds: Sequence[set], targets: Sequence[np.ndarray],
                  weights: Sequence[float], labels: Sequence[str], sources: Sequence[str], *, baseline: Sequence[set],
                  folds: int = 5, min_gain: float = 0.002, confidence: float = 0.9, n_boot: int = 500, seed: int = 0,
-                 train_weights: str = "design", doc_ids: Sequence[str] | None = None, **fit_kw) -> StageChoice:
+                 train_weights: str = "design", doc_ids: Sequence[str] | None = None,
+                 thresholds: Sequence[float] = THRESHOLDS, **fit_kw) -> StageChoice:
     """Cross-fit the second stage over the reviewed documents (``inputs``; ``golds`` their reviewed
     spans, ``baseline`` the label model's spans) and keep it, fitted on all of them, only when it
-    beats the baseline under the bootstrap guard."""
+    beats the baseline under the bootstrap guard. Its entity threshold (spans whose probability is
+    below it are dropped) is then chosen on the same cross-fitted predictions among ``thresholds``,
+    under the same guard against no threshold."""
     from .tune import _f1, _p_better
 
     weights = _checked(weights, doc_ids)
@@ -309,14 +331,15 @@ def choose_stage(inputs: Sequence[DocInput], golds: Sequence[set], targets: Sequ
     order = np.random.default_rng(seed).permutation(n)
     fold = np.empty(n, dtype=np.int64)
     fold[order] = np.arange(n) % folds
-    pred: list[set] = [set()] * n
+    found: list[list] = [[] for _ in range(n)]
     for k in range(folds):
         tr = np.flatnonzero(fold != k)
         if not any(targets[i].any() for i in tr):
             continue
         st = fit_stage([inputs[i] for i in tr], [targets[i] for i in tr], w_train[tr], labels, sources, **fit_kw)
         for i in np.flatnonzero(fold == k):
-            pred[i] = {(s, e, lab) for s, e, lab, _ in decode(st.state_probs(inputs[i]), labels)}
+            found[i] = decode(st.state_probs(inputs[i]), labels)
+    pred = [{(s, e, lab) for s, e, lab, _ in f} for f in found]
     cand = _counts(list(zip(pred, golds)), w_design)
     base = _counts(list(zip(baseline, golds)), w_design)
     f_c, f_b = float(_f1(cand.sum(axis=0))), float(_f1(base.sum(axis=0)))
@@ -329,13 +352,17 @@ def choose_stage(inputs: Sequence[DocInput], golds: Sequence[set], targets: Sequ
     if not (f_c > f_b + min_gain and p_better >= confidence):
         table["reason"] = "does not beat the label model on the reviewed documents"
         return StageChoice(None, table)
+    threshold, table["thresholds"] = _choose_threshold(found, golds, w_design, cand, thresholds, min_gain, confidence,
+                                                       n_boot, seed)
+    table["threshold"] = threshold
     stage = fit_stage(inputs, targets, w_train, labels, sources, **fit_kw)
+    stage.threshold = threshold
     stage.info.update({k: v for k, v in table.items() if k != "reason"})
     return StageChoice(stage, table)
 
 
 def apply_stage(stage: SecondStage, docs: Sequence[Doc], inputs: Sequence[DocInput], key: str, *,
-                keep: Sequence[str] = (), threshold: float = 0.0) -> None:
+                keep: Sequence[str] = (), threshold: float | None = None) -> None:
     """Write the second stage's spans (with probabilities) to ``doc.spans[key]``. Documents that carry
     a review (a group in ``keep``, e.g. ``human``) keep the spans of their review (probability 1)."""
     from ..spans import set_aggregate
@@ -346,7 +373,7 @@ def apply_stage(stage: SecondStage, docs: Sequence[Doc], inputs: Sequence[DocInp
             spans = [Span(doc, s.start, s.end, label=s.label_) for s in review if s.label_ in stage.labels]
             probs = [1.0] * len(spans)
         else:
-            found = decode(stage.state_probs(inp), stage.labels, threshold)
+            found = decode(stage.state_probs(inp), stage.labels, stage.threshold if threshold is None else threshold)
             spans = [Span(doc, s, e, label=lab) for s, e, lab, _ in found]
             probs = [p for *_, p in found]
         set_aggregate(doc, key, spans, probs, [[AGGREGATOR]] * len(spans), aggregator=AGGREGATOR)
@@ -374,7 +401,7 @@ def stage_with_reviews(component, corpus: Sequence[Doc], dev: Sequence[Doc], *, 
                 for d in component.pipe(_without(docs, [key]))]
     golds = [{(s.start, s.end, s.label_) for s in d.spans.get(gold_key, []) if s.label_ in labels} for d in dev]
     targets = [gold_states(d, gold_key, labels) for d in dev]
-    sources = [s for s in component.sources_ if s != key]
+    sources = [s for s in component.sources_ if s != key and s not in (component.cfg.get("clamp_sources") or [])]
     return choose_stage(inputs, golds, targets, weights, labels, sources, baseline=baseline,
                         doc_ids=[doc_key(d, j) for j, d in enumerate(dev)], **kw)
 

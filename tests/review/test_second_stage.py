@@ -6,6 +6,7 @@ from spacy.tokens import Span
 
 from spacy_weak.errors import SpacyWeakError
 from spacy_weak.review.second_stage import (
+    THRESHOLDS,
     DocInput,
     SecondStage,
     apply_stage,
@@ -67,12 +68,16 @@ def test_second_stage_learns_what_the_label_model_misses_and_is_kept_cross_fitte
     assert choice.stage is not None
     assert choice.table["f1_second_stage"] > choice.table["f1_label_model"] + 0.1
     assert choice.table["p_better"] >= 0.9
+    # the entity threshold is chosen on the same cross-fitted predictions (0 unless one wins)
+    assert [r["threshold"] for r in choice.table["thresholds"]] == list(THRESHOLDS)
+    assert choice.stage.threshold == choice.table["threshold"] in (0.0, *THRESHOLDS)
     new, _, new_gold = _synthetic(5, 9)
     pred = [{(s, e, lab) for s, e, lab, _ in decode(choice.stage.state_probs(x), LABELS)} for x in new]
     assert pred == new_gold
     # serialised through JSON (srsly), the same probabilities
     back = SecondStage.from_dict(srsly.json_loads(srsly.json_dumps(choice.stage.to_dict())))
     np.testing.assert_allclose(back.state_probs(new[0]), choice.stage.state_probs(new[0]))
+    assert back.threshold == choice.stage.threshold
 
 
 def test_second_stage_is_rejected_when_the_reviews_teach_nothing():
