@@ -110,3 +110,43 @@ def test_apply_keeps_reviews_and_writes_probabilities():
     assert got == {(t, t + 1, LABELS[(s - 1) // 2]) for t, s in enumerate(targets[1]) if s}
     assert all(0.5 < p <= 1.0 for p in docs[1].spans["silver2"].attrs["probs"])
     assert list(gold_states(docs[0], "human", LABELS)) == [3] + [0] * 19
+
+
+def test_stage_with_reviews_on_a_fitted_label_model_and_bad_reviews():
+    from spacy_weak.aggregation.hmm_component import HMMAggregator
+    from spacy_weak.review.second_stage import annotate_with_stage, doc_inputs, stage_with_reviews
+
+    from ..aggregation.synth import LABELS as SYN
+    from ..aggregation.synth import make_corpus
+    from ..aggregation.test_clamp import _human
+
+    nlp = spacy.blank("en")
+    docs = make_corpus(nlp.vocab, n_docs=24, seed=4, doc_len=(10, 20))
+    dev = []
+    for i, d in enumerate(docs):
+        d.user_data["doc_id"] = f"d{i}"
+        if i < 6:
+            _human(d, [(e.start, e.end, e.label_) for e in d.ents])
+            c = d.copy()
+            c.spans["gold"] = list(c.ents)
+            dev.append(c)
+    hmm = HMMAggregator(nlp.vocab, labels=SYN, n_iter=2, clamp_sources=["human"]).fit(docs)
+    assert stage_with_reviews(hmm, docs, []).stage is None  # no reviews: today's silver
+    choice = stage_with_reviews(hmm, docs, dev, folds=3)
+    assert choice.table["reviewed_docs"] == 6 and "f1_second_stage" in choice.table
+    inputs = doc_inputs(docs, hmm)
+    assert inputs[0].codes.shape[1] == len(hmm.sources_) - 1  # the review is never a feature
+    stage = fit_stage([inputs[i] for i in range(6)], [gold_states(d, "gold", SYN) for d in dev], [1.0] * 6, SYN,
+                      [s for s in hmm.sources_ if s != "human"])
+    out = annotate_with_stage(stage, hmm, docs[:8])
+    key = hmm.cfg["spans_key"]
+    assert {(s.start, s.end, s.label_) for s in out[0].spans[key]} == {(e.start, e.end, e.label_) for e in docs[0].ents}
+    assert out[7].spans[key].attrs["aggregator"] == "weak_second_stage"
+    stranger = nlp("not in the corpus")
+    stranger.user_data["doc_id"] = "zz"
+    with pytest.raises(SpacyWeakError, match=r"E413.*zz"):
+        stage_with_reviews(hmm, docs, [stranger])
+    other = nlp("another text")
+    other.user_data["doc_id"] = "d1"
+    with pytest.raises(SpacyWeakError, match=r"E414.*d1"):
+        stage_with_reviews(hmm, docs, [other])
