@@ -101,8 +101,11 @@ def clear(docs, keys):
                 del doc.spans[k]
 
 
-def run_arm(nlp, base: HMMAggregator, train, evals: dict, labels, picks, workdir: Path, method: str) -> tuple:
-    """Review ``picks``, refit, score. Returns (metrics, refitted model, reviewed dev docs)."""
+def run_arm(nlp, base: HMMAggregator, train, evals: dict, labels, picks, workdir: Path, method: str,
+            second_stage: bool = False) -> tuple:
+    """Review ``picks``, refit, score. Returns (metrics, the refitted model's annotate function, reviewed
+    dev docs). With ``second_stage``: the second stage of ``spacy_weak.review.second_stage``, cross-fitted
+    on the reviewed documents and used only when it wins there (``review refit``'s guard)."""
     clear(train, [HUMAN])
     path = workdir / "reviewed.jsonl"
     oracle_review(train, picks, path)
@@ -124,10 +127,20 @@ def run_arm(nlp, base: HMMAggregator, train, evals: dict, labels, picks, workdir
     else:
         overrides = {"clamp_learn": True} if method == "semi" else {}
     model = fit(overrides, [])
+    stage = None
+    if second_stage:
+        from spacy_weak.review.second_stage import annotate_with_stage, stage_with_reviews
+
+        sc = stage_with_reviews(model, train, dev_docs, key=HUMAN)
+        stage = sc.stage
+
+    def annotate(docs):
+        return annotate_with_stage(stage, model, docs, key=HUMAN) if stage is not None else list(model.pipe(docs))
+
     tune_s = time.perf_counter() - t
     reviewed = set(result.reviewed)
     rest = [i for i in range(len(train)) if i not in reviewed]
-    train_out = list(model.pipe(train))
+    train_out = annotate(train)
     out = {
         "n_reviewed": len(reviewed),
         "silver_f1_not_reviewed_before": silver_f1(train, base.cfg["spans_key"], labels, rest),
@@ -135,12 +148,13 @@ def run_arm(nlp, base: HMMAggregator, train, evals: dict, labels, picks, workdir
         "silver_f1_pool": silver_f1(train_out, REFIT_KEY, labels),
         "estimates": estimates(train, base.cfg["spans_key"], labels, picks),
         "settings": overrides, "tuning": choice.table if choice else None, "fit_s": round(tune_s, 1),
+        "second_stage_kept": float(stage is not None), "second_stage": sc.table if second_stage else None,
     }
     for split, docs in evals.items():
-        docs_out = list(model.pipe(docs))
+        docs_out = annotate(docs)
         out[f"label_model_{split}_f1"] = silver_f1(docs_out, REFIT_KEY, labels)
         clear(docs, [REFIT_KEY])
-    return out, model, dev_docs
+    return out, annotate, dev_docs
 
 
 def mean_rows(rows: list[dict]) -> dict:
@@ -173,7 +187,7 @@ def ner_run(args, key: str, train_docs, dev_docs, evals_gold: dict, labels) -> d
     return out
 
 
-def ner_arm(args, key, model_or_base, train, dev_docs, evals_gold, labels, gold_only=False) -> dict:
+def ner_arm(args, key, annotate, spans_key, train, dev_docs, evals_gold, labels, gold_only=False) -> dict:
     from _training import hard_docs
 
     from spacy_weak.review.training import merge_reviews, reviewed_as_training
@@ -183,8 +197,8 @@ def ner_arm(args, key, model_or_base, train, dev_docs, evals_gold, labels, gold_
         tr = [reviewed_as_training(d) for d in dev_docs if d.spans["gold"].attrs.get("stratum") != "random"]
         dv = [reviewed_as_training(d) for d in dev_docs if d.spans["gold"].attrs.get("stratum") == "random"]
         return ner_run(args, key, tr, dv or tr[::10], evals_gold, labels)
-    silver = hard_docs(list(model_or_base.pipe(train)), model_or_base.cfg["spans_key"])
-    clear(train, [model_or_base.cfg["spans_key"]] if model_or_base.cfg["spans_key"] == REFIT_KEY else [])
+    silver = hard_docs(annotate(train), spans_key)
+    clear(train, [spans_key] if spans_key == REFIT_KEY else [])
     if not dev_docs:
         tr, dv = split_held_out(silver)
         return ner_run(args, key, tr, dv, evals_gold, labels)
@@ -209,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--random-share", type=float, default=0.2, help="share of each budget drawn at random (design.py)")
     ap.add_argument("--label-model", choices=["auto", "decode", "semi"], default="auto")
     ap.add_argument("--ranking", default="combined")
+    ap.add_argument("--second-stage", action=argparse.BooleanOptionalAction, default=True,
+                    help="the second stage trained on the reviews (review refit's default), kept only when it wins")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--audit", action="store_true", help="also measure the audit's precision at 100 / 500")
     ap.add_argument("--ner-budgets", default="", help="budgets with NER trainings (e.g. 0,100); empty: none")
@@ -277,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
             if budget == 0:  # no reviews: today's model, unchanged
                 row["none"] = dict(before, silver_f1_not_reviewed=before["silver_f1_pool"])
                 if 0 in ner_budgets:
-                    row["ner"] = {"none": ner_arm(args, "b0", hmm, train, [], evals_gold, labels)}
+                    row["ner"] = {"none": ner_arm(args, "b0", lambda d: list(hmm.pipe(d)), key, train, [], evals_gold,
+                                                  labels)}
                 row["seconds"] = round(time.perf_counter() - tb, 1)
                 budgets_out["0"] = row
                 print(f"budget 0: {row['none']}", flush=True)
@@ -288,14 +305,16 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 seeds = 1 if (arm == "ranked" and share == 0) else args.seeds
                 for seed in range(seeds):
                     picks = picks_for(arm, order, len(train), budget, share, seed)
-                    res, model, dev_docs = run_arm(nlp, hmm, train, evals, labels, picks, Path(tmp), args.label_model)
+                    res, annotate, dev_docs = run_arm(nlp, hmm, train, evals, labels, picks, Path(tmp), args.label_model,
+                                                      second_stage=args.second_stage)
                     rows.append(res)
                     if seed == 0 and budget in ner_budgets:
                         ner = row.setdefault("ner", {})
                         if arm in ner_arms:
-                            ner[arm] = ner_arm(args, f"b{budget}_{arm}", model, train, dev_docs, evals_gold, labels)
+                            ner[arm] = ner_arm(args, f"b{budget}_{arm}", annotate, REFIT_KEY, train, dev_docs, evals_gold,
+                                               labels)
                         if arm == "ranked" and "gold_only" in ner_arms:
-                            ner["gold_only"] = ner_arm(args, f"b{budget}_gold_only", model, train, dev_docs,
+                            ner["gold_only"] = ner_arm(args, f"b{budget}_gold_only", annotate, REFIT_KEY, train, dev_docs,
                                                        evals_gold, labels, gold_only=True)
                     clear(train, [HUMAN, REFIT_KEY])
                 row[arm] = mean_rows(rows)
@@ -311,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     import os
 
     result = {"pool": args.pool, "eval": args.eval, "also_eval": eval_names[1:], "n_pool_docs": len(train),
-              "ranking": args.ranking, "label_model": args.label_model, "random_share": args.random_share,
+              "ranking": args.ranking, "label_model": args.label_model, "second_stage": args.second_stage, "random_share": args.random_share,
               "seeds": args.seeds, "ner_steps": args.ner_steps, "ner_budgets": sorted(ner_budgets),
               "train_config": str(args.train_config), "upsample": args.upsample,
               "before": before, "budgets": budgets_out, "audit": audit_out,

@@ -194,6 +194,7 @@ def refit_cli(
     json_path: Path | None = typer.Option(None, "--json", help="Write the candidates' scores and the choice as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite"),
     code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
+    second_stage: bool = typer.Option(True, "--second-stage/--no-second-stage", help="Also try a second stage trained on the reviews (kept only when it wins on them, cross-fitted); its silver goes to --silver-output, its weights to OUTPUT/second_stage.json."),
 ) -> None:
     """Refit the label model with the reviews clamped, its settings chosen on the reviewed documents.
 
@@ -208,6 +209,7 @@ def refit_cli(
     from ..io import atomic_path, write_json_atomic
     from ..pipeline_meta import stamp_meta
     from ..portable import save_pipeline
+    from ..review.second_stage import STAGE_FILE, annotate_with_stage, save_stage, stage_with_reviews
     from ..review.tune import refit_with_reviews
 
     try:
@@ -216,20 +218,28 @@ def refit_cli(
         docs = _read(corpus, "refit on", nlp.vocab)
         dev_docs = _read([reviewed_dev], "choose settings on", nlp.vocab) if reviewed_dev else []
         choice = refit_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus)))
+        stage = stage_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus))) if second_stage else None
         stamp_meta(nlp)
         save_pipeline(nlp, output)
+        if stage is not None and stage.stage is not None:
+            save_stage(stage.stage, output / STAGE_FILE)
         if silver_output is not None:
-            out = list(hmm.pipe(docs))
+            out = annotate_with_stage(stage.stage, hmm, docs, key=key) if stage and stage.stage else list(hmm.pipe(docs))
             with atomic_path(silver_output) as tmp:
                 DocBin(docs=out, store_user_data=True).to_disk(tmp)
         summary = {"reviewed_docs": len(dev_docs), **choice.summary(), "cfg": {k: hmm.cfg[k] for k in (
-            "clamp_sources", "clamp_learn", "review_weight", "anchor_strength", "merge_adjacent")}}
+            "clamp_sources", "clamp_learn", "review_weight", "anchor_strength", "merge_adjacent")},
+            "second_stage": stage.summary() if stage is not None else None}
         if json_path is not None:
             write_json_atomic(json_path, summary)
     except SpacyWeakError as err:
         _fail(err)
     for row in summary["candidates"]:
         typer.echo(f"  {row['overrides']!s:40s} weighted F1 {row['f1']:.4f}" + ("  (cross-fitted)" if row["cross_fitted"] else ""))
+    if summary["second_stage"] and "f1_second_stage" in summary["second_stage"]:
+        st = summary["second_stage"]
+        typer.echo(f"  second stage (cross-fitted)               weighted F1 {st['f1_second_stage']:.4f} vs {st['f1_label_model']:.4f}: "
+                   + ("kept" if st["second_stage"] else "not kept"))
     typer.echo(f"Chose {summary['chosen'] or 'the current settings'}; refitted pipeline: {output}"
                + (f"; silver: {silver_output}" if silver_output else ""))
 

@@ -146,6 +146,9 @@ def test_design_export_refit_and_training_export_with_reviews(setup):
     summary = srsly.read_json(tmp / "refit.json")
     assert summary["reviewed_docs"] == 8 and len(summary["candidates"]) == 4
     assert summary["cfg"]["clamp_sources"] == ["human"]
+    st = summary["second_stage"]  # cross-fitted on the 8 reviewed docs; its file exists only when kept
+    assert st["reviewed_docs"] == 8 and "f1_second_stage" in st
+    assert (tmp / "pipe_reviewed" / "second_stage.json").exists() == st["second_stage"]
     assert spacy.load(tmp / "pipe_reviewed").get_pipe("hmm").cfg["clamp_sources"] == ["human"]
     r = _run(["export-training", tmp / "design_silver.spacy", "--reviewed", tmp / "design_dev.spacy", "-o",
               tmp / "t.spacy", "--dev-output", tmp / "d.spacy", "--upsample", "2", "--policy", "hard"])
