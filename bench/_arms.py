@@ -55,7 +55,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--augment-rate", type=float, default=0.5, help="lexicon_swap rate")
     ap.add_argument("--augment-lexicon", action="append", default=[], help="term list or compiled gazetteer folder of the "
                     "augmenter (repeatable; default: the --lexicon paths)")
-    ap.add_argument("--best", default="vectors,augment,pool", help="ingredients of ner_best: vectors, augment, pool")
+    ap.add_argument("--best", default="vectors,augment,pool", help="ingredients of ner_best: vectors, augment, pool, "
+                    "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1)")
+    ap.add_argument("--suspect-keep", type=float, default=0.0, help="suspect_outside: share of suspect O tokens kept")
     ap.add_argument("--ship-dir", type=Path, default=None, help="where the shipped pipeline is saved (default: workdir)")
 
 
@@ -89,6 +91,32 @@ def train_arm(config: Path, docs: Sequence[Doc], out: Path, steps: int, code: Op
     wall = time.perf_counter() - t
     srsly.write_json(done, {"steps": steps, "wall_s": wall, "n_docs": len(docs)})
     return wall
+
+
+def code_version(root: Path) -> str:
+    """The commit of the bench's checkout (``+dirty`` with uncommitted changes): recorded with every arm."""
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def merge_previous(result: Dict, previous: Optional[Dict], arms: Sequence[str]) -> Dict:
+    """A resumed ``--arms`` run keeps the arms an earlier run wrote to the same JSON: every arm key of
+    ``previous`` that this run did not produce is copied over, with the code version it was measured on."""
+    if not previous:
+        return result
+    for key in ALL_ARMS + ("self_training",):
+        if key in previous and key not in arms and key not in result:
+            result[key] = previous[key]
+    kept = [k for k in ALL_ARMS if k in previous and k not in arms]
+    if kept:
+        result.setdefault("kept_from_previous_json", sorted(set(result.get("kept_from_previous_json", [])) | set(kept)))
+    return result
 
 
 def seen_forms(docs: Sequence[Doc]) -> Set[str]:
@@ -209,6 +237,19 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
                        "min_confidence": args.pool_min_confidence, "annotate_s": time.perf_counter() - t}
         write()
 
+    def suspect_docs() -> List[Doc]:
+        from spacy_weak.training.outside import make_suspect_outside
+
+        policy = make_suspect_outside(lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
+                                      entity_threshold=args.entity_threshold, missing_voted=not args.no_missing_voted,
+                                      outside_keep=args.outside_keep).fit(silver)
+        docs = _with_policy(silver, policy)
+        n_missing = sum(1 for d in docs for t in d if t.ent_iob_ == "")
+        out["suspect_policy"] = {"suspect_keep": args.suspect_keep, "plain_words": len(policy.plain),
+                                 "lexicon_words": len(policy.words), "missing_tokens": n_missing,
+                                 "tokens": sum(len(d) for d in docs)}
+        return docs
+
     def cfg(name, vectors=False, augment=False) -> Path:
         return variant_config(base, work / f"{name}.cfg", vectors=args.vectors if vectors else None,
                               vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None)
@@ -232,13 +273,13 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         elif arm == "ner_augment":
             docs, config = partial_docs, cfg(arm, augment=True)
         else:  # ner_best
-            docs = partial_docs + (pool_docs if "pool" in best else [])
+            docs = (suspect_docs() if "suspect" in best else partial_docs) + (pool_docs if "pool" in best else [])
             config = cfg(arm, vectors="vectors" in best, augment="augment" in best)
         wall = train_arm(config, docs, work / arm, steps, code=code)
         model = work / arm / "model" / "model-best"
         models[arm] = model
         res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
-        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs)})
+        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs), "code": code_version(root)})
         result[arm] = res
         logger.warning("%s: F1 %.3f (P %.3f R %.3f) unseen recall %.3f in %.0fs", arm, res["f1"], res["p"], res["r"],
                        res["recall_unseen"], wall)
@@ -246,10 +287,17 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
 
     if "shipped_pipeline" in arms:
         result["shipped_pipeline"] = shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans,
-                                             models.get("ner_best"), best, cfg, work, partial, code,
-                                             seen_forms(partial_docs + pool_docs))
+                                             models.get("ner_best") or _finished(work / "ner_best"), best, cfg, work,
+                                             partial, code, seen_forms(partial_docs + pool_docs))
+        result["shipped_pipeline"]["code"] = code_version(root)
         write()
     return result
+
+
+def _finished(arm_dir: Path) -> Optional[Path]:
+    """The model of an arm a previous run of the same workdir finished (``done.json``), else None."""
+    model = arm_dir / "model" / "model-best"
+    return model if (arm_dir / "done.json").exists() and model.exists() else None
 
 
 def shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans, model, best, cfg, work, partial, code,

@@ -74,3 +74,14 @@ def test_arms_check_vectors_dimension_before_training(tmp_path, vectors):
     with pytest.raises(SpacyWeakError, match=r"\[E317\]"):
         quality.main(argv)
     assert not (tmp_path / "w" / "ner_vectors").exists()
+
+
+def test_resumed_arms_run_keeps_the_arms_of_the_json():
+    arms = load_bench("_arms")
+    previous = {"ner": {"f1": 0.7, "code": "abc"}, "ner_best": {"f1": 0.1, "code": "old"}, "hmm": {"f1": 0.8}}
+    result = {"ner_best": {"f1": 0.9, "code": "new"}, "hmm": {"f1": 0.8}}
+    merged = arms.merge_previous(result, previous, ["ner_best"])
+    assert merged["ner"] == {"f1": 0.7, "code": "abc"}  # kept, with its code version
+    assert merged["ner_best"]["code"] == "new"  # rerun: replaced
+    assert merged["kept_from_previous_json"] == ["ner"]
+    assert arms.merge_previous({"x": 1}, None, ["ner"]) == {"x": 1}
