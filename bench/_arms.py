@@ -56,7 +56,10 @@ def add_arguments(ap) -> None:
     ap.add_argument("--augment-lexicon", action="append", default=[], help="term list or compiled gazetteer folder of the "
                     "augmenter (repeatable; default: the --lexicon paths)")
     ap.add_argument("--best", default="vectors,augment,pool", help="ingredients of ner_best: vectors, augment, pool, "
-                    "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1)")
+                    "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1), teacher (a teacher-student round: "
+                    "the NER of the other ingredients teaches a student started from its weights)")
+    ap.add_argument("--teacher-min-prob", type=float, default=0.9, help="teacher round: beam probability of an added span")
+    ap.add_argument("--teacher-steps", type=int, default=0, help="steps of the student (default --train-steps)")
     ap.add_argument("--suspect-keep", type=float, default=0.0, help="suspect_outside: share of suspect O tokens kept")
     ap.add_argument("--ship-dir", type=Path, default=None, help="where the shipped pipeline is saved (default: workdir)")
 
@@ -110,7 +113,7 @@ def merge_previous(result: Dict, previous: Optional[Dict], arms: Sequence[str]) 
     ``previous`` that this run did not produce is copied over, with the code version it was measured on."""
     if not previous:
         return result
-    for key in ALL_ARMS + ("self_training",):
+    for key in ALL_ARMS + ("self_training", "ner_best_teacher"):
         if key in previous and key not in arms and key not in result:
             result[key] = previous[key]
     kept = [k for k in ALL_ARMS if k in previous and k not in arms]
@@ -250,9 +253,44 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
                                  "tokens": sum(len(d) for d in docs)}
         return docs
 
-    def cfg(name, vectors=False, augment=False) -> Path:
+    def cfg(name, vectors=False, augment=False, init_from=None) -> Path:
         return variant_config(base, work / f"{name}.cfg", vectors=args.vectors if vectors else None,
-                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None)
+                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None, init_from=init_from)
+
+    arm_steps: Dict[str, int] = {}
+
+    def teacher_round(docs: List[Doc], config: Path):
+        """Train the teacher (ner_best without the round), score it, and return the student's docs and config."""
+        from spacy_weak.training.partial import annotate_doc
+        from spacy_weak.training.teacher import teacher_annotations
+
+        wall = train_arm(config, docs, work / "ner_best_teacher", steps, code=code)
+        teacher_model = work / "ner_best_teacher" / "model" / "model-best"
+        res = score_arm(model_preds(teacher_model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
+        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs), "code": code_version(root)})
+        result["ner_best_teacher"] = res
+        write()
+        t = time.perf_counter()
+        policy = partial
+        if "suspect" in best:
+            from spacy_weak.training.outside import make_suspect_outside
+
+            policy = make_suspect_outside(lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
+                                          entity_threshold=args.entity_threshold,
+                                          missing_voted=not args.no_missing_voted, outside_keep=args.outside_keep).fit(silver)
+        anns, counts = teacher_annotations(silver, spacy.load(teacher_model), policy, labels,
+                                           min_prob=args.teacher_min_prob)
+        student = []
+        for d, ann in zip(silver, anns):
+            c = d.copy()
+            annotate_doc(c, policy, ann=ann, keep_spans=False)
+            student.append(c)
+        student += docs[len(silver):]  # the pool docs, as they were
+        out["teacher"] = dict(vars(counts), min_prob=args.teacher_min_prob, predict_s=time.perf_counter() - t)
+        arm_steps["ner_best"] = check_steps(args.teacher_steps or steps, "--teacher-steps")
+        student_cfg = cfg("ner_best_student", vectors="vectors" in best, augment="augment" in best,
+                          init_from=teacher_model)
+        return wall + time.perf_counter() - t, student, student_cfg
 
     gold_train = None
     models: Dict[str, Path] = {}
@@ -275,11 +313,17 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         else:  # ner_best
             docs = (suspect_docs() if "suspect" in best else partial_docs) + (pool_docs if "pool" in best else [])
             config = cfg(arm, vectors="vectors" in best, augment="augment" in best)
-        wall = train_arm(config, docs, work / arm, steps, code=code)
+        seen_docs = docs  # seen: the silver's entities (a student's teacher-added spans do not count)
+        if arm == "ner_best" and "teacher" in best:
+            wall, docs, config = teacher_round(docs, config)
+        else:
+            wall = 0.0
+        wall += train_arm(config, docs, work / arm, arm_steps.get(arm, steps), code=code)
         model = work / arm / "model" / "model-best"
         models[arm] = model
-        res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
-        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs), "code": code_version(root)})
+        res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(seen_docs))
+        res.update({"wall_s": wall, "steps": arm_steps.get(arm, steps), "train_docs": len(docs),
+                    "code": code_version(root)})
         result[arm] = res
         logger.warning("%s: F1 %.3f (P %.3f R %.3f) unseen recall %.3f in %.0fs", arm, res["f1"], res["p"], res["r"],
                        res["recall_unseen"], wall)

@@ -63,6 +63,29 @@ def test_arms_write_every_key(tmp_path, vectors):
     assert doc.spans["model_oof"].attrs["abstain_outside"] is True
 
 
+@pytest.mark.slow
+def test_best_with_suspect_outside_and_a_teacher_round(tmp_path):
+    quality = load_bench("quality")
+    out = tmp_path / "q.json"
+    argv = ["--corpus", str(ROOT / "corpora"), "--split", "dev", "--fit-splits", "train",
+            "--split-file", "dev=bc5cdr_sample.PubTator.txt", "--split-file", "train=bc5cdr_sample.PubTator.txt",
+            "--config", str(ROOT / "configs" / "sample.cfg"), "--lexicon", f"lexicon={ROOT / 'corpora' / 'lexicon'}",
+            "--labels", "Chemical,Disease", "--json", str(out), "--workdir", str(tmp_path / "work"),
+            "--arms", "ner_best", "--best", "suspect,teacher", "--train-steps", "3", "--teacher-min-prob", "0.5"]
+    older = {"p": 0.5, "r": 0.5, "f1": 0.5, "recall_seen": 0.9, "recall_unseen": 0.1, "code": "older",
+             "per_label": {label: {"p": 0.5, "r": 0.5, "f1": 0.5} for label in ("Chemical", "Disease")}}
+    srsly.write_json(out, {"ner": older})
+    quality.main(argv)
+    saved = srsly.read_json(out)
+    assert saved["ner"] == older  # an earlier run's arm is kept
+    for key in ("ner_best", "ner_best_teacher"):
+        assert {"p", "r", "f1", "recall_seen", "recall_unseen", "wall_s", "code"} <= set(saved[key])
+    assert saved["arms"]["teacher"]["docs"] > 0
+    assert saved["arms"]["suspect_policy"]["missing_tokens"] > 0
+    student = spacy.load(tmp_path / "work" / "ner_best" / "model" / "model-best")
+    assert student.pipe_names == ["tok2vec", "ner"]
+
+
 def test_arms_check_vectors_dimension_before_training(tmp_path, vectors):
     quality = load_bench("quality")
     argv = ["--corpus", str(ROOT / "corpora"), "--split", "dev", "--fit-splits", "dev",
