@@ -116,6 +116,9 @@ def merge_previous(result: Dict, previous: Optional[Dict], arms: Sequence[str]) 
     for key in ALL_ARMS + ("self_training", "ner_best_teacher"):
         if key in previous and key not in arms and key not in result:
             result[key] = previous[key]
+    for key in ("parts", "silver_hmm", "command"):  # how the kept arms were measured
+        if key in previous and key not in result:
+            result[key] = previous[key]
     kept = [k for k in ALL_ARMS if k in previous and k not in arms]
     if kept:
         result.setdefault("kept_from_previous_json", sorted(set(result.get("kept_from_previous_json", [])) | set(kept)))
