@@ -243,12 +243,23 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
                        "min_confidence": args.pool_min_confidence, "annotate_s": time.perf_counter() - t}
         write()
 
-    def suspect_docs() -> List[Doc]:
-        from spacy_weak.training.outside import make_suspect_outside
+    policies: Dict[str, object] = {}
 
-        policy = make_suspect_outside(lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
-                                      entity_threshold=args.entity_threshold, missing_voted=not args.no_missing_voted,
-                                      outside_keep=args.outside_keep).fit(silver)
+    def best_policy():
+        """ner_best's policy: spacy_weak.suspect_outside.v1 (fitted on the silver) with "suspect", else partial."""
+        if "suspect" not in best:
+            return partial
+        if "suspect" not in policies:
+            from spacy_weak.training.outside import make_suspect_outside
+
+            policies["suspect"] = make_suspect_outside(
+                lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
+                entity_threshold=args.entity_threshold, missing_voted=not args.no_missing_voted,
+                outside_keep=args.outside_keep).fit(silver)
+        return policies["suspect"]
+
+    def suspect_docs() -> List[Doc]:
+        policy = best_policy()
         docs = _with_policy(silver, policy)
         n_missing = sum(1 for d in docs for t in d if t.ent_iob_ == "")
         out["suspect_policy"] = {"suspect_keep": args.suspect_keep, "plain_words": len(policy.plain),
@@ -274,13 +285,7 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         result["ner_best_teacher"] = res
         write()
         t = time.perf_counter()
-        policy = partial
-        if "suspect" in best:
-            from spacy_weak.training.outside import make_suspect_outside
-
-            policy = make_suspect_outside(lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
-                                          entity_threshold=args.entity_threshold,
-                                          missing_voted=not args.no_missing_voted, outside_keep=args.outside_keep).fit(silver)
+        policy = best_policy()
         anns, counts = teacher_annotations(silver, spacy.load(teacher_model), policy, labels,
                                            min_prob=args.teacher_min_prob)
         student = []
@@ -335,7 +340,7 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
     if "shipped_pipeline" in arms:
         result["shipped_pipeline"] = shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans,
                                              models.get("ner_best") or _finished(work / "ner_best"), best, cfg, work,
-                                             partial, code, seen_forms(partial_docs + pool_docs))
+                                             best_policy(), code, seen_forms(partial_docs + pool_docs))
         result["shipped_pipeline"]["code"] = code_version(root)
         write()
     return result
@@ -358,7 +363,9 @@ def shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans, m
     if model is None:
         raise SystemExit("shipped_pipeline needs ner_best in --arms (its model is the shipped NER)")
     t = time.perf_counter()
-    fold_config = cfg("fold", vectors="vectors" in best, augment=False)
+    # the fold models are trained as the shipped NER is (same ingredients and policy), so the refitted HMM
+    # learns how far that NER is right on text it never saw
+    fold_config = cfg("fold", vectors="vectors" in best, augment="augment" in best)
     fold_steps = check_steps(args.fold_steps or args.train_steps, "--fold-steps")
     crossfitter = CrossFitter(config=fold_config, n_folds=args.folds, steps=fold_steps, policy=partial,
                               labels=labels, beam_width=1)
