@@ -17,7 +17,8 @@ Arms (keys of the JSON):
 * ``ner_vectors``: partial silver with floret vectors (``--vectors``, made by ``spacy-weak vectors``);
 * ``ner_augment``: partial silver with the ``spacy_weak.lexicon_swap.v1`` augmenter over the
   ``--lexicon`` files (``--augment-rate``);
-* ``ner_best``: the combination ``--best`` (default vectors+augment+pool), declared before any run;
+* ``ner_best``: the combination ``--best`` (default vectors+augment: the best of the dev selection,
+  bench/results/quality_arms_dev.json; also pool, suspect, teacher);
 * ``shipped_pipeline``: the recipe's sources + the ``ner_best`` model as an abstaining source +
   the HMM refitted with K-fold out-of-fold predictions of the same source (``--folds``,
   ``--fold-steps``), saved with ``nlp.to_disk`` and scored after ``spacy.load`` on raw test text.
@@ -55,7 +56,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--augment-rate", type=float, default=0.5, help="lexicon_swap rate")
     ap.add_argument("--augment-lexicon", action="append", default=[], help="term list or compiled gazetteer folder of the "
                     "augmenter (repeatable; default: the --lexicon paths)")
-    ap.add_argument("--best", default="vectors,augment,pool", help="ingredients of ner_best: vectors, augment, pool, "
+    ap.add_argument("--best", default="vectors,augment", help="ingredients of ner_best: vectors, augment, pool, "
                     "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1), teacher (a teacher-student round: "
                     "the NER of the other ingredients teaches a student started from its weights)")
     ap.add_argument("--teacher-min-prob", type=float, default=0.9, help="teacher round: beam probability of an added span")

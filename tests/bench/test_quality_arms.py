@@ -46,7 +46,8 @@ def test_arms_write_every_key(tmp_path, vectors):
             "--labels", "Chemical,Disease", "--json", str(out), "--workdir", str(tmp_path / "work"),
             "--arms", "ner_best,ner_gold_vectors,shipped_pipeline", "--train-steps", "3",
             "--folds", "2", "--fold-steps", "2", "--vectors", str(vectors), "--vectors-dim", "8",
-            "--pool", str(pool), "--pool-min-confidence", "0", "--augment-rate", "0.5", "--augment-lexicon", str(terms)]
+            "--pool", str(pool), "--pool-min-confidence", "0", "--augment-rate", "0.5", "--augment-lexicon", str(terms),
+            "--best", "vectors,augment,pool"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = quality.main(argv)
