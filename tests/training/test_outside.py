@@ -68,3 +68,15 @@ def test_registered_and_seeded(tmp_path):
 def test_bad_suspect_keep_is_a_coded_error():
     with pytest.raises(SpacyWeakError, match=r"\[E300\].*suspect_keep"):
         SuspectOutside(suspect_keep=1.5)
+
+
+def test_entry_point_names_the_registered_function():
+    import importlib
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    target = tomllib.loads(pyproject.read_text(encoding="utf8"))["project"]["entry-points"]["spacy_misc"][
+        "spacy_weak.suspect_outside.v1"]
+    module, name = target.split(":")
+    assert getattr(importlib.import_module(module), name) is make_suspect_outside
