@@ -24,6 +24,7 @@ of which less than ``min_entity_share`` of the occurrences lie inside a silver e
 """
 import re
 import zlib
+from pathlib import Path
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Union
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -44,7 +45,7 @@ _HAS_DIGIT = re.compile(r"\d")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")
 
 
-def lexicon_words(paths: Sequence[Union[str, "object"]], *, labels: Optional[Sequence[str]] = None,
+def lexicon_words(paths: Sequence[Union[str, Path]], *, labels: Optional[Sequence[str]] = None,
                   min_word_length: int = 4) -> FrozenSet[str]:
     """The lower-cased words of the lexicon terms (of ``labels``; stop words and short words left out)."""
     from .augment import read_terms

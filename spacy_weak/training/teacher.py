@@ -17,7 +17,7 @@ it. The student is trained on these docs, from the teacher's weights (``init_fro
 """
 import logging
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 
@@ -39,7 +39,7 @@ class TeacherCounts:
 
 
 def combine(base: TokenAnnotation, predicted: Sequence[Predicted], *, min_prob: float = 0.9,
-            counts: TeacherCounts = None) -> TokenAnnotation:
+            counts: Optional[TeacherCounts] = None) -> TokenAnnotation:
     """The silver annotation ``base`` with the teacher's spans ``predicted`` added (see the module)."""
     counts = counts if counts is not None else TeacherCounts()
     entities = list(base.entities)
