@@ -75,7 +75,7 @@ def test_best_with_suspect_outside_and_a_teacher_round(tmp_path):
             "--arms", "ner_best", "--best", "suspect,teacher", "--train-steps", "3", "--teacher-min-prob", "0.5"]
     older = {"p": 0.5, "r": 0.5, "f1": 0.5, "recall_seen": 0.9, "recall_unseen": 0.1, "code": "older",
              "per_label": {label: {"p": 0.5, "r": 0.5, "f1": 0.5} for label in ("Chemical", "Disease")}}
-    srsly.write_json(out, {"ner": older})
+    srsly.write_json(out, {"ner": older, "self_training": dict(older, code="an earlier session")})
     quality.main(argv)
     saved = srsly.read_json(out)
     assert saved["ner"] == older  # an earlier run's arm is kept
