@@ -17,7 +17,8 @@ Arms (keys of the JSON):
 * ``ner_vectors``: partial silver with floret vectors (``--vectors``, made by ``spacy-weak vectors``);
 * ``ner_augment``: partial silver with the ``spacy_weak.lexicon_swap.v1`` augmenter over the
   ``--lexicon`` files (``--augment-rate``);
-* ``ner_best``: the combination ``--best`` (default vectors+augment+pool), declared before any run;
+* ``ner_best``: the combination ``--best`` (default vectors+augment: the best of the dev selection,
+  bench/results/quality_arms_dev.json; also pool, suspect, teacher);
 * ``shipped_pipeline``: the recipe's sources + the ``ner_best`` model as an abstaining source +
   the HMM refitted with K-fold out-of-fold predictions of the same source (``--folds``,
   ``--fold-steps``), saved with ``nlp.to_disk`` and scored after ``spacy.load`` on raw test text.
@@ -55,7 +56,12 @@ def add_arguments(ap) -> None:
     ap.add_argument("--augment-rate", type=float, default=0.5, help="lexicon_swap rate")
     ap.add_argument("--augment-lexicon", action="append", default=[], help="term list or compiled gazetteer folder of the "
                     "augmenter (repeatable; default: the --lexicon paths)")
-    ap.add_argument("--best", default="vectors,augment,pool", help="ingredients of ner_best: vectors, augment, pool")
+    ap.add_argument("--best", default="vectors,augment", help="ingredients of ner_best: vectors, augment, pool, "
+                    "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1), teacher (a teacher-student round: "
+                    "the NER of the other ingredients teaches a student started from its weights)")
+    ap.add_argument("--teacher-min-prob", type=float, default=0.9, help="teacher round: beam probability of an added span")
+    ap.add_argument("--teacher-steps", type=int, default=0, help="steps of the student (default --train-steps)")
+    ap.add_argument("--suspect-keep", type=float, default=0.0, help="suspect_outside: share of suspect O tokens kept")
     ap.add_argument("--ship-dir", type=Path, default=None, help="where the shipped pipeline is saved (default: workdir)")
 
 
@@ -89,6 +95,35 @@ def train_arm(config: Path, docs: Sequence[Doc], out: Path, steps: int, code: Op
     wall = time.perf_counter() - t
     srsly.write_json(done, {"steps": steps, "wall_s": wall, "n_docs": len(docs)})
     return wall
+
+
+def code_version(root: Path) -> str:
+    """The commit of the bench's checkout (``+dirty`` with uncommitted changes): recorded with every arm."""
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def merge_previous(result: Dict, previous: Optional[Dict], arms: Sequence[str]) -> Dict:
+    """A resumed ``--arms`` run keeps the arms an earlier run wrote to the same JSON: every arm key of
+    ``previous`` that this run did not produce is copied over, with the code version it was measured on."""
+    if not previous:
+        return result
+    for key in ALL_ARMS + ("self_training", "ner_best_teacher"):
+        if key in previous and key not in arms and key not in result:
+            result[key] = previous[key]
+    for key in ("parts", "silver_hmm", "command"):  # how the kept arms were measured
+        if key in previous and key not in result:
+            result[key] = previous[key]
+    kept = [k for k in ALL_ARMS if k in previous and k not in arms]
+    if kept:
+        result.setdefault("kept_from_previous_json", sorted(set(result.get("kept_from_previous_json", [])) | set(kept)))
+    return result
 
 
 def seen_forms(docs: Sequence[Doc]) -> Set[str]:
@@ -209,9 +244,62 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
                        "min_confidence": args.pool_min_confidence, "annotate_s": time.perf_counter() - t}
         write()
 
-    def cfg(name, vectors=False, augment=False) -> Path:
+    policies: Dict[str, object] = {}
+
+    def best_policy():
+        """ner_best's policy: spacy_weak.suspect_outside.v1 (fitted on the silver) with "suspect", else partial."""
+        if "suspect" not in best:
+            return partial
+        if "suspect" not in policies:
+            from spacy_weak.training.outside import make_suspect_outside
+
+            policies["suspect"] = make_suspect_outside(
+                lexicon=lexicons, labels=list(labels), suspect_keep=args.suspect_keep,
+                entity_threshold=args.entity_threshold, missing_voted=not args.no_missing_voted,
+                outside_keep=args.outside_keep).fit(silver)
+        return policies["suspect"]
+
+    def suspect_docs() -> List[Doc]:
+        policy = best_policy()
+        docs = _with_policy(silver, policy)
+        n_missing = sum(1 for d in docs for t in d if t.ent_iob_ == "")
+        out["suspect_policy"] = {"suspect_keep": args.suspect_keep, "plain_words": len(policy.plain),
+                                 "lexicon_words": len(policy.words), "missing_tokens": n_missing,
+                                 "tokens": sum(len(d) for d in docs)}
+        return docs
+
+    def cfg(name, vectors=False, augment=False, init_from=None) -> Path:
         return variant_config(base, work / f"{name}.cfg", vectors=args.vectors if vectors else None,
-                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None)
+                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None, init_from=init_from)
+
+    arm_steps: Dict[str, int] = {}
+
+    def teacher_round(docs: List[Doc], config: Path):
+        """Train the teacher (ner_best without the round), score it, and return the student's docs and config."""
+        from spacy_weak.training.partial import annotate_doc
+        from spacy_weak.training.teacher import teacher_annotations
+
+        wall = train_arm(config, docs, work / "ner_best_teacher", steps, code=code)
+        teacher_model = work / "ner_best_teacher" / "model" / "model-best"
+        res = score_arm(model_preds(teacher_model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
+        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs), "code": code_version(root)})
+        result["ner_best_teacher"] = res
+        write()
+        t = time.perf_counter()
+        policy = best_policy()
+        anns, counts = teacher_annotations(silver, spacy.load(teacher_model), policy, labels,
+                                           min_prob=args.teacher_min_prob)
+        student = []
+        for d, ann in zip(silver, anns):
+            c = d.copy()
+            annotate_doc(c, policy, ann=ann, keep_spans=False)
+            student.append(c)
+        student += docs[len(silver):]  # the pool docs, as they were
+        out["teacher"] = dict(vars(counts), min_prob=args.teacher_min_prob, predict_s=time.perf_counter() - t)
+        arm_steps["ner_best"] = check_steps(args.teacher_steps or steps, "--teacher-steps")
+        student_cfg = cfg("ner_best_student", vectors="vectors" in best, augment="augment" in best,
+                          init_from=teacher_model)
+        return wall + time.perf_counter() - t, student, student_cfg
 
     gold_train = None
     models: Dict[str, Path] = {}
@@ -232,13 +320,19 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         elif arm == "ner_augment":
             docs, config = partial_docs, cfg(arm, augment=True)
         else:  # ner_best
-            docs = partial_docs + (pool_docs if "pool" in best else [])
+            docs = (suspect_docs() if "suspect" in best else partial_docs) + (pool_docs if "pool" in best else [])
             config = cfg(arm, vectors="vectors" in best, augment="augment" in best)
-        wall = train_arm(config, docs, work / arm, steps, code=code)
+        seen_docs = docs  # seen: the silver's entities (a student's teacher-added spans do not count)
+        if arm == "ner_best" and "teacher" in best:
+            wall, docs, config = teacher_round(docs, config)
+        else:
+            wall = 0.0
+        wall += train_arm(config, docs, work / arm, arm_steps.get(arm, steps), code=code)
         model = work / arm / "model" / "model-best"
         models[arm] = model
-        res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(docs))
-        res.update({"wall_s": wall, "steps": steps, "train_docs": len(docs)})
+        res = score_arm(model_preds(model, eval_gold), eval_gold, labels, score, gold_spans, seen_forms(seen_docs))
+        res.update({"wall_s": wall, "steps": arm_steps.get(arm, steps), "train_docs": len(docs),
+                    "code": code_version(root)})
         result[arm] = res
         logger.warning("%s: F1 %.3f (P %.3f R %.3f) unseen recall %.3f in %.0fs", arm, res["f1"], res["p"], res["r"],
                        res["recall_unseen"], wall)
@@ -246,10 +340,17 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
 
     if "shipped_pipeline" in arms:
         result["shipped_pipeline"] = shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans,
-                                             models.get("ner_best"), best, cfg, work, partial, code,
-                                             seen_forms(partial_docs + pool_docs))
+                                             models.get("ner_best") or _finished(work / "ner_best"), best, cfg, work,
+                                             best_policy(), code, seen_forms(partial_docs + pool_docs))
+        result["shipped_pipeline"]["code"] = code_version(root)
         write()
     return result
+
+
+def _finished(arm_dir: Path) -> Optional[Path]:
+    """The model of an arm a previous run of the same workdir finished (``done.json``), else None."""
+    model = arm_dir / "model" / "model-best"
+    return model if (arm_dir / "done.json").exists() and model.exists() else None
 
 
 def shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans, model, best, cfg, work, partial, code,
@@ -263,7 +364,9 @@ def shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans, m
     if model is None:
         raise SystemExit("shipped_pipeline needs ner_best in --arms (its model is the shipped NER)")
     t = time.perf_counter()
-    fold_config = cfg("fold", vectors="vectors" in best, augment=False)
+    # the fold models are trained as the shipped NER is (same ingredients and policy), so the refitted HMM
+    # learns how far that NER is right on text it never saw
+    fold_config = cfg("fold", vectors="vectors" in best, augment="augment" in best)
     fold_steps = check_steps(args.fold_steps or args.train_steps, "--fold-steps")
     crossfitter = CrossFitter(config=fold_config, n_folds=args.folds, steps=fold_steps, policy=partial,
                               labels=labels, beam_width=1)

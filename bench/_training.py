@@ -198,7 +198,8 @@ def print_rows(result: Dict, row: Callable) -> None:
     for key, name in (("ner", "ner (hard silver)"), ("ner_partial", "ner (partial silver)"), ("ner_gold", "ner (gold train+dev)")):
         if key in result and "recall_unseen" not in result[key]:  # the --arms runs print their own rows
             row(name, result[key])
-    for entry in result.get("self_training", []):
+    rounds = result.get("self_training", [])
+    for entry in rounds if isinstance(rounds, list) else []:  # a merged --arms JSON holds one arm-style record
         row(f"round {entry['round']} silver", entry["silver"])
         row(f"round {entry['round']} oof model", entry["oof_model"])
         row(f"round {entry['round']} ner", entry["ner"])

@@ -245,13 +245,18 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict:
     if args.arms:
         import _arms
 
+        previous = srsly.read_json(args.json) if args.json and args.json.exists() else None
+        run_arms = [a for a in args.arms.split(",") if a] if args.arms != "all" else list(_arms.ALL_ARMS)
+
         def write_partial():
             if args.json:
-                srsly.write_json(args.json, dict(result, timings_s=timings))
+                srsly.write_json(args.json, _arms.merge_previous(dict(result, timings_s=timings), previous, run_arms))
 
         with _load_note(result):
             _arms.run(args, nlp, hmm_name, annotated, load, labels, score, gold_spans, ROOT, result, write_partial)
     result["timings_s"] = timings
+    if args.arms:
+        _arms.merge_previous(result, previous, run_arms)
     print_table(result)
     if args.json:
         srsly.write_json(args.json, result)

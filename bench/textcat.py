@@ -149,6 +149,25 @@ def score(gold: np.ndarray, probs: np.ndarray, positive: int) -> Dict[str, float
     }
 
 
+def at_threshold(probs: np.ndarray, positive: int, threshold: float) -> np.ndarray:
+    """One-hot probabilities: ``positive`` where its probability is at least ``threshold``, else the other label
+    (two labels)."""
+    probs = np.asarray(probs, dtype=float)
+    out = np.zeros_like(probs)
+    is_pos = probs[:, positive] >= threshold
+    out[is_pos, positive] = 1.0
+    out[~is_pos, 1 - positive] = 1.0
+    return out
+
+
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def threshold_sweep(gold: np.ndarray, probs: np.ndarray, positive: int) -> Dict[str, float]:
+    """Accuracy at every threshold of ``THRESHOLDS`` on the scored split (run on a dev split to choose one)."""
+    return {str(t): score(gold, at_threshold(probs, positive, t), positive)["accuracy"] for t in THRESHOLDS}
+
+
 def cats_matrix(docs: Sequence[Doc], labels: Sequence[str], key: Optional[str] = None) -> np.ndarray:
     """Class probabilities: the aggregator's ``doc.spans[key].attrs["cats"]`` when ``key`` is
     given (``doc.cats`` holds 0/1 with the default ``cats_output = "hard"``), else ``doc.cats``."""
@@ -232,7 +251,11 @@ def train_on_silver(kept: List[Doc], args, out_dir: Path, tag: str, model_name: 
     tc = spacy.load(model_dir)
     probs = cats_matrix(list(tc.pipe(d.text for d in test_docs)), args.labels)
     res = score(gold_test, probs, positive)
-    res.update({"silver_train_docs": len(trn_docs), "silver_dev_docs": len(dev_docs)})
+    res.update({"silver_train_docs": len(trn_docs), "silver_dev_docs": len(dev_docs),
+                "config": str(args.textcat_config), "threshold_sweep": threshold_sweep(gold_test, probs, positive)})
+    if args.positive_threshold is not None:  # chosen on a dev split (another run of this script), never here
+        res["at_threshold"] = dict(score(gold_test, at_threshold(probs, positive, args.positive_threshold), positive),
+                                   threshold=args.positive_threshold)
     return res, train_s
 
 
@@ -311,6 +334,11 @@ def main(argv=None) -> int:
                     "separated: em (key textcat_soft), vote (key textcat_soft_vote)")
     ap.add_argument("--min-confidence", default="", help="also train a textcat on the silver docs whose label-model "
                     "confidence (max doc.cats) is at least each of these values, e.g. 0.9,0.99 (key textcat_confidence)")
+    ap.add_argument("--positive-threshold", type=float, default=None, help="also score the textcat with --positive "
+                    "predicted at this probability (choose it from the threshold_sweep of a dev run: --train/--test "
+                    "on training files only); key textcat.at_threshold")
+    ap.add_argument("--key", default="textcat", help="JSON key of the textcat trained on hard silver cats (e.g. "
+                    "textcat_ensemble with --textcat-config configs/textcat_ensemble.cfg)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args.labels = args.labels.split(",")
@@ -388,8 +416,8 @@ def main(argv=None) -> int:
                 probs = [cats_probs_of(agg, d) for d in kept]
                 results[key], timings[f"{key}_train"] = train_soft(kept, probs, args, out_dir, key, test_docs,
                                                                    gold_test, positive)
-        results["textcat"], timings["textcat_train"] = train_on_silver(
-            kept, args, out_dir, "", "textcat_model", test_docs, gold_test, positive
+        results[args.key], timings[f"{args.key}_train"] = train_on_silver(
+            kept, args, out_dir, "", f"{args.key}_model", test_docs, gold_test, positive
         )
         if args.min_confidence:
             from _textcat_confidence import confidence_sweep  # bench/_textcat_confidence.py
@@ -418,9 +446,14 @@ def main(argv=None) -> int:
         "learned_by_em": em.source_report(),
     }
     results["seconds"] = timings
+    if args.json.exists():  # a run with another --key (or --soft-from) keeps the textcat keys an earlier run wrote
+        previous = json.loads(args.json.read_text(encoding="utf8"))
+        for key, value in previous.items():
+            if key.startswith("textcat") and key not in results and value is not None:
+                results[key] = value
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
-    for key in ("majority_vote", "ours", "snorkel", "snorkel_estimated_balance", "textcat", "textcat_soft",
+    for key in ("majority_vote", "ours", "snorkel", "snorkel_estimated_balance", args.key, "textcat_soft",
                 "textcat_soft_vote"):
         r = results.get(key)
         if key.startswith("textcat_soft") and key not in results:

@@ -130,6 +130,7 @@ def variant_config(
     vectors: Optional[Path] = None,
     vectors_dim: Optional[int] = None,
     augmenter: Optional[Dict[str, Any]] = None,
+    init_from: Optional[Path] = None,
 ) -> Path:
     """Write ``base`` with static vectors and/or a training-corpus augmenter to ``output``.
 
@@ -137,6 +138,8 @@ def variant_config(
     ``MultiHashEmbed`` gets ``include_static_vectors = true``; with ``vectors_dim`` their width is
     checked first (E317). ``augmenter``: a registered augmenter block, e.g.
     ``{"@augmenters": "spacy_weak.lexicon_swap.v1", "lexicon": [...], "rate": 0.5}``.
+    ``init_from``: a trained pipeline folder whose components (same names) are the starting weights
+    (``[components.<name>] source = ...``; they keep training): a student starts from its teacher.
     """
     from spacy.util import load_config
 
@@ -157,6 +160,11 @@ def variant_config(
             raise SpacyWeakError(Errors.E305.format(path=base, param="config", err="no embedding layer with include_static_vectors"))
     if augmenter is not None:
         cfg["corpora"]["train"]["augmenter"] = dict(augmenter)
+    if init_from is not None:
+        if not (Path(init_from) / "config.cfg").exists():
+            raise SpacyWeakError(Errors.E305.format(path=init_from, param="init_from", err="not a saved pipeline"))
+        for name in list(cfg.get("components", {})):
+            cfg["components"][name] = {"source": str(init_from)}
     from ..io import atomic_path
 
     with atomic_path(output) as tmp:

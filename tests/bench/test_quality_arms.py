@@ -46,7 +46,8 @@ def test_arms_write_every_key(tmp_path, vectors):
             "--labels", "Chemical,Disease", "--json", str(out), "--workdir", str(tmp_path / "work"),
             "--arms", "ner_best,ner_gold_vectors,shipped_pipeline", "--train-steps", "3",
             "--folds", "2", "--fold-steps", "2", "--vectors", str(vectors), "--vectors-dim", "8",
-            "--pool", str(pool), "--pool-min-confidence", "0", "--augment-rate", "0.5", "--augment-lexicon", str(terms)]
+            "--pool", str(pool), "--pool-min-confidence", "0", "--augment-rate", "0.5", "--augment-lexicon", str(terms),
+            "--best", "vectors,augment,pool"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = quality.main(argv)
@@ -63,6 +64,29 @@ def test_arms_write_every_key(tmp_path, vectors):
     assert doc.spans["model_oof"].attrs["abstain_outside"] is True
 
 
+@pytest.mark.slow
+def test_best_with_suspect_outside_and_a_teacher_round(tmp_path):
+    quality = load_bench("quality")
+    out = tmp_path / "q.json"
+    argv = ["--corpus", str(ROOT / "corpora"), "--split", "dev", "--fit-splits", "train",
+            "--split-file", "dev=bc5cdr_sample.PubTator.txt", "--split-file", "train=bc5cdr_sample.PubTator.txt",
+            "--config", str(ROOT / "configs" / "sample.cfg"), "--lexicon", f"lexicon={ROOT / 'corpora' / 'lexicon'}",
+            "--labels", "Chemical,Disease", "--json", str(out), "--workdir", str(tmp_path / "work"),
+            "--arms", "ner_best", "--best", "suspect,teacher", "--train-steps", "3", "--teacher-min-prob", "0.5"]
+    older = {"p": 0.5, "r": 0.5, "f1": 0.5, "recall_seen": 0.9, "recall_unseen": 0.1, "code": "older",
+             "per_label": {label: {"p": 0.5, "r": 0.5, "f1": 0.5} for label in ("Chemical", "Disease")}}
+    srsly.write_json(out, {"ner": older, "self_training": dict(older, code="an earlier session")})
+    quality.main(argv)
+    saved = srsly.read_json(out)
+    assert saved["ner"] == older  # an earlier run's arm is kept
+    for key in ("ner_best", "ner_best_teacher"):
+        assert {"p", "r", "f1", "recall_seen", "recall_unseen", "wall_s", "code"} <= set(saved[key])
+    assert saved["arms"]["teacher"]["docs"] > 0
+    assert saved["arms"]["suspect_policy"]["missing_tokens"] > 0
+    student = spacy.load(tmp_path / "work" / "ner_best" / "model" / "model-best")
+    assert student.pipe_names == ["tok2vec", "ner"]
+
+
 def test_arms_check_vectors_dimension_before_training(tmp_path, vectors):
     quality = load_bench("quality")
     argv = ["--corpus", str(ROOT / "corpora"), "--split", "dev", "--fit-splits", "dev",
@@ -74,3 +98,14 @@ def test_arms_check_vectors_dimension_before_training(tmp_path, vectors):
     with pytest.raises(SpacyWeakError, match=r"\[E317\]"):
         quality.main(argv)
     assert not (tmp_path / "w" / "ner_vectors").exists()
+
+
+def test_resumed_arms_run_keeps_the_arms_of_the_json():
+    arms = load_bench("_arms")
+    previous = {"ner": {"f1": 0.7, "code": "abc"}, "ner_best": {"f1": 0.1, "code": "old"}, "hmm": {"f1": 0.8}}
+    result = {"ner_best": {"f1": 0.9, "code": "new"}, "hmm": {"f1": 0.8}}
+    merged = arms.merge_previous(result, previous, ["ner_best"])
+    assert merged["ner"] == {"f1": 0.7, "code": "abc"}  # kept, with its code version
+    assert merged["ner_best"]["code"] == "new"  # rerun: replaced
+    assert merged["kept_from_previous_json"] == ["ner"]
+    assert arms.merge_previous({"x": 1}, None, ["ner"]) == {"x": 1}

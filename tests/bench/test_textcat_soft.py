@@ -33,3 +33,22 @@ def test_textcat_soft_key(tmp_path):
     for key in ("textcat", "textcat_soft", "textcat_soft_vote"):
         assert 0.0 <= result[key]["accuracy"] <= 1.0 and result[key]["n"] == 10
     assert result["textcat_soft"]["copies"] == 3
+    # a second run with another key and a threshold (chosen elsewhere, on a dev split) keeps the first run's keys
+    assert textcat.main(["--data", str(tmp_path), "--json", str(out), "--out-dir", str(tmp_path / "o2"),
+                         "--soft-copies", "0", "--key", "textcat_ensemble", "--positive-threshold", "0.3",
+                         "--textcat-config", str(textcat.ROOT / "configs" / "textcat_ensemble.cfg")]) == 0
+    result = json.loads(out.read_text())
+    assert result["textcat_soft"]["copies"] == 3
+    assert result["textcat_ensemble"]["at_threshold"]["threshold"] == 0.3
+    assert set(result["textcat_ensemble"]["threshold_sweep"]) == {str(t) for t in textcat.THRESHOLDS}
+
+
+def test_threshold_sweep():
+    import numpy as np
+
+    textcat = load_bench("textcat")
+    probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])
+    gold = np.array([0, 1, 1])
+    assert textcat.at_threshold(probs, 1, 0.3).tolist() == [[1, 0], [0, 1], [0, 1]]
+    sweep = textcat.threshold_sweep(gold, probs, 1)
+    assert sweep["0.3"] == 1.0 and sweep["0.5"] == 2 / 3
