@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--random-share", type=float, default=0.2, help="share of each budget drawn at random (design.py)")
     ap.add_argument("--label-model", choices=["auto", "decode", "semi"], default="auto")
     ap.add_argument("--ranking", default="combined")
-    ap.add_argument("--second-stage", action=argparse.BooleanOptionalAction, default=True,
+    ap.add_argument("--second-stage", action=argparse.BooleanOptionalAction, default=False,
                     help="the second stage trained on the reviews (review refit's default), kept only when it wins")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--audit", action="store_true", help="also measure the audit's precision at 100 / 500")

@@ -194,7 +194,7 @@ def refit_cli(
     json_path: Path | None = typer.Option(None, "--json", help="Write the candidates' scores and the choice as JSON."),
     overwrite: bool = typer.Option(False, "--overwrite"),
     code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
-    second_stage: bool = typer.Option(True, "--second-stage/--no-second-stage", help="Also try a second stage trained on the reviews (kept only when it wins on them, cross-fitted); its silver goes to --silver-output, its weights to OUTPUT/second_stage.json."),
+    second_stage: bool = typer.Option(False, "--second-stage/--no-second-stage", help="Also try a second stage trained on the reviews (kept only when it wins on them, cross-fitted); its silver goes to --silver-output, its weights to OUTPUT/second_stage.json."),
 ) -> None:
     """Refit the label model with the reviews clamped, its settings chosen on the reviewed documents.
 

@@ -16,7 +16,7 @@ def test_review_bench_smoke(tmp_path):
         "--corpus", str(ROOT / "corpora"), "--split-file", "train=bc5cdr_sample.PubTator.txt",
         "--split-file", "test=bc5cdr_sample.PubTator.txt", "--config", str(ROOT / "configs" / "sample.cfg"),
         "--lexicon", f"lexicon={ROOT / 'corpora' / 'lexicon'}", "--labels", "Chemical,Disease",
-        "--budgets", "0,8", "--seeds", "2", "--ner-budgets", "0,8", "--ner-steps", "2",
+        "--budgets", "0,8", "--seeds", "2", "--second-stage", "--ner-budgets", "0,8", "--ner-steps", "2",
         "--workdir", str(tmp_path / "ner"), "--json", str(out),
     ])
     assert out.exists()

@@ -141,7 +141,8 @@ def test_design_export_refit_and_training_export_with_reviews(setup):
               "-o", tmp / "design_human.spacy", "--dev", tmp / "design_dev.spacy"])
     assert r.exit_code == 0, r.output
     r = _run(["review", "refit", tmp / "pipe", tmp / "design_human.spacy", "--dev", tmp / "design_dev.spacy",
-              "-o", tmp / "pipe_reviewed", "--silver-output", tmp / "design_silver.spacy", "--json", tmp / "refit.json"])
+              "-o", tmp / "pipe_reviewed", "--silver-output", tmp / "design_silver.spacy", "--json", tmp / "refit.json",
+              "--second-stage"])
     assert r.exit_code == 0, r.output
     summary = srsly.read_json(tmp / "refit.json")
     assert summary["reviewed_docs"] == 8 and len(summary["candidates"]) == 4
