@@ -33,7 +33,7 @@ def _command_line(line: str) -> List[str]:
 def run_project_steps(project_dir: Path, steps: Sequence[str] = FIRST_PASS_STEPS) -> Dict:
     """Run ``steps`` of ``project_dir/project.yml`` as ``spacy project run`` would and
     record each in ``project.lock``. Returns ``{"steps": [...], "warnings": [...],
-    "output": {step: captured text}}``. A failing step raises ``[E564]`` with the end of
+    "output": {step: captured text}}``. A failing step raises ``[E700]`` with the end of
     its output; the steps before it stay recorded."""
     from weasel.cli.run import update_lockfile
     from weasel.util import load_project_config
@@ -52,7 +52,7 @@ def run_project_steps(project_dir: Path, steps: Sequence[str] = FIRST_PASS_STEPS
             warnings.extend(w for w in proc.stderr.splitlines() if w.startswith("warning: "))
             if proc.returncode != 0:
                 tail = " | ".join((proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:])
-                raise SpacyWeakError(Errors.E564.format(step=step, code=proc.returncode, command=line, tail=tail,
+                raise SpacyWeakError(Errors.E700.format(step=step, code=proc.returncode, command=line, tail=tail,
                                                         path=project_dir))
         output[step] = "".join(text)
         update_lockfile(project_dir, cmd)

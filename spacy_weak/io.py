@@ -94,7 +94,7 @@ def file_digest(path: PathLike, chunk: int = 1 << 20) -> str:
 
 
 class _CheckedGzip:
-    """A gzip file whose damage (truncation, bad CRC, not gzip at all) is ``E525`` naming the file,
+    """A gzip file whose damage (truncation, bad CRC, not gzip at all) is ``E279`` naming the file,
     not an ``EOFError`` / ``zlib.error`` from deep inside a reader."""
 
     def __init__(self, path: PathLike, mode: str, **kwargs: Any) -> None:
@@ -106,7 +106,7 @@ class _CheckedGzip:
     def _damaged(self, err: BaseException):
         from .errors import Errors, SpacyWeakError
 
-        return SpacyWeakError(Errors.E525.format(path=self.path, err=f"{type(err).__name__}: {err}"))
+        return SpacyWeakError(Errors.E279.format(path=self.path, err=f"{type(err).__name__}: {err}"))
 
     def _call(self, fn, *args):
         import gzip
@@ -143,5 +143,5 @@ class _CheckedGzip:
 
 
 def open_gzip(path: PathLike, mode: str = "rt", **kwargs: Any):
-    """``gzip.open`` for reading, with a damaged file reported as ``E525`` (see :class:`_CheckedGzip`)."""
+    """``gzip.open`` for reading, with a damaged file reported as ``E279`` (see :class:`_CheckedGzip`)."""
     return _CheckedGzip(path, mode, **kwargs)

@@ -12,7 +12,7 @@ else the index in ``labels`` of the label it voted for.
 * ``level="doc"``: one row per document, the votes of the document-level sources
   (``weak_doc_keywords``, ``weak_doc_function``, ``@doc_source``). A lone vote
   *against* one of two labels is a vote for the other; a source voting for
-  several labels on one document cannot be written in one cell (``[E559]``).
+  several labels on one document cannot be written in one cell (``[E118]``).
 * ``level="token"``: one row per token (all documents concatenated; ``lengths``
   gives the tokens per document), the span sources. ``labels[0]`` is ``"O"``:
   a token inside a span labelled ``"O"`` (an explicit "not an entity" vote) gets
@@ -54,7 +54,7 @@ def label_matrix(
     sorted; at token level ``"O"`` is always first).
     """
     if level not in LEVELS:
-        raise SpacyWeakError(Errors.E565.format(value=level, options=", ".join(LEVELS)))
+        raise SpacyWeakError(Errors.E119.format(value=level, options=", ".join(LEVELS)))
     patterns = [sources] if isinstance(sources, str) else list(sources) or ["*"]
     docs = list(docs)
     if level == "doc":
@@ -111,7 +111,7 @@ def _doc_matrix(docs, patterns: List[str], labels: Optional[Sequence[str]]) -> L
             elif not pos and len(neg) == 1 and len(labels) == 2:
                 L[i, j] = 1 - index[neg[0]]
             elif votes:
-                raise SpacyWeakError(Errors.E559.format(source=name, doc=i, votes=votes))
+                raise SpacyWeakError(Errors.E118.format(source=name, doc=i, votes=votes))
     return LabelMatrix(L, names, labels, None)
 
 

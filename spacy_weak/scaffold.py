@@ -12,7 +12,7 @@
     project.yml         convert -> annotate -> fit -> silver -> analyze -> train
     README.md           what each file is and the next steps
 
-It never overwrites a file (``[E562]`` lists the ones in the way). :func:`run_first_pass`
+It never overwrites a file (``[E288]`` lists the ones in the way). :func:`run_first_pass`
 then runs the workflow's steps up to the report, in process, on the data.
 """
 import json
@@ -372,10 +372,10 @@ UNPASSABLE = '"\\$'  # `spacy project run` substitutes vars into its config text
 
 
 def check_project_var(value: str, what: str) -> None:
-    """``E534`` for a value project.yml cannot carry (a double quote, backslash or dollar sign)."""
+    """``E284`` for a value project.yml cannot carry (a double quote, backslash or dollar sign)."""
     bad = sorted({ch for ch in value if ch in UNPASSABLE})
     if bad:
-        raise SpacyWeakError(Errors.E534.format(what=what, value=value, chars=" ".join(bad)))
+        raise SpacyWeakError(Errors.E284.format(what=what, value=value, chars=" ".join(bad)))
 
 
 def project_files(target: Path, data: Path, *, label: str, lang: str, text_field: str, terms: List[str],
@@ -435,22 +435,22 @@ def scaffold(target: Path, data: Path, *, label: str = "ENTITY", lang: str = "en
     from .corpora.plain_text import read_texts
 
     if not label or not label.replace("_", "").replace("-", "").isalnum() or label == "O":
-        raise SpacyWeakError(Errors.E563.format(label=label))
+        raise SpacyWeakError(Errors.E289.format(label=label))
     target, data = Path(target), Path(data)
     if data.resolve() == target.resolve() or target.resolve() in data.resolve().parents:
         # the project's own files (lexicon.tsv, corpus/...) would be read back as the user's text
-        raise SpacyWeakError(Errors.E500.format(input=data, output=target))
+        raise SpacyWeakError(Errors.E263.format(input=data, output=target))
     nlp = spacy.blank(lang)
     n_docs = sum(1 for _ in read_texts(data, text_field=text_field))  # reads every file once: errors first
     if n_docs == 0:
-        raise SpacyWeakError(Errors.E560.format(path=data, problem="no non-empty text"))
+        raise SpacyWeakError(Errors.E219.format(path=data, problem="no non-empty text"))
     terms = seed_terms(nlp, data, text_field=text_field)
     files = project_files(target, data.resolve(), label=label, lang=lang, text_field=text_field, terms=terms,
                           n_docs=n_docs)
     files["configs/ner.cfg"] = ner_config(lang)
     existing = [rel for rel in files if (target / rel).exists()]
     if existing:
-        raise SpacyWeakError(Errors.E562.format(path=target, files=", ".join(existing)))
+        raise SpacyWeakError(Errors.E288.format(path=target, files=", ".join(existing)))
     for rel, text in files.items():
         _write_new(target / rel, text)
     return {"files": sorted(files), "n_docs": n_docs, "terms": terms}

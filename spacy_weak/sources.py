@@ -99,19 +99,19 @@ class LabellingSource:
 
 def _check_name(name: Any, function: Callable) -> str:
     if not isinstance(name, str) or not name or "." in name or not name.replace("_", "").replace("-", "").isalnum():
-        raise SpacyWeakError(Errors.E550.format(name=name))
+        raise SpacyWeakError(Errors.E067.format(name=name))
     ident = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', repr(function))}"
     previous = _REGISTERED.get(name)
     if previous is None and Language.has_factory(name):
-        raise SpacyWeakError(Errors.E551.format(name=name, other="a component factory of spaCy or another package"))
+        raise SpacyWeakError(Errors.E072.format(name=name, other="a component factory of spaCy or another package"))
     if previous is not None and previous != ident:
-        raise SpacyWeakError(Errors.E551.format(name=name, other=previous))
+        raise SpacyWeakError(Errors.E072.format(name=name, other=previous))
     return ident
 
 
 def _check_resources(function: Callable, name: str, resources: Dict[str, Any]) -> None:
     if not isinstance(resources, dict):
-        raise SpacyWeakError(Errors.E552.format(name=name, problem=f"resources must be a dict, got {type(resources).__name__}"))
+        raise SpacyWeakError(Errors.E073.format(name=name, problem=f"resources must be a dict, got {type(resources).__name__}"))
     try:
         params = inspect.signature(function).parameters
     except (TypeError, ValueError):  # builtins without a signature: nothing to check
@@ -119,23 +119,23 @@ def _check_resources(function: Callable, name: str, resources: Dict[str, Any]) -
     accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
     unknown = [key for key in resources if key not in params and not accepts_any]
     if unknown:
-        raise SpacyWeakError(Errors.E552.format(
+        raise SpacyWeakError(Errors.E073.format(
             name=name, problem=f"resource(s) {unknown} are not parameters of {getattr(function, '__name__', function)}"))
     positional = [p for p in params.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     missing = [p.name for p in positional[1:] if p.default is p.empty and p.name not in resources]
     if not positional or missing:
         problem = ("the function must take the Doc as its first argument" if not positional
                    else f"parameter(s) {missing} have no value: give them in resources=")
-        raise SpacyWeakError(Errors.E552.format(name=name, problem=problem))
+        raise SpacyWeakError(Errors.E073.format(name=name, problem=problem))
 
 
 def _register(kind: str, name: str, label: Optional[str], resources: Optional[Dict[str, Any]]):
     if label is not None and (not isinstance(label, str) or not label):
-        raise SpacyWeakError(Errors.E552.format(name=name, problem=f"label must be a non-empty string, got {label!r}"))
+        raise SpacyWeakError(Errors.E073.format(name=name, problem=f"label must be a non-empty string, got {label!r}"))
 
     def decorator(function: Callable) -> LabellingSource:
         if not callable(function):
-            raise SpacyWeakError(Errors.E552.format(name=name, problem="the decorated object is not callable"))
+            raise SpacyWeakError(Errors.E073.format(name=name, problem="the decorated object is not callable"))
         ident = _check_name(name, function)
         _check_resources(function, name, dict(resources or {}))
         source = LabellingSource(function, kind=kind, name=name, label=label, resources=resources)

@@ -33,7 +33,7 @@ ATTR_PROBS = "probs"  # aggregate groups: probability per span
 ATTR_SOURCES = "sources"  # aggregate groups: list of voting sources per span
 ATTR_AGGREGATOR = "aggregator"  # aggregate groups: component name
 ATTR_ABSTAIN_OUTSIDE = "abstain_outside"  # span sources: no opinion outside their spans (not an "O" vote)
-ATTR_CANNOT_MATCH = "cannot_match"  # a sub-source the build found unable to match (W553)
+ATTR_CANNOT_MATCH = "cannot_match"  # a sub-source the build found unable to match (W003)
 ATTR_READS = "reads"  # span sources that add to other sources' spans (consistency, abbreviations): what they read
 ATTR_GOLD = "gold"  # evaluation groups: gold written by the corpus readers (attrs["gold"] = True)
 ATTR_REVIEWED_BY = "reviewed_by"  # evaluation groups: reviewed gold written by `review import --dev`

@@ -1303,7 +1303,7 @@ def _(tmp):
 @case("cli-fit-missing-model")
 def _(tmp):
     DocBin().to_disk(tmp / "silver.spacy")
-    cli_error("E105", ["fit", tmp / "no_model", tmp / "silver.spacy", "-o", tmp / "out"], "no_model")
+    cli_error("E261", ["fit", tmp / "no_model", tmp / "silver.spacy", "-o", tmp / "out"], "no_model")
 
 
 # ====================================================================== test

@@ -60,7 +60,7 @@ def test_init_scaffolds_and_runs_on_a_folder_of_txt(tmp_path, data):
     assert "version" in meta["spacy_weak"]  # stamped as `spacy-weak fit` stamps it
     # never overwrites
     again = runner.invoke(app, ["init", str(project), "--data", str(data)])
-    assert again.exit_code == 1 and "[E562]" in again.output and "rules.py" in again.output
+    assert again.exit_code == 1 and "[E288]" in again.output and "rules.py" in again.output
 
 
 @pytest.mark.slow
@@ -124,13 +124,13 @@ def test_plain_text_readers(tmp_path):
 def test_bad_data_is_a_coded_error(tmp_path):
     _load_commands()
     missing = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(tmp_path / "nope")])
-    assert missing.exit_code == 1 and "[E560]" in missing.output
+    assert missing.exit_code == 1 and "[E219]" in missing.output
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text('{"text": "ok"}\n{"body": "no text"}\n', encoding="utf8")
     bad = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl)])
-    assert bad.exit_code == 1 and "[E561]" in bad.output and "line 2" in bad.output
+    assert bad.exit_code == 1 and "[E220]" in bad.output and "line 2" in bad.output
     label = runner.invoke(app, ["init", str(tmp_path / "p"), "--data", str(jsonl), "--label", "O"])
-    assert label.exit_code == 1 and "[E563]" in label.output
+    assert label.exit_code == 1 and "[E289]" in label.output
     assert not (tmp_path / "p").exists()
 
 
@@ -141,7 +141,7 @@ def test_init_refuses_a_project_folder_holding_the_data(tmp_path, data, where):
     project = data if where == "same" else tmp_path
     before = sorted(p.name for p in data.iterdir())
     result = runner.invoke(app, ["init", str(project), "--data", str(data), "--no-run"])
-    assert result.exit_code == 1 and "[E500]" in result.output, result.output
+    assert result.exit_code == 1 and "[E263]" in result.output, result.output
     assert sorted(p.name for p in data.iterdir()) == before
     assert not (project / "rules.py").exists()
 

@@ -69,25 +69,25 @@ def test_saved_pipeline_reloads_in_a_fresh_process_with_code(tmp_path):
 
 
 def test_bad_definitions_are_coded_errors():
-    with pytest.raises(SpacyWeakError, match="E550"):
+    with pytest.raises(SpacyWeakError, match="E067"):
         spacy_weak.span_source("has.dot")(lambda doc: [])
-    with pytest.raises(SpacyWeakError, match="E551"):
+    with pytest.raises(SpacyWeakError, match="E072"):
         spacy_weak.span_source("ner")(lambda doc: [])
 
     def other(doc):
         return []
 
-    with pytest.raises(SpacyWeakError, match="E551"):
+    with pytest.raises(SpacyWeakError, match="E072"):
         spacy_weak.span_source("t16_suffix")(other)
-    with pytest.raises(SpacyWeakError, match=r"E552.*\['nope'\]"):
+    with pytest.raises(SpacyWeakError, match=r"E073.*\['nope'\]"):
         spacy_weak.span_source("t16_bad1", resources={"nope": 1})(other)
 
     def needs(doc, table):
         return []
 
-    with pytest.raises(SpacyWeakError, match=r"E552.*table"):
+    with pytest.raises(SpacyWeakError, match=r"E073.*table"):
         spacy_weak.doc_source("t16_bad2")(needs)
-    with pytest.raises(SpacyWeakError, match="E552"):
+    with pytest.raises(SpacyWeakError, match="E073"):
         spacy_weak.doc_source("t16_bad3", label="")
 
 

@@ -119,7 +119,7 @@ class AggregatorBase(Pipe):
         pass
 
     def _validate_state(self, state: Dict, where: str) -> None:
-        """Check a loaded state before :meth:`_set_state` (``E513``/``E515``); subclasses override."""
+        """Check a loaded state before :meth:`_set_state` (``E112``/``E114``); subclasses override."""
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
         serializers = {
@@ -169,18 +169,18 @@ class AggregatorBase(Pipe):
 
     def _read_model(self, path: Path) -> bytes:
         if not path.is_file():
-            raise SpacyWeakError(Errors.E514.format(name=self.name, path=path))
+            raise SpacyWeakError(Errors.E113.format(name=self.name, path=path))
         return path.read_bytes()
 
     def _read_cfg(self, path: Path) -> Dict:
         if not path.is_file():
-            raise SpacyWeakError(Errors.E514.format(name=self.name, path=path))
+            raise SpacyWeakError(Errors.E113.format(name=self.name, path=path))
         try:
             cfg = srsly.read_json(path)
         except ValueError as err:
-            raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem=f"not JSON ({err})")) from None
+            raise SpacyWeakError(Errors.E112.format(name=self.name, path=path, problem=f"not JSON ({err})")) from None
         if not isinstance(cfg, dict):
-            raise SpacyWeakError(Errors.E513.format(name=self.name, path=path, problem="not a JSON object"))
+            raise SpacyWeakError(Errors.E112.format(name=self.name, path=path, problem="not a JSON object"))
         self._validate_cfg(dict(self.cfg, **cfg))
         return cfg
 

@@ -72,10 +72,10 @@ def fit_view(X: np.ndarray, columns: Sequence[int], learn: bool) -> np.ndarray:
 
 
 def check_review_weight(name: str, value) -> None:
-    """``review_weight`` must be a finite number > 0 (``E410``)."""
+    """``review_weight`` must be a finite number > 0 (``E111``)."""
     try:
         ok = math.isfinite(float(value)) and float(value) > 0
     except (TypeError, ValueError):
         ok = False
     if not ok or isinstance(value, bool):
-        raise SpacyWeakError(Errors.E410.format(name=name, value=value))
+        raise SpacyWeakError(Errors.E111.format(name=name, value=value))

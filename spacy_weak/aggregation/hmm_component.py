@@ -76,7 +76,7 @@ class HMMAggregator(SpanAggregator):
         check_hmm_params(name, n_iter=n_iter, tol=tol, seed=seed, prior_strength=prior_strength,
                          pseudo_count=pseudo_count, anchor_strength=anchor_strength, weights=weights)
         if not 0.0 < dependency_threshold <= 1.0:
-            raise SpacyWeakError(Errors.E350.format(name=name, value=dependency_threshold))
+            raise SpacyWeakError(Errors.E110.format(name=name, value=dependency_threshold))
         check_aggregator_names(name, labels, spans_key, sources)
         check_review_weight(name, review_weight)
         self.cfg = {
@@ -199,10 +199,10 @@ class HMMAggregator(SpanAggregator):
         ``seen_sources``, ``n_spans``, ``unknown_label_names``, ``overlaps_resolved``
         and ``unknown_labels`` (summed over shards by :mod:`spacy_weak.distributed.fit`).
         Returns the columns of ``sources`` to model: a source named in ``sources``
-        but present in no document is left out (``W500``)."""
+        but present in no document is left out (``W107``)."""
         seen = [i for i, s in enumerate(sources) if s in summary.seen_sources]
         kept = [sources[i] for i in seen]
-        if len(seen) < len(sources):  # named in `sources` but in no document (W500): not modelled
+        if len(seen) < len(sources):  # named in `sources` but in no document (W107): not modelled
             warn_missing_sources(self.name, self.cfg["sources"], kept, summary.n_docs)
         if not kept:
             raise SpacyWeakError(
@@ -214,7 +214,7 @@ class HMMAggregator(SpanAggregator):
         warn_case_mismatches(self.name, summary.unknown_label_names, labels)
         check_source_labels(self.name, summary.unknown_label_names, labels, {s: summary.n_spans.get(s, 0) for s in kept})
         if self.cfg["spans_key"] in getattr(summary, "own_key_sources", ()):
-            raise SpacyWeakError(Errors.E531.format(name=self.name, key=self.cfg["spans_key"], where="the fitted documents"))
+            raise SpacyWeakError(Errors.E116.format(name=self.name, key=self.cfg["spans_key"], where="the fitted documents"))
         self.overlaps_resolved = dict(summary.overlaps_resolved)
         self.unknown_labels = dict(summary.unknown_labels)
         silent = [s for s in kept if summary.n_spans.get(s, 0) == 0]
@@ -228,7 +228,7 @@ class HMMAggregator(SpanAggregator):
             warn(Warnings.W100.format(name=self.name, sources=", ".join(silent), n_docs=summary.n_docs))
         if quiet:
             logger.info("%s: %s produced no span in the %d docs: they only add to the sources they read, or "
-                        "cannot match (W553 at build time)", self.name, ", ".join(quiet), summary.n_docs)
+                        "cannot match (W003 at build time)", self.name, ", ".join(quiet), summary.n_docs)
         if self.overlaps_resolved:
             logger.info("%s: overlapping spans resolved (longest wins): %s", self.name, self.overlaps_resolved)
         return seen
@@ -262,7 +262,7 @@ class HMMAggregator(SpanAggregator):
         model = new_model()
         if n_tok:
             for group in data.identical_sources(sources):
-                warn(Warnings.W350.format(name=self.name, sources=", ".join(group), n_tokens=n_tok))
+                warn(Warnings.W105.format(name=self.name, sources=", ".join(group), n_tokens=n_tok))
         self.sources_ = list(sources)
         self.labels_ = list(labels)
         self.n_docs_fit = int(n_docs)
@@ -402,7 +402,7 @@ class HMMAggregator(SpanAggregator):
         return results
 
     def _warn_abstaining(self, docs, X, lengths, ran) -> None:
-        """``[W351]`` for documents where the sources ran but every one abstained on every
+        """``[W106]`` for documents where the sources ran but every one abstained on every
         token (their silver group is empty: no evidence, not a dropped vote)."""
         if not X.shape[0]:
             return
@@ -411,7 +411,7 @@ class HMMAggregator(SpanAggregator):
         silent = ran & (lengths > 0) & ((voted[offsets[1:]] - voted[offsets[:-1]]) == 0)
         if silent.any():
             first = [str(i) for i in np.flatnonzero(silent)[:5]]
-            warn(Warnings.W351.format(
+            warn(Warnings.W106.format(
                 name=self.name, n=int(silent.sum()), total=len(lengths), sources=", ".join(self.sources_),
                 first=", ".join(first),
             ))

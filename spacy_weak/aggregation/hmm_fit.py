@@ -39,7 +39,7 @@ class LocalObservations:
         return int(self.X.shape[0])
 
     def identical_sources(self, sources: Sequence[str]) -> list[list[str]]:
-        """Groups of sources with identical columns on every token (``W350``)."""
+        """Groups of sources with identical columns on every token (``W105``)."""
         from .dependencies import identical_sources
 
         return identical_sources(self.X, sources)

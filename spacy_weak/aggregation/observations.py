@@ -222,7 +222,7 @@ class ObservationCollector:
         self.n_spans: Dict[str, int] = {}
         self.seen_sources: set = set()  # sources present (as a span group) in at least one doc
         # sources whose silence is no news: they add to other sources' spans (ATTR_READS), or the
-        # build said they cannot match (ATTR_CANNOT_MATCH, W553)
+        # build said they cannot match (ATTR_CANNOT_MATCH, W003)
         self.reading_sources: set = set()
         self.own_key_sources: set = set()  # excluded keys (the aggregator's output) that a source wrote
         self._vocab = None

@@ -270,7 +270,7 @@ def fit_hmm_sharded(proc, shards) -> None:
         overlaps_resolved=_add_counts([m["overlaps_resolved"] for m in metas]),
         unknown_labels=_add_counts([m["unknown_labels"] for m in metas]),
     )
-    keep = proc.start_fit(summary, sources, labels)  # W500 / E101 / E102 / W501 / W100, as one process
+    keep = proc.start_fit(summary, sources, labels)  # W107 / E101 / E102 / W108 / W100, as one process
     sources = [sources[i] for i in keep]
     clamp = proc._clamp_columns(sources)
     io_scheme = cfg.get("scheme", "BIO") == "IO"

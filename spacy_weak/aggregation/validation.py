@@ -6,8 +6,8 @@ Parameters: every numeric setting is typed and bounded; a bad value is
 refuse it before any data is read).
 
 Saved models: each saved state carries ``"format"`` (``STATE_FORMATS``); a
-state of another format is ``E515``. Its content is checked before use
-(``E513``): lists of source and label names, probability tables of the
+state of another format is ``E114``. Its content is checked before use
+(``E112``): lists of source and label names, probability tables of the
 shape the sources and labels imply, every entry finite and in ``[0, 1]``, each
 distribution summing to 1. States written before the format field existed
 are accepted if their content passes the same checks.
@@ -97,25 +97,25 @@ def check_class_priors(name: str, priors: Any, multilabel: bool) -> None:
 
 
 def warn_missing_sources(name: str, patterns, found, n_docs: int) -> None:
-    """``W500`` for explicit (non-glob) names in ``sources`` that no fitted document had."""
+    """``W107`` for explicit (non-glob) names in ``sources`` that no fitted document had."""
     missing = [p for p in patterns if not any(ch in p for ch in "*?[") and p not in set(found)]
     if missing and found:
-        warn(Warnings.W500.format(name=name, missing=", ".join(map(repr, missing)), n_docs=n_docs,
+        warn(Warnings.W107.format(name=name, missing=", ".join(map(repr, missing)), n_docs=n_docs,
                                   found=", ".join(found)), stacklevel=3)
 
 
 def check_aggregator_names(name: str, labels, spans_key: str, sources) -> None:
-    """Where an aggregator is built: ``"O"`` is not a label (``E530``: it is the "not an entity"
+    """Where an aggregator is built: ``"O"`` is not a label (``E115``: it is the "not an entity"
     vote, so a model of ``["O"]`` always yields nothing); its output key may not be one of its
-    explicitly named sources (``E531``: it would overwrite that source's votes)."""
+    explicitly named sources (``E116``: it would overwrite that source's votes)."""
     if NEGATIVE_LABEL in list(labels or ()):
-        raise SpacyWeakError(Errors.E530.format(name=name, labels=list(labels)))
+        raise SpacyWeakError(Errors.E115.format(name=name, labels=list(labels)))
     if spans_key in [s for s in (sources or ()) if not any(ch in s for ch in "*?[")]:
-        raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where="its `sources`"))
+        raise SpacyWeakError(Errors.E116.format(name=name, key=spans_key, where="its `sources`"))
 
 
 def check_spans_key_free(name: str, spans_key: str, nlp) -> None:
-    """``E531`` when another component of ``nlp`` is called like the aggregator's output key (a source
+    """``E116`` when another component of ``nlp`` is called like the aggregator's output key (a source
     named ``silver`` writes ``doc.spans["silver"]``, which the aggregator would overwrite)."""
     if nlp is None:
         return
@@ -123,12 +123,12 @@ def check_spans_key_free(name: str, spans_key: str, nlp) -> None:
         if other == name or type(pipe).__name__.endswith("Aggregator"):
             continue
         if other == spans_key or getattr(pipe, "spans_key", None) == spans_key:
-            raise SpacyWeakError(Errors.E531.format(name=name, key=spans_key, where=f"the pipeline (component {other!r})"))
+            raise SpacyWeakError(Errors.E116.format(name=name, key=spans_key, where=f"the pipeline (component {other!r})"))
 
 
 def check_source_labels(name: str, unknown: Dict[str, Dict[str, int]], labels, kept_spans: Dict[str, int]) -> None:
-    """Source labels outside the aggregator's ``labels``: ``E532`` when no source vote fits any model
-    label (the model would be empty), else ``W503`` per source and label (case-only: ``W501``)."""
+    """Source labels outside the aggregator's ``labels``: ``E117`` when no source vote fits any model
+    label (the model would be empty), else ``W110`` per source and label (case-only: ``W108``)."""
     folded = {str(label).casefold() for label in labels}
     outside = {
         (source, found): n
@@ -138,13 +138,13 @@ def check_source_labels(name: str, unknown: Dict[str, Dict[str, int]], labels, k
     }
     if not any(kept_spans.values()) and unknown:
         voted = sorted({found for per in unknown.values() for found in per})
-        raise SpacyWeakError(Errors.E532.format(name=name, labels=", ".join(labels), found=", ".join(voted)))
+        raise SpacyWeakError(Errors.E117.format(name=name, labels=", ".join(labels), found=", ".join(voted)))
     for (source, found), n in sorted(outside.items()):
-        warn(Warnings.W503.format(name=name, source=source, label=found, n=n, labels=", ".join(labels)), stacklevel=3)
+        warn(Warnings.W110.format(name=name, source=source, label=found, n=n, labels=", ".join(labels)), stacklevel=3)
 
 
 def warn_case_mismatches(name: str, unknown: Dict[str, Dict[str, int]], labels, warned: Optional[set] = None) -> None:
-    """``W501`` for each source label outside ``labels`` that equals one of them up to case (once per pair)."""
+    """``W108`` for each source label outside ``labels`` that equals one of them up to case (once per pair)."""
     by_fold = {str(label).casefold(): label for label in labels}
     for source in sorted(unknown):
         for found in sorted(unknown[source]):
@@ -153,11 +153,11 @@ def warn_case_mismatches(name: str, unknown: Dict[str, Dict[str, int]], labels, 
                 continue
             if warned is not None:
                 warned.add((source, found))
-            warn(Warnings.W501.format(name=name, source=source, found=found, label=label), stacklevel=3)
+            warn(Warnings.W108.format(name=name, source=source, found=found, label=label), stacklevel=3)
 
 
 def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, posteriors: Optional[np.ndarray]) -> None:
-    """``W502`` when a document-level EM model cannot be identified from its votes.
+    """``W109`` when a document-level EM model cannot be identified from its votes.
 
     ``V``: votes ``(n_docs, n_sources, n_labels)`` (codes of :mod:`.dawid_skene`).
     Multi-class: fewer than two classes ever get a "for" vote (and no
@@ -175,7 +175,7 @@ def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, poste
     if multilabel:
         one_sided = [labels[i] for i in np.flatnonzero(voted_for & ~voted_against)]
         if one_sided:
-            warn(Warnings.W502.format(
+            warn(Warnings.W109.format(
                 name=name, problem=f"label(s) {', '.join(one_sided)} get 'for' votes but never an 'against' vote",
                 missing=f"'not {one_sided[0]}'"), stacklevel=3)
         return
@@ -185,14 +185,14 @@ def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, poste
         voted = [labels[i] for i in np.flatnonzero(voted_for)]
         missing = [label for label in labels if label not in voted]
         problem = f"every source votes for {', '.join(voted) or 'no class'} only"
-        warn(Warnings.W502.format(name=name, problem=problem, missing=" or ".join(missing)), stacklevel=3)
+        warn(Warnings.W109.format(name=name, problem=problem, missing=" or ".join(missing)), stacklevel=3)
         return
     if posteriors is not None and len(posteriors) > 1:
         winners = np.unique(np.argmax(posteriors, axis=1))
         if len(winners) == 1:
             only = labels[int(winners[0])]
             missing = [label for label in labels if label != only]
-            warn(Warnings.W502.format(name=name, problem=f"the fit puts all {len(posteriors)} documents in class {only}",
+            warn(Warnings.W109.format(name=name, problem=f"the fit puts all {len(posteriors)} documents in class {only}",
                                       missing=" or ".join(missing)), stacklevel=3)
 
 
@@ -200,13 +200,13 @@ def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, poste
 
 
 def _bad(name: str, where: str, problem: str) -> SpacyWeakError:
-    return SpacyWeakError(Errors.E513.format(name=name, path=where, problem=problem))
+    return SpacyWeakError(Errors.E112.format(name=name, path=where, problem=problem))
 
 
 def check_format(name: str, state: Dict, expected: str, where: str) -> None:
     found = state.get("format")
     if found is not None and found != expected:
-        raise SpacyWeakError(Errors.E515.format(name=name, path=where, found=found, expected=expected))
+        raise SpacyWeakError(Errors.E114.format(name=name, path=where, found=found, expected=expected))
 
 
 def _names(name: str, state: Dict, key: str, where: str) -> list:
@@ -250,7 +250,7 @@ DIAGNOSTIC_KEYS = ("history", "loglik_history")  # the fit's trace: shown, never
 
 
 def check_all_finite(name: str, where: str, value: Any, key: str = "") -> None:
-    """``E513`` for a NaN or infinite number anywhere in a saved state (every table and setting,
+    """``E112`` for a NaN or infinite number anywhere in a saved state (every table and setting,
     ``source_weights`` included), naming its key: no saved number is meaningful when not finite."""
     if isinstance(value, float):
         if not math.isfinite(value):

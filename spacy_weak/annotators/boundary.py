@@ -59,7 +59,7 @@ def _word_list(param: str, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SpacyWeakError(Errors.E609.format(param=param, value=repr(value)[:80], options="a list of non-empty words"))
+        raise SpacyWeakError(Errors.E074.format(param=param, value=repr(value)[:80], options="a list of non-empty words"))
     return sorted({v.strip().lower() for v in value})
 
 
@@ -206,16 +206,16 @@ class BoundaryAnnotator(SourcePipe):
         self.trim_left = _word_list("trim_left", trim_left)
         self.trim_right = _word_list("trim_right", trim_right)
         if isinstance(patterns, str) or any(p not in PATTERNS for p in patterns):
-            raise SpacyWeakError(Errors.E609.format(param="patterns", value=repr(patterns)[:80], options=", ".join(PATTERNS)))
+            raise SpacyWeakError(Errors.E074.format(param="patterns", value=repr(patterns)[:80], options=", ".join(PATTERNS)))
         self.patterns = list(dict.fromkeys(patterns))
         if not isinstance(max_widen, int) or isinstance(max_widen, bool) or max_widen < 1:
-            raise SpacyWeakError(Errors.E609.format(param="max_widen", value=max_widen, options="an integer >= 1"))
+            raise SpacyWeakError(Errors.E074.format(param="max_widen", value=max_widen, options="an integer >= 1"))
         self.max_widen = max_widen
         if not isinstance(trim_negative, bool):
-            raise SpacyWeakError(Errors.E609.format(param="trim_negative", value=repr(trim_negative), options="true or false"))
+            raise SpacyWeakError(Errors.E074.format(param="trim_negative", value=repr(trim_negative), options="true or false"))
         self.trim_negative = trim_negative
         if not (self.widen_left or self.widen_right or self.trim_left or self.trim_right or self.patterns):
-            raise SpacyWeakError(Errors.E609.format(
+            raise SpacyWeakError(Errors.E074.format(
                 param="widen_left/widen_right/trim_left/trim_right/patterns", value="all empty",
                 options="at least one word list or pattern (the component would vote nothing)"))
 

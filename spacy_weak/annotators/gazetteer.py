@@ -177,7 +177,7 @@ class Gazetteer(Pipe):
             self._token_matcher = TokenWindowMatcher(compiled).build()
 
     def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
-        """``[W553]`` at build time for split shapes of which the compiled lexicon kept no term:
+        """``[W003]`` at build time for split shapes of which the compiled lexicon kept no term:
         their sub-sources cannot match, and are marked so (``ATTR_CANNOT_MATCH``) rather than
         reported empty by the label model's fit (W100)."""
         from ..lexicons.noise import unmatchable_shapes
@@ -186,7 +186,7 @@ class Gazetteer(Pipe):
         for shape in unmatchable_shapes(compiled, self.noise["split_shapes"], shape_terms):
             key = f"{self.spans_key}_{shape}"
             self._cannot_match.add(key)
-            warn(Warnings.W553.format(name=self.name, shape=shape, key=key, n=len(shape_terms.get(shape, ())),
+            warn(Warnings.W003.format(name=self.name, shape=shape, key=key, n=len(shape_terms.get(shape, ())),
                                       min_len=self.options["min_term_length"]))
 
     def _map(self, label: str) -> Optional[str]:
@@ -500,7 +500,7 @@ class Gazetteer(Pipe):
             cannot = getattr(self, "_cannot_match", ())
             for key, group in routed.items():
                 written = set_source_spans(doc, key, group, source=key)
-                if key in cannot:  # said at build time (W553); the label model's fit leaves it out of W100
+                if key in cannot:  # said at build time (W003); the label model's fit leaves it out of W100
                     written.attrs[ATTR_CANNOT_MATCH] = True
         else:
             set_source_spans(doc, self.spans_key, spans, source=self.name)
@@ -530,14 +530,14 @@ class Gazetteer(Pipe):
                 try:
                     saved.update(srsly.read_json(p))
                 except ValueError as err:
-                    raise SpacyWeakError(Errors.E513.format(name=self.name, path=p, problem=f"not JSON ({err})")) from None
+                    raise SpacyWeakError(Errors.E112.format(name=self.name, path=p, problem=f"not JSON ({err})")) from None
 
         def load_lexicon(p: Path) -> None:
             if p.exists():
                 self.set_lexicon(CompiledLexicon.from_disk(p))
             elif saved.get("has_lexicon"):
                 # saved with a lexicon that is gone: matching nothing silently would be wrong
-                raise SpacyWeakError(Errors.E516.format(name=self.name, path=path, what="lexicon/ folder"))
+                raise SpacyWeakError(Errors.E017.format(name=self.name, path=path, what="lexicon/ folder"))
 
         util.from_disk(path, {"cfg": load_cfg, "lexicon": load_lexicon}, exclude)
         return self

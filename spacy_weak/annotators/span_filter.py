@@ -19,13 +19,13 @@ from ._align import SourcePipe
 
 def _check(param: str, value: Any, known: Sequence[str] = ()) -> dict[str, frozenset]:
     if not isinstance(value, Mapping):
-        raise SpacyWeakError(Errors.E610.format(param=param, value=repr(value)[:80]))
+        raise SpacyWeakError(Errors.E075.format(param=param, value=repr(value)[:80]))
     out = {}
     for key, items in value.items():
         if isinstance(items, str) or not all(isinstance(v, str) and v.strip() for v in items):
-            raise SpacyWeakError(Errors.E610.format(param=f"{param}.{key}", value=repr(items)[:80]))
+            raise SpacyWeakError(Errors.E075.format(param=f"{param}.{key}", value=repr(items)[:80]))
         if known and any(v not in known for v in items):
-            raise SpacyWeakError(Errors.E610.format(param=f"{param}.{key}", value=repr(items)[:80]))
+            raise SpacyWeakError(Errors.E075.format(param=f"{param}.{key}", value=repr(items)[:80]))
         out[str(key)] = frozenset(v.strip().lower() if not known else v for v in items)
     return out
 

@@ -4,15 +4,15 @@
 so commands added later are covered too:
 
 * ``SpacyWeakError`` -> its message (already coded);
-* ``OSError`` with ``errno.ENOSPC`` -> ``E508`` (the outputs written so far are
+* ``OSError`` with ``errno.ENOSPC`` -> ``E271`` (the outputs written so far are
   consistent: shards and manifests are written atomically, so the same
   command resumes once space is freed);
-* any other ``OSError`` -> ``E507`` naming the path and the system's reason;
-* anything else -> ``E509`` with the exception type and message;
+* any other ``OSError`` -> ``E270`` naming the path and the system's reason;
+* anything else -> ``E272`` with the exception type and message;
 * a closed pipe (``spacy-weak ... | head``) -> no message, exit status 141, like a Unix tool.
 
-Before the command runs, its paths are checked (``E500`` output on an input, ``E523`` two
-outputs on one path, ``E603`` an output file it did not write: see
+Before the command runs, its paths are checked (``E263`` output on an input, ``E277`` two
+outputs on one path, ``E701`` an output file it did not write: see
 :mod:`spacy_weak.corpora.command_paths`); after it, the output files it wrote are stamped.
 
 ``SPACY_WEAK_TRACEBACK=1`` re-raises instead, for bug reports.
@@ -60,13 +60,13 @@ def describe_exception(err: BaseException, outputs: Sequence[str] = ()) -> str:
         if err.filename2 is not None:
             path = f"{path} -> {err.filename2}"
         if err.errno == errno.ENOSPC:
-            return Errors.E508.format(path=path)
+            return Errors.E271.format(path=path)
         reason = err.strerror or str(err)
-        return Errors.E507.format(path=path, err=f"{type(err).__name__}: {reason}")
+        return Errors.E270.format(path=path, err=f"{type(err).__name__}: {reason}")
     text = str(err) or repr(err)
     if len(text) > 500:
         text = text[:500] + "..."
-    return Errors.E509.format(type=type(err).__name__, err=text)
+    return Errors.E272.format(type=type(err).__name__, err=text)
 
 
 def is_broken_pipe(err: BaseException) -> bool:
@@ -91,7 +91,7 @@ def guard(fn: Callable, outputs: Optional[Dict[str, str]] = None) -> Callable:
 
     ``outputs`` (parameter name -> ``"file"`` or ``"dir"``) declares the command's outputs;
     every other path parameter is an input. Before the command runs its paths are checked
-    (:mod:`spacy_weak.corpora.command_paths`: E500, E523, E603); after it, the output files
+    (:mod:`spacy_weak.corpora.command_paths`: E263, E277, E701); after it, the output files
     it wrote are stamped as its own, so a rerun may replace them.
     """
     paths = CommandPaths(fn, outputs or {})

@@ -60,12 +60,12 @@ def parse_value(value: str) -> Any:
 
 
 def parse_set_options(pairs: Iterable[str]) -> Dict[str, Any]:
-    """The deprecated ``--set KEY=VALUE`` form of ``fit`` (warns W550)."""
+    """The deprecated ``--set KEY=VALUE`` form of ``fit`` (warns W252)."""
     out: Dict[str, Any] = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise SpacyWeakError(Errors.E109.format(value=pair))
+            raise SpacyWeakError(Errors.E262.format(value=pair))
         key, value = pair.split("=", 1)
-        warn(Warnings.W550.format(key=key.strip(), value=value))
+        warn(Warnings.W252.format(key=key.strip(), value=value))
         out[key.strip()] = parse_value(value)
     return out

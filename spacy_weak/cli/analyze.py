@@ -77,7 +77,7 @@ def analyze_cli(
         compare_cli(list(docbin_paths), list(compare), sources=_split(sources), json_path=json_path)
         return
     if hmm is not None:
-        warn(Warnings.W551.format(path=hmm))
+        warn(Warnings.W253.format(path=hmm))
         model = model or hmm
     result, models = analyze_corpus(
         docbin_paths, gold=gold, gold_key=gold_key, sources=_split(sources), aggregates=_split(aggregates),

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def parse_overrides(pairs: List[str]) -> Dict[str, Any]:
-    """The deprecated ``--set KEY=VALUE`` form (kept for old scripts; warns W550)."""
+    """The deprecated ``--set KEY=VALUE`` form (kept for old scripts; warns W252)."""
     from ._overrides import parse_set_options
 
     return parse_set_options(pairs)

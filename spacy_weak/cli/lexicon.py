@@ -44,8 +44,8 @@ def _summary_table(summary: Dict, title: str) -> None:
 
 
 def _check_compile_output(output: Path, inputs: List[Path]) -> None:
-    """The output folder: not an input nor holding one (E500), not a file (E501), and new,
-    empty or an earlier compiled lexicon (E506): compiling never overwrites other files."""
+    """The output folder: not an input nor holding one (E263), not a file (E264), and new,
+    empty or an earlier compiled lexicon (E269): compiling never overwrites other files."""
     import srsly
 
     from ..corpora.output_dir import check_output_dir, check_owned_directory
@@ -165,7 +165,7 @@ def convert_cli(
     from ..lexicons.open_vocab import convert
 
     try:
-        # output vs input (E500) and a curated gazetteer of the user's (E603): checked by the CLI guard
+        # output vs input (E263) and a curated gazetteer of the user's (E701): checked by the CLI guard
         filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
                                     spelling_variants=spelling)
         summary = convert(vocabulary, input_path, output, label=label, filters=filters)

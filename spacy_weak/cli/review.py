@@ -52,13 +52,13 @@ def _read(paths: list[Path], what: str, vocab=None):
 
 
 def _require_key(docs, key: str | None, param: str, paths) -> None:
-    """``E529`` when no document holds span group ``key`` (a typo would report zero spans)."""
+    """``E283`` when no document holds span group ``key`` (a typo would report zero spans)."""
     from ..errors import Errors, SpacyWeakError
 
     if key is None or key == "ents" or any(key in d.spans for d in docs):
         return
     found = sorted({k for d in docs for k in d.spans.keys()})
-    raise SpacyWeakError(Errors.E529.format(key=key, param=param, path=", ".join(map(str, paths)),
+    raise SpacyWeakError(Errors.E283.format(key=key, param=param, path=", ".join(map(str, paths)),
                                             found=", ".join(found[:20]) or "none"))
 
 

@@ -55,7 +55,7 @@ def read_all(paths: List[Path], vocab, param: str = "docbin_paths"):
 @contextmanager
 def output_lock(output: Path):
     """The output folder's exclusive lock (``corpora/output_dir.DirectoryLock``), held while the run
-    writes: a second run into the same folder fails at once with ``E502``."""
+    writes: a second run into the same folder fails at once with ``E265``."""
     from ..corpora.output_dir import DirectoryLock
 
     output = Path(output)

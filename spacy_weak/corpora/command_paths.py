@@ -7,10 +7,10 @@ resolves every path (``os.path.realpath``: symlinks and ``..``) and refuses, wha
 ``--overwrite`` says:
 
 * an output that is an input, lies inside an input directory, or (``dir``) contains
-  an input: ``E500``, naming both parameters;
-* two outputs on one path, or a file output inside a directory output: ``E523``.
+  an input: ``E263``, naming both parameters;
+* two outputs on one path, or a file output inside a directory output: ``E277``.
 
-Then :func:`check_file_outputs` refuses (``E603``, unless ``--overwrite``) an existing
+Then :func:`check_file_outputs` refuses (``E701``, unless ``--overwrite``) an existing
 output file that this command did not write. What a command wrote is recorded in the
 stamp file ``.spacy-weak-outputs.json`` of the output's folder: file name -> command,
 size and SHA-256. A rerun of the same command may replace a file whose stamp is its
@@ -64,7 +64,7 @@ def _flatten(named: Iterable[Tuple[str, Any]]) -> List[Tuple[str, Path]]:
 def check_command_paths(
     inputs: Iterable[Tuple[str, Any]], outputs: Iterable[Tuple[str, Any, str]]
 ) -> None:
-    """``E500`` if an output resolves onto (or into, or around) an input; ``E523`` if two outputs collide.
+    """``E263`` if an output resolves onto (or into, or around) an input; ``E277`` if two outputs collide.
 
     ``inputs``: ``(param, path or list of paths)``; ``outputs``: ``(param, path, kind)``
     with kind ``file`` or ``dir``. ``None`` values are skipped.
@@ -80,13 +80,13 @@ def check_command_paths(
             clash = o_real == i_real or (i_real.is_dir() and _inside(o_real, i_real))
             clash = clash or (kind == "dir" and _inside(i_real, o_real))
             if clash:
-                raise SpacyWeakError(Errors.E500.format(
+                raise SpacyWeakError(Errors.E263.format(
                     input=_label(i_param, i_path, i_real), output=_label(o_param, o_path, o_real)))
     for a in range(len(outs)):
         for b in range(a + 1, len(outs)):
             (p1, path1, r1, k1), (p2, path2, r2, k2) = outs[a], outs[b]
             if r1 == r2 or (k1 == "dir" and _inside(r2, r1)) or (k2 == "dir" and _inside(r1, r2)):
-                raise SpacyWeakError(Errors.E523.format(
+                raise SpacyWeakError(Errors.E277.format(
                     first=_label(p1, path1, r1), second=_label(p2, path2, r2)))
 
 
@@ -118,11 +118,11 @@ def written_by(path: PathLike) -> Optional[str]:
 
 
 def check_file_outputs(outputs: Iterable[Tuple[str, Any]], command: str, *, overwrite: bool = False) -> None:
-    """``E511`` for a file output that is a directory; ``E603`` for an existing file this command
+    """``E274`` for a file output that is a directory; ``E701`` for an existing file this command
     did not write (its stamp), unless ``overwrite``. Empty files may be replaced."""
     for param, path in _flatten(outputs):
         if path.is_dir():
-            raise SpacyWeakError(Errors.E511.format(path=path, what=f"the output {param}"))
+            raise SpacyWeakError(Errors.E274.format(path=path, what=f"the output {param}"))
         if overwrite or not path.exists():
             continue
         try:
@@ -132,7 +132,7 @@ def check_file_outputs(outputs: Iterable[Tuple[str, Any]], command: str, *, over
             pass
         owner = written_by(path)
         if owner != command:
-            raise SpacyWeakError(Errors.E603.format(path=f"{path} ({param})"))
+            raise SpacyWeakError(Errors.E701.format(path=f"{path} ({param})"))
 
 
 def snapshot(paths: Iterable[Tuple[str, Any]]) -> Dict[Path, Optional[Tuple[int, int, int]]]:

@@ -25,13 +25,13 @@ logger = logging.getLogger(__name__)
 
 
 def check_lang(lang: str, param: str = "--lang") -> None:
-    """``E526`` for a language code spaCy does not have (instead of spaCy's ImportError)."""
+    """``E280`` for a language code spaCy does not have (instead of spaCy's ImportError)."""
     import spacy
 
     try:
         spacy.util.get_lang_class(lang)
     except (ImportError, KeyError, ValueError):
-        raise SpacyWeakError(Errors.E526.format(lang=lang, param=param)) from None
+        raise SpacyWeakError(Errors.E280.format(lang=lang, param=param)) from None
 
 
 def tokenizer_nlp(lang: str = "en", tokenizer: Optional[str] = None) -> Tuple[Language, Any]:
@@ -144,7 +144,7 @@ def convert_corpus(
         limit = nlp.tokenizer.max_length
         for doc in docs:
             if len(doc.text) > limit:  # pre-tokenised input (IOB) never meets the tokenizer's check
-                raise SpacyWeakError(Errors.E510.format(doc=_describe(doc.text), n=len(doc.text), max_length=limit))
+                raise SpacyWeakError(Errors.E273.format(doc=_describe(doc.text), n=len(doc.text), max_length=limit))
             writer.add(doc)
         writer.flush()
         summary = _read_summary(writer.n_done, writer.counts, stats)

@@ -3,7 +3,7 @@
 Two limits (both raised from the command line):
 
 * ``max_length`` (``--max-length``): characters per document, spaCy's
-  ``nlp.max_length`` (default 1,000,000). A longer document is ``E510``
+  ``nlp.max_length`` (default 1,000,000). A longer document is ``E273``
   naming it, instead of spaCy's raw ``ValueError``.
 * ``max_token_work`` (``--max-token-work``, default 20,000,000): spaCy's
   tokenizer splits each whitespace-free run of characters by matching
@@ -11,7 +11,7 @@ Two limits (both raised from the command line):
   characters with ``p`` punctuation/bracket characters costs about ``n * p``
   steps (``"(" * 5000 + "a" + ")" * 5000`` took 37 s, 10,000 of each 123 s).
   The sum of ``n * p`` over the runs of 64 characters or more is computed
-  in linear time; a document above the limit is ``E521``. Ordinary text
+  in linear time; a document above the limit is ``E275``. Ordinary text
   (runs of a few dozen characters) costs nothing here; the default allows
   on the order of 10-20 s of tokenizer time for one document.
 
@@ -51,12 +51,12 @@ class GuardedTokenizer:
 
     def __call__(self, text: str):
         if len(text) > self.max_length:
-            raise SpacyWeakError(Errors.E510.format(doc=_describe(text), n=len(text), max_length=self.max_length))
+            raise SpacyWeakError(Errors.E273.format(doc=_describe(text), n=len(text), max_length=self.max_length))
         if self.max_token_work and len(text) >= 64:
             work = token_work(text)
             if work > self.max_token_work:
                 raise SpacyWeakError(
-                    Errors.E521.format(
+                    Errors.E275.format(
                         doc=_describe(text),
                         problem=f"has long runs of punctuation without spaces (tokenizer work {work:,})",
                         limit=f"{self.max_token_work:,}",

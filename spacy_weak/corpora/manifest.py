@@ -7,8 +7,8 @@ So every field is checked for type and range, shard file names must be
 exactly ``shard-00000.spacy``, ``shard-00001.spacy``, ... in order (no path
 can point outside the directory), and the total must equal the sum of the
 per-shard counts. The per-shard counts are checked against the files when a
-run resumes and when the shards are read (``E505``). Any violation is
-``E504`` naming the field.
+run resumes and when the shards are read (``E268``). Any violation is
+``E267`` naming the field.
 
 Fields (``spacy_weak.shards.v1``)::
 
@@ -63,10 +63,10 @@ def _short_list(values: list[Any], limit: int = 3) -> str:
 
 
 def validate_manifest(data: Any, path: Path) -> Dict[str, Any]:
-    """``data`` if it is a valid manifest, else ``E504`` naming the first problem."""
+    """``data`` if it is a valid manifest, else ``E267`` naming the first problem."""
 
     def bad(problem: str) -> SpacyWeakError:
-        return SpacyWeakError(Errors.E504.format(path=path, problem=problem))
+        return SpacyWeakError(Errors.E267.format(path=path, problem=problem))
 
     if not isinstance(data, dict):
         raise bad(f"expected a JSON object, got {type(data).__name__}")

@@ -1,18 +1,18 @@
 """Guards for a command's output directory: one writer, no input inside it.
 
-* :func:`check_output_dir` refuses (``E500``) an output directory that is an
+* :func:`check_output_dir` refuses (``E263``) an output directory that is an
   input or contains one (an input shard, a corpus file): the run could
   otherwise treat the input as old output. It is called before anything is
-  created or deleted. An output path that is an existing file is ``E501``.
+  created or deleted. An output path that is an existing file is ``E264``.
 * :class:`DirectoryLock` takes an exclusive OS lock (``fcntl.flock``) on the
   output directory itself, held while the run writes. A second run on the
-  same directory fails at once with ``E502`` naming the holder (pid, host,
+  same directory fails at once with ``E265`` naming the holder (pid, host,
   start time, read from the ``writer`` entry of the manifest). The kernel
   releases the lock when the process dies (even ``kill -9``), so a stale
   lock never blocks a resume. No lock file is created. Where ``fcntl`` is
   missing (Windows) the lock is a no-op; on network file systems ``flock``
   may be advisory only, which is why the manifest also records its writer
-  and a run re-checks it before every update (``E503``).
+  and a run re-checks it before every update (``E266``).
 """
 import datetime
 import os
@@ -26,32 +26,32 @@ PathLike = Union[str, Path]
 
 
 def check_output_dir(output_dir: PathLike, inputs: Iterable[PathLike] = ()) -> None:
-    """``E501`` if ``output_dir`` is an existing non-directory; ``E500`` if an input is (inside) it."""
+    """``E264`` if ``output_dir`` is an existing non-directory; ``E263`` if an input is (inside) it."""
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
-        raise SpacyWeakError(Errors.E501.format(path=out))
+        raise SpacyWeakError(Errors.E264.format(path=out))
     out_real = out.resolve()
     for inp in inputs:
         if inp is None:
             continue
         inp_real = Path(inp).resolve()
         if inp_real == out_real or out_real in inp_real.parents:
-            raise SpacyWeakError(Errors.E500.format(input=inp, output=out))
+            raise SpacyWeakError(Errors.E263.format(input=inp, output=out))
 
 
 def check_output_file(output: PathLike, inputs: Iterable[PathLike] = ()) -> None:
-    """An output *file*: ``E511`` if it is a directory, ``E500`` if it is one of the inputs."""
+    """An output *file*: ``E274`` if it is a directory, ``E263`` if it is one of the inputs."""
     out = Path(output)
     if out.is_dir():
-        raise SpacyWeakError(Errors.E511.format(path=out, what="the output"))
+        raise SpacyWeakError(Errors.E274.format(path=out, what="the output"))
     out_real = out.resolve()
     for inp in inputs:
         if inp is not None and Path(inp).resolve() == out_real:
-            raise SpacyWeakError(Errors.E500.format(input=inp, output=out))
+            raise SpacyWeakError(Errors.E263.format(input=inp, output=out))
 
 
 def check_owned_directory(output_dir: PathLike, marker: str, is_ours) -> None:
-    """``E506`` if ``output_dir`` holds files but no ``marker`` file that ``is_ours(path)`` accepts.
+    """``E269`` if ``output_dir`` holds files but no ``marker`` file that ``is_ours(path)`` accepts.
 
     For commands that write a fixed set of files into a directory (a compiled
     lexicon): they may rewrite their own earlier output, never a directory
@@ -62,7 +62,7 @@ def check_owned_directory(output_dir: PathLike, marker: str, is_ours) -> None:
         return
     entries = sorted(p.name for p in out.iterdir())
     if entries and not ((out / marker).is_file() and is_ours(out / marker)):
-        raise SpacyWeakError(Errors.E506.format(path=out, files=", ".join(entries[:5])))
+        raise SpacyWeakError(Errors.E269.format(path=out, files=", ".join(entries[:5])))
 
 
 def writer_identity() -> Dict[str, Any]:
@@ -89,7 +89,7 @@ class DirectoryLock:
         self._fd: Optional[int] = None
 
     def acquire(self, describe_holder) -> None:
-        """Lock; if another process holds it, ``E502`` with ``describe_holder()``."""
+        """Lock; if another process holds it, ``E265`` with ``describe_holder()``."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
@@ -99,7 +99,7 @@ class DirectoryLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise SpacyWeakError(Errors.E502.format(path=self.path, holder=describe_holder())) from None
+            raise SpacyWeakError(Errors.E265.format(path=self.path, holder=describe_holder())) from None
         except OSError:
             os.close(fd)
             raise

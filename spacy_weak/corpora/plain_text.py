@@ -35,12 +35,12 @@ def text_files(path: PathLike) -> List[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p) in SUFFIXES)
         if not files:
-            raise SpacyWeakError(Errors.E560.format(path=path, problem="no .txt, .jsonl, .csv or .tsv file in the folder"))
+            raise SpacyWeakError(Errors.E219.format(path=path, problem="no .txt, .jsonl, .csv or .tsv file in the folder"))
         return files
     if not path.is_file():
-        raise SpacyWeakError(Errors.E560.format(path=path, problem="no such file or folder"))
+        raise SpacyWeakError(Errors.E219.format(path=path, problem="no such file or folder"))
     if _suffix(path) not in SUFFIXES:
-        raise SpacyWeakError(Errors.E560.format(path=path, problem="expected a .txt, .jsonl, .csv or .tsv file"))
+        raise SpacyWeakError(Errors.E219.format(path=path, problem="expected a .txt, .jsonl, .csv or .tsv file"))
     return [path]
 
 
@@ -79,9 +79,9 @@ def read_texts(path: PathLike, *, text_field: str = "text") -> Iterator[Tuple[st
                 try:
                     record = json.loads(line)
                 except ValueError as err:
-                    raise SpacyWeakError(Errors.E561.format(path=file, line=i, problem=f"not valid JSON ({err})")) from None
+                    raise SpacyWeakError(Errors.E220.format(path=file, line=i, problem=f"not valid JSON ({err})")) from None
                 if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
-                    raise SpacyWeakError(Errors.E561.format(
+                    raise SpacyWeakError(Errors.E220.format(
                         path=file, line=i, problem=f"expected an object with a string field {text_field!r}"))
                 meta = {k: v for k, v in record.items() if k != text_field}
                 yield record[text_field], dict(meta, path=file.name, line=i)
@@ -110,6 +110,6 @@ def texts_to_docbin(nlp, path: PathLike, output: PathLike, *, text_field: str = 
         db.add(doc)
         n += 1
     if n == 0:
-        raise SpacyWeakError(Errors.E560.format(path=path, problem="no non-empty text"))
+        raise SpacyWeakError(Errors.E219.format(path=path, problem="no non-empty text"))
     write_bytes_atomic(output, db.to_bytes())
     return n

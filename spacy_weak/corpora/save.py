@@ -15,10 +15,10 @@ PathLike = str | Path
 
 
 def check_outputs(paths: Sequence[PathLike | None], *, overwrite: bool = False) -> None:
-    """``[E603]`` if an output exists and ``overwrite`` is off; checked before any work starts."""
+    """``[E701]`` if an output exists and ``overwrite`` is off; checked before any work starts."""
     for path in paths:
         if path is not None and Path(path).exists() and not overwrite:
-            raise SpacyWeakError(Errors.E603.format(path=path))
+            raise SpacyWeakError(Errors.E701.format(path=path))
 
 
 def save_docs(path: PathLike | None, docs: Iterable[Doc]) -> Path | None:

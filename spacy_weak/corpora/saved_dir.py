@@ -6,9 +6,9 @@ leaves a pipeline that loads with some components old and some new. Commands
 that save a pipeline (``fit``, ``train refit``, ``train self-train``, ``demo``)
 go through this module instead:
 
-* :func:`check_saved_dir` runs before any work: ``E500`` if the directory is
-  an input (the loaded pipeline itself, a DocBin), ``E501`` if it is a file,
-  ``E522`` if it holds files this kind of command did not write. An empty
+* :func:`check_saved_dir` runs before any work: ``E263`` if the directory is
+  an input (the loaded pipeline itself, a DocBin), ``E264`` if it is a file,
+  ``E276`` if it holds files this kind of command did not write. An empty
   directory, a new path, or an earlier output of the same kind (a pipeline
   whose ``meta.json`` carries spacy-weak's stamp, see
   :mod:`spacy_weak.pipeline_meta`; a component folder holding only ``cfg`` and
@@ -50,7 +50,7 @@ def _is_ours(path: Path, kind: str) -> bool:
 
 
 def check_saved_dir(output: PathLike, inputs: Iterable[PathLike | None] = (), *, kind: str = "pipeline") -> None:
-    """Refuse (``E500``/``E501``/``E522``) an output directory a save could destroy."""
+    """Refuse (``E263``/``E264``/``E276``) an output directory a save could destroy."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     out = Path(output)
@@ -59,7 +59,7 @@ def check_saved_dir(output: PathLike, inputs: Iterable[PathLike | None] = (), *,
         entries = sorted(p.name for p in out.iterdir())
         if entries and not _is_ours(out, kind):
             what = "a pipeline saved by spacy-weak" if kind == "pipeline" else "a saved component (cfg, model)"
-            raise SpacyWeakError(Errors.E522.format(path=out, files=", ".join(entries[:5]), what=what))
+            raise SpacyWeakError(Errors.E276.format(path=out, files=", ".join(entries[:5]), what=what))
 
 
 def save_dir_atomic(output: PathLike, write: Callable[[Path], None]) -> Path:

@@ -111,12 +111,12 @@ def _difference(old: Any, new: Any):
 
 
 def read_manifest(output_dir: PathLike) -> Optional[Dict[str, Any]]:
-    """The manifest of a sharded run (schema-checked, ``E504``), or None if there is none."""
+    """The manifest of a sharded run (schema-checked, ``E267``), or None if there is none."""
     path = Path(output_dir) / MANIFEST
     if not path.exists():
         return None
     if path.is_dir():
-        raise SpacyWeakError(Errors.E511.format(path=path, what="a run's manifest"))
+        raise SpacyWeakError(Errors.E274.format(path=path, what="a run's manifest"))
     try:
         data = srsly.read_json(path)
     except ValueError as err:
@@ -147,15 +147,15 @@ class ShardWriter:
         (e.g. spans per key), so the summary of a resumed run is complete.
     store_user_data: passed to :class:`DocBin` (keeps ``doc.user_data``).
     inputs: the run's input paths; one that is (inside) ``output_dir`` is
-        refused (``E500``) before anything is touched.
+        refused (``E263``) before anything is touched.
 
     The writer holds an exclusive lock on ``output_dir`` from construction
     to :meth:`close` (or the end of a ``with`` block); a second writer fails
-    at once (``E502``). It deletes or overwrites only files recorded in a
+    at once (``E265``). It deletes or overwrites only files recorded in a
     manifest (the shards it lists and the ``pending`` shard), the manifest
     itself, and its reserved temporary names (``.manifest.json.tmp``,
     ``.shard-NNNNN.spacy.tmp``); any other ``shard-*.spacy`` file is refused
-    (``E506``), never deleted.
+    (``E269``), never deleted.
     """
 
     def __init__(
@@ -241,7 +241,7 @@ class ShardWriter:
                 path.unlink()
 
     def _check_foreign(self, manifest: Optional[Dict[str, Any]], overwrite: bool) -> None:
-        """``E506`` if shard-like files exist that the manifest does not record."""
+        """``E269`` if shard-like files exist that the manifest does not record."""
         known = set()
         if manifest is not None:
             known = {s["file"] for s in manifest["shards"]} | set(pending_names(manifest))
@@ -249,7 +249,7 @@ class ShardWriter:
         if foreign:
             if manifest is None and not overwrite:
                 raise SpacyWeakError(Errors.E251.format(path=self.output_dir, n=len(foreign)))
-            raise SpacyWeakError(Errors.E506.format(path=self.output_dir, files=", ".join(foreign[:5])))
+            raise SpacyWeakError(Errors.E269.format(path=self.output_dir, files=", ".join(foreign[:5])))
 
     def _open(self, overwrite: bool) -> None:
         manifest = read_manifest(self.output_dir)
@@ -292,10 +292,10 @@ class ShardWriter:
                 raise SpacyWeakError(Errors.E253.format(path=path, err="file missing"))
             if shard.get("sha256") is not None and file_digest(path) != shard["sha256"]:
                 # swapped, edited or replaced by hand: its documents are not the ones recorded at this position
-                raise SpacyWeakError(Errors.E527.format(path=path))
+                raise SpacyWeakError(Errors.E281.format(path=path))
             found = len(load_docbin(path))
             if found != shard["docs"]:
-                raise SpacyWeakError(Errors.E505.format(path=path, expected=shard["docs"], found=found))
+                raise SpacyWeakError(Errors.E268.format(path=path, expected=shard["docs"], found=found))
         if not manifest.get("complete"):
             self._remove_owned(manifest, listed=False)
         self.shards = list(manifest["shards"])
@@ -313,7 +313,7 @@ class ShardWriter:
         return True
 
     def _write_manifest(self, pending: Optional[str] = None, *, takeover: bool = False) -> None:
-        """Rewrite the manifest, after checking that this run still owns it (``E503``)."""
+        """Rewrite the manifest, after checking that this run still owns it (``E266``)."""
         if not self._owns_manifest:
             raise SpacyWeakError(Errors.E254.format(path=self.output_dir))
         if not takeover and self.manifest_path.exists():
@@ -324,7 +324,7 @@ class ShardWriter:
             holder = on_disk.get("writer") if isinstance(on_disk, dict) else None
             if isinstance(holder, dict) and holder.get("token") not in (None, self.writer["token"]):
                 raise SpacyWeakError(
-                    Errors.E503.format(
+                    Errors.E266.format(
                         path=self.manifest_path, holder=describe_writer(holder), pid=self.writer["pid"], host=self.writer["host"]
                     )
                 )
@@ -484,7 +484,7 @@ def docbin_files(source: PathLike) -> List[Path]:
 def read_docs(source: Union[PathLike, Sequence[PathLike]], vocab: Vocab) -> Iterator[Doc]:
     """Stream docs from a ``.spacy`` file, a directory of shards, or a list of those.
 
-    A shard holding another number of documents than its manifest says is ``E505``.
+    A shard holding another number of documents than its manifest says is ``E268``.
     """
     speed_up_srsly_msgpack()
     sources = [source] if isinstance(source, (str, Path)) else list(source)
@@ -492,7 +492,7 @@ def read_docs(source: Union[PathLike, Sequence[PathLike]], vocab: Vocab) -> Iter
         for path, expected in docbin_entries(src):
             docbin = load_docbin(path)
             if expected is not None and len(docbin) != expected:
-                raise SpacyWeakError(Errors.E505.format(path=path, expected=expected, found=len(docbin)))
+                raise SpacyWeakError(Errors.E268.format(path=path, expected=expected, found=len(docbin)))
             try:
                 yield from docbin.get_docs(vocab)
             except SpacyWeakError:

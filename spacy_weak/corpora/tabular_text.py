@@ -110,7 +110,7 @@ def _find_column(header: List[str], name: Union[str, int], path: Path) -> int:
     name = str(name)
     exact = [i for i, h in enumerate(header) if h == name]
     if len(exact) > 1:
-        raise SpacyWeakError(Errors.E558.format(path=path, column=name, positions=", ".join(str(i + 1) for i in exact)))
+        raise SpacyWeakError(Errors.E218.format(path=path, column=name, positions=", ".join(str(i + 1) for i in exact)))
     if exact:
         return exact[0]
     folded = [h.strip().lower() for h in header]
@@ -118,7 +118,7 @@ def _find_column(header: List[str], name: Union[str, int], path: Path) -> int:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise SpacyWeakError(Errors.E558.format(path=path, column=name, positions=", ".join(str(i + 1) for i in matches)))
+        raise SpacyWeakError(Errors.E218.format(path=path, column=name, positions=", ".join(str(i + 1) for i in matches)))
     raise SpacyWeakError(Errors.E231.format(column=name, path=path, header=", ".join(repr(h) for h in header)))
 
 
@@ -205,9 +205,9 @@ def _check_reader_options(*, unknown_label: str, delimiter: Optional[str], quoti
     if delimiter is not None and len(delimiter) != 1:
         raise SpacyWeakError(Errors.E236.format(delimiter=delimiter))
     if quoting not in QUOTING:
-        raise SpacyWeakError(Errors.E557.format(param="quoting", value=quoting, options=", ".join(QUOTING)))
+        raise SpacyWeakError(Errors.E217.format(param="quoting", value=quoting, options=", ".join(QUOTING)))
     if not isinstance(header, bool):
-        raise SpacyWeakError(Errors.E557.format(param="header", value=header, options="true, false"))
+        raise SpacyWeakError(Errors.E217.format(param="header", value=header, options="true, false"))
 
 
 @dataclass(frozen=True)

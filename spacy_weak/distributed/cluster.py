@@ -31,7 +31,7 @@ def require_dask():
 
 
 def check_timeout(timeout) -> float:
-    """``E533`` unless ``timeout`` (``--cluster-timeout``) is a finite number of seconds > 0."""
+    """``E458`` unless ``timeout`` (``--cluster-timeout``) is a finite number of seconds > 0."""
     import math
 
     try:
@@ -39,7 +39,7 @@ def check_timeout(timeout) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if isinstance(timeout, bool) or not math.isfinite(value) or value <= 0:
-        raise SpacyWeakError(Errors.E533.format(value=timeout))
+        raise SpacyWeakError(Errors.E458.format(value=timeout))
     return value
 
 

@@ -119,7 +119,7 @@ class ConversionFilters:
             raise SpacyWeakError(Errors.E007.format(value=self.tree_mode, param="tree_mode", options=", ".join(TREE_MODES)))
         bad = [t for t in self.drop_trees if not re.fullmatch(r"[A-Z][0-9]{2}(\.[0-9]{3})*", t.strip())]
         if bad:
-            raise SpacyWeakError(Errors.E607.format(values=", ".join(repr(b) for b in bad)))
+            raise SpacyWeakError(Errors.E022.format(values=", ".join(repr(b) for b in bad)))
         self.drop_trees = [t.strip() for t in self.drop_trees]
         self._shapes = [(name, shape_predicate(name)) for name in self.drop_shapes]
 

@@ -40,9 +40,9 @@ AMBIGUOUS = "ambiguous"
 def check_options(name: str, split_shapes: Sequence[str], common_word_zipf: float) -> None:
     unknown = [s for s in split_shapes if s not in SHAPES]
     if unknown:
-        raise SpacyWeakError(Errors.E351.format(name=name, shapes=", ".join(unknown), known=", ".join(SHAPES)))
+        raise SpacyWeakError(Errors.E014.format(name=name, shapes=", ".join(unknown), known=", ".join(SHAPES)))
     if not 0.0 <= float(common_word_zipf) <= 8.0:
-        raise SpacyWeakError(Errors.E352.format(name=name, value=common_word_zipf))
+        raise SpacyWeakError(Errors.E015.format(name=name, value=common_word_zipf))
 
 
 def common_word_test(zipf: float, lang: str = "en") -> Callable[[str], bool]:
@@ -50,7 +50,7 @@ def common_word_test(zipf: float, lang: str = "en") -> Callable[[str], bool]:
     try:
         from wordfreq import zipf_frequency
     except ImportError as err:
-        raise SpacyWeakError(Errors.E353.format(zipf=zipf)) from err
+        raise SpacyWeakError(Errors.E016.format(zipf=zipf)) from err
     cache: Dict[str, bool] = {}
 
     def is_common(term: str) -> bool:

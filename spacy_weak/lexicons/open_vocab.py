@@ -177,7 +177,7 @@ def convert(
     ``filters``: a :class:`~.conversion_filters.ConversionFilters` (tree branches, shapes, spelling)."""
     summary = LexiconSummary(str(path))
     if filters is not None and filters.drop_trees and kind != "ctd":
-        raise SpacyWeakError(Errors.E608.format(kind=kind))
+        raise SpacyWeakError(Errors.E023.format(kind=kind))
     if filters is not None and filters.drop_trees:
         records = read_ctd_diseases(path, label=label or DEFAULT_LABELS[kind], summary=summary,
                                     drop_trees=filters.drop_trees, tree_mode=filters.tree_mode)

@@ -62,11 +62,11 @@ def rrf_columns(meta_dir: PathLike, filename: str) -> List[str]:
 
 
 def column_indices(meta_dir: PathLike, filename: str, cols: Sequence[str], names: Sequence[str]) -> List[int]:
-    """Positions of ``names`` in ``cols``; ``E520`` naming the missing columns."""
+    """Positions of ``names`` in ``cols``; ``E020`` naming the missing columns."""
     missing = [n for n in names if n not in cols]
     if missing:
         raise SpacyWeakError(
-            Errors.E520.format(path=meta_dir, file=filename, missing=", ".join(missing), columns=",".join(cols))
+            Errors.E020.format(path=meta_dir, file=filename, missing=", ".join(missing), columns=",".join(cols))
         )
     return [list(cols).index(n) for n in names]
 
@@ -185,5 +185,5 @@ def iter_rrf(
             problem = "no CUI of MRCONSO.RRF (after the filters) has a kept semantic type in MRSTY.RRF: the files share no concept"
         detail = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
         raise SpacyWeakError(
-            Errors.E518.format(path=path, problem=f"{problem} ({summary.read - read_before} rows read; dropped: {detail})")
+            Errors.E018.format(path=path, problem=f"{problem} ({summary.read - read_before} rows read; dropped: {detail})")
         )

@@ -92,13 +92,13 @@ def term_shape(term: str) -> str:
 
 
 def shape_predicate(name: str) -> Callable[[str], bool]:
-    """The predicate of a shape name; ``[E602]`` for an unknown one."""
+    """The predicate of a shape name; ``[E021]`` for an unknown one."""
     from ..errors import Errors, SpacyWeakError
 
     try:
         return SHAPES[name]
     except KeyError:
-        raise SpacyWeakError(Errors.E602.format(name=name, known=", ".join(SHAPES))) from None
+        raise SpacyWeakError(Errors.E021.format(name=name, known=", ".join(SHAPES))) from None
 
 
 __all__ = [

@@ -32,7 +32,7 @@ def iter_lines(path: PathLike) -> Iterator[Tuple[int, str]]:
     if not path.exists():
         raise SpacyWeakError(Errors.E001.format(path=path))
     if path.is_dir():
-        raise SpacyWeakError(Errors.E511.format(path=path, what="a lexicon or word-list file"))
+        raise SpacyWeakError(Errors.E274.format(path=path, what="a lexicon or word-list file"))
     opener = open_gzip if path.suffix == ".gz" else open
     with opener(path, "rb") as fh:
         for line_no, raw in enumerate(fh, 1):
@@ -112,7 +112,7 @@ def iter_jsonl(
             raise SpacyWeakError(Errors.E005.format(path=path, line=line_no, problem="missing key 'label'"))
         for field, value in (("term", obj["term"]), ("label", lab)):
             if value is not None and not isinstance(value, str):
-                raise SpacyWeakError(Errors.E519.format(path=path, line=line_no, field=field, value=value))
+                raise SpacyWeakError(Errors.E019.format(path=path, line=line_no, field=field, value=value))
         summary.read += 1
         term = str(obj["term"] or "").strip()
         lab = str(lab or "").strip()

@@ -185,7 +185,7 @@ class Applier:
         import_code(self.code)
         self.check_options()
         input_path, output_dir = Path(input_path), Path(output_dir)
-        check_output_dir(output_dir, [input_path])  # E500 / E501 before anything is read or written
+        check_output_dir(output_dir, [input_path])  # E263 / E264 before anything is read or written
         fmt = detect_format(input_path) if self.format == "auto" else self.format
         self.check_input(input_path, fmt)
         if nlp is None:
@@ -233,7 +233,7 @@ def apply_pipeline(
     ``options`` are :class:`Applier`'s: ``n_process``, ``batch_size``, ``shard_size``,
     ``format``, ``code``, ``initialize``, ``overwrite``, ``show_progress``,
     ``overrides``, ``exclude``, ``max_length`` / ``max_token_work`` (limits on text
-    input, see :mod:`spacy_weak.corpora.limits`; ``E510`` / ``E521``).
+    input, see :mod:`spacy_weak.corpora.limits`; ``E273`` / ``E275``).
     """
     return Applier(**options).run(model, input_path, output_dir, nlp=nlp)
 

@@ -7,7 +7,7 @@ from ..errors import Errors, SpacyWeakError
 
 
 def import_code(path: Optional[Path]) -> None:
-    """Import ``path`` (nothing for None): ``E256`` when it is missing, ``E524`` naming the
+    """Import ``path`` (nothing for None): ``E256`` when it is missing, ``E278`` naming the
     file and line when importing it fails."""
     if path is None:
         return
@@ -21,7 +21,7 @@ def import_code(path: Optional[Path]) -> None:
     except SpacyWeakError:
         raise
     except Exception as err:  # noqa: BLE001 - the user's code: any error is theirs to fix, with its place
-        raise SpacyWeakError(Errors.E524.format(path=path, **_code_error_place(err, path))) from None
+        raise SpacyWeakError(Errors.E278.format(path=path, **_code_error_place(err, path))) from None
 
 
 def _code_error_place(err: BaseException, path: Path) -> Dict[str, Any]:

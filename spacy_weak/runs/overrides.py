@@ -3,7 +3,7 @@
 A saved pipeline keeps its components' settings in their own files (``cfg``),
 which ``from_disk`` reads after the config has built the component, so spaCy
 would let them win silently over an override. :func:`enforce_component_overrides`
-makes the override win, or refuses it with ``[E554]`` when it cannot take
+makes the override win, or refuses it with ``[E285]`` when it cannot take
 effect (a setting that defines a fitted model, on a command that does not fit
 it again): an override is never ignored. Parsing overrides from the command
 line is the CLI's part (``cli/_overrides.py``).
@@ -34,7 +34,7 @@ def enforce_component_overrides(nlp, overrides: Dict[str, Any], *, refit: Iterab
         parts = key.split(".")
         if parts[0] in ("paths", "initialize"):
             # read only when a config is initialised; a saved pipeline holds its data already
-            warn(Warnings.W552.format(key=key))
+            warn(Warnings.W254.format(key=key))
             continue
         if parts[0] != "components" or len(parts) < 3 or parts[1] not in nlp.pipe_names:
             continue
@@ -46,7 +46,7 @@ def enforce_component_overrides(nlp, overrides: Dict[str, Any], *, refit: Iterab
             if cfg[setting] == value:
                 continue
             if setting in MODEL_KEYS and name not in refit and getattr(proc, "is_fitted", False):
-                raise SpacyWeakError(Errors.E554.format(
+                raise SpacyWeakError(Errors.E285.format(
                     key=key, name=name, saved=cfg[setting], value=value,
                     why="it defines the fitted model; fit it again with `spacy-weak fit ... -c " + name + "`"))
             cfg[setting] = value
@@ -56,7 +56,7 @@ def enforce_component_overrides(nlp, overrides: Dict[str, Any], *, refit: Iterab
         if current is not None and _plain(current) and _plain(value) and current != value:
             if isinstance(current, (list, tuple)) and list(current) == list(value or []):
                 continue
-            raise SpacyWeakError(Errors.E554.format(
+            raise SpacyWeakError(Errors.E285.format(
                 key=key, name=name, saved=current, value=value,
                 why="the saved component keeps its own value; change it in the config and build the pipeline again"))
     return applied

@@ -20,12 +20,12 @@ from .overrides import enforce_component_overrides
 
 
 def check_exclude(model: Path, config, exclude: Sequence[str]) -> None:
-    """``E528`` for an ``--exclude`` name that is no component of the pipeline (a typo would
+    """``E282`` for an ``--exclude`` name that is no component of the pipeline (a typo would
     otherwise be ignored and, e.g., an unfitted aggregator loaded after all)."""
     pipes = list(config.get("nlp", {}).get("pipeline", []))
     unknown = [name for name in exclude if name not in pipes]
     if unknown:
-        raise SpacyWeakError(Errors.E528.format(names=", ".join(map(repr, unknown)), path=model, pipes=", ".join(pipes)))
+        raise SpacyWeakError(Errors.E282.format(names=", ".join(map(repr, unknown)), path=model, pipes=", ".join(pipes)))
 
 
 def find_component(nlp: Language, component: Optional[str], *, source_path: Optional[Path] = None) -> str:
@@ -42,7 +42,7 @@ def find_component(nlp: Language, component: Optional[str], *, source_path: Opti
         raise SpacyWeakError(Errors.E104.format(component=component, path=source_path, pipes=", ".join(names)))
     if len(fittable) == 1:
         return fittable[0]
-    raise SpacyWeakError(Errors.E555.format(
+    raise SpacyWeakError(Errors.E286.format(
         path=source_path, found=", ".join(fittable) or "none", pipes=", ".join(names)))
 
 
@@ -78,17 +78,17 @@ def load_pipeline(
     e.g. an aggregator that is not fitted yet.
 
     A config is assembled and initialised: with ``initialize`` (else ``E255``),
-    and then every aggregator must be fitted (``E556``). ``for_fit=True`` loads the
+    and then every aggregator must be fitted (``E287``). ``for_fit=True`` loads the
     pipeline for ``spacy-weak fit``: the component to fit (``component``, resolved by
     :func:`find_component`) is left out of a config's initialisation and may change its
-    model-defining settings; errors are ``E105``.
+    model-defining settings; errors are ``E261``.
     """
     overrides = dict(overrides or {})
     import spacy
     from spacy import util
 
     model = Path(model)
-    error = Errors.E105 if for_fit else Errors.E255
+    error = Errors.E261 if for_fit else Errors.E255
     try:
         if model.is_dir():
             if exclude and (model / "config.cfg").is_file():
@@ -114,7 +114,7 @@ def load_pipeline(
                 nlp.initialize()
             unfitted = [n for n in nlp.pipe_names if getattr(nlp.get_pipe(n), "is_fitted", True) is False]
             if unfitted and not for_fit:
-                raise SpacyWeakError(Errors.E556.format(path=model, names=", ".join(unfitted), exclude=",".join(unfitted)))
+                raise SpacyWeakError(Errors.E287.format(path=model, names=", ".join(unfitted), exclude=",".join(unfitted)))
             return nlp, _fingerprint(model, overrides)
     except SpacyWeakError:
         raise

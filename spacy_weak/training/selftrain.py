@@ -42,12 +42,12 @@ def add_source(aggregator, key: str) -> None:
 
 def refit(aggregator, docs: Sequence[Doc], *, add: Optional[str] = None, apply_to: Sequence[Sequence[Doc]] = ()) -> List[List[Doc]]:
     """Refit ``aggregator`` on ``docs`` (with source ``add``), then apply it to ``docs`` and each of ``apply_to``.
-    ``[E566]`` when no doc has the group ``add``: refitting without it would only repeat the fit."""
+    ``[E322]`` when no doc has the group ``add``: refitting without it would only repeat the fit."""
     if add:
         docs = list(docs)
         if not any(add in doc.spans for doc in docs):
             found = sorted({key for doc in docs for key in doc.spans})
-            raise SpacyWeakError(Errors.E566.format(source=add, n_docs=len(docs), name=aggregator.name,
+            raise SpacyWeakError(Errors.E322.format(source=add, n_docs=len(docs), name=aggregator.name,
                                                     found=", ".join(found) or "none"))
         add_source(aggregator, add)
     aggregator.fit(docs)

@@ -133,7 +133,7 @@ def test_component_review_weight_only_with_clamp_learn_and_validated():
     hidden.fit(docs)
     assert hidden._model().review_weights is None  # decode-only clamp: the reviews are not in the fit
     for bad in (0.0, -1.0, float("nan"), float("inf"), "x", True):
-        with pytest.raises(SpacyWeakError, match="E410"):
+        with pytest.raises(SpacyWeakError, match="E111"):
             HMMAggregator(nlp.vocab, labels=LABELS, review_weight=bad)
     cfg = nlp.add_pipe("weak_hmm", config={"labels": LABELS, "review_weight": 2.0}).cfg
     assert cfg["review_weight"] == 2.0

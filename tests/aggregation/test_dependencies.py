@@ -108,7 +108,7 @@ def test_planted_dependencies_are_found_without_names(recwarn):
     for name in ("mid", "confident_bad", "neg"):
         assert weights[name] == 1.0
     # the exact copy is named by a coded warning
-    assert any("[W350]" in str(w.message) and "precise, zz_first" in str(w.message) for w in recwarn)
+    assert any("[W105]" in str(w.message) and "precise, zz_first" in str(w.message) for w in recwarn)
     # shown in the source report
     assert agg.dependency_report()["groups"] == agg.dependencies_["groups"]
 
@@ -118,7 +118,7 @@ def test_an_exact_copy_changes_nothing_with_dependencies():
     base = _fit(docs)
     for doc in docs:
         set_source_spans(doc, "confident_bad_copy", list(doc.spans["confident_bad"]))
-    with pytest.warns(UserWarning, match="W350"):
+    with pytest.warns(UserWarning, match="W105"):
         copied = _fit(docs)
     assert copied.dependencies_["groups"] == [["confident_bad", "confident_bad_copy"]]
     assert _spans(copied, docs) == _spans(base, docs)
@@ -129,7 +129,7 @@ def test_an_exact_copy_changes_nothing_with_dependencies():
 
 
 def test_bad_threshold():
-    with pytest.raises(SpacyWeakError, match="E350"):
+    with pytest.raises(SpacyWeakError, match="E110"):
         HMMAggregator(Vocab(), dependency_threshold=0.0)
 
 

@@ -61,9 +61,9 @@ def test_validation(nlp):
 
     for config in ({"patterns": ["nope"]}, {"max_widen": 0}, {"patterns": [], "widen_left": []},
                    {"trim_right": [""]}):
-        with pytest.raises(SpacyWeakError, match=r"\[E609\]"):
+        with pytest.raises(SpacyWeakError, match=r"\[E074\]"):
             spacy.blank("en").add_pipe("weak_boundary", config=config)
-    with pytest.raises(SpacyWeakError, match=r"\[E609\].*widen_left"):
+    with pytest.raises(SpacyWeakError, match=r"\[E074\].*widen_left"):
         BoundaryAnnotator(nlp.vocab, widen_left="hereditary")  # a string, not a list
 
 

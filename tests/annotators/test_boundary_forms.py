@@ -34,7 +34,7 @@ def test_trim_negative_votes_o_on_the_trimmed_word():
         (0, 1, "O"), (1, 2, "O"), (2, 3, "Disease")]
     from spacy_weak.annotators.boundary import BoundaryAnnotator
 
-    with pytest.raises(SpacyWeakError, match=r"\[E609\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E074\]"):
         BoundaryAnnotator(spacy.blank("en").vocab, trim_left=["severe"], trim_negative="yes")
 
 
@@ -47,5 +47,5 @@ def test_span_filter_drops_texts_and_shapes():
     pipe(doc)
     assert [s.text for s in doc.spans["gaz"]] == ["insulin"]
     assert [s.text for s in doc.spans["broad"]] == ["insulin"]
-    with pytest.raises(SpacyWeakError, match=r"\[E610\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E075\]"):
         nlp.add_pipe("weak_span_filter", name="bad", config={"shapes": {"gaz": ["nope"]}})

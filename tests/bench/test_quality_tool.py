@@ -32,7 +32,7 @@ def test_code_and_saved_docbins_feed_analyze(quality, tmp_path):
     assert total["exact"] == round(result["hmm"]["p"] * total["n"])  # the same strict matches as the benchmark
     annotated = analyze(read_docbins(ann))
     assert annotated.data.aggregates == [] and annotated.data.sources
-    with pytest.raises(SystemExit, match=r"\[E603\]"):
+    with pytest.raises(SystemExit, match=r"\[E701\]"):
         quality.main(argv)  # never overwrites without --overwrite
 
 

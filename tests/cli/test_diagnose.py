@@ -43,7 +43,7 @@ def test_terms_command(tmp_path):
     assert again.exit_code == 0, again.output  # a rerun replaces its own output (stamped)...
     stop.write_text("edited by hand\n")
     again = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--stop-terms", str(stop)])
-    assert again.exit_code == 1 and "[E603]" in again.output  # ... never a file changed since
+    assert again.exit_code == 1 and "[E701]" in again.output  # ... never a file changed since
     half = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--filter-lexicon", str(lex)])
     assert half.exit_code == 1 and "[E606]" in half.output
     concepts = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--concepts"])
@@ -64,7 +64,7 @@ def test_gold_of_another_text_is_coded(tmp_path):
 
 
 def test_terms_overwrite_option_and_lexicon_filtered_onto_itself(tmp_path):
-    # E603 tells the user to pass --overwrite: the option exists; filtering a lexicon onto itself is refused
+    # E701 tells the user to pass --overwrite: the option exists; filtering a lexicon onto itself is refused
     _load_commands()
     path = _write(gaz_corpus(), tmp_path / "gaz.spacy")
     lex = tmp_path / "lex.tsv"
@@ -78,7 +78,7 @@ def test_terms_overwrite_option_and_lexicon_filtered_onto_itself(tmp_path):
     assert stop.read_text() == "ms\n"
     same = runner.invoke(app, ["diagnose", "terms", path, "--key", "gaz", "--gold-key", "gold", "--filter-lexicon",
                                str(lex), "--output-lexicon", str(lex), "--overwrite"])
-    assert same.exit_code == 1 and "[E500]" in same.output
+    assert same.exit_code == 1 and "[E263]" in same.output
     assert lex.read_text() == "MS\tDisease\tC1\ncancer\tDisease\tC2\n"
 
 
@@ -91,6 +91,6 @@ def test_breakdown_json_keeps_a_users_file(tmp_path):
     data.write_text('{"a": 1}\n{"b": 2}\n')
     args = ["diagnose", "breakdown", path, "--key", "a", "--gold-key", "gold", "--json", str(data)]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1 and "[E603]" in result.output
+    assert result.exit_code == 1 and "[E701]" in result.output
     assert data.read_text() == '{"a": 1}\n{"b": 2}\n'
     assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0

@@ -45,7 +45,7 @@ def test_apply_initialize_with_unfitted_aggregator_fails_before_writing_and_reru
     out = tmp_path / "annotated"
     first = runner.invoke(app, ["apply", str(tmp_path / "recipe.cfg"), str(raw), str(out), "--initialize"])
     assert first.exit_code == 1
-    assert "[E556]" in first.output and "--exclude hmm" in first.output
+    assert "[E287]" in first.output and "--exclude hmm" in first.output
     second = runner.invoke(app, ["apply", str(tmp_path / "recipe.cfg"), str(raw), str(out), "--initialize",
                                  "--exclude", "hmm"])
     assert second.exit_code == 0, second.output
@@ -57,7 +57,7 @@ def test_apply_initialize_with_unfitted_aggregator_fails_before_writing_and_reru
     assert silver.exit_code == 0, silver.output
     assert "ents CHEM" in silver.output
     # a [paths] override on a saved pipeline does nothing: said, not ignored
-    with pytest.warns(UserWarning, match="W552"):
+    with pytest.warns(UserWarning, match="W254"):
         again = runner.invoke(app, ["apply", str(tmp_path / "model"), str(raw), str(tmp_path / "silver2"),
                                     "--paths.lexicon", "x.tsv"])
     assert again.exit_code == 0, again.output
@@ -90,7 +90,7 @@ def test_analyze_takes_model_and_code_and_deprecated_hmm(tmp_path):
     ok = runner.invoke(app, ["analyze", str(tmp_path / "a.spacy"), "--gold-key", "gold", "--model", str(report),
                              "--code", str(code), "-q"])
     assert ok.exit_code == 0, ok.output
-    with pytest.warns(UserWarning, match="W551"):
+    with pytest.warns(UserWarning, match="W253"):
         old = runner.invoke(app, ["analyze", str(tmp_path / "a.spacy"), "--gold-key", "gold", "--hmm", str(report), "-q"])
     assert old.exit_code == 0, old.output
     missing = runner.invoke(app, ["analyze", str(tmp_path / "a.spacy"), "--code", str(tmp_path / "nope.py")])
@@ -104,7 +104,7 @@ def test_fit_with_several_aggregators_asks_which(tmp_path):
     nlp.to_disk(tmp_path / "p")
     DocBin(docs=list(nlp.pipe(TEXTS[:3], disable=["weak_hmm", "hmm2"]))).to_disk(tmp_path / "a.spacy")
     result = runner.invoke(app, ["fit", str(tmp_path / "p"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 1 and "[E555]" in result.output and "weak_hmm, hmm2" in result.output
+    assert result.exit_code == 1 and "[E286]" in result.output and "weak_hmm, hmm2" in result.output
 
 
 def test_help_is_never_cut_at_80_columns():

@@ -54,7 +54,7 @@ def test_fit_command_missing_pipeline(tmp_path):
     DocBin().to_disk(tmp_path / "a.spacy")
     result = runner.invoke(app, ["fit", str(tmp_path / "no_model"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "[E105]" in result.output and "no_model" in result.output
+    assert "[E261]" in result.output and "no_model" in result.output
 
 
 CONFIG = """
@@ -98,7 +98,7 @@ def test_fit_command_from_config_with_overrides(tmp_path):
     assert hmm.cfg["n_iter"] == 2 and hmm.cfg["span_prob"] == "min" and hmm.is_fitted
     assert hmm.cfg["sources"] == ["fake", "neg*"]
     bad = runner.invoke(app, ["fit", str(tmp_path / "recipe.cfg"), str(tmp_path / "a.spacy"), "-o", str(tmp_path / "o2"), "--set", "nonsense"])
-    assert bad.exit_code == 1 and "[E109]" in bad.output
+    assert bad.exit_code == 1 and "[E262]" in bad.output
 
 
 def test_fit_default_component_and_factory_name(tmp_path):
@@ -141,7 +141,7 @@ def test_overrides_on_saved_pipeline_win_or_are_refused(tmp_path):
         "components.weak_hmm.merge_adjacent"]
     assert loaded.get_pipe("weak_hmm").cfg["merge_adjacent"] is True
     loaded = spacy.load(tmp_path / "fitted", config={"components.weak_hmm.labels": ["X"]})
-    with pytest.raises(SpacyWeakError, match=r"E554.*labels"):
+    with pytest.raises(SpacyWeakError, match=r"E285.*labels"):
         enforce_component_overrides(loaded, {"components.weak_hmm.labels": ["X"]})
 
 
@@ -152,7 +152,7 @@ def test_deprecated_set_option_still_works_with_a_warning(tmp_path):
     DocBin(docs=list(nlp.pipe(TEXTS, disable=["weak_hmm"]))).to_disk(tmp_path / "a.spacy")
     import pytest
 
-    with pytest.warns(UserWarning, match="W550"):
+    with pytest.warns(UserWarning, match="W252"):
         result = runner.invoke(app, ["fit", str(tmp_path / "recipe.cfg"), str(tmp_path / "a.spacy"), "-o",
                                      str(tmp_path / "o"), "--set", "components.weak_hmm.n_iter=3"])
     assert result.exit_code == 0, result.output

@@ -25,6 +25,6 @@ def test_suggest_command(tmp_path):
     out = srsly.read_json(tmp_path / "s.json")
     assert out["changes"][0]["items"] == ["foo"] and out["changes"][0]["cv_effect"] > 0
     again = runner.invoke(app, args + ["--apply", "--overwrite", "--output", str(recipe)])
-    # the command-line's one path check (E500) refuses it before suggest's own E615 would
-    assert again.exit_code == 1 and "[E500]" in again.output and "Traceback" not in again.output
+    # the command-line's one path check (E263) refuses it before suggest's own E615 would
+    assert again.exit_code == 1 and "[E263]" in again.output and "Traceback" not in again.output
     assert recipe.read_text() == RECIPE.replace('sources = ["src_a", "src_b", "neg"]', 'sources = ["src_a", "src_b", "src_c", "neg"]')

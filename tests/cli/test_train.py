@@ -39,7 +39,7 @@ def test_export_training_partial_and_hard(tmp_path):
     mine = tmp_path / "mine.spacy"
     mine.write_bytes(out.read_bytes())
     again = runner.invoke(app, ["export-training", str(src), "-o", str(mine)])
-    assert again.exit_code == 1 and "[E603]" in again.output and "--output" in again.output
+    assert again.exit_code == 1 and "[E701]" in again.output and "--output" in again.output
     assert all(len(d.ents) == 2 for d in DocBin().from_disk(out).get_docs(vocab))
 
 

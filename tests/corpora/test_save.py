@@ -26,6 +26,6 @@ def test_check_outputs_never_overwrites(tmp_path):
     existing = tmp_path / "x.spacy"
     existing.write_bytes(b"")
     check_outputs([None, tmp_path / "new.spacy"])
-    with pytest.raises(SpacyWeakError, match=r"\[E603\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E701\]"):
         check_outputs([existing])
     check_outputs([existing], overwrite=True)

@@ -29,20 +29,20 @@ def test_a_directory_of_user_files_is_refused_and_untouched(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "config.cfg").write_text("my own config")
-    with pytest.raises(SpacyWeakError, match=r"^\[E522\].*config\.cfg"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E276\].*config\.cfg"):
         check_saved_dir(out)
-    with pytest.raises(SpacyWeakError, match=r"^\[E522\]"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E276\]"):
         check_saved_dir(out, kind="component")
     assert (out / "config.cfg").read_text() == "my own config"
 
 
 def test_a_pipeline_not_written_by_spacy_weak_is_refused(tmp_path):
     spacy.blank("en").to_disk(tmp_path / "p")  # meta.json without the spacy-weak stamp
-    with pytest.raises(SpacyWeakError, match=r"^\[E522\]"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E276\]"):
         check_saved_dir(tmp_path / "p")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "meta.json").write_text("{not json")
-    with pytest.raises(SpacyWeakError, match=r"^\[E522\]"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E276\]"):
         check_saved_dir(tmp_path / "bad")
 
 
@@ -66,16 +66,16 @@ def test_a_component_folder_is_ours_only_with_cfg_and_model(tmp_path):
     (comp / "model").write_bytes(b"")
     check_saved_dir(comp, kind="component")
     (comp / "notes.txt").write_text("mine")
-    with pytest.raises(SpacyWeakError, match=r"^\[E522\].*notes\.txt"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E276\].*notes\.txt"):
         check_saved_dir(comp, kind="component")
 
 
 def test_the_output_may_not_be_an_input(tmp_path):
     (tmp_path / "model").mkdir()
-    with pytest.raises(SpacyWeakError, match=r"^\[E500\]"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E263\]"):
         check_saved_dir(tmp_path / "model", [tmp_path / "model"])
     (tmp_path / "f").write_text("x")
-    with pytest.raises(SpacyWeakError, match=r"^\[E501\]"):
+    with pytest.raises(SpacyWeakError, match=r"^\[E264\]"):
         check_saved_dir(tmp_path / "f")
 
 

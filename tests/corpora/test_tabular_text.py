@@ -198,7 +198,7 @@ def test_quoting_none_reads_quote_characters_as_text(nlp, tmp_path):
         list(read_tabular_text(nlp, path, delimiter="\t"))
     docs = list(read_tabular_text(nlp, path, delimiter="\t", quoting="none"))
     assert [d.text for d in docs] == ['He said "hi', '"quoted" start and end']
-    with pytest.raises(SpacyWeakError, match=r"E557.*quoting"):
+    with pytest.raises(SpacyWeakError, match=r"E217.*quoting"):
         list(read_tabular_text(nlp, path, quoting="all"))
 
 
@@ -221,7 +221,7 @@ def test_encoding_error_is_reported_on_its_own_line(nlp, tmp_path):
 
 def test_duplicated_header_name_is_a_coded_error(nlp, tmp_path):
     path = write(tmp_path, "dup.csv", "text,label,text\na,1,b\n")
-    with pytest.raises(SpacyWeakError, match=r"E558.*dup\.csv.*'text'.*1, 3"):
+    with pytest.raises(SpacyWeakError, match=r"E218.*dup\.csv.*'text'.*1, 3"):
         list(read_tabular_text(nlp, path))
     ok = write(tmp_path, "dup_unused.csv", "text,label,x,x\na,1,b,c\n")
     assert [d.text for d in read_tabular_text(nlp, ok)] == ["a"]

@@ -65,7 +65,7 @@ def test_cluster_apply_resumes_a_single_process_run(client, corpus, reference, t
 
 
 def test_cluster_apply_checks_overlap_and_lock_before_writing(client, corpus, tmp_path):  # noqa: F811
-    """E500 (output contains the input) and E502 (another run holds the directory) on --cluster, nothing written."""
+    """E263 (output contains the input) and E265 (another run holds the directory) on --cluster, nothing written."""
     import shutil
 
     from spacy_weak.corpora.shards import ShardWriter
@@ -73,13 +73,13 @@ def test_cluster_apply_checks_overlap_and_lock_before_writing(client, corpus, tm
     outer = tmp_path / "outer"
     shutil.copytree(corpus["gold"], outer / "gold")
     before = sorted(p.name for p in outer.rglob("*"))
-    with pytest.raises(SpacyWeakError, match="E500"):
+    with pytest.raises(SpacyWeakError, match="E263"):
         dask_apply(client, corpus["model"], outer / "gold", outer, shard_size=SHARD, code=CODE, show_progress=False)
     assert sorted(p.name for p in outer.rglob("*")) == before
     out = tmp_path / "locked"
     with ShardWriter(out, settings={"other": "run"}, shard_size=SHARD):
         manifest = (out / "manifest.json").read_bytes()
-        with pytest.raises(SpacyWeakError, match="E502"):
+        with pytest.raises(SpacyWeakError, match="E265"):
             dask_apply(client, corpus["model"], corpus["gold"], out, shard_size=SHARD, code=CODE, show_progress=False)
         assert (out / "manifest.json").read_bytes() == manifest
         assert not list(out.glob("shard-*.spacy"))

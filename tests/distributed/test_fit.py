@@ -158,7 +158,7 @@ def dup_shards(tmp_path_factory):
 )
 def test_cluster_fit_with_dependencies_and_clamps_equals_single_process(client, dup_shards, config):
     """Dependencies on (the default): the same redundancy, weights < 1 for the copies,
-    the same refit, dependencies_ and warnings (W350 copies, W500 missing) as one process."""
+    the same refit, dependencies_ and warnings (W105 copies, W107 missing) as one process."""
     import warnings
 
     def fitted(fit):
@@ -172,10 +172,10 @@ def test_cluster_fit_with_dependencies_and_clamps_equals_single_process(client, 
 
     one, codes_one = fitted(lambda nlp: nlp.get_pipe("weak_hmm").fit(read_all(dup_shards)))
     two, codes_two = fitted(lambda nlp: dask_fit(client, nlp, "weak_hmm", [dup_shards]))
-    assert one.cfg["dependencies"] and "W350" in codes_one
+    assert one.cfg["dependencies"] and "W105" in codes_one
     assert codes_two == codes_one
     if "absent" in config.get("sources", []):
-        assert "W500" in codes_one and "absent" not in two.sources_
+        assert "W107" in codes_one and "absent" not in two.sources_
     assert two.sources_ == one.sources_ and two.labels_ == one.labels_
     weights = {name: row["weight"] for name, row in one.dependencies_["sources"].items()}
     assert weights["copy_0"] < 1 and weights["src_0"] < 1  # the refit path ran

@@ -63,11 +63,11 @@ def test_convert_with_filters_counts_everything(ctd, tmp_path):
 
 
 def test_bad_filters(ctd, tmp_path):
-    with pytest.raises(SpacyWeakError, match=r"\[E607\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E022\]"):
         ConversionFilters(drop_trees=["chromosome"])
-    with pytest.raises(SpacyWeakError, match=r"\[E602\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E021\]"):
         ConversionFilters(drop_shapes=["gene"])
     with pytest.raises(SpacyWeakError, match=r"\[E007\]"):
         ConversionFilters(tree_mode="some")
-    with pytest.raises(SpacyWeakError, match=r"\[E608\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E023\]"):
         convert("doid", ctd, tmp_path / "x.tsv", filters=ConversionFilters(drop_trees=["C23"]))

@@ -66,9 +66,9 @@ def test_route_order_first_shape_wins():
 
 def test_bad_noise_options():
     nlp = spacy.blank("en")
-    with pytest.raises(SpacyWeakError, match="E351.*gene"):
+    with pytest.raises(SpacyWeakError, match="E014.*gene"):
         nlp.add_pipe("weak_gazetteer", config={"split_shapes": ["genes"]})
-    with pytest.raises(SpacyWeakError, match="E352"):
+    with pytest.raises(SpacyWeakError, match="E015"):
         nlp.add_pipe("weak_gazetteer", name="g2", config={"common_word_zipf": 9})
 
 
@@ -83,5 +83,5 @@ def test_missing_wordfreq_is_a_coded_error(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(SpacyWeakError, match="E353"):
+    with pytest.raises(SpacyWeakError, match="E016"):
         _nlp(common_word_zipf=5.0)

@@ -41,5 +41,5 @@ def test_other_shapes():
 
 def test_unknown_shape_is_coded():
     assert shape_predicate("acronym")("ALS")
-    with pytest.raises(SpacyWeakError, match=r"\[E602\].*'gene'"):
+    with pytest.raises(SpacyWeakError, match=r"\[E021\].*'gene'"):
         shape_predicate("gene")

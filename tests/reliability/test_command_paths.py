@@ -85,7 +85,7 @@ def test_an_output_on_an_input_is_refused_even_with_overwrite(corpus, make_args)
     tmp, path, shards = corpus
     (tmp / "rules.py").write_text("x = 1\n")
     before = snapshot(tmp)
-    out = assert_coded_failure(run_cli(*make_args(tmp, path, shards)), "E500")
+    out = assert_coded_failure(run_cli(*make_args(tmp, path, shards)), "E263")
     assert "resolves" in out or str(tmp) in out
     assert snapshot(tmp) == before  # nothing read, written or deleted
 
@@ -104,7 +104,7 @@ TWO_OUTPUTS = [
 def test_two_outputs_on_one_path_are_refused(corpus, make_args):
     tmp, path, _ = corpus
     before = snapshot(tmp)
-    assert_coded_failure(run_cli(*make_args(tmp, path, tmp / "x.out")), "E523")
+    assert_coded_failure(run_cli(*make_args(tmp, path, tmp / "x.out")), "E277")
     assert snapshot(tmp) == before
 
 
@@ -112,8 +112,8 @@ def test_symlinked_and_dotted_spellings_of_one_file_are_refused(corpus):
     tmp, path, _ = corpus
     (tmp / "link").symlink_to(tmp, target_is_directory=True)
     spelled = tmp / "link" / "shards" / ".." / "in.spacy"
-    assert_coded_failure(run_cli("export-training", path, "-o", spelled, "--overwrite"), "E500")
-    assert_coded_failure(run_cli("card", path, "-o", tmp / "c.md", "--json", tmp / "link" / "c.md"), "E523")
+    assert_coded_failure(run_cli("export-training", path, "-o", spelled, "--overwrite"), "E263")
+    assert_coded_failure(run_cli("card", path, "-o", tmp / "c.md", "--json", tmp / "link" / "c.md"), "E277")
 
 
 # -------------------------------------------------------------- property
@@ -153,11 +153,11 @@ def test_aliases_through_symlinks_and_dotdot(tree, first, second, same):
     b = _spell(tree, second, "data.spacy" if same else "other.spacy")
     assert os.path.samefile(a, b) == same
     if same:
-        with pytest.raises(SpacyWeakError, match=r"\[E500\]"):
+        with pytest.raises(SpacyWeakError, match=r"\[E263\]"):
             check_command_paths([("IN", [b])], [("--output", a, "file")])
-        with pytest.raises(SpacyWeakError, match=r"\[E523\]"):
+        with pytest.raises(SpacyWeakError, match=r"\[E277\]"):
             check_command_paths([], [("--json", a, "file"), ("--html", b, "file")])
-        with pytest.raises(SpacyWeakError, match=r"\[E500\]"):  # an output directory holding the input
+        with pytest.raises(SpacyWeakError, match=r"\[E263\]"):  # an output directory holding the input
             check_command_paths([("IN", b)], [("--output", a.parent, "dir")])
     else:
         check_command_paths([("IN", [b])], [("--output", a, "file")])
@@ -174,11 +174,11 @@ def test_a_command_replaces_its_own_output_never_anyone_elses(corpus):
     again = run_cli("card", path, "-o", md, "--json", js)  # a rerun (e.g. spacy project run) just works
     assert again.exit_code == 0, again.output
     # another command may not replace the card, even with the same file name
-    assert_coded_failure(run_cli("export-training", path, "-o", md), "E603")
+    assert_coded_failure(run_cli("export-training", path, "-o", md), "E701")
     assert md.read_text(encoding="utf8").startswith("#")
     # a card edited by hand is no longer the command's own output
     md.write_text(md.read_text(encoding="utf8") + "\nmy notes\n", encoding="utf8")
-    assert_coded_failure(run_cli("card", path, "-o", md), "E603")
+    assert_coded_failure(run_cli("card", path, "-o", md), "E701")
     assert md.read_text(encoding="utf8").endswith("my notes\n")
     assert run_cli("card", path, "-o", md, "--overwrite").exit_code == 0
 
@@ -191,21 +191,21 @@ def test_export_training_and_review_export_rerun_onto_their_output(corpus):
         assert result.exit_code == 0, result.output
     user = tmp / "notes.txt"
     user.write_text("mine\n")
-    assert_coded_failure(run_cli("export-training", path, "-o", user), "E603")
+    assert_coded_failure(run_cli("export-training", path, "-o", user), "E701")
     assert user.read_text() == "mine\n"
 
 
 def test_stamps_unit(tmp_path):
     out = tmp_path / "o.json"
     out.write_text("{}")
-    with pytest.raises(SpacyWeakError, match=r"\[E603\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E701\]"):
         check_file_outputs([("--json", out)], "cmd")
     stamp([out], "cmd")
     check_file_outputs([("--json", out)], "cmd")
-    with pytest.raises(SpacyWeakError, match=r"\[E603\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E701\]"):
         check_file_outputs([("--json", out)], "other")
     (tmp_path / STAMP_FILE).write_text("not json")  # a damaged stamp file: refusal, never a loss
-    with pytest.raises(SpacyWeakError, match=r"\[E603\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E701\]"):
         check_file_outputs([("--json", out)], "cmd")
-    with pytest.raises(SpacyWeakError, match=r"\[E511\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E274\]"):
         check_file_outputs([("--json", tmp_path)], "cmd")

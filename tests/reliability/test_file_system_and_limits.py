@@ -39,7 +39,7 @@ def test_mrfiles_header_lacking_a_column(tmp_path):
     assert broken != mrfiles
     meta = copy_meta(tmp_path / "b", **{"MRFILES.RRF": broken})
     result = run_cli("lexicon", "compile", meta, "--output", tmp_path / "lex")
-    out = assert_coded_failure(result, "E520")
+    out = assert_coded_failure(result, "E020")
     assert "TUI" in out and "MRSTY.RRF" in out
 
 
@@ -49,7 +49,7 @@ def test_rrf_sets_sharing_no_concept(tmp_path):
     shifted = "\n".join("X" + line[1:] for line in mrsty.splitlines() if line)  # other concepts
     (meta / "MRSTY.RRF").write_text(shifted + "\n", encoding="utf-8")
     result = run_cli("lexicon", "compile", meta, "--output", tmp_path / "lex")
-    out = assert_coded_failure(result, "E518")
+    out = assert_coded_failure(result, "E018")
     assert "share no concept" in out or "semantic type" in out
     assert not (tmp_path / "lex").exists()
 
@@ -59,14 +59,14 @@ def test_directory_where_a_file_is_expected(tmp_path):
     (tmp_path / "lex.tsv").write_text("aspirin\tChemical\n", encoding="utf-8")
     assert_coded_failure(
         run_cli("lexicon", "compile", tmp_path / "lex.tsv", "--output", tmp_path / "o", "--stop-terms", tmp_path / "stops"),
-        "E511",
+        "E274",
     )
     (tmp_path / "dir.tsv").mkdir()
     assert_coded_failure(run_cli("lexicon", "compile", tmp_path / "dir.tsv", "--output", tmp_path / "o2"), "E")
     # a directory named manifest.json inside an output directory
     (tmp_path / "out" / "manifest.json").mkdir(parents=True)
     src = write_pubtator(tmp_path / "docs.txt")
-    assert_coded_failure(run_cli("convert", "pubtator", src, tmp_path / "out"), "E511")
+    assert_coded_failure(run_cli("convert", "pubtator", src, tmp_path / "out"), "E274")
 
 
 def test_non_utf8_stop_term_file(tmp_path):
@@ -81,17 +81,17 @@ def test_non_utf8_stop_term_file(tmp_path):
 
 def test_list_valued_label_in_jsonl_lexicon(tmp_path):
     (tmp_path / "lex.jsonl").write_text('{"term": "aspirin", "label": ["Chemical", "Drug"]}\n', encoding="utf-8")
-    out = assert_coded_failure(run_cli("lexicon", "compile", tmp_path / "lex.jsonl", "--output", tmp_path / "o"), "E519")
+    out = assert_coded_failure(run_cli("lexicon", "compile", tmp_path / "lex.jsonl", "--output", tmp_path / "o"), "E019")
     assert "line 1" in out and "label" in out
 
 
 @pytest.mark.parametrize(
     "err,code",
     [
-        (OSError(errno.ENOSPC, "No space left on device", "/data/out/shard-00003.spacy"), "E508"),
-        (PermissionError(errno.EACCES, "Permission denied", "/data/out"), "E507"),
-        (IsADirectoryError(errno.EISDIR, "Is a directory", "/data/x.tsv"), "E507"),
-        (RuntimeError("boom"), "E509"),
+        (OSError(errno.ENOSPC, "No space left on device", "/data/out/shard-00003.spacy"), "E271"),
+        (PermissionError(errno.EACCES, "Permission denied", "/data/out"), "E270"),
+        (IsADirectoryError(errno.EISDIR, "Is a directory", "/data/x.tsv"), "E270"),
+        (RuntimeError("boom"), "E272"),
     ],
 )
 def test_cli_guard_turns_exceptions_into_coded_messages(err, code):
@@ -130,7 +130,7 @@ def test_disk_full_during_apply_is_coded_and_resumable(tmp_path, monkeypatch):
 
     monkeypatch.setattr(shards.DocBin, "to_disk", full_disk)
     result = run_cli("apply", model, tmp_path / "gold", out, "--shard-size", "2")
-    out_text = assert_coded_failure(result, "E508")
+    out_text = assert_coded_failure(result, "E271")
     assert "resume" in out_text
     monkeypatch.setattr(shards.DocBin, "to_disk", original)
     result = run_cli("apply", model, tmp_path / "gold", out, "--shard-size", "2")
@@ -160,12 +160,12 @@ def test_document_longer_than_max_length(tmp_path):
     src.write_text(f"1|t|Title\n1|a|{text}\n\n", encoding="utf-8")
     model = make_model(tmp_path / "model")
     out = assert_coded_failure(
-        run_cli("apply", model, src, tmp_path / "out", "--format", "pubtator", "--max-length", "100"), "E510"
+        run_cli("apply", model, src, tmp_path / "out", "--format", "pubtator", "--max-length", "100"), "E273"
     )
     assert "--max-length" in out
     ok = run_cli("apply", model, src, tmp_path / "out2", "--format", "pubtator", "--max-length", "5000")
     assert ok.exit_code == 0, ok.output
-    assert_coded_failure(run_cli("convert", "pubtator", src, tmp_path / "out3", "--max-length", "100"), "E510")
+    assert_coded_failure(run_cli("convert", "pubtator", src, tmp_path / "out3", "--max-length", "100"), "E273")
     assert_coded_failure(run_cli("apply", model, src, tmp_path / "out4", "--max-length", "0"), "E212")
 
 
@@ -186,7 +186,7 @@ def test_pathological_brackets_are_refused_fast(tmp_path, text):
     src.write_text(f"1|t|Title\n1|a|{text}\n\n", encoding="utf-8")
     model = make_model(tmp_path / "model")
     # refused before spaCy's tokenizer runs (it takes 37 s and more on the first text)
-    out = assert_coded_failure(run_cli("apply", model, src, tmp_path / "out", "--format", "pubtator"), "E521")
+    out = assert_coded_failure(run_cli("apply", model, src, tmp_path / "out", "--format", "pubtator"), "E275")
     assert "--max-token-work" in out
 
 

@@ -29,8 +29,8 @@ def test_unreachable_scheduler_is_e450_without_a_client_traceback():
 
 @pytest.mark.parametrize("args,code", [
     (["--cluster", "http://nowhere:1"], "E451"),
-    (["--cluster", "local:1", "--cluster-timeout", "-1"], "E533"),
-    (["--cluster", "local:1", "--cluster-timeout", "0"], "E533"),
+    (["--cluster", "local:1", "--cluster-timeout", "-1"], "E458"),
+    (["--cluster", "local:1", "--cluster-timeout", "0"], "E458"),
 ])
 def test_cluster_options_are_checked_first(tmp_path, args, code):
     pytest.importorskip("distributed")
@@ -49,7 +49,7 @@ def test_crossfit_takes_the_output_lock(tmp_path):
     holder.acquire(lambda: "test")
     try:
         result = run_cli("crossfit", corpus, "-o", out, "--config", CONFIG, "--folds", "2", "--steps", "1")
-        assert_coded_failure(result, "E502")
+        assert_coded_failure(result, "E265")
         assert sorted(p.name for p in out.iterdir()) == []  # nothing written or deleted
     finally:
         holder.release()
@@ -94,5 +94,5 @@ def test_init_refuses_a_path_project_yml_cannot_carry(tmp_path, folder):
     data = tmp_path / folder
     data.mkdir()
     (data / "a.txt").write_text("Aspirin causes headache.\n")
-    out = assert_coded_failure(run_cli("init", tmp_path / "proj", "--data", data, "--no-run"), "E534")
+    out = assert_coded_failure(run_cli("init", tmp_path / "proj", "--data", data, "--no-run"), "E284")
     assert not (tmp_path / "proj" / "project.yml").exists(), out

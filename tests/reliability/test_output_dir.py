@@ -40,7 +40,7 @@ def docs_of(path):
 def test_apply_output_equal_to_input_is_refused_untouched(setup):
     before = snapshot(setup["gold"])
     result = run_cli("apply", setup["model"], setup["gold"], setup["gold"])
-    assert_coded_failure(result, "E500")
+    assert_coded_failure(result, "E263")
     assert snapshot(setup["gold"]) == before
 
 
@@ -48,14 +48,14 @@ def test_apply_input_shard_inside_output_is_refused_untouched(setup):
     shard = setup["gold"] / "shard-00000.spacy"
     before = snapshot(setup["gold"])
     result = run_cli("apply", setup["model"], shard, setup["gold"])
-    assert_coded_failure(result, "E500")
+    assert_coded_failure(result, "E263")
     assert snapshot(setup["gold"]) == before
 
 
 def test_convert_input_inside_output_is_refused_untouched(setup):
     before = snapshot(setup["base"] / "in")
     result = run_cli("convert", "pubtator", setup["src"], setup["base"] / "in")
-    assert_coded_failure(result, "E500")
+    assert_coded_failure(result, "E263")
     assert snapshot(setup["base"] / "in") == before
 
 
@@ -63,7 +63,7 @@ def test_overlap_through_a_symlink_is_refused(setup):
     link = setup["base"] / "link"
     link.symlink_to(setup["gold"], target_is_directory=True)
     before = snapshot(setup["gold"])
-    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], link), "E500")
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], link), "E263")
     assert snapshot(setup["gold"]) == before
 
 
@@ -85,21 +85,21 @@ def test_foreign_shard_file_is_refused_not_deleted(setup):
     DocBin().to_disk(foreign)
     data = foreign.read_bytes()
     for extra in ([], ["--overwrite"]):
-        assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "4", *extra), "E506")
+        assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "4", *extra), "E269")
         assert foreign.read_bytes() == data
     # without any manifest, --overwrite does not delete shard-like files either
     bare = setup["base"] / "bare"
     bare.mkdir()
     DocBin().to_disk(bare / "shard-00000.spacy")
-    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], bare, "--overwrite"), "E506")
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], bare, "--overwrite"), "E269")
     assert (bare / "shard-00000.spacy").exists()
 
 
 def test_output_path_that_is_a_file(setup):
     target = setup["base"] / "file.txt"
     target.write_text("keep")
-    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], target), "E501")
-    assert_coded_failure(run_cli("convert", "pubtator", setup["src"], target), "E501")
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], target), "E264")
+    assert_coded_failure(run_cli("convert", "pubtator", setup["src"], target), "E264")
     assert target.read_text() == "keep"
 
 
@@ -110,9 +110,9 @@ def test_second_writer_fails_at_once_naming_the_holder(setup):
     out = setup["base"] / "out"
     first = ShardWriter(out, settings={"run": 1}, shard_size=2)
     try:
-        with pytest.raises(SpacyWeakError, match=rf"E502.*pid {os.getpid()} on "):
+        with pytest.raises(SpacyWeakError, match=rf"E265.*pid {os.getpid()} on "):
             ShardWriter(out, settings={"run": 1}, shard_size=2)
-        with pytest.raises(SpacyWeakError, match="E502"):
+        with pytest.raises(SpacyWeakError, match="E265"):
             ShardWriter(out, settings={"run": 2}, shard_size=2, overwrite=True)
     finally:
         first.close()
@@ -134,7 +134,7 @@ def test_second_cli_run_fails_while_first_holds_the_lock(setup):
         start = time.time()
         result = run_cli("apply", setup["model"], setup["gold"], out)
         assert time.time() - start < 30
-        msg = assert_coded_failure(result, "E502")
+        msg = assert_coded_failure(result, "E265")
         assert f"pid {holder.pid}" in msg
     finally:
         holder.kill()
@@ -152,9 +152,9 @@ def test_manifest_taken_over_by_another_writer_is_not_completed(setup):
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["writer"] = {"pid": 4242, "host": "elsewhere", "started": "x", "token": "feedface"}
     (out / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(SpacyWeakError, match="E503.*pid 4242 on elsewhere"):
+    with pytest.raises(SpacyWeakError, match="E266.*pid 4242 on elsewhere"):
         writer.add(nlp("two"))
-    with pytest.raises(SpacyWeakError, match="E503"):
+    with pytest.raises(SpacyWeakError, match="E266"):
         writer.finish()
     writer.close()
     assert read_manifest(out)["complete"] is False
@@ -171,18 +171,18 @@ def _complete_run(setup, out):
 @pytest.mark.parametrize(
     "mutate,code",
     [
-        (lambda m: m["shards"][0].__setitem__("docs", 5), "E504"),  # more than shard_size / the total
-        (lambda m: m["shards"][0].__setitem__("docs", "two"), "E504"),
-        (lambda m: m["shards"][0].pop("docs"), "E504"),
-        (lambda m: m.pop("shards"), "E504"),
-        (lambda m: m["shards"][0].__setitem__("file", "../../etc/passwd"), "E504"),
-        (lambda m: m["shards"][0].__setitem__("file", "/tmp/shard-00000.spacy"), "E504"),
-        (lambda m: m.__setitem__("complete", "yes"), "E504"),
-        (lambda m: m.__setitem__("shard_size", 0), "E504"),
-        (lambda m: m.__setitem__("pending", "../x"), "E504"),
-        (lambda m: m.__setitem__("pending", ["../x"]), "E504"),
-        (lambda m: m.__setitem__("pending", ["shard-00000.spacy"]), "E504"),
-        (lambda m: m.__setitem__("pending", ["shard-99999.spacy", "shard-99998.spacy"]), "E504"),
+        (lambda m: m["shards"][0].__setitem__("docs", 5), "E267"),  # more than shard_size / the total
+        (lambda m: m["shards"][0].__setitem__("docs", "two"), "E267"),
+        (lambda m: m["shards"][0].pop("docs"), "E267"),
+        (lambda m: m.pop("shards"), "E267"),
+        (lambda m: m["shards"][0].__setitem__("file", "../../etc/passwd"), "E267"),
+        (lambda m: m["shards"][0].__setitem__("file", "/tmp/shard-00000.spacy"), "E267"),
+        (lambda m: m.__setitem__("complete", "yes"), "E267"),
+        (lambda m: m.__setitem__("shard_size", 0), "E267"),
+        (lambda m: m.__setitem__("pending", "../x"), "E267"),
+        (lambda m: m.__setitem__("pending", ["../x"]), "E267"),
+        (lambda m: m.__setitem__("pending", ["shard-00000.spacy"]), "E267"),
+        (lambda m: m.__setitem__("pending", ["shard-99999.spacy", "shard-99998.spacy"]), "E267"),
     ],
     ids=["docs-too-many", "docs-not-a-number", "docs-missing", "shards-missing", "file-escapes",
          "file-absolute", "complete-not-bool", "shard-size-zero", "pending-escapes", "pending-list-escapes",
@@ -205,7 +205,7 @@ def test_shard_count_checked_against_the_file_on_resume_and_read(setup):
     out = setup["base"] / "out"
     manifest = _complete_run(setup, out)
     # claim a full shard where the file holds one document (consistent totals); a manifest of an
-    # older version, without content hashes (with them, E527 comes first: test_swapped_shards...)
+    # older version, without content hashes (with them, E281 comes first: test_swapped_shards...)
     manifest["complete"] = False
     for shard in manifest["shards"]:
         shard.pop("sha256")
@@ -213,8 +213,8 @@ def test_shard_count_checked_against_the_file_on_resume_and_read(setup):
         out / "shard-00000.spacy"
     )
     (out / "manifest.json").write_text(json.dumps(manifest))
-    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E505")
-    with pytest.raises(SpacyWeakError, match="E505"):
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E268")
+    with pytest.raises(SpacyWeakError, match="E268"):
         docs_of(out)
 
 
@@ -230,12 +230,12 @@ def test_swapped_shards_are_detected_on_resume(setup):
     a.write_bytes(data_b)
     b.write_bytes(data_a)
     before = snapshot(out)
-    out_text = assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E527")
+    out_text = assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E281")
     assert "shard-00000.spacy" in out_text
     assert snapshot(out) == before
     manifest["shards"][0]["sha256"] = "not a digest"
     (out / "manifest.json").write_text(json.dumps(manifest))
-    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E504")
+    assert_coded_failure(run_cli("apply", setup["model"], setup["gold"], out, "--shard-size", "2"), "E267")
 
 
 # ---------------------------------------------------------------------- class 11: umask
@@ -283,10 +283,10 @@ def test_lexicon_compile_never_overwrites_a_foreign_directory(tmp_path):
     other.mkdir()
     (other / "meta.json").write_text('{"mine": true}')
     before = snapshot(other)
-    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", other), "E506")
+    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", other), "E269")
     assert snapshot(other) == before
     # an input inside the output folder
-    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", tmp_path), "E500")
+    assert_coded_failure(run_cli("lexicon", "compile", lex, "--output", tmp_path), "E263")
     # its own earlier output is rewritten
     assert run_cli("lexicon", "compile", lex, "--output", tmp_path / "compiled").exit_code == 0
     assert run_cli("lexicon", "compile", lex, "--output", tmp_path / "compiled").exit_code == 0
@@ -296,7 +296,7 @@ def test_lexicon_convert_output_equal_to_input(tmp_path):
     src = tmp_path / "drugbank.csv"
     src.write_text("DrugBank ID,Accession Numbers,Common name,CAS,UNII,Synonyms,Standard InChI Key\n", encoding="utf-8")
     before = snapshot(tmp_path)
-    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, src), "E500")
+    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, src), "E263")
     assert snapshot(tmp_path) == before
 
 
@@ -309,7 +309,7 @@ def test_lexicon_convert_never_replaces_an_existing_file_without_overwrite(tmp_p
     )
     mine = tmp_path / "curated.tsv"
     mine.write_text("my term\tChemical\tX1\n", encoding="utf-8")
-    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, mine), "E603")
+    assert_coded_failure(run_cli("lexicon", "convert", "drugbank", src, mine), "E701")
     assert mine.read_text(encoding="utf-8") == "my term\tChemical\tX1\n"
     result = run_cli("lexicon", "convert", "drugbank", src, mine, "--overwrite")
     assert result.exit_code == 0, result.output

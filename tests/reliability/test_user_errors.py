@@ -1,4 +1,4 @@
-"""Class 6 of issue 26: a user's mistake gets a coded message naming the place, never E509 ("a bug")."""
+"""Class 6 of issue 26: a user's mistake gets a coded message naming the place, never E272 ("a bug")."""
 import errno
 import gzip
 import os
@@ -27,32 +27,32 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_a_code_file_that_fails_names_file_and_line(tmp_path, code, line, kind):
     path = tmp_path / "rules.py"
     path.write_text(code)
-    out = assert_coded_failure(run_cli("analyze", tmp_path / "none.spacy", "--code", path), "E524")
-    assert "rules.py" in out and f"line {line}" in out and kind in out and "E509" not in out
+    out = assert_coded_failure(run_cli("analyze", tmp_path / "none.spacy", "--code", path), "E278")
+    assert "rules.py" in out and f"line {line}" in out and kind in out and "E272" not in out
 
 
 def test_a_truncated_gz_vocabulary_is_named(tmp_path):
     data = gzip.compress("".join(f"term{i}\tD{i}\tx\n" for i in range(5000)).encode())
     bad = tmp_path / "CTD_diseases.tsv.gz"
     bad.write_bytes(data[: len(data) // 2])
-    out = assert_coded_failure(run_cli("lexicon", "convert", "ctd", bad, tmp_path / "o.tsv"), "E525")
+    out = assert_coded_failure(run_cli("lexicon", "convert", "ctd", bad, tmp_path / "o.tsv"), "E279")
     assert "CTD_diseases.tsv.gz" in out
     lex = tmp_path / "lex.tsv.gz"
     lex.write_bytes(gzip.compress(b"aspirin\tChemical\n" * 3000)[:40])
-    assert_coded_failure(run_cli("lexicon", "compile", lex, "-o", tmp_path / "compiled"), "E525")
+    assert_coded_failure(run_cli("lexicon", "compile", lex, "-o", tmp_path / "compiled"), "E279")
 
 
 def test_unknown_language_code(tmp_path):
     texts = tmp_path / "texts.txt"
     texts.write_text("one text\nanother text\n")
-    assert_coded_failure(run_cli("init", tmp_path / "p", "--data", texts, "--lang", "zz", "--no-run"), "E526")
+    assert_coded_failure(run_cli("init", tmp_path / "p", "--data", texts, "--lang", "zz", "--no-run"), "E280")
     assert not (tmp_path / "p").exists()
 
 
 def test_iob_document_over_max_length_is_e510(tmp_path):
     iob = tmp_path / "a.iob"
     iob.write_text("Aspirin\tB-Chemical\ncauses\tO\nheadache\tB-Disease\n.\tO\n\n")
-    assert_coded_failure(run_cli("convert", "iob", iob, tmp_path / "out", "--max-length", "10"), "E510")
+    assert_coded_failure(run_cli("convert", "iob", iob, tmp_path / "out", "--max-length", "10"), "E273")
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_review_records_of_the_wrong_shape_name_file_and_line(tmp_path, record, 
 def test_no_space_left_names_the_outputs_not_unknown_path():
     err = OSError(errno.ENOSPC, "No space left on device")
     text = describe_exception(err, ["out/report.json"])
-    assert "[E508]" in text and "out/report.json" in text and "unknown path" not in text
+    assert "[E271]" in text and "out/report.json" in text and "unknown path" not in text
     assert "unknown path" not in describe_exception(err)
 
 
@@ -92,5 +92,5 @@ def test_output_piped_to_head_ends_quietly(tmp_path):
     proc.stdout.close()  # like `| head -1`
     stderr = proc.stderr.read().decode()
     proc.wait(timeout=120)
-    assert "BrokenPipe" not in stderr and "E507" not in stderr and "Traceback" not in stderr, stderr
+    assert "BrokenPipe" not in stderr and "E270" not in stderr and "Traceback" not in stderr, stderr
     assert proc.returncode in (0, 141)

@@ -15,17 +15,17 @@ def test_config_for_fit_leaves_the_component_to_fit_unfitted(tmp_path):
     hmm = nlp.get_pipe("weak_hmm")
     assert not hmm.is_fitted and hmm.cfg["n_iter"] == 2 and len(fingerprint) == 64
     assert find_component(nlp, None, source_path=cfg) == "weak_hmm"  # the only pipe with fit()
-    # for a run the same config must be initialised, and then its aggregator is unfitted: E556
+    # for a run the same config must be initialised, and then its aggregator is unfitted: E287
     with pytest.raises(SpacyWeakError, match="E255"):
         load_pipeline(cfg)
-    with pytest.raises(SpacyWeakError, match="E556"):
+    with pytest.raises(SpacyWeakError, match="E287"):
         load_pipeline(cfg, initialize=True)
     run_nlp, run_fingerprint = load_pipeline(cfg, initialize=True, exclude=["weak_hmm"])
     assert "weak_hmm" not in run_nlp.pipe_names and run_fingerprint != fingerprint  # the overrides differ
 
 
 def test_errors_name_the_command(tmp_path):
-    with pytest.raises(SpacyWeakError, match="E105.*spacy-weak fit"):
+    with pytest.raises(SpacyWeakError, match="E261.*spacy-weak fit"):
         load_pipeline(tmp_path / "missing", for_fit=True)
     with pytest.raises(SpacyWeakError, match="E255"):
         load_pipeline(tmp_path / "missing")
@@ -33,5 +33,5 @@ def test_errors_name_the_command(tmp_path):
     cfg.write_text(CONFIG)
     with pytest.raises(SpacyWeakError, match="E104"):
         load_pipeline(cfg, for_fit=True, component="nope")
-    with pytest.raises(SpacyWeakError, match="E528"):
+    with pytest.raises(SpacyWeakError, match="E282"):
         load_pipeline(cfg, initialize=True, exclude=["nope"])

@@ -58,7 +58,7 @@ def test_bad_inputs_are_coded_errors_and_write_nothing(files):
     # an existing output is not replaced without overwrite, before any work
     out = tmp / "recipe.suggested.cfg"
     out.write_text("mine")
-    with pytest.raises(SpacyWeakError, match=r"\[E603\]"):
+    with pytest.raises(SpacyWeakError, match=r"\[E701\]"):
         suggest([annotated], recipe, reviewed=[reviewed], apply=True)
     assert out.read_text() == "mine"
 

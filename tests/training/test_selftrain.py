@@ -44,12 +44,12 @@ def test_refit_reads_the_model_predictions_as_a_source():
 
 
 def test_refit_without_the_model_group_is_a_coded_error_not_a_claim():
-    # issue 27: W500 then "Refitted 'hmm' with source 'model_oof'" although no document had it
+    # issue 27: W107 then "Refitted 'hmm' with source 'model_oof'" although no document had it
     docs = make_docs(4, with_silver=False)
     hmm = _hmm(docs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with pytest.raises(SpacyWeakError, match=r"E566.*'model_oof'.*src_chem"):
+        with pytest.raises(SpacyWeakError, match=r"E322.*'model_oof'.*src_chem"):
             refit(hmm, docs, add="model_oof")
     assert not caught and "model_oof" not in hmm.cfg["sources"]
 
