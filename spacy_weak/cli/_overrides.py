@@ -15,7 +15,6 @@ from typing import Any, Dict, Iterable, List
 import srsly
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
-from ..runs.overrides import enforce_component_overrides  # noqa: F401 - kept importable from here
 
 
 

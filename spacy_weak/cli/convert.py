@@ -8,9 +8,8 @@ from typing import Any, Dict, Optional
 
 import typer
 
-from ..corpora.convert import convert_corpus, parse_label_map, parse_list, tokenizer_nlp  # noqa: F401 (re-exported)
-from ..corpora.formats import CONVERT_FORMATS, convert_reader_options, format_help  # noqa: F401 (re-exported)
-from ..errors import SpacyWeakError
+from ..corpora.convert import convert_corpus
+from ..corpora.formats import convert_reader_options, format_help
 from ._app import app
 from ..runs.code import import_code
 
@@ -81,30 +80,26 @@ def convert_cli(
     and misaligned spans (fixed / dropped). Resumable: run it again after an
     interruption.
     """
-    try:
-        options = convert_reader_options(
-            format,
-            label_map=label_map,
-            labels=labels,
-            alignment_mode=alignment_mode,
-            discontinuous=discontinuous,
-            fix=fix,
-            sentences_per_doc=sentences_per_doc,
-        )
-        import_code(code)
-        summary = convert_corpus(
-            format,
-            input_path,
-            output_dir,
-            lang=lang,
-            tokenizer=tokenizer,
-            shard_size=shard_size,
-            overwrite=overwrite,
-            max_length=max_length,
-            max_token_work=max_token_work,
-            **options,
-        )
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+    options = convert_reader_options(
+        format,
+        label_map=label_map,
+        labels=labels,
+        alignment_mode=alignment_mode,
+        discontinuous=discontinuous,
+        fix=fix,
+        sentences_per_doc=sentences_per_doc,
+    )
+    import_code(code)
+    summary = convert_corpus(
+        format,
+        input_path,
+        output_dir,
+        lang=lang,
+        tokenizer=tokenizer,
+        shard_size=shard_size,
+        overwrite=overwrite,
+        max_length=max_length,
+        max_token_work=max_token_work,
+        **options,
+    )
     print_convert_summary(summary, output_dir)

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 
 import typer
 
+from ..runs.lexicon import check_compile_output
 from ._app import GuardedTyper, app
 
 lexicon_app = GuardedTyper(
@@ -43,24 +44,6 @@ def _summary_table(summary: Dict, title: str) -> None:
         typer.echo("  dropped: nothing")
 
 
-def _check_compile_output(output: Path, inputs: List[Path]) -> None:
-    """The output folder: not an input nor holding one (E263), not a file (E264), and new,
-    empty or an earlier compiled lexicon (E269): compiling never overwrites other files."""
-    import srsly
-
-    from ..corpora.output_dir import check_output_dir, check_owned_directory
-
-    def is_compiled(meta: Path) -> bool:
-        try:
-            data = srsly.read_json(meta)
-        except (ValueError, OSError):
-            return False
-        return isinstance(data, dict) and data.get("format") == "spacy_weak.compiled_lexicon"
-
-    check_output_dir(output, inputs)
-    check_owned_directory(output, "meta.json", is_compiled)
-
-
 @lexicon_app.command("compile", outputs={"output": "dir"})
 def compile_cli(
     inputs: List[Path] = typer.Argument(..., help="Lexicon inputs: RRF folders (MRCONSO.RRF + MRSTY.RRF), TSV or JSONL files."),
@@ -86,47 +69,42 @@ def compile_cli(
     The normalisation options must be those of the component that will use the lexicon
     (the component checks it and names any difference).
     """
-    from ..errors import SpacyWeakError
     from ..lexicons.compiled import CompiledLexicon
     from ..lexicons.readers import read_lexicon
     from ..lexicons.records import LexiconSummary
     from ..progress import progress
 
-    try:
-        _check_compile_output(output, inputs)
-        stops: List[str] = []
-        if stop_terms is not None:
-            from ..lexicons.tabular import iter_lines
+    check_compile_output(output, inputs)
+    stops: List[str] = []
+    if stop_terms is not None:
+        from ..lexicons.tabular import iter_lines
 
-            stops = [line.strip() for _, line in iter_lines(stop_terms) if line.strip()]
-        sourcesl = [read_lexicon(p, format=format, **_reader_options(p, format, semantic_map, language, suppress,
-                                                                    sources, exclude_sources, label)) for p in inputs]
-        total = LexiconSummary(", ".join(str(p) for p in inputs))
+        stops = [line.strip() for _, line in iter_lines(stop_terms) if line.strip()]
+    sourcesl = [read_lexicon(p, format=format, **_reader_options(p, format, semantic_map, language, suppress,
+                                                                sources, exclude_sources, label)) for p in inputs]
+    total = LexiconSummary(", ".join(str(p) for p in inputs))
 
-        def records():
-            for src in sourcesl:
-                yield from src
-                total.merge(src.summary)
+    def records():
+        for src in sourcesl:
+            yield from src
+            total.merge(src.summary)
 
-        t0 = time.perf_counter()
-        lex = CompiledLexicon.build(
-            progress(records(), desc="compile", unit="term"),
-            summary=LexiconSummary(total.source),
-            case_sensitive=case_sensitive,
-            short_term_max_len=short_term_max_len,
-            normalize_unicode=not no_unicode,
-            fold_hyphens=not no_fold,
-            min_term_length=min_term_length,
-            stop_terms=stops,
-        )
-        build_s = time.perf_counter() - t0
-        # reader drops + compiler drops; kept = what went into the lexicon
-        lex.summary.read = total.read
-        lex.summary.dropped.update(total.dropped)
-        lex.to_disk(output)
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+    t0 = time.perf_counter()
+    lex = CompiledLexicon.build(
+        progress(records(), desc="compile", unit="term"),
+        summary=LexiconSummary(total.source),
+        case_sensitive=case_sensitive,
+        short_term_max_len=short_term_max_len,
+        normalize_unicode=not no_unicode,
+        fold_hyphens=not no_fold,
+        min_term_length=min_term_length,
+        stop_terms=stops,
+    )
+    build_s = time.perf_counter() - t0
+    # reader drops + compiler drops; kept = what went into the lexicon
+    lex.summary.read = total.read
+    lex.summary.dropped.update(total.dropped)
+    lex.to_disk(output)
     _summary_table(lex.summary.to_dict(), f"Compiled {lex.n_terms} terms into {output} in {build_s:.1f}s")
 
 
@@ -160,18 +138,13 @@ def convert_cli(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing OUTPUT file."),
 ) -> None:
     """Convert an open vocabulary into a TSV/JSONL gazetteer input, printing the counts."""
-    from ..errors import SpacyWeakError
     from ..lexicons.conversion_filters import ConversionFilters
     from ..lexicons.open_vocab import convert
 
-    try:
-        # output vs input (E263) and a curated gazetteer of the user's (E701): checked by the CLI guard
-        filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
-                                    spelling_variants=spelling)
-        summary = convert(vocabulary, input_path, output, label=label, filters=filters)
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+    # output vs input (E263) and a curated gazetteer of the user's (E701): checked by the CLI guard
+    filters = ConversionFilters(drop_trees=_split(drop_tree), tree_mode=tree_mode, drop_shapes=_split(drop_shape),
+                                spelling_variants=spelling)
+    summary = convert(vocabulary, input_path, output, label=label, filters=filters)
     typer.echo(f"Wrote {summary.n_kept} records to {output}")
     typer.echo(f"  concepts read: {summary.read}")
     for lab, n in sorted(summary.kept.items()):
@@ -188,17 +161,12 @@ def info_cli(
     examples: int = typer.Option(5, "--examples", help="Example terms to show."),
 ) -> None:
     """Describe a compiled lexicon: options, labels, counts, what was dropped, example terms."""
-    from ..errors import SpacyWeakError
     from ..lexicons.compiled import CompiledLexicon, read_meta
 
     if (path / "lexicon" / "meta.json").exists():
         path = path / "lexicon"
-    try:
-        meta = read_meta(path)
-        CompiledLexicon.from_disk(path)  # the tables summarised pass the same checks as loading them (E009)
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+    meta = read_meta(path)
+    CompiledLexicon.from_disk(path)  # the tables summarised pass the same checks as loading them (E009)
     typer.echo(f"Compiled lexicon {path}")
     typer.echo(f"  terms: {meta['n_terms']}, entries: {meta['n_entries']}, labels: {', '.join(meta['labels'])}")
     typer.echo("  options: " + ", ".join(f"{k}={v!r}" for k, v in meta["options"].items()))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from ..runs.review import ensure_silver, load_hmm, read_reviewed_docs, require_key
 from ._app import GuardedTyper, app
 
 review_app = GuardedTyper(help="Export the documents most worth a person's review; import the reviews back.",
@@ -12,62 +13,9 @@ review_app = GuardedTyper(help="Export the documents most worth a person's revie
 app.add_typer(review_app, name="review")
 
 
-def _fail(err) -> None:
-    typer.echo(str(err), err=True)
-    raise typer.Exit(code=1)
-
 
 def _labels(values: str | None) -> list[str]:
     return [x.strip() for x in (values or "").split(",") if x.strip()]
-
-
-def load_hmm(path: Path, code: Path | None = None):
-    """The fitted ``weak_hmm`` of a pipeline directory (first HMMAggregator); ``code`` is imported first."""
-    import spacy
-
-    from ..aggregation.hmm_component import HMMAggregator
-    from ..errors import Errors, SpacyWeakError, with_code_hint
-    from ..runs.code import import_code
-
-    import_code(code)
-    try:
-        nlp = spacy.load(path)
-    except Exception as err:  # noqa: BLE001 - spaCy raises several types for a bad directory
-        raise SpacyWeakError(Errors.E406.format(path=path, err=with_code_hint(err))) from None
-    for _, pipe in nlp.pipeline:
-        if isinstance(pipe, HMMAggregator) and pipe.is_fitted:
-            pipe._model()
-            return nlp, pipe
-    raise SpacyWeakError(Errors.E406.format(path=path, err="the pipeline has no fitted weak_hmm"))
-
-
-def _read(paths: list[Path], what: str, vocab=None):
-    from ..errors import Errors, SpacyWeakError
-    from ..evaluation.data import read_docbins
-
-    docs = list(read_docbins(paths, vocab))
-    if not docs:
-        raise SpacyWeakError(Errors.E407.format(path=", ".join(map(str, paths)), what=what))
-    return docs
-
-
-def _require_key(docs, key: str | None, param: str, paths) -> None:
-    """``E283`` when no document holds span group ``key`` (a typo would report zero spans)."""
-    from ..errors import Errors, SpacyWeakError
-
-    if key is None or key == "ents" or any(key in d.spans for d in docs):
-        return
-    found = sorted({k for d in docs for k in d.spans.keys()})
-    raise SpacyWeakError(Errors.E283.format(key=key, param=param, path=", ".join(map(str, paths)),
-                                            found=", ".join(found[:20]) or "none"))
-
-
-def _ensure_silver(docs, hmm):
-    key = hmm.cfg["spans_key"]
-    missing = [d for d in docs if key not in d.spans]
-    if missing:
-        list(hmm.pipe(missing))
-    return key
 
 
 @review_app.command("export", outputs={"output": "file"})
@@ -104,31 +52,28 @@ def export_cli(
         rank_documents,
     )
 
-    try:
-        if fmt not in FORMATS:
-            raise SpacyWeakError(Errors.E404.format(param="--format", options=", ".join(FORMATS), value=fmt))
-        if ranking not in RANKINGS:
-            raise SpacyWeakError(Errors.E404.format(param="--ranking", options=", ".join(RANKINGS), value=ranking))
-        if top < 1:
-            raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
-        nlp, hmm = load_hmm(pipeline, code=code)
-        docs = _read(docbins, "export", nlp.vocab)
-        key = _ensure_silver(docs, hmm)
-        evidence = collect_evidence(docs, hmm, oof_key=oof_key)
-        aud = None
-        if ranking in ("combined", "audit"):
-            aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=RANK_VOTE_WEIGHT)
-        items = rank_documents(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking,
-                               audit_doc_scores=aud.doc_scores if aud else None, seed=seed)
-        items = design_items(items, len(docs), top, random_share=random_share, seed=seed,
-                             where=", ".join(map(str, docbins)))
-        if random_share == 0:
-            warn(Warnings.W408.format(where=f"review export --random-share 0 ({output})"))
-        records = export_records(docs, items, fmt=fmt, spans_key=key)
-        with atomic_path(output) as tmp:
-            srsly.write_jsonl(tmp, records)
-    except SpacyWeakError as err:
-        _fail(err)
+    if fmt not in FORMATS:
+        raise SpacyWeakError(Errors.E404.format(param="--format", options=", ".join(FORMATS), value=fmt))
+    if ranking not in RANKINGS:
+        raise SpacyWeakError(Errors.E404.format(param="--ranking", options=", ".join(RANKINGS), value=ranking))
+    if top < 1:
+        raise SpacyWeakError(Errors.E404.format(param="--top", options="an integer >= 1", value=top))
+    nlp, hmm = load_hmm(pipeline, code=code)
+    docs = read_reviewed_docs(docbins, "export", nlp.vocab)
+    key = ensure_silver(docs, hmm)
+    evidence = collect_evidence(docs, hmm, oof_key=oof_key)
+    aud = None
+    if ranking in ("combined", "audit"):
+        aud = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=RANK_VOTE_WEIGHT)
+    items = rank_documents(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, ranking=ranking,
+                           audit_doc_scores=aud.doc_scores if aud else None, seed=seed)
+    items = design_items(items, len(docs), top, random_share=random_share, seed=seed,
+                         where=", ".join(map(str, docbins)))
+    if random_share == 0:
+        warn(Warnings.W408.format(where=f"review export --random-share 0 ({output})"))
+    records = export_records(docs, items, fmt=fmt, spans_key=key)
+    with atomic_path(output) as tmp:
+        srsly.write_jsonl(tmp, records)
     for it in items[:10]:
         typer.echo(f"{it.rank:4d}  {it.doc_id:>12s}  {it.score:8.2f}  {it.reason}")
     typer.echo(f"Wrote {len(records)} {fmt} records to {output}")
@@ -158,27 +103,24 @@ def import_cli(
     from ..io import atomic_path, write_json_atomic
     from ..review.importer import apply_reviews, read_reviews
 
-    try:
-        vocab = None
-        label_list = _labels(labels)
-        if pipeline is not None:
-            nlp, hmm = load_hmm(pipeline, code=code)
-            vocab = nlp.vocab
-            label_list = label_list or list(hmm.labels_)
-        if not label_list:
-            raise SpacyWeakError(Errors.E404.format(param="--labels", options="a comma-separated list (or --pipeline)", value=labels))
-        docs = _read(corpus, "import into", vocab)
-        result = read_reviews(reviewed, docs, labels=label_list)
-        dev_docs = apply_reviews(docs, result, key=key, labels=label_list)
-        for path, items in [(output, docs)] + ([(dev, dev_docs)] if dev else []):
-            db = DocBin(docs=items, store_user_data=True)
-            with atomic_path(path) as tmp:
-                db.to_disk(tmp)
-        summary = result.summary()
-        if json_path:
-            write_json_atomic(json_path, summary)
-    except SpacyWeakError as err:
-        _fail(err)
+    vocab = None
+    label_list = _labels(labels)
+    if pipeline is not None:
+        nlp, hmm = load_hmm(pipeline, code=code)
+        vocab = nlp.vocab
+        label_list = label_list or list(hmm.labels_)
+    if not label_list:
+        raise SpacyWeakError(Errors.E404.format(param="--labels", options="a comma-separated list (or --pipeline)", value=labels))
+    docs = read_reviewed_docs(corpus, "import into", vocab)
+    result = read_reviews(reviewed, docs, labels=label_list)
+    dev_docs = apply_reviews(docs, result, key=key, labels=label_list)
+    for path, items in [(output, docs)] + ([(dev, dev_docs)] if dev else []):
+        db = DocBin(docs=items, store_user_data=True)
+        with atomic_path(path) as tmp:
+            db.to_disk(tmp)
+    summary = result.summary()
+    if json_path:
+        write_json_atomic(json_path, summary)
     typer.echo(srsly.json_dumps(summary, indent=2))
     typer.echo(f"Wrote {output}" + (f" and {dev} ({len(dev_docs)} reviewed documents)" if dev else ""))
 
@@ -205,35 +147,31 @@ def refit_cli(
     from spacy.tokens import DocBin
 
     from ..corpora.saved_dir import check_saved_dir
-    from ..errors import SpacyWeakError
     from ..io import atomic_path, write_json_atomic
     from ..pipeline_meta import stamp_meta
     from ..portable import save_pipeline
     from ..review.second_stage import STAGE_FILE, annotate_with_stage, save_stage, stage_with_reviews
     from ..review.tune import refit_with_reviews
 
-    try:
-        check_saved_dir(output, [pipeline, *corpus] + ([reviewed_dev] if reviewed_dev else []))
-        nlp, hmm = load_hmm(pipeline, code=code)
-        docs = _read(corpus, "refit on", nlp.vocab)
-        dev_docs = _read([reviewed_dev], "choose settings on", nlp.vocab) if reviewed_dev else []
-        choice = refit_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus)))
-        stage = stage_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus))) if second_stage else None
-        stamp_meta(nlp)
-        save_pipeline(nlp, output)
-        if stage is not None and stage.stage is not None:
-            save_stage(stage.stage, output / STAGE_FILE)
-        if silver_output is not None:
-            out = annotate_with_stage(stage.stage, hmm, docs, key=key) if stage and stage.stage else list(hmm.pipe(docs))
-            with atomic_path(silver_output) as tmp:
-                DocBin(docs=out, store_user_data=True).to_disk(tmp)
-        summary = {"reviewed_docs": len(dev_docs), **choice.summary(), "cfg": {k: hmm.cfg[k] for k in (
-            "clamp_sources", "clamp_learn", "review_weight", "anchor_strength", "merge_adjacent")},
-            "second_stage": stage.summary() if stage is not None else None}
-        if json_path is not None:
-            write_json_atomic(json_path, summary)
-    except SpacyWeakError as err:
-        _fail(err)
+    check_saved_dir(output, [pipeline, *corpus] + ([reviewed_dev] if reviewed_dev else []))
+    nlp, hmm = load_hmm(pipeline, code=code)
+    docs = read_reviewed_docs(corpus, "refit on", nlp.vocab)
+    dev_docs = read_reviewed_docs([reviewed_dev], "choose settings on", nlp.vocab) if reviewed_dev else []
+    choice = refit_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus)))
+    stage = stage_with_reviews(hmm, docs, dev_docs, key=key, where=", ".join(map(str, corpus))) if second_stage else None
+    stamp_meta(nlp)
+    save_pipeline(nlp, output)
+    if stage is not None and stage.stage is not None:
+        save_stage(stage.stage, output / STAGE_FILE)
+    if silver_output is not None:
+        out = annotate_with_stage(stage.stage, hmm, docs, key=key) if stage and stage.stage else list(hmm.pipe(docs))
+        with atomic_path(silver_output) as tmp:
+            DocBin(docs=out, store_user_data=True).to_disk(tmp)
+    summary = {"reviewed_docs": len(dev_docs), **choice.summary(), "cfg": {k: hmm.cfg[k] for k in (
+        "clamp_sources", "clamp_learn", "review_weight", "anchor_strength", "merge_adjacent")},
+        "second_stage": stage.summary() if stage is not None else None}
+    if json_path is not None:
+        write_json_atomic(json_path, summary)
     for row in summary["candidates"]:
         typer.echo(f"  {row['overrides']!s:40s} weighted F1 {row['f1']:.4f}" + ("  (cross-fitted)" if row["cross_fitted"] else ""))
     if summary["second_stage"] and "f1_second_stage" in summary["second_stage"]:
@@ -264,25 +202,22 @@ def audit_cli(
     from ..review.audit import audit
     from ..review.evidence import collect_evidence
 
-    try:
-        for param, value in (("--top", top), ("--json-top", json_top)):
-            if value < 0:
-                raise SpacyWeakError(Errors.E404.format(param=param, options="an integer >= 0", value=value))
-        if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
-            raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
-        nlp, hmm = load_hmm(pipeline, code=code)
-        docs = _read(docbins, "audit", nlp.vocab)
-        if key == hmm.cfg["spans_key"]:
-            _ensure_silver(docs, hmm)
-            vote_weight = 1.0 if vote_weight is None else vote_weight
-        _require_key(docs, key, "--key", docbins)
-        evidence = collect_evidence(docs, hmm, oof_key=oof_key)
-        result = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=vote_weight,
-                       use_cleanlab=not no_cleanlab, source_report=hmm.source_report())
-        if json_path:
-            write_json_atomic(json_path, result.to_dict(top=json_top))
-    except SpacyWeakError as err:
-        _fail(err)
+    for param, value in (("--top", top), ("--json-top", json_top)):
+        if value < 0:
+            raise SpacyWeakError(Errors.E404.format(param=param, options="an integer >= 0", value=value))
+    if vote_weight is not None and not 0.0 <= vote_weight <= 1.0:
+        raise SpacyWeakError(Errors.E404.format(param="--vote-weight", options="a number in [0, 1]", value=vote_weight))
+    nlp, hmm = load_hmm(pipeline, code=code)
+    docs = read_reviewed_docs(docbins, "audit", nlp.vocab)
+    if key == hmm.cfg["spans_key"]:
+        ensure_silver(docs, hmm)
+        vote_weight = 1.0 if vote_weight is None else vote_weight
+    require_key(docs, key, "--key", docbins)
+    evidence = collect_evidence(docs, hmm, oof_key=oof_key)
+    result = audit(docs, evidence, sources=hmm.sources_, labels=hmm.labels_, key=key, vote_weight=vote_weight,
+                   use_cleanlab=not no_cleanlab, source_report=hmm.source_report())
+    if json_path:
+        write_json_atomic(json_path, result.to_dict(top=json_top))
     typer.echo(f"audit of {key!r} ({result.method}): {len(result.spans)} spans, {result.token_issues} tokens flagged")
     for s in result.spans[:top]:
         votes = ", ".join(f"{k}={v}" for k, v in s.evidence["votes"].items() if v != "-")
@@ -306,31 +241,28 @@ def card_cli(
     code: Path | None = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Write a Markdown derivation card (datasheet) for a silver set."""
-    from ..errors import SpacyWeakError, Warnings, warn
+    from ..errors import Warnings, warn
     from ..io import write_json_atomic, write_text_atomic
     from ..review.card import card_data, render_markdown
 
-    try:
-        report = None
-        vocab = None
-        label_list = _labels(labels)
-        if pipeline is not None:
-            nlp, hmm = load_hmm(pipeline, code=code)
-            vocab, report = nlp.vocab, hmm.source_report()
-            label_list = label_list or list(hmm.labels_)
-        docs = _read(docbins, "describe", vocab)
-        if pipeline is not None and key == hmm.cfg["spans_key"]:
-            _ensure_silver(docs, hmm)  # as audit does: the silver of the given label model
-        _require_key(docs, key, "--key", docbins)
-        _require_key(docs, gold_key, "--gold-key", docbins)
-        if not label_list:
-            label_list = sorted({s.label_ for d in docs for s in d.spans.get(key, []) if s.label_ != "O"})
-        data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)
-        if data["docs_without_provenance"]:
-            warn(Warnings.W405.format(path=", ".join(map(str, docbins))))
-        write_text_atomic(output, render_markdown(data))
-        if json_path:
-            write_json_atomic(json_path, data)
-    except SpacyWeakError as err:
-        _fail(err)
+    report = None
+    vocab = None
+    label_list = _labels(labels)
+    if pipeline is not None:
+        nlp, hmm = load_hmm(pipeline, code=code)
+        vocab, report = nlp.vocab, hmm.source_report()
+        label_list = label_list or list(hmm.labels_)
+    docs = read_reviewed_docs(docbins, "describe", vocab)
+    if pipeline is not None and key == hmm.cfg["spans_key"]:
+        ensure_silver(docs, hmm)  # as audit does: the silver of the given label model
+    require_key(docs, key, "--key", docbins)
+    require_key(docs, gold_key, "--gold-key", docbins)
+    if not label_list:
+        label_list = sorted({s.label_ for d in docs for s in d.spans.get(key, []) if s.label_ != "O"})
+    data = card_data(docs, labels=label_list, key=key, source_report=report, gold_key=gold_key)
+    if data["docs_without_provenance"]:
+        warn(Warnings.W405.format(path=", ".join(map(str, docbins))))
+    write_text_atomic(output, render_markdown(data))
+    if json_path:
+        write_json_atomic(json_path, data)
     typer.echo(f"Wrote {output}")

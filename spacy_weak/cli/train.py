@@ -9,68 +9,15 @@ Thin over :mod:`spacy_weak.training` (``docs/training.md``)::
 """
 import logging
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from ._app import app
-from ..runs.code import import_code
+from ..runs.training import build_policy, load_label_model, output_lock, read_all
 
 logger = logging.getLogger(__name__)
-
-POLICIES = ("partial", "hard")
-
-
-def build_policy(policy: str, *, spans_key: str, entity_threshold: float, outside_keep: float, missing_voted: bool, seed: int):
-    from ..errors import Errors, SpacyWeakError
-    from ..training.partial import make_hard_labels, make_partial_annotation
-
-    if policy == "hard":
-        return make_hard_labels(spans_key=spans_key)
-    if policy == "partial":
-        return make_partial_annotation(
-            spans_key=spans_key, entity_threshold=entity_threshold, outside_keep=outside_keep,
-            missing_voted=missing_voted, seed=seed,
-        )
-    raise SpacyWeakError(Errors.E306.format(param="--policy", value=policy, options=", ".join(POLICIES)))
-
-
-def read_all(paths: List[Path], vocab, param: str = "docbin_paths"):
-    from ..corpora.shards import read_docs
-    from ..errors import Errors, SpacyWeakError
-
-    docs = []
-    for path in paths:
-        if not Path(path).exists():
-            raise SpacyWeakError(Errors.E308.format(path=path, param=param))
-        got = list(read_docs(str(path), vocab))
-        if not got:
-            raise SpacyWeakError(Errors.E308.format(path=path, param=param))
-        docs.extend(got)
-    return docs
-
-
-@contextmanager
-def output_lock(output: Path):
-    """The output folder's exclusive lock (``corpora/output_dir.DirectoryLock``), held while the run
-    writes: a second run into the same folder fails at once with ``E265``."""
-    from ..corpora.output_dir import DirectoryLock
-
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
-    lock = DirectoryLock(output)
-    lock.acquire(lambda: f"another `spacy-weak crossfit` or `self-train` run into {output}")
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _fail(err) -> None:
-    typer.echo(str(err), err=True)
-    raise typer.Exit(code=1)
 
 
 _POLICY_HELP = "Training-data policy: partial (spacy_weak.partial_annotation.v1) or hard (spacy_weak.hard_labels.v1)."
@@ -99,33 +46,30 @@ def export_training_cli(
     from ..training.export import export_training
     from ..training.trainer import split_held_out
 
-    try:
-        if dev_output is not None and dev_every < 2:
-            raise SpacyWeakError(Errors.E312.format(param="--dev-every", value=dev_every, minimum=2))
-        pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
-                           outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
-        docs = read_all(docbin_paths, spacy.blank("en").vocab)
-        what = ", ".join(str(p) for p in docbin_paths)
-        if reviewed is not None:  # reviews replace their silver (spacy_weak/review/training.py)
-            from ..review.training import export_with_reviews
+    if dev_output is not None and dev_every < 2:
+        raise SpacyWeakError(Errors.E312.format(param="--dev-every", value=dev_every, minimum=2))
+    pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
+                       outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
+    docs = read_all(docbin_paths, spacy.blank("en").vocab)
+    what = ", ".join(str(p) for p in docbin_paths)
+    if reviewed is not None:  # reviews replace their silver (spacy_weak/review/training.py)
+        from ..review.training import export_with_reviews
 
-            rev_docs = read_all([reviewed], spacy.blank("en").vocab, "--reviewed")
-            stats, dev_stats, merged = export_with_reviews(
-                docs, rev_docs, pol, output, dev_output=dev_output, dev_every=dev_every, upsample=upsample,
-                spans_key=spans_key, what=what)
-            typer.echo(f"Wrote {stats.n_docs} training docs to {output} ({merged.n_replaced} reviewed, x{upsample})"
-                       + (f" and {dev_stats.n_docs} to {dev_output}" + (" (reviewed, random share)" if merged.dev else "")
-                          if dev_stats else ""))
-        elif dev_output is not None:
-            train, dev = split_held_out(docs, every=dev_every)
-            stats = export_training(train, pol, output, spans_key=spans_key, what=what)
-            dev_stats = export_training(dev, pol, dev_output, spans_key=spans_key, what=what)
-            typer.echo(f"Wrote {stats.n_docs} training docs to {output} and {dev_stats.n_docs} to {dev_output}")
-        else:
-            stats = export_training(docs, pol, output, spans_key=spans_key, what=what)
-            typer.echo(f"Wrote {stats.n_docs} training docs to {output}")
-    except SpacyWeakError as err:
-        _fail(err)
+        rev_docs = read_all([reviewed], spacy.blank("en").vocab, "--reviewed")
+        stats, dev_stats, merged = export_with_reviews(
+            docs, rev_docs, pol, output, dev_output=dev_output, dev_every=dev_every, upsample=upsample,
+            spans_key=spans_key, what=what)
+        typer.echo(f"Wrote {stats.n_docs} training docs to {output} ({merged.n_replaced} reviewed, x{upsample})"
+                   + (f" and {dev_stats.n_docs} to {dev_output}" + (" (reviewed, random share)" if merged.dev else "")
+                      if dev_stats else ""))
+    elif dev_output is not None:
+        train, dev = split_held_out(docs, every=dev_every)
+        stats = export_training(train, pol, output, spans_key=spans_key, what=what)
+        dev_stats = export_training(dev, pol, dev_output, spans_key=spans_key, what=what)
+        typer.echo(f"Wrote {stats.n_docs} training docs to {output} and {dev_stats.n_docs} to {dev_output}")
+    else:
+        stats = export_training(docs, pol, output, spans_key=spans_key, what=what)
+        typer.echo(f"Wrote {stats.n_docs} training docs to {output}")
     d = stats.as_dict()
     typer.echo(f"entities {d['entities']}; tokens: entity {d['entity_tokens']}, O {d['outside_tokens']}, "
                f"missing {d['missing_tokens']} ({d['missing_share']:.1%})")
@@ -159,42 +103,22 @@ def crossfit_cli(
 ) -> None:
     """K-fold out-of-fold NER predictions, written as span group 'model_oof' (resumable per fold)."""
     import spacy
-
-    from ..errors import SpacyWeakError
     from ..training.crossfit import write_predictions
 
     start = time.perf_counter()
-    try:
-        cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
-                          entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
-        vocab = spacy.blank("en").vocab
-        docs = read_all(docbin_paths, vocab)
-        extra_docs = read_all(extra, vocab, "--extra") if extra else []
-        with output_lock(output):  # like apply: two runs into one folder would delete each other's fold work
-            result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
-            write_predictions(result, output)
-    except SpacyWeakError as err:
-        _fail(err)
+    cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
+                      entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
+    vocab = spacy.blank("en").vocab
+    docs = read_all(docbin_paths, vocab)
+    extra_docs = read_all(extra, vocab, "--extra") if extra else []
+    with output_lock(output):  # like apply: two runs into one folder would delete each other's fold work
+        result = cf.run(docs, output, extra=extra_docs, progress=lambda i, k: typer.echo(f"fold {i}/{k} done"))
+        write_predictions(result, output)
     typer.echo(
         f"Cross-fitted {len(result.docs)} docs in {len(result.folds and set(result.folds))} folds "
         f"({len(result.trained)} trained, {len(result.resumed)} resumed) in {time.perf_counter() - start:.0f}s: "
         f"{output / 'predictions.spacy'}"
     )
-
-
-def load_label_model(label_model: Path, component: str, code: Optional[Path]):
-    """The fitted label-model pipeline of ``refit`` / ``self-train`` (E311, E306 for ``--component``)."""
-    import spacy
-
-    from ..errors import Errors, SpacyWeakError
-
-    if not Path(label_model).is_dir():
-        raise SpacyWeakError(Errors.E311.format(path=label_model, param="label_model"))
-    import_code(code)
-    nlp = spacy.load(label_model)
-    if component not in nlp.pipe_names:
-        raise SpacyWeakError(Errors.E306.format(param="--component", value=component, options=", ".join(nlp.pipe_names)))
-    return nlp
 
 
 @app.command("refit", outputs={"output": "dir", "silver_output": "file", "extra_output": "file"})
@@ -211,27 +135,23 @@ def refit_cli(
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Refit the label model with the model's out-of-fold predictions as one more source; write new silver."""
-    from ..errors import SpacyWeakError
     from ..training.selftrain import refit
     from ..training.trainer import save_docbin
 
-    try:
-        from ..corpora.saved_dir import check_saved_dir
-        from ..pipeline_meta import stamp_meta
-        from ..portable import save_pipeline
+    from ..corpora.saved_dir import check_saved_dir
+    from ..pipeline_meta import stamp_meta
+    from ..portable import save_pipeline
 
-        check_saved_dir(output, [label_model, *docbin_paths, *extra])
-        nlp = load_label_model(label_model, component, code)
-        docs = read_all(docbin_paths, nlp.vocab)
-        extra_docs = read_all(extra, nlp.vocab, "--extra") if extra else []
-        silver, extra_silver = refit(nlp.get_pipe(component), docs, add=source, apply_to=[extra_docs])
-        stamp_meta(nlp)
-        save_pipeline(nlp, output)
-        save_docbin(silver, silver_output)
-        if extra_output is not None:
-            save_docbin(extra_silver, extra_output)
-    except SpacyWeakError as err:
-        _fail(err)
+    check_saved_dir(output, [label_model, *docbin_paths, *extra])
+    nlp = load_label_model(label_model, component, code)
+    docs = read_all(docbin_paths, nlp.vocab)
+    extra_docs = read_all(extra, nlp.vocab, "--extra") if extra else []
+    silver, extra_silver = refit(nlp.get_pipe(component), docs, add=source, apply_to=[extra_docs])
+    stamp_meta(nlp)
+    save_pipeline(nlp, output)
+    save_docbin(silver, silver_output)
+    if extra_output is not None:
+        save_docbin(extra_silver, extra_output)
     typer.echo(f"Refitted '{component}' with source '{source}' on {len(docs)} docs: {output}; silver: {silver_output}")
 
 
@@ -256,28 +176,24 @@ def self_train_cli(
     code: Optional[Path] = typer.Option(None, "--code", help="Python file registering the functions the pipeline uses (e.g. rules.py)."),
 ) -> None:
     """Rounds of cross-fit -> refit (model as a source) -> new silver. Resumable (per fold)."""
-    from ..errors import SpacyWeakError
     from ..training.selftrain import check_rounds, self_train
     from ..training.trainer import save_docbin
 
-    try:
-        from ..corpora.saved_dir import check_saved_dir
-        from ..pipeline_meta import stamp_meta
-        from ..portable import save_pipeline
+    from ..corpora.saved_dir import check_saved_dir
+    from ..pipeline_meta import stamp_meta
+    from ..portable import save_pipeline
 
-        check_rounds(rounds, "--rounds")
-        check_saved_dir(output / "label_model", [label_model, *docbin_paths])
-        cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
-                          entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
-        nlp = load_label_model(label_model, component, code)
-        docs = read_all(docbin_paths, nlp.vocab)
-        with output_lock(output):
-            results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
-                                 on_round=lambda r: typer.echo(f"round {r.round} done"))
-            silver = results[-1].silver if results else docs
-            stamp_meta(nlp)
-            save_pipeline(nlp, output / "label_model")
-            save_docbin(silver, output / "silver.spacy")
-    except SpacyWeakError as err:
-        _fail(err)
+    check_rounds(rounds, "--rounds")
+    check_saved_dir(output / "label_model", [label_model, *docbin_paths])
+    cf = _crossfitter(config, folds, steps, policy, labels, seed, beam_width, spans_key=spans_key,
+                      entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted)
+    nlp = load_label_model(label_model, component, code)
+    docs = read_all(docbin_paths, nlp.vocab)
+    with output_lock(output):
+        results = self_train(docs, nlp.get_pipe(component), cf, output, rounds=rounds,
+                             on_round=lambda r: typer.echo(f"round {r.round} done"))
+        silver = results[-1].silver if results else docs
+        stamp_meta(nlp)
+        save_pipeline(nlp, output / "label_model")
+        save_docbin(silver, output / "silver.spacy")
     typer.echo(f"{rounds} self-training round(s): {output / 'silver.spacy'}, label model {output / 'label_model'}")

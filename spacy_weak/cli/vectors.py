@@ -4,7 +4,6 @@ from typing import List, Optional
 
 import typer
 
-from ..errors import SpacyWeakError
 from ._app import app
 
 
@@ -32,21 +31,17 @@ def vectors_cli(
     """
     from ..corpora.readers import read_corpus
     from ..training.vectors import FloretSettings, VectorsRun
-    from .convert import tokenizer_nlp
+    from ..corpora.convert import tokenizer_nlp
 
     from ..training.pool import check_pool
 
-    try:
-        for path in inputs:  # a missing, empty or broken pool fails here, before any long step
-            if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
-                check_pool(path)
-        nlp, _ = tokenizer_nlp(lang, tokenizer)
-        settings = FloretSettings(dim=dim, epoch=epoch, min_count=min_count, minn=minn, maxn=maxn,
-                                  hash_count=hash_count, bucket=bucket, threads=threads)
-        stamp = VectorsRun(output, inputs, settings, overwrite=overwrite).run(lambda p: read_corpus(p, nlp))
-    except SpacyWeakError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(code=1)
+    for path in inputs:  # a missing, empty or broken pool fails here, before any long step
+        if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+            check_pool(path)
+    nlp, _ = tokenizer_nlp(lang, tokenizer)
+    settings = FloretSettings(dim=dim, epoch=epoch, min_count=min_count, minn=minn, maxn=maxn,
+                              hash_count=hash_count, bucket=bucket, threads=threads)
+    stamp = VectorsRun(output, inputs, settings, overwrite=overwrite).run(lambda p: read_corpus(p, nlp))
     counts = stamp.get("text_counts", {})
     typer.echo(f"Vectors in {output / 'model'}: {stamp['model']['dim']} dimensions, from {counts.get('docs', 0)} "
                f"documents, {counts.get('tokens', 0)} tokens")

@@ -15,7 +15,7 @@ from spacy_weak.cli import _load_commands, app
 from spacy_weak.cli._overrides import parse_overrides
 from spacy_weak.runs.apply import apply_pipeline
 from spacy_weak.runs.pipeline import load_pipeline
-from spacy_weak.cli.convert import convert_corpus
+from spacy_weak.corpora.convert import convert_corpus
 from spacy_weak.corpora import get_doc_id, read_docs
 from spacy_weak.corpora.shards import read_manifest
 from spacy_weak.errors import SpacyWeakError

@@ -102,7 +102,7 @@ def test_review_commands_take_code_for_the_users_functions(tmp_path):
     # a pipeline made by `spacy-weak init` uses rules.py: audit/card/review need --code like apply/fit
     import spacy
 
-    from spacy_weak.cli.review import load_hmm
+    from spacy_weak.runs.review import load_hmm
     from spacy_weak.errors import SpacyWeakError
 
     code = tmp_path / "rules_for_review.py"
