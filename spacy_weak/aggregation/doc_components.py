@@ -36,12 +36,31 @@ from .validation import (
     check_class_priors,
     check_em_params,
     check_identifiable,
+    bad_state,
+    check_all_finite,
     check_number_map,
-    validate_doc_em_state,
+    check_table,
+    saved_parts,
     warn_missing_sources,
 )
 
 logger = logging.getLogger(__name__)
+
+
+def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
+    """Check a saved ``weak_doc_em`` state (the rules: ``aggregation/validation.py``'s docstring)."""
+    from .dawid_skene import N_OBS
+
+    check_all_finite(name, where, state)
+    sources, labels, model = saved_parts(name, state, DOC_EM_STATE_FORMAT, where, "model")
+    if model is None:
+        return
+    if not isinstance(model, dict) or "theta" not in model or "priors" not in model:
+        raise bad_state(name, where, "'model' must hold 'theta' and 'priors'")
+    multilabel = bool(model.get("multilabel"))
+    C = 2 if multilabel else len(labels)
+    check_table(name, where, "model.theta", model["theta"], (len(sources), len(labels), C, N_OBS))
+    check_table(name, where, "model.priors", model["priors"], (len(labels),), normalised_axis=None if multilabel else -1)
 
 
 CATS_OUTPUTS = ("hard", "probs")

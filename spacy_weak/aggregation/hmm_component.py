@@ -29,14 +29,57 @@ from .validation import (
     check_aggregator_names,
     check_hmm_params,
     check_source_labels,
+    bad_state,
+    check_all_finite,
+    check_number,
     check_spans_key_free,
-    validate_hmm_state,
+    check_table,
+    saved_parts,
     warn_case_mismatches,
     warn_missing_sources,
 )
 from .voting import states_to_span_arrays
 
 logger = logging.getLogger(__name__)
+
+
+def validate_hmm_state(name: str, state: Dict, where: str) -> None:
+    """Check a saved ``weak_hmm`` state (the rules: ``aggregation/validation.py``'s docstring)."""
+    from .observations import n_states, n_symbols
+
+    check_all_finite(name, where, state)
+    sources, labels, hmm = saved_parts(name, state, HMM_STATE_FORMAT, where, "hmm")
+    if hmm is None:
+        return  # not fitted: nothing to check
+    if not isinstance(hmm, dict):
+        raise bad_state(name, where, "'hmm' must be a mapping")
+    for key in ("n_labels", "n_sources", "startprob", "transmat", "emissionprob"):
+        if key not in hmm:
+            raise bad_state(name, where, f"'hmm.{key}' is missing")
+    if hmm["n_labels"] != len(labels) or hmm["n_sources"] != len(sources):
+        raise bad_state(
+            name, where,
+            f"the model is for {hmm['n_sources']} sources and {hmm['n_labels']} labels, but {len(sources)} sources "
+            f"and {len(labels)} labels are saved",
+        )
+    for key in ("prior_strength", "pseudo_count"):
+        if key in hmm:
+            try:
+                check_number(name, f"hmm.{key}", hmm[key], minimum=0)
+            except SpacyWeakError as err:
+                raise bad_state(name, where, str(err)) from None
+    K, V, S = n_states(len(labels)), n_symbols(len(labels)), len(sources)
+    check_table(name, where, "hmm.startprob", hmm["startprob"], (K,))
+    check_table(name, where, "hmm.transmat", hmm["transmat"], (K, K))
+    check_table(name, where, "hmm.emissionprob", hmm["emissionprob"], (S, K, V))
+    counts = state.get("emission_counts")
+    if counts is not None:
+        try:
+            arr = np.asarray(counts, dtype=float)
+        except (TypeError, ValueError):
+            raise bad_state(name, where, "'emission_counts' is not a numeric table") from None
+        if arr.size != S * V * K or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            raise bad_state(name, where, f"'emission_counts' must be {S}x{V}x{K} finite counts >= 0")
 
 
 class HMMAggregator(SpanAggregator):

@@ -199,7 +199,7 @@ def check_identifiable(name: str, V: np.ndarray, labels, multilabel: bool, poste
 # ------------------------------------------------------------------ saved models
 
 
-def _bad(name: str, where: str, problem: str) -> SpacyWeakError:
+def bad_state(name: str, where: str, problem: str) -> SpacyWeakError:
     return SpacyWeakError(Errors.E112.format(name=name, path=where, problem=problem))
 
 
@@ -214,33 +214,33 @@ def _names(name: str, state: Dict, key: str, where: str) -> list:
     if values is None:
         values = []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise _bad(name, where, f"'{key}' must be a list of names")
+        raise bad_state(name, where, f"'{key}' must be a list of names")
     if len(set(values)) != len(values):
-        raise _bad(name, where, f"'{key}' repeats a name")
+        raise bad_state(name, where, f"'{key}' repeats a name")
     return values
 
 
-def _table(name: str, where: str, key: str, value: Any, shape: tuple, *, normalised_axis: Optional[int] = -1) -> np.ndarray:
+def check_table(name: str, where: str, key: str, value: Any, shape: tuple, *, normalised_axis: Optional[int] = -1) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise _bad(name, where, f"'{key}' is not a numeric table") from None
+        raise bad_state(name, where, f"'{key}' is not a numeric table") from None
     if arr.size != int(np.prod(shape)):
-        raise _bad(name, where, f"'{key}' has {arr.size} entries, expected shape {shape} for the saved sources and labels")
+        raise bad_state(name, where, f"'{key}' has {arr.size} entries, expected shape {shape} for the saved sources and labels")
     arr = arr.reshape(shape)
     if not np.all(np.isfinite(arr)):
-        raise _bad(name, where, f"'{key}' holds NaN or infinite values")
+        raise bad_state(name, where, f"'{key}' holds NaN or infinite values")
     if np.any(arr < 0) or np.any(arr > 1 + NORM_TOL):
-        raise _bad(name, where, f"'{key}' holds values outside [0, 1] (min {arr.min():.6g}, max {arr.max():.6g})")
+        raise bad_state(name, where, f"'{key}' holds values outside [0, 1] (min {arr.min():.6g}, max {arr.max():.6g})")
     if normalised_axis is not None and arr.size:
         sums = arr.sum(axis=normalised_axis)
         if np.any(np.abs(sums - 1.0) > NORM_TOL):
             worst = float(sums.flat[int(np.argmax(np.abs(sums - 1.0)))])
-            raise _bad(name, where, f"a distribution in '{key}' sums to {worst:.9g}, not 1")
+            raise bad_state(name, where, f"a distribution in '{key}' sums to {worst:.9g}, not 1")
     return arr
 
 
-def _saved_parts(name: str, state: dict, fmt: str, where: str, model_key: str):
+def saved_parts(name: str, state: dict, fmt: str, where: str, model_key: str):
     """The checked format, then ``(sources, labels, fitted model or None)`` of a saved state."""
     check_format(name, state, fmt, where)
     return _names(name, state, "sources", where), _names(name, state, "labels", where), state.get(model_key)
@@ -254,7 +254,7 @@ def check_all_finite(name: str, where: str, value: Any, key: str = "") -> None:
     ``source_weights`` included), naming its key: no saved number is meaningful when not finite."""
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _bad(name, where, f"'{key or 'the state'}' holds NaN or infinite values")
+            raise bad_state(name, where, f"'{key or 'the state'}' holds NaN or infinite values")
     elif isinstance(value, dict):
         for k, v in value.items():
             if not key and k in DIAGNOSTIC_KEYS:
@@ -264,58 +264,3 @@ def check_all_finite(name: str, where: str, value: Any, key: str = "") -> None:
         for v in value:
             if isinstance(v, (dict, list, tuple, float)):
                 check_all_finite(name, where, v, key)
-
-
-def validate_hmm_state(name: str, state: Dict, where: str) -> None:
-    """Check a saved ``weak_hmm`` state (see the module docstring)."""
-    from .observations import n_states, n_symbols
-
-    check_all_finite(name, where, state)
-    sources, labels, hmm = _saved_parts(name, state, HMM_STATE_FORMAT, where, "hmm")
-    if hmm is None:
-        return  # not fitted: nothing to check
-    if not isinstance(hmm, dict):
-        raise _bad(name, where, "'hmm' must be a mapping")
-    for key in ("n_labels", "n_sources", "startprob", "transmat", "emissionprob"):
-        if key not in hmm:
-            raise _bad(name, where, f"'hmm.{key}' is missing")
-    if hmm["n_labels"] != len(labels) or hmm["n_sources"] != len(sources):
-        raise _bad(
-            name, where,
-            f"the model is for {hmm['n_sources']} sources and {hmm['n_labels']} labels, but {len(sources)} sources "
-            f"and {len(labels)} labels are saved",
-        )
-    for key in ("prior_strength", "pseudo_count"):
-        if key in hmm:
-            try:
-                check_number(name, f"hmm.{key}", hmm[key], minimum=0)
-            except SpacyWeakError as err:
-                raise _bad(name, where, str(err)) from None
-    K, V, S = n_states(len(labels)), n_symbols(len(labels)), len(sources)
-    _table(name, where, "hmm.startprob", hmm["startprob"], (K,))
-    _table(name, where, "hmm.transmat", hmm["transmat"], (K, K))
-    _table(name, where, "hmm.emissionprob", hmm["emissionprob"], (S, K, V))
-    counts = state.get("emission_counts")
-    if counts is not None:
-        try:
-            arr = np.asarray(counts, dtype=float)
-        except (TypeError, ValueError):
-            raise _bad(name, where, "'emission_counts' is not a numeric table") from None
-        if arr.size != S * V * K or not np.all(np.isfinite(arr)) or np.any(arr < 0):
-            raise _bad(name, where, f"'emission_counts' must be {S}x{V}x{K} finite counts >= 0")
-
-
-def validate_doc_em_state(name: str, state: Dict, where: str) -> None:
-    """Check a saved ``weak_doc_em`` state (see the module docstring)."""
-    from .dawid_skene import N_OBS
-
-    check_all_finite(name, where, state)
-    sources, labels, model = _saved_parts(name, state, DOC_EM_STATE_FORMAT, where, "model")
-    if model is None:
-        return
-    if not isinstance(model, dict) or "theta" not in model or "priors" not in model:
-        raise _bad(name, where, "'model' must hold 'theta' and 'priors'")
-    multilabel = bool(model.get("multilabel"))
-    C = 2 if multilabel else len(labels)
-    _table(name, where, "model.theta", model["theta"], (len(sources), len(labels), C, N_OBS))
-    _table(name, where, "model.priors", model["priors"], (len(labels),), normalised_axis=None if multilabel else -1)
