@@ -369,7 +369,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E454 = "Task {task} failed on the Dask cluster after {attempts} attempt(s): {err}"
     E455 = "The Dask scheduler at {address} has no worker after {timeout}s. Start workers (`dask worker {address}`) or raise --cluster-timeout."
     E456 = "Worker {worker} cannot {what} {path}: {err}. Inputs, outputs and the pipeline's files must be on a file system shared by the client and every worker (same path everywhere)."
-    E457 = "Component '{component}' ({kind}) cannot be fitted on a Dask cluster: only weak_hmm and weak_doc_em can. Fit it without --cluster."
+    E457 = ("Component '{component}' ({kind}) cannot be fitted on a Dask cluster: it has no fit_sharded method (the "
+            "ShardFittable contract of spacy_weak/aggregation/contracts.py; weak_hmm and weak_doc_em have one). Fit it without --cluster.")
     E458 = "--cluster-timeout must be a number of seconds > 0, got {value!r}."
 
     # --- diagnostics and suggest: error breakdown, boundary words, term precision, recipe changes (E600-E699)
