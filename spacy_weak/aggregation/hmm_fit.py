@@ -33,6 +33,7 @@ class LocalObservations:
 
     def __init__(self, X: np.ndarray, nz: np.ndarray, X_fit: np.ndarray) -> None:
         self.X, self.nz, self.X_fit = X, nz, X_fit
+        self._counts = None  # (model key, emission counts) of the last redundancy pass
 
     @property
     def n_tokens(self) -> int:
@@ -49,17 +50,47 @@ class LocalObservations:
         model.fit(self.X_fit, self.nz)
 
     def redundancy(self, model) -> np.ndarray:
-        """The sources' redundancy matrix under ``model``'s posterior, on the fit view."""
-        from .dependencies import learn_redundancy
+        """The sources' redundancy matrix under ``model``'s posterior, on the fit view.
 
-        return learn_redundancy(model, self.X_fit, self.nz)
+        When the fit view is ``X`` itself (no hidden clamp columns), the same posterior
+        pass also adds up the expected emission counts under ``model``:
+        :meth:`emission_counts` returns them if it is asked for the same, unchanged
+        model (the usual fit: no dependency found, no refit), instead of a second
+        ``score_samples`` pass over the corpus. Same blocks, same order: same sums."""
+        from .dependencies import RedundancyAccumulator
+        from .hmm import EMISSION_BLOCK, iter_blocks
+
+        acc = RedundancyAccumulator(model.n_sources, model.n_symbols, model.n_components)
+        share = self.X_fit is self.X
+        counts = np.zeros((model.n_sources, model.n_symbols, model.n_components)) if share else None
+        for a, b, block in iter_blocks(self.nz, EMISSION_BLOCK):
+            _, post = model.score_samples(self.X_fit[a:b], block)
+            acc.add(self.X_fit[a:b], post)
+            if share:
+                counts += model.emission_counts(self.X[a:b], post)
+        self._counts = (_model_key(model), counts) if share else None
+        return acc.redundancy()
 
     def emission_counts(self, model) -> np.ndarray:
         """Expected emission counts ``(S, V, K)`` under ``model``, block by block (bounded memory)."""
         from .hmm import EMISSION_BLOCK, iter_blocks
 
+        kept, self._counts = self._counts, None
+        if kept is not None and _same(kept[0], _model_key(model)):
+            return kept[1]
         counts = np.zeros((model.n_sources, model.n_symbols, model.n_components))
         for a, b, block in iter_blocks(self.nz, EMISSION_BLOCK):
             _, post = model.score_samples(self.X[a:b], block)
             counts += model.emission_counts(self.X[a:b], post)
         return counts
+
+
+def _model_key(model) -> tuple:
+    """What a posterior pass depends on: the model and its parameter arrays (an M-step or
+    a refit replaces them), clamp columns and weights; held, so no identity is reused."""
+    return (model, model.startprob_, model.transmat_, model.emissionprob_, model.source_weights,
+            tuple(model.clamp_columns))
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return all(x is y for x, y in zip(a[:-1], b[:-1])) and a[-1] == b[-1]
