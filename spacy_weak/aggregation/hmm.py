@@ -48,6 +48,7 @@ from hmmlearn.base import BaseHMM
 from scipy import sparse
 
 from .clamp import clamp_log_mask
+from .frames import RowLikelihoods
 from .observations import FIRST_LABEL_CODE, NEGATIVE, SILENT, doc_offsets, n_states, n_symbols
 from .voting import token_majority
 
@@ -392,14 +393,11 @@ class WeakHMM(BaseHMM):
         table = self._log_table()
         if X.shape[1] == 0:
             return np.zeros((X.shape[0], self.n_components))
-        # (T, S, K) gather of table[s, X[t, s], :] from the flattened table: a
-        # missing code -1 at source s lands on row V of source s-1 (or, for s=0,
-        # on the very last row): always a zero row
-        S, V1, K = table.shape
-        idx = X.astype(np.intp).T + np.arange(0, S * V1, V1)[:, None]
-        # (S, T, K) gather, summed over its first axis: contiguous adds (3-4x faster than
-        # reducing the middle axis of a (T, S, K) gather)
-        ll = np.take(table.reshape(S * V1, K), idx, axis=0).sum(axis=0)
+        # the rows' values under this table, each distinct row computed once (frames.py)
+        rows = getattr(self, "_rows_cache", None)
+        if rows is None or rows.table is not table:
+            rows = self._rows_cache = RowLikelihoods(table)
+        ll = rows(X)
         if self.clamp_columns:  # reviewed tokens are observed states, not votes (clamp.py)
             ll += clamp_log_mask(X, self.clamp_columns, self.n_labels)
         return ll
