@@ -168,6 +168,9 @@ def make_head_phrases(
     return head_phrases
 
 
+KIND, UNIT, SLASH = 3, 4, 8  # bits of numbers_with_units' per-token code
+
+
 @registry.misc("spacy_weak.numbers_with_units.v1")
 def make_numbers_with_units(units: List[str], label: str = "O") -> Rule:
     """Label ``<number> <unit>`` (two tokens) or ``<number><unit>`` (one token) as ``label``.
@@ -187,36 +190,36 @@ def make_numbers_with_units(units: List[str], label: str = "O") -> Rule:
         digits = len(text) - len(text.lstrip("0123456789.,"))
         return 2 if 0 < digits < len(text) and text[digits:] in unit_set else 0
 
-    kinds = HashDecisions(kind)
-    orth_units = HashDecisions(unit_set.__contains__)
-    lower_units = HashDecisions(unit_lower.__contains__)
-    slashes = HashDecisions("/".__eq__)
+    def code(text: str) -> int:
+        """Everything the rule asks of a token, from its text alone: ``kind`` (bits 0-1),
+        a unit (bit 2: the text, or its lower-case form, is one) and ``"/"`` (bit 3)."""
+        unit = text in unit_set or text.lower() in unit_lower
+        return kind(text) | (UNIT if unit else 0) | (SLASH if text == "/" else 0)
+
+    codes = HashDecisions(code)  # one look-up per token (ORTH), not one per question
 
     def numbers_with_units(doc: Doc) -> Iterator[Tuple[int, int, str]]:
         n = len(doc)
         if not n:
             return
-        arr = doc.to_array([ORTH, LOWER])
-        kind_of = kinds(doc, arr[:, 0])
-        starts = np.flatnonzero(kind_of).tolist()
+        code_of = codes(doc, doc.to_array(ORTH))
+        starts = np.flatnonzero(code_of & KIND).tolist()
         if not starts:
             return
-        units = (orth_units(doc, arr[:, 0]) | lower_units(doc, arr[:, 1])).tolist()
-        is_slash = slashes(doc, arr[:, 0]).tolist()
-        kind_of = kind_of.tolist()
+        code_of = code_of.tolist()
 
         def is_unit(i: int) -> bool:
-            return i < n and bool(units[i])
+            return i < n and bool(code_of[i] & UNIT)
 
         for i in starts:
-            if kind_of[i] == 1:
+            if code_of[i] & KIND == 1:
                 if not is_unit(i + 1):
                     continue
                 end = i + 2
             else:
                 end = i + 1
             # compound units split by the tokenizer: "mg / kg", "mg / kg / day"
-            while end + 1 < n and is_slash[end] and is_unit(end + 1):
+            while end + 1 < n and code_of[end] & SLASH and is_unit(end + 1):
                 end += 2
             yield i, end, label
 

@@ -84,3 +84,44 @@ def test_numbers_with_units_edge_cases():
     rule = make_numbers_with_units(["mg", "kg", "MG"])
     assert spans(rule, "5 Mg and 5mg / kg / x, 7 / 3") == [("5 Mg", "O"), ("5mg / kg", "O")]
     assert spans(rule, "") == [] and spans(rule, "no numbers here") == []
+
+
+def _numbers_with_units_reference(units, doc):
+    """The rule written token by token (what the one-code-per-token version must equal)."""
+    unit_set, unit_lower = set(units), {u.lower() for u in units}
+
+    def is_number(text):
+        return text.replace(".", "", 1).replace(",", "", 1).isdigit()
+
+    def is_unit(i):
+        return i < len(doc) and (doc[i].text in unit_set or doc[i].lower_ in unit_lower)
+
+    out = []
+    for i, tok in enumerate(doc):
+        text = tok.text
+        digits = len(text) - len(text.lstrip("0123456789.,"))
+        if is_number(text):
+            if not is_unit(i + 1):
+                continue
+            end = i + 2
+        elif 0 < digits < len(text) and text[digits:] in unit_set:
+            end = i + 1
+        else:
+            continue
+        while end + 1 < len(doc) and doc[end].text == "/" and is_unit(end + 1):
+            end += 2
+        out.append((i, end, "O"))
+    return out
+
+
+def test_numbers_with_units_equals_a_token_by_token_reference():
+    import random
+
+    units = ["mg", "kg", "MG", "h", "mg/kg", "%", "µg", "day"]
+    words = ["5", "5.5", "1,000", "5mg", "7MG", "3kg", "2h", "Mg", "mg", "KG", "kg", "/", "day", "Day", "%",
+             "µg", "10µg", "x", "dose", "mg/kg", ".", "1.2.3", "12h"]
+    rng = random.Random(0)
+    rule = make_numbers_with_units(units)
+    for _ in range(300):
+        doc = spacy.tokens.Doc(nlp.vocab, words=[rng.choice(words) for _ in range(rng.randint(0, 25))])
+        assert list(rule(doc)) == _numbers_with_units_reference(units, doc)
