@@ -19,7 +19,8 @@ See ``docs/conventions.md``. In short:
   spans (probability of each span; names of the sources that voted it).
 """
 from fnmatch import fnmatchcase
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from spacy.tokens import Doc, Span, SpanGroup
 
@@ -160,7 +161,13 @@ def resolve_sources(patterns: Union[str, Sequence[str]], available: Iterable[str
     """
     if isinstance(patterns, str):
         patterns = [patterns]
-    available = sorted(available)
+    return list(_resolve_sources(tuple(patterns), tuple(sorted(available))))
+
+
+@lru_cache(maxsize=4096)
+def _resolve_sources(patterns: Tuple[str, ...], available: Tuple[str, ...]) -> Tuple[str, ...]:
+    """:func:`resolve_sources` on sorted keys, remembered: every document of a corpus
+    usually has the same groups, so the glob matching runs once per key set."""
     out: List[str] = []
     for pattern in patterns:
         if any(ch in pattern for ch in "*?["):
@@ -170,4 +177,4 @@ def resolve_sources(patterns: Union[str, Sequence[str]], available: Iterable[str
         for m in matches:
             if m not in out:
                 out.append(m)
-    return out
+    return tuple(out)

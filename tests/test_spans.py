@@ -49,3 +49,10 @@ def test_resolve_sources_globs_keep_order_without_duplicates():
     available = ["gaz_chem", "gaz_dis", "rx_suffix", "silver"]
     assert resolve_sources(["rx_*", "gaz_*", "gaz_dis"], available) == ["rx_suffix", "gaz_chem", "gaz_dis"]
     assert resolve_sources("explicit", available) == ["explicit"]
+
+
+def test_resolve_sources_remembered_results_are_fresh_lists():
+    available = ["gaz_b", "gaz_a", "rx"]
+    first = resolve_sources(["gaz_*"], available)
+    first.append("mutated")
+    assert resolve_sources(["gaz_*"], list(reversed(available))) == ["gaz_a", "gaz_b"]

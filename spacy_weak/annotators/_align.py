@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import srsly
 from spacy import util
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList
@@ -117,24 +117,31 @@ class NgramIndex:
     """Every token-aligned occurrence of token sequences in one Doc.
 
     ``find(key)`` returns the start indices where the (normalised) token texts
-    of the document equal ``key``. Whitespace between tokens is ignored, so the
-    occurrences are exactly the token-aligned ones.
+    of the document equal ``key``, a key made by :meth:`key`. Whitespace between
+    tokens is ignored, so the occurrences are exactly the token-aligned ones.
+
+    A token is its string hash (``doc.to_array``: ORTH, or LOWER when not case
+    sensitive and the vocab's LOWER is ``str.lower``, as in every spaCy language):
+    equal hashes are equal strings, and no string is built. ``texts`` (the token
+    texts) is used only when LOWER is something else.
     """
 
     def __init__(self, doc: Doc, *, case_sensitive: bool, texts: Optional[List[str]] = None) -> None:
-        """``texts``: the document's token texts (:func:`token_texts`), when the caller has them."""
-        self.tokens = normalise_tokens(texts if texts is not None else token_texts(doc), case_sensitive)
+        if case_sensitive or _lower_is_str_lower(doc.vocab):
+            self.tokens = tuple(doc.to_array(ORTH if case_sensitive else LOWER).tolist()) if len(doc) else ()
+        else:
+            self.tokens = normalise_tokens(texts if texts is not None else token_texts(doc), case_sensitive)
         self.case_sensitive = case_sensitive
-        self._by_first: Dict[str, List[int]] = {}
-        self._by_ngram: Dict[int, Dict[Tuple[str, ...], List[int]]] = {}
-        for i, text in enumerate(self.tokens):
-            self._by_first.setdefault(text, []).append(i)
+        self._by_first: Dict[object, List[int]] = {}
+        self._by_ngram: Dict[int, Dict[Tuple[object, ...], List[int]]] = {}
+        for i, token in enumerate(self.tokens):
+            self._by_first.setdefault(token, []).append(i)
 
-    def key(self, span: Span) -> Tuple[str, ...]:
-        """The normalised token texts of a span of the indexed document."""
+    def key(self, span: Span) -> Tuple[object, ...]:
+        """The normalised tokens (hashes, or texts) of a span of the indexed document."""
         return self.tokens[span.start : span.end]
 
-    def find(self, key: Sequence[str]) -> List[int]:
+    def find(self, key: Sequence[object]) -> List[int]:
         if not key:
             return []
         n = len(key)
@@ -152,6 +159,13 @@ class NgramIndex:
                 index.setdefault(tuple(tokens[i : i + n]), []).append(i)
             self._by_ngram[n] = index
         return list(index.get(key, ()))
+
+
+def _lower_is_str_lower(vocab) -> bool:
+    """Whether the vocab's LOWER attribute is spaCy's own ``str.lower`` getter."""
+    from spacy.lang.lex_attrs import lower
+
+    return vocab.lex_attr_getters.get(LOWER) is lower
 
 
 def span_source_groups(doc: Doc, patterns: Sequence[str], *, exclude: str) -> List[Tuple[str, Any]]:
