@@ -113,6 +113,9 @@ def token_texts(doc: Doc) -> List[str]:
     return [strings[h] for h in doc.to_array([ORTH]).reshape(-1).tolist()]
 
 
+INDEX_AFTER = 4  # NgramIndex queries answered by scanning before the position index is built
+
+
 class NgramIndex:
     """Every token-aligned occurrence of token sequences in one Doc.
 
@@ -132,10 +135,28 @@ class NgramIndex:
         else:
             self.tokens = normalise_tokens(texts if texts is not None else token_texts(doc), case_sensitive)
         self.case_sensitive = case_sensitive
-        self._by_first: Dict[object, List[int]] = {}
+        # positions by token, built at the INDEX_AFTER-th query (until then a scan in C:
+        # the abbreviations source asks one or two queries per document, consistency dozens)
+        self._by_first: Optional[Dict[object, List[int]]] = None
+        self._queries = 0
         self._by_ngram: Dict[int, Dict[Tuple[object, ...], List[int]]] = {}
-        for i, token in enumerate(self.tokens):
-            self._by_first.setdefault(token, []).append(i)
+
+    def _starts(self, first: object) -> List[int]:
+        """The positions of token ``first``, in order."""
+        if self._by_first is None:
+            self._queries += 1
+            if self._queries <= INDEX_AFTER:
+                out, i, index = [], -1, self.tokens.index
+                try:
+                    while True:
+                        i = index(first, i + 1)
+                        out.append(i)
+                except ValueError:
+                    return out
+            self._by_first = {}
+            for i, token in enumerate(self.tokens):
+                self._by_first.setdefault(token, []).append(i)
+        return self._by_first.get(first, [])
 
     def key(self, span: Span) -> Tuple[object, ...]:
         """The normalised tokens (hashes, or texts) of a span of the indexed document."""
@@ -146,7 +167,7 @@ class NgramIndex:
             return []
         n = len(key)
         key = tuple(key)
-        starts = self._by_first.get(key[0], ())
+        starts = self._starts(key[0])
         if len(starts) <= 64:
             return [i for i in starts if self.tokens[i : i + n] == key]
         # a frequent first token: look the whole n-gram up in an index of all

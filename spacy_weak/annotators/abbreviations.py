@@ -31,10 +31,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from spacy.attrs import ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors, SpacyWeakError
-from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups, token_texts
+from ._align import NgramIndex, SourcePipe, check_sources, majority, span_source_groups
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +86,20 @@ def find_definitions(doc: Doc, max_short_length: int = 10, texts: Optional[List[
     """Every ``long form (SF)`` / ``SF (long form)`` definition in ``doc`` (``texts``: its token
     texts, :func:`~spacy_weak.annotators._align.token_texts`, when the caller has them)."""
     found: List[Definition] = []
-    texts = token_texts(doc) if texts is None else texts
+    if texts is None:  # the ORTH hashes stand for the texts: only ( ) ; , are compared
+        texts = doc.to_array(ORTH).tolist() if len(doc) else []
+        opening, closing, semicolon, comma = (get_string_id(t) for t in ("(", ")", ";", ","))
+    else:
+        opening, closing, semicolon, comma = "(", ")", ";", ","
     n = len(texts)
-    for i in [i for i, text in enumerate(texts) if text == "("]:
+    for i in [i for i, text in enumerate(texts) if text == opening]:
         j = i + 1
-        while j < n and j - i <= MAX_PAREN_TOKENS and texts[j] not in ("(", ")"):
+        while j < n and j - i <= MAX_PAREN_TOKENS and texts[j] != opening and texts[j] != closing:
             j += 1
-        if j >= n or texts[j] != ")" or j == i + 1:
+        if j >= n or texts[j] != closing or j == i + 1:
             continue
         k = i + 1
-        while k < j and texts[k] not in (";", ","):
+        while k < j and texts[k] != semicolon and texts[k] != comma:
             k += 1
         if k == i + 1:
             continue
@@ -176,8 +182,7 @@ class AbbreviationAnnotator(SourcePipe):
         self.min_long_coverage = float(min_long_coverage)
 
     def match(self, doc: Doc) -> List[Span]:
-        texts = token_texts(doc)
-        definitions = find_definitions(doc, self.max_short_length, texts)
+        definitions = find_definitions(doc, self.max_short_length)
         self.stats["definitions"] += len(definitions)
         if not definitions:
             return []
@@ -191,8 +196,8 @@ class AbbreviationAnnotator(SourcePipe):
         by_end: Dict[int, List[Tuple[int, List[Tuple[str, Span]]]]] = {}
         for (s_start, s_end), items in by_bounds.items():
             by_end.setdefault(s_end, []).append((s_start, items))
-        exact = NgramIndex(doc, case_sensitive=True, texts=texts)
-        folded = NgramIndex(doc, case_sensitive=False, texts=texts)
+        exact = NgramIndex(doc, case_sensitive=True)
+        folded = NgramIndex(doc, case_sensitive=False)
         # group definitions by short form
         by_short: Dict[Tuple[str, ...], List[Definition]] = {}
         for d in definitions:

@@ -45,6 +45,8 @@ def test_best_long_form(short, long, expected):
 )
 def test_find_definitions(nlp, text, expected):
     assert definitions(nlp, text) == expected
+    doc = nlp(text)  # on the token texts (what a caller may pass) as on the ORTH hashes
+    assert find_definitions(doc, texts=[t.text for t in doc]) == find_definitions(doc)
 
 
 TEXT = (
