@@ -141,3 +141,34 @@ def test_row_groups_match_numpy_unique():
         first, inverse = row_groups(X, n_codes)
         assert (X[first][inverse] == X).all()
         assert len(first) == len(np.unique(X, axis=0))
+
+
+def _encode_spans_reference(n_tokens, spans):
+    """Longest wins, written with a boolean array (what encode_spans must equal)."""
+    codes = np.zeros(n_tokens, dtype=np.int8)
+    taken = np.zeros(n_tokens, dtype=bool)
+    dropped = 0
+    for start, end, code, _ in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0], x[2] == 1, x[3])):
+        if taken[start:end].any():
+            dropped += 1
+            continue
+        taken[start:end] = True
+        codes[start:end] = 1 if code == 1 else code + 1
+        if code != 1:
+            codes[start] = code
+    return codes, dropped
+
+
+def test_encode_spans_equals_a_reference_on_random_overlaps():
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(1, 40))
+        spans = []
+        for _ in range(int(rng.integers(0, 12))):
+            a = int(rng.integers(0, n))
+            b = int(rng.integers(a + 1, min(n, a + 5) + 1))
+            label = ["X", "Y", "O"][int(rng.integers(0, 3))]
+            spans.append((a, b, {"X": 2, "Y": 4, "O": 1}[label], label))
+        codes, dropped = encode_spans(n, list(spans))
+        ref_codes, ref_dropped = _encode_spans_reference(n, spans)
+        assert np.array_equal(codes, ref_codes) and dropped == ref_dropped
