@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-MAX_ROWS = 1 << 16  # distinct rows remembered per table; beyond, rows are computed directly
+MAX_ROWS = 1 << 14  # distinct rows remembered per table (then no more are added); BC5CDR has 192
 
 
 def emission_log_likelihood(table: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -52,14 +52,14 @@ class RowLikelihoods:
             pos = np.searchsorted(self.keys, key)
             if (self.keys.take(pos, mode="clip") == key).all():
                 return self.values.take(pos, axis=0)
+        if len(self.keys) >= MAX_ROWS:  # full (rows that rarely repeat): compute directly
+            return emission_log_likelihood(self.table, X)
         new, first = np.unique(key, return_index=True)
         if len(self.keys):
             fresh = ~np.isin(new, self.keys, assume_unique=True)
             new, first = new[fresh], first[fresh]
-        if len(self.keys) + len(new) > MAX_ROWS:
-            return emission_log_likelihood(self.table, X)
-        keys = np.concatenate([self.keys, new])
-        values = np.concatenate([self.values, emission_log_likelihood(self.table, X[first])])
-        order = np.argsort(keys, kind="stable")
-        self.keys, self.values = keys[order], values[order]
+        # merged into the sorted keys in linear time (both runs are sorted)
+        at = np.searchsorted(self.keys, new)
+        self.keys = np.insert(self.keys, at, new)
+        self.values = np.insert(self.values, at, emission_log_likelihood(self.table, X[first]), axis=0)
         return self.values.take(np.searchsorted(self.keys, key), axis=0)
