@@ -360,6 +360,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E414 = "Reviewed document {doc_id}: its text differs from the corpus document of the same id ({where}). Re-export and re-review it, or import against the corpus the review was made from."
     E415 = "Reviews in the training data: {param} must be an integer >= 1, got {value!r}."
     E416 = "Document {doc_id} of {where} is reviewed twice in the reviewed dev set: give each reviewed document once (review import merges review rounds into one dev set)."
+    E417 = "export-training --policy auto chooses the training-data policy on reviewed documents: give --reviewed (the reviewed dev set of `review import --dev`), or name a policy (partial, hard)."
 
     # --- distributed execution (Dask) (E450-E499)
     E450 = "Cannot reach the Dask scheduler at {address}: {err}. Nothing was written. Start it (`dask scheduler` and `dask worker {address}`), check the address and the firewall, or use --cluster local:N for N local worker processes."
