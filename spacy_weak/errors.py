@@ -342,6 +342,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E322 = ("Refit of '{name}': none of the {n_docs} documents has the span group '{source}' (the model's "
             "out-of-fold predictions), so there is nothing to add (groups found: {found}). Give the documents "
             "`spacy-weak crossfit` wrote (DIR/predictions.spacy), or name their group with --add-source.")
+    E323 = "Component '{name}' (weak_token_features): '{param}' must be {expected}, got {value!r}."
 
     # --- review: audit, export/import, crowd consensus, derivation card, drift (E400-E449)
     E400 = "{where}: cannot read a reviewed record: {err}. Give JSONL with one Prodigy task or Argilla record per line."
