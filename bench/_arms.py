@@ -61,6 +61,8 @@ def add_arguments(ap) -> None:
                     "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1), teacher (a teacher-student round: "
                     "the NER of the other ingredients teaches a student started from its weights), features (the "
                     "recipe's sources run in front of the NER, frozen, their votes a TAG input feature: weak_token_features)")
+    ap.add_argument("--feature-dropout", type=float, default=0.0, help="features: share of the runs of voted tokens whose "
+                    "votes are hidden in a training step (weak_token_features dropout)")
     ap.add_argument("--teacher-min-prob", type=float, default=0.9, help="teacher round: beam probability of an added span")
     ap.add_argument("--teacher-steps", type=int, default=0, help="steps of the student (default --train-steps)")
     ap.add_argument("--suspect-keep", type=float, default=0.0, help="suspect_outside: share of suspect O tokens kept")
@@ -284,7 +286,8 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
     def cfg(name, vectors=False, augment=False, init_from=None, features=False) -> Path:
         return variant_config(base, work / f"{name}.cfg", vectors=args.vectors if vectors else None,
                               vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None, init_from=init_from,
-                              features_from=vote_sources() if features else None, feature_sources=source_names)
+                              features_from=vote_sources() if features else None, feature_sources=source_names,
+                              feature_dropout=args.feature_dropout)
 
     arm_steps: Dict[str, int] = {}
 

@@ -133,6 +133,7 @@ def variant_config(
     init_from: Optional[Path] = None,
     features_from: Optional[Path] = None,
     feature_sources: Sequence[str] = (),
+    feature_dropout: float = 0.0,
 ) -> Path:
     """Write ``base`` with static vectors and/or a training-corpus augmenter to ``output``.
 
@@ -173,7 +174,7 @@ def variant_config(
     if features_from is not None and init_from is None:
         from .features import with_vote_features
 
-        with_vote_features(cfg, features_from, feature_sources)
+        with_vote_features(cfg, features_from, feature_sources, dropout=feature_dropout)
     from ..io import atomic_path
 
     with atomic_path(output) as tmp:

@@ -48,7 +48,7 @@ def test_config_puts_frozen_annotating_sources_in_front_and_the_ner_trains(tmp_p
 
     _sources_pipeline(tmp_path / "sources")
     cfg_path = variant_config(CONFIG, tmp_path / "features.cfg", features_from=tmp_path / "sources",
-                              feature_sources=["gaz_chem", "gaz_dis"])
+                              feature_sources=["gaz_chem", "gaz_dis"], feature_dropout=0.2)
     cfg = load_config(cfg_path, interpolate=False)
     assert cfg["nlp"]["pipeline"] == ["gaz_chem", "gaz_dis", "vote_features", "tok2vec", "ner"]
     assert cfg["training"]["frozen_components"] == ["gaz_chem", "gaz_dis", "vote_features"]
@@ -74,7 +74,7 @@ def test_config_puts_frozen_annotating_sources_in_front_and_the_ner_trains(tmp_p
     trained = spacy.load(tmp_path / "model" / "model-last")
     assert trained.pipe_names == ["gaz_chem", "gaz_dis", "vote_features", "tok2vec", "ner"]
     doc = trained("heparin caused gout in patient 99 .")
-    assert doc[0].tag_ == "B-Chemical:1" and doc[2].tag_ == "B-Disease:1"  # the sources ran at inference
+    assert doc[0].tag_ == "B-Chemical:1" and doc[2].tag_ == "B-Disease:1"  # the sources ran, no dropout at inference
 
 
 def test_config_errors(tmp_path):
@@ -84,3 +84,36 @@ def test_config_errors(tmp_path):
     with pytest.raises(SpacyWeakError, match="E305.*ner"):
         variant_config(CONFIG, tmp_path / "x.cfg", features_from=tmp_path / "sources", feature_sources=["ner"])
     assert not (tmp_path / "x.cfg").exists()
+
+
+def test_vote_dropout_only_while_training():
+    from spacy_weak.training.features import make_vote_dropout
+
+    nlp = spacy.blank("en")
+    words = []
+    for i in range(40):
+        words += [CHEMS[i % len(CHEMS)], "and", DISEASES[i % len(DISEASES)], "."]
+    doc = Doc(nlp.vocab, words=words)
+    set_source_spans(doc, "lex", [Span(doc, i, i + 1, label="Chemical") for i in range(0, len(doc), 4)]
+                     + [Span(doc, i, i + 1, label="Disease") for i in range(2, len(doc), 4)])
+    feats = nlp.add_pipe("weak_token_features", config={"dropout": 0.5})
+    assert all(t.tag_ != NO_VOTE for t in feats(doc.copy()) if t.i % 2 == 0)  # not training: every vote kept
+    make_vote_dropout()(nlp, {"step": 0, "epoch": 0})
+    assert feats.training
+    first = [t.tag_ for t in feats(doc.copy())]
+    dropped = sum(1 for t in range(0, len(doc), 2) if first[t] == NO_VOTE)
+    assert 20 <= dropped <= 60  # about half of the 80 voted runs
+    assert [t.tag_ for t in feats(doc.copy())] != first  # a new draw per call (per training step)
+    with pytest.raises(SpacyWeakError, match="E323.*dropout"):
+        spacy.blank("en").add_pipe("weak_token_features", config={"dropout": 1.0})
+
+
+def test_dropout_config_sets_the_training_callback(tmp_path):
+    from spacy.util import load_config
+
+    _sources_pipeline(tmp_path / "sources")
+    path = variant_config(CONFIG, tmp_path / "d.cfg", features_from=tmp_path / "sources",
+                          feature_sources=["gaz_chem"], feature_dropout=0.3)
+    cfg = load_config(path, interpolate=False)
+    assert cfg["training"]["before_update"] == {"@callbacks": "spacy_weak.vote_dropout.v1"}
+    assert cfg["components"]["vote_features"]["dropout"] == 0.3
