@@ -50,6 +50,9 @@ def test_sample_workflow_runs_end_to_end(tmp_path):
 
     best = spacy.load(project / "training/sample_ner_best/model-best")
     assert best.vocab.vectors.mode == "floret" and best.vocab.vectors.shape[1] == 16
+    # the recipe's sources run in front of the NER, their votes its TAG feature (weak_token_features)
+    assert best.pipe_names[-3:] == ["vote_features", "tok2vec", "ner"] and len(best.pipe_names) > 3
+    assert any(t.tag_ != "-" for t in best("Naloxone reverses the hypotension."))
     shipped = spacy.load(project / "training/sample_shipped")
     assert shipped.pipe_names.index("model_oof") < shipped.pipe_names.index("hmm")
     assert shipped("Naloxone reverses the hypotension.").spans["model_oof"].attrs["abstain_outside"] is True

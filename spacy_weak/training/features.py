@@ -180,3 +180,27 @@ def with_vote_features(cfg, sources_from, source_names: Sequence[str], *, name: 
             raise SpacyWeakError(Errors.E305.format(path=sources_from, param="config",
                                                     err="[training.before_update] is taken: vote dropout needs it"))
         training["before_update"] = {"@callbacks": "spacy_weak.vote_dropout.v1"}
+
+
+#: Factories whose components are aggregators, not labelling sources.
+AGGREGATOR_FACTORIES = ("weak_vote", "weak_hmm", "weak_doc_vote", "weak_doc_em")
+
+
+def source_components(pipeline) -> List[str]:
+    """The labelling-source components of a saved pipeline (its ``config.cfg``, nothing loaded):
+    every component except the aggregators (:data:`AGGREGATOR_FACTORIES`) and doc-level sources."""
+    from pathlib import Path
+
+    from spacy.util import load_config
+
+    path = Path(pipeline) / "config.cfg"
+    if not path.exists():
+        raise SpacyWeakError(Errors.E305.format(path=pipeline, param="features_from", err="not a saved pipeline"))
+    cfg = load_config(path, interpolate=False)
+    out = []
+    for name in cfg["nlp"]["pipeline"]:
+        factory = cfg["components"].get(name, {}).get("factory", "")
+        if factory in AGGREGATOR_FACTORIES or factory.startswith("weak_doc_"):
+            continue
+        out.append(name)
+    return out

@@ -117,3 +117,14 @@ def test_dropout_config_sets_the_training_callback(tmp_path):
     cfg = load_config(path, interpolate=False)
     assert cfg["training"]["before_update"] == {"@callbacks": "spacy_weak.vote_dropout.v1"}
     assert cfg["components"]["vote_features"]["dropout"] == 0.3
+
+
+def test_source_components_of_a_saved_pipeline(tmp_path):
+    from spacy_weak.training.features import source_components
+
+    nlp = _sources_pipeline(tmp_path / "p")
+    nlp.add_pipe("weak_hmm", name="hmm")
+    nlp.to_disk(tmp_path / "p")
+    assert source_components(tmp_path / "p") == ["gaz_chem", "gaz_dis"]
+    with pytest.raises(SpacyWeakError, match="E305"):
+        source_components(tmp_path / "nope")
