@@ -190,7 +190,8 @@ def ner_run(args, key: str, train_docs, dev_docs, evals_gold: dict, labels, seed
     from _training import score_model, train_on_docs
 
     t = time.perf_counter()
-    model = train_on_docs(args.train_config, train_docs, dev_docs, args.workdir / key, args.ner_steps, seed=seed)
+    model = train_on_docs(args.train_config, train_docs, dev_docs, args.workdir / key, args.ner_steps, seed=seed,
+                          code=getattr(args, "ner_code", None))
     out = {"train_docs": len(train_docs), "dev_docs": len(dev_docs), "train_s": round(time.perf_counter() - t, 1),
            "seed": seed}
     for split, gold in evals_gold.items():
@@ -245,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--ner-seeds", type=int, default=3,
                     help="NER trainings per budget and arm: seeds 0..N-1 (review draw and training seed), averaged")
     ap.add_argument("--train-config", type=Path, default=ROOT / "configs" / "ner_silver.cfg")
+    ap.add_argument("--ner-features", action="store_true",
+                    help="the NERs read the recipe's sources' votes as an input feature (weak_token_features in front of "
+                    "the NER, spacy_weak/training/features.py); every budget and arm the same")
     ap.add_argument("--upsample", type=int, default=1, help="copies of each reviewed document in the NER's training data")
     ap.add_argument("--workdir", type=Path, default=None, help="NER models (resumable)")
     ap.add_argument("--cache", type=Path, default=None, help="folder: annotated splits are saved / reused here")
@@ -258,6 +262,16 @@ def main(argv: Sequence[str] | None = None) -> dict:
     hmm_name = next(n for n in aggregators if isinstance(nlp.get_pipe(n), HMMAggregator))
     hmm = nlp.get_pipe(hmm_name)
     args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    if args.ner_features:
+        from spacy_weak.training.trainer import variant_config
+
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        if not (args.workdir / "vote_sources" / "config.cfg").exists():
+            nlp.to_disk(args.workdir / "vote_sources")
+        args.train_config = variant_config(args.train_config, args.workdir / "ner_features.cfg",
+                                           features_from=args.workdir / "vote_sources", feature_sources=sources)
+        args.ner_code = args.workdir / "register.py"
+        args.ner_code.write_text("import spacy_weak.training.features  # noqa: F401 (weak_token_features)\n")
     split_files = parse_pairs(args.split_file, "--split-file")
 
     def load(split):
@@ -352,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     result = {"pool": args.pool, "eval": args.eval, "also_eval": eval_names[1:], "n_pool_docs": len(train),
               "ranking": args.ranking, "label_model": args.label_model, "second_stage": args.second_stage, "random_share": args.random_share,
               "seeds": args.seeds, "ner_seeds": args.ner_seeds, "ner_steps": args.ner_steps, "ner_budgets": sorted(ner_budgets),
-              "train_config": str(args.train_config), "upsample": args.upsample,
+              "train_config": str(args.train_config), "ner_features": args.ner_features, "upsample": args.upsample,
               "before": before, "budgets": budgets_out, "audit": audit_out,
               "seconds": round(time.perf_counter() - t0, 1), "load_average": os.getloadavg()}
     result["summary"] = summarize(result)
