@@ -18,7 +18,8 @@ Arms (keys of the JSON):
 * ``ner_augment``: partial silver with the ``spacy_weak.lexicon_swap.v1`` augmenter over the
   ``--lexicon`` files (``--augment-rate``);
 * ``ner_best``: the combination ``--best`` (default vectors+augment: the best of the dev selection,
-  bench/results/quality_arms_dev.json; also pool, suspect, teacher);
+  bench/results/quality_arms_dev.json; also pool, suspect, teacher, features: the recipe's sources
+  in front of the NER, their votes an input feature, spacy_weak/training/features.py);
 * ``shipped_pipeline``: the recipe's sources + the ``ner_best`` model as an abstaining source +
   the HMM refitted with K-fold out-of-fold predictions of the same source (``--folds``,
   ``--fold-steps``), saved with ``nlp.to_disk`` and scored after ``spacy.load`` on raw test text.
@@ -58,7 +59,10 @@ def add_arguments(ap) -> None:
                     "augmenter (repeatable; default: the --lexicon paths)")
     ap.add_argument("--best", default="vectors,augment", help="ingredients of ner_best: vectors, augment, pool, "
                     "suspect (spacy_weak.suspect_outside.v1 instead of partial_annotation.v1), teacher (a teacher-student round: "
-                    "the NER of the other ingredients teaches a student started from its weights)")
+                    "the NER of the other ingredients teaches a student started from its weights), features (the "
+                    "recipe's sources run in front of the NER, frozen, their votes a TAG input feature: weak_token_features)")
+    ap.add_argument("--feature-dropout", type=float, default=0.0, help="features: share of the runs of voted tokens whose "
+                    "votes are hidden in a training step (weak_token_features dropout)")
     ap.add_argument("--teacher-min-prob", type=float, default=0.9, help="teacher round: beam probability of an added span")
     ap.add_argument("--teacher-steps", type=int, default=0, help="steps of the student (default --train-steps)")
     ap.add_argument("--suspect-keep", type=float, default=0.0, help="suspect_outside: share of suspect O tokens kept")
@@ -180,7 +184,9 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench_arms_"))
     work.mkdir(parents=True, exist_ok=True)
     code = work / "register.py"
-    code.write_text("import spacy_weak.training.augment  # noqa: F401 (registers spacy_weak.lexicon_swap.v1)\n")
+    code.write_text("import spacy_weak.training.augment  # noqa: F401 (registers spacy_weak.lexicon_swap.v1)\n"
+                    "import spacy_weak.training.features  # noqa: F401 (registers weak_token_features)\n")
+    import spacy_weak.training.features  # noqa: F401 (the trained pipelines of --best features hold the component)
     needs = set(arms) | (best if {"ner_best", "shipped_pipeline"} & set(arms) else set())
     # --- checks before any long step
     if {"vectors", "ner_vectors", "ner_gold_vectors"} & needs:
@@ -268,9 +274,20 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
                                  "tokens": sum(len(d) for d in docs)}
         return docs
 
-    def cfg(name, vectors=False, augment=False, init_from=None) -> Path:
+    def vote_sources() -> Path:
+        """The recipe's pipeline saved once: the labelling sources the NER of ``features`` reads the votes of."""
+        path = work / "vote_sources"
+        if not (path / "config.cfg").exists():
+            nlp.to_disk(path)
+        return path
+
+    source_names = [n for n in nlp.pipe_names if not nlp.get_pipe(n).__class__.__name__.endswith("Aggregator")]
+
+    def cfg(name, vectors=False, augment=False, init_from=None, features=False) -> Path:
         return variant_config(base, work / f"{name}.cfg", vectors=args.vectors if vectors else None,
-                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None, init_from=init_from)
+                              vectors_dim=args.vectors_dim, augmenter=augmenter if augment else None, init_from=init_from,
+                              features_from=vote_sources() if features else None, feature_sources=source_names,
+                              feature_dropout=args.feature_dropout)
 
     arm_steps: Dict[str, int] = {}
 
@@ -298,7 +315,7 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
         out["teacher"] = dict(vars(counts), min_prob=args.teacher_min_prob, predict_s=time.perf_counter() - t)
         arm_steps["ner_best"] = check_steps(args.teacher_steps or steps, "--teacher-steps")
         student_cfg = cfg("ner_best_student", vectors="vectors" in best, augment="augment" in best,
-                          init_from=teacher_model)
+                          init_from=teacher_model)  # the teacher's pipeline: its vote features too
         return wall + time.perf_counter() - t, student, student_cfg
 
     gold_train = None
@@ -321,7 +338,7 @@ def run(args, nlp, hmm_name: str, annotated: Dict[str, List[Doc]], load: Callabl
             docs, config = partial_docs, cfg(arm, augment=True)
         else:  # ner_best
             docs = (suspect_docs() if "suspect" in best else partial_docs) + (pool_docs if "pool" in best else [])
-            config = cfg(arm, vectors="vectors" in best, augment="augment" in best)
+            config = cfg(arm, vectors="vectors" in best, augment="augment" in best, features="features" in best)
         seen_docs = docs  # seen: the silver's entities (a student's teacher-added spans do not count)
         if arm == "ner_best" and "teacher" in best:
             wall, docs, config = teacher_round(docs, config)
@@ -366,7 +383,7 @@ def shipped(args, nlp, hmm_name, silver, eval_gold, labels, score, gold_spans, m
     t = time.perf_counter()
     # the fold models are trained as the shipped NER is (same ingredients and policy), so the refitted HMM
     # learns how far that NER is right on text it never saw
-    fold_config = cfg("fold", vectors="vectors" in best, augment="augment" in best)
+    fold_config = cfg("fold", vectors="vectors" in best, augment="augment" in best, features="features" in best)
     fold_steps = check_steps(args.fold_steps or args.train_steps, "--fold-steps")
     crossfitter = CrossFitter(config=fold_config, n_folds=args.folds, steps=fold_steps, policy=partial,
                               labels=labels, beam_width=1)

@@ -75,7 +75,8 @@ def _gold_docs(docs: Sequence[Doc]) -> List[Doc]:
     return out
 
 
-def _train_subprocess(config: Path, train: Path, dev: Path, out: Path, steps: int, seed: int = 0) -> Path:
+def _train_subprocess(config: Path, train: Path, dev: Path, out: Path, steps: int, seed: int = 0,
+                      code: Path = None) -> Path:
     best = out / "model-best"
     if (out / "done").exists() and best.exists():
         return best
@@ -84,6 +85,8 @@ def _train_subprocess(config: Path, train: Path, dev: Path, out: Path, steps: in
     freq = eval_frequency(config, steps)
     if freq:
         cmd += ["--training.eval_frequency", str(freq)]
+    if code is not None:
+        cmd += ["--code", str(code)]
     with open(out.parent / f"{out.name}.log", "w") as log:
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
     (out / "done").write_text("ok")
@@ -205,13 +208,14 @@ def print_rows(result: Dict, row: Callable) -> None:
         row(f"round {entry['round']} ner", entry["ner"])
 
 
-def train_on_docs(config: Path, train: Sequence[Doc], dev: Sequence[Doc], work: Path, steps: int, seed: int = 0) -> Path:
+def train_on_docs(config: Path, train: Sequence[Doc], dev: Sequence[Doc], work: Path, steps: int, seed: int = 0,
+                  code: Path = None) -> Path:
     """One NER trained by ``spacy train`` on ready docs (``doc.ents`` set): ``work/{train,dev}.spacy``,
     the model in ``work/model`` (resumable: a finished training is reused). Used by bench/review.py."""
     work.mkdir(parents=True, exist_ok=True)
     save_docbin(train, work / "train.spacy")
     save_docbin(dev, work / "dev.spacy")
-    return _train_subprocess(config, work / "train.spacy", work / "dev.spacy", work / "model", steps, seed)
+    return _train_subprocess(config, work / "train.spacy", work / "dev.spacy", work / "model", steps, seed, code)
 
 
 def hard_docs(docs: Sequence[Doc], spans_key: str = "silver") -> List[Doc]:

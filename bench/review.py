@@ -2,7 +2,7 @@
 
     python bench/review.py --corpus ../shared/data/bc5cdr --json bench/results/review.json \
         --lexicon drugbank=L/drugbank.tsv --lexicon ctd=L/ctd.tsv --lexicon doid=L/doid.tsv \
-        --budgets 0,25,50,100,200 --seeds 3 --ner-budgets 0,100 --ner-steps 1500
+        --budgets 0,25,50,100,200 --seeds 3 --ner-budgets 0,25,50,100,200 --ner-seeds 3 --ner-steps 600
 
 1. Annotate the pool (``--pool``) and the scored split (``--eval``) with the recipe's sources, fit the
    HMM on the pool (no labels), decode silver: budget 0, today's behaviour.
@@ -169,25 +169,38 @@ def mean_rows(rows: list[dict]) -> dict:
     return out
 
 
+def mean_ner(runs: list[dict]) -> dict:
+    """One NER arm over its seeds: the mean of every number (``*_f1`` included), the per-seed F1s, ``seeds``."""
+    out = {k: float(np.mean([r[k] for r in runs])) for k, v in runs[0].items()
+           if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "seed"}
+    for k in [k for k in runs[0] if k.startswith("ner_") and k.endswith("_f1")]:
+        out[f"{k}_per_seed"] = [r[k] for r in runs]
+        out[f"{k}_std"] = float(np.std([r[k] for r in runs]))
+    out["seeds"] = len(runs)
+    return out
+
+
 def picks_for(arm: str, order, n: int, budget: int, share: float, seed: int):
     if arm == "random":
         order = np.random.default_rng(1000 + seed).permutation(n).tolist()
     return choose(order, n, budget, random_share=share, seed=seed)
 
 
-def ner_run(args, key: str, train_docs, dev_docs, evals_gold: dict, labels) -> dict:
+def ner_run(args, key: str, train_docs, dev_docs, evals_gold: dict, labels, seed: int = 0) -> dict:
     from _training import score_model, train_on_docs
 
     t = time.perf_counter()
-    model = train_on_docs(args.train_config, train_docs, dev_docs, args.workdir / key, args.ner_steps, seed=0)
-    out = {"train_docs": len(train_docs), "dev_docs": len(dev_docs), "train_s": round(time.perf_counter() - t, 1)}
+    model = train_on_docs(args.train_config, train_docs, dev_docs, args.workdir / key, args.ner_steps, seed=seed,
+                          code=getattr(args, "ner_code", None))
+    out = {"train_docs": len(train_docs), "dev_docs": len(dev_docs), "train_s": round(time.perf_counter() - t, 1),
+           "seed": seed}
     for split, gold in evals_gold.items():
         out[f"ner_{split}_f1"] = score_model(model, gold, labels, score, gold_spans)["f1"]
     print(f"  ner {key}: " + ", ".join(f"{k} {v}" for k, v in out.items()), flush=True)
     return out
 
 
-def ner_arm(args, key, annotate, spans_key, train, dev_docs, evals_gold, labels, gold_only=False) -> dict:
+def ner_arm(args, key, annotate, spans_key, train, dev_docs, evals_gold, labels, gold_only=False, seed=0) -> dict:
     from _training import hard_docs
 
     from spacy_weak.review.training import merge_reviews, reviewed_as_training
@@ -196,14 +209,14 @@ def ner_arm(args, key, annotate, spans_key, train, dev_docs, evals_gold, labels,
     if gold_only:
         tr = [reviewed_as_training(d) for d in dev_docs if d.spans["gold"].attrs.get("stratum") != "random"]
         dv = [reviewed_as_training(d) for d in dev_docs if d.spans["gold"].attrs.get("stratum") == "random"]
-        return ner_run(args, key, tr, dv or tr[::10], evals_gold, labels)
+        return ner_run(args, key, tr, dv or tr[::10], evals_gold, labels, seed)
     silver = hard_docs(annotate(train), spans_key)
     clear(train, [spans_key] if spans_key == REFIT_KEY else [])
     if not dev_docs:
         tr, dv = split_held_out(silver)
-        return ner_run(args, key, tr, dv, evals_gold, labels)
+        return ner_run(args, key, tr, dv, evals_gold, labels, seed)
     merged = merge_reviews(silver, dev_docs, upsample=args.upsample)
-    out = ner_run(args, key, merged.train, merged.dev, evals_gold, labels)
+    out = ner_run(args, key, merged.train, merged.dev, evals_gold, labels, seed)
     out.update(merged.summary())
     return out
 
@@ -230,7 +243,12 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ap.add_argument("--ner-budgets", default="", help="budgets with NER trainings (e.g. 0,100); empty: none")
     ap.add_argument("--ner-arms", default="ranked,random,gold_only")
     ap.add_argument("--ner-steps", type=int, default=1500)
+    ap.add_argument("--ner-seeds", type=int, default=3,
+                    help="NER trainings per budget and arm: seeds 0..N-1 (review draw and training seed), averaged")
     ap.add_argument("--train-config", type=Path, default=ROOT / "configs" / "ner_silver.cfg")
+    ap.add_argument("--ner-features", action="store_true",
+                    help="the NERs read the recipe's sources' votes as an input feature (weak_token_features in front of "
+                    "the NER, spacy_weak/training/features.py); every budget and arm the same")
     ap.add_argument("--upsample", type=int, default=1, help="copies of each reviewed document in the NER's training data")
     ap.add_argument("--workdir", type=Path, default=None, help="NER models (resumable)")
     ap.add_argument("--cache", type=Path, default=None, help="folder: annotated splits are saved / reused here")
@@ -244,6 +262,16 @@ def main(argv: Sequence[str] | None = None) -> dict:
     hmm_name = next(n for n in aggregators if isinstance(nlp.get_pipe(n), HMMAggregator))
     hmm = nlp.get_pipe(hmm_name)
     args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    if args.ner_features:
+        from spacy_weak.training.trainer import variant_config
+
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        if not (args.workdir / "vote_sources" / "config.cfg").exists():
+            nlp.to_disk(args.workdir / "vote_sources")
+        args.train_config = variant_config(args.train_config, args.workdir / "ner_features.cfg",
+                                           features_from=args.workdir / "vote_sources", feature_sources=sources)
+        args.ner_code = args.workdir / "register.py"
+        args.ner_code.write_text("import spacy_weak.training.features  # noqa: F401 (weak_token_features)\n")
     split_files = parse_pairs(args.split_file, "--split-file")
 
     def load(split):
@@ -293,13 +321,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
             if budget == 0:  # no reviews: today's model, unchanged
                 row["none"] = dict(before, silver_f1_not_reviewed=before["silver_f1_pool"])
                 if 0 in ner_budgets:
-                    row["ner"] = {"none": ner_arm(args, "b0", lambda d: list(hmm.pipe(d)), key, train, [], evals_gold,
-                                                  labels)}
+                    runs = [ner_arm(args, f"b0_s{s}" if s else "b0", lambda d: list(hmm.pipe(d)), key, train, [],
+                                    evals_gold, labels, seed=s) for s in range(args.ner_seeds)]
+                    row["ner"] = {"none": mean_ner(runs)}
                 row["seconds"] = round(time.perf_counter() - tb, 1)
                 budgets_out["0"] = row
                 print(f"budget 0: {row['none']}", flush=True)
                 continue
             share = args.random_share
+            ner_runs: dict[str, list[dict]] = {}
             for arm in ("ranked", "random"):
                 rows = []
                 seeds = 1 if (arm == "ranked" and share == 0) else args.seeds
@@ -308,17 +338,21 @@ def main(argv: Sequence[str] | None = None) -> dict:
                     res, annotate, dev_docs = run_arm(nlp, hmm, train, evals, labels, picks, Path(tmp), args.label_model,
                                                       second_stage=args.second_stage)
                     rows.append(res)
-                    if seed == 0 and budget in ner_budgets:
-                        ner = row.setdefault("ner", {})
+                    if seed < args.ner_seeds and budget in ner_budgets:
+                        tag = f"_s{seed}" if seed else ""
                         if arm in ner_arms:
-                            ner[arm] = ner_arm(args, f"b{budget}_{arm}", annotate, REFIT_KEY, train, dev_docs, evals_gold,
-                                               labels)
+                            ner_runs.setdefault(arm, []).append(ner_arm(
+                                args, f"b{budget}_{arm}{tag}", annotate, REFIT_KEY, train, dev_docs, evals_gold, labels,
+                                seed=seed))
                         if arm == "ranked" and "gold_only" in ner_arms:
-                            ner["gold_only"] = ner_arm(args, f"b{budget}_gold_only", annotate, REFIT_KEY, train, dev_docs,
-                                                       evals_gold, labels, gold_only=True)
+                            ner_runs.setdefault("gold_only", []).append(ner_arm(
+                                args, f"b{budget}_gold_only{tag}", annotate, REFIT_KEY, train, dev_docs, evals_gold,
+                                labels, gold_only=True, seed=seed))
                     clear(train, [HUMAN, REFIT_KEY])
                 row[arm] = mean_rows(rows)
                 row[arm]["per_seed"] = rows
+            if ner_runs:
+                row["ner"] = {a: mean_ner(r) for a, r in ner_runs.items()}
             row["seconds"] = round(time.perf_counter() - tb, 1)
             budgets_out[str(budget)] = row
             e = args.eval
@@ -331,8 +365,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     result = {"pool": args.pool, "eval": args.eval, "also_eval": eval_names[1:], "n_pool_docs": len(train),
               "ranking": args.ranking, "label_model": args.label_model, "second_stage": args.second_stage, "random_share": args.random_share,
-              "seeds": args.seeds, "ner_steps": args.ner_steps, "ner_budgets": sorted(ner_budgets),
-              "train_config": str(args.train_config), "upsample": args.upsample,
+              "seeds": args.seeds, "ner_seeds": args.ner_seeds, "ner_steps": args.ner_steps, "ner_budgets": sorted(ner_budgets),
+              "train_config": str(args.train_config), "ner_features": args.ner_features, "upsample": args.upsample,
               "before": before, "budgets": budgets_out, "audit": audit_out,
               "seconds": round(time.perf_counter() - t0, 1), "load_average": os.getloadavg()}
     result["summary"] = summarize(result)
@@ -346,6 +380,7 @@ def summarize(result: dict) -> dict:
     """Per budget, the figures the issue names (ranked arm; random beside it)."""
     e = result["eval"]
     out = {}
+    base = ((result["budgets"].get("0") or {}).get("ner") or {}).get("none", {}).get(f"ner_{e}_f1")
     for b, row in result["budgets"].items():
         ranked = row.get("ranked", row.get("none", {}))
         ner = row.get("ner", {})
@@ -359,6 +394,9 @@ def summarize(result: dict) -> dict:
             f"gold_only_ner_{e}_f1": (ner.get("gold_only") or {}).get(f"ner_{e}_f1"),
             "seconds": row.get("seconds"),
         }
+        for arm, name in (("ranked", "ner_gain"), ("random", "random_ner_gain")):
+            f1 = (ner.get(arm) or {}).get(f"ner_{e}_f1")
+            out[b][name] = None if f1 is None or base is None else f1 - base
     return out
 
 

@@ -342,6 +342,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E322 = ("Refit of '{name}': none of the {n_docs} documents has the span group '{source}' (the model's "
             "out-of-fold predictions), so there is nothing to add (groups found: {found}). Give the documents "
             "`spacy-weak crossfit` wrote (DIR/predictions.spacy), or name their group with --add-source.")
+    E323 = "Component '{name}' (weak_token_features): '{param}' must be {expected}, got {value!r}."
 
     # --- review: audit, export/import, crowd consensus, derivation card, drift (E400-E449)
     E400 = "{where}: cannot read a reviewed record: {err}. Give JSONL with one Prodigy task or Argilla record per line."
@@ -360,6 +361,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E414 = "Reviewed document {doc_id}: its text differs from the corpus document of the same id ({where}). Re-export and re-review it, or import against the corpus the review was made from."
     E415 = "Reviews in the training data: {param} must be an integer >= 1, got {value!r}."
     E416 = "Document {doc_id} of {where} is reviewed twice in the reviewed dev set: give each reviewed document once (review import merges review rounds into one dev set)."
+    E417 = "export-training --policy auto chooses the training-data policy on reviewed documents: give --reviewed (the reviewed dev set of `review import --dev`), or name a policy (partial, hard)."
 
     # --- distributed execution (Dask) (E450-E499)
     E450 = "Cannot reach the Dask scheduler at {address}: {err}. Nothing was written. Start it (`dask scheduler` and `dask worker {address}`), check the address and the firewall, or use --cluster local:N for N local worker processes."

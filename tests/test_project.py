@@ -31,6 +31,7 @@ def _run(project, *command):
 def test_sample_workflow_runs_end_to_end(tmp_path):
     project = _copy_project(tmp_path)
     _run(project, "sample")
+    _run(project, "sample-pool")
     for output in ("training/sample_label_model", "silver/sample", "metrics/sample_analysis.json", "reports/sample.html"):
         assert (project / output).exists(), output
     analysis = srsly.read_json(project / "metrics" / "sample_analysis.json")
@@ -43,13 +44,16 @@ def test_sample_workflow_runs_end_to_end(tmp_path):
     assert "model_oof" in srsly.read_json(project / "training/sample_label_model_self/hmm/cfg")["sources"]
     ner = srsly.read_json(project / "metrics" / "sample_ner.json")
     assert "ents_f" in ner and 0.0 <= ner["ents_f"] <= 1.0
-    # the end-model loop: vectors -> pool annotation -> selection -> augmented NER with vectors -> shipped pipeline
+    # the end-model loop: vectors -> augmented NER with vectors and vote features -> shipped pipeline; the pool workflow
     assert srsly.read_json(project / "training/sample_vectors/stamp.json")["model"]["dim"] == 16
     assert srsly.read_json(project / "annotated/sample_pool/manifest.json")
     import spacy
 
     best = spacy.load(project / "training/sample_ner_best/model-best")
     assert best.vocab.vectors.mode == "floret" and best.vocab.vectors.shape[1] == 16
+    # the recipe's sources run in front of the NER, their votes its TAG feature (weak_token_features)
+    assert best.pipe_names[-3:] == ["vote_features", "tok2vec", "ner"] and len(best.pipe_names) > 3
+    assert any(t.tag_ != "-" for t in best("Naloxone reverses the hypotension."))
     shipped = spacy.load(project / "training/sample_shipped")
     assert shipped.pipe_names.index("model_oof") < shipped.pipe_names.index("hmm")
     assert shipped("Naloxone reverses the hypotension.").spans["model_oof"].attrs["abstain_outside"] is True

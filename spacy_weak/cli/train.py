@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 _POLICY_HELP = "Training-data policy: partial (spacy_weak.partial_annotation.v1) or hard (spacy_weak.hard_labels.v1)."
+_EXPORT_POLICY_HELP = _POLICY_HELP[:-1] + ", or auto (with --reviewed: chosen on the reviewed documents, spacy_weak/review/policy.py)."
 
 
 @app.command("export-training", outputs={"output": "file", "dev_output": "file"})
@@ -29,7 +30,7 @@ def export_training_cli(
     output: Path = typer.Option(..., "--output", "-o", help="The training DocBin to write (.spacy)."),
     dev_output: Optional[Path] = typer.Option(None, "--dev-output", help="Also write a held-out silver slice here (model selection)."),
     dev_every: int = typer.Option(10, "--dev-every", help="With --dev-output: every N-th document is held out."),
-    policy: str = typer.Option("partial", "--policy", help=_POLICY_HELP),
+    policy: str = typer.Option("partial", "--policy", help=_EXPORT_POLICY_HELP),
     spans_key: str = typer.Option("silver", "--spans-key", help="The aggregate span group (with attrs['probs'])."),
     entity_threshold: float = typer.Option(0.5, "--entity-threshold", help="partial: a span below this probability is missing."),
     outside_keep: float = typer.Option(1.0, "--outside-keep", help="partial: share of the remaining tokens kept as O."),
@@ -48,14 +49,18 @@ def export_training_cli(
 
     if dev_output is not None and dev_every < 2:
         raise SpacyWeakError(Errors.E312.format(param="--dev-every", value=dev_every, minimum=2))
-    pol = build_policy(policy, spans_key=spans_key, entity_threshold=entity_threshold,
-                       outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
+    if policy == "auto" and reviewed is None:
+        raise SpacyWeakError(Errors.E417)
+    params = dict(entity_threshold=entity_threshold, outside_keep=outside_keep, missing_voted=missing_voted, seed=seed)
+    pol = build_policy("partial" if policy == "auto" else policy, spans_key=spans_key, **params)
     docs = read_all(docbin_paths, spacy.blank("en").vocab)
     what = ", ".join(str(p) for p in docbin_paths)
     if reviewed is not None:  # reviews replace their silver (spacy_weak/review/training.py)
         from ..review.training import export_with_reviews
 
         rev_docs = read_all([reviewed], spacy.blank("en").vocab, "--reviewed")
+        if policy == "auto":
+            pol = _policy_on_reviews(rev_docs, params, spans_key)
         stats, dev_stats, merged = export_with_reviews(
             docs, rev_docs, pol, output, dev_output=dev_output, dev_every=dev_every, upsample=upsample,
             spans_key=spans_key, what=what)
@@ -73,6 +78,22 @@ def export_training_cli(
     d = stats.as_dict()
     typer.echo(f"entities {d['entities']}; tokens: entity {d['entity_tokens']}, O {d['outside_tokens']}, "
                f"missing {d['missing_tokens']} ({d['missing_share']:.1%})")
+
+
+def _policy_on_reviews(rev_docs, params: dict, spans_key: str):
+    """``--policy auto``: the policy chosen on the reviewed documents (spacy_weak/review/policy.py)."""
+    from ..review.importer import review_weights
+    from ..review.policy import build, choose_policy
+
+    choice = choose_policy(rev_docs, review_weights(rev_docs), ("partial", params), spans_key=spans_key)
+    for row in choice.table:
+        typer.echo(f"  {row['policy']:8s} entity_threshold {row.get('entity_threshold', '-')!s:5s} "
+                   f"weighted token F1 {row['f1']:.4f} (P {row['p']:.4f} R {row['r']:.4f})"
+                   + (f", better on {row['p_better']:.0%} of resamples" if "p_better" in row else ""))
+    chosen = choice.summary()["chosen"]
+    typer.echo(f"Policy chosen on {choice.n_docs} reviewed documents: {chosen}"
+               + (f" ({choice.n_clamped} already clamped left out)" if choice.n_clamped else ""))
+    return build(choice.name, choice.params, spans_key=spans_key, exclude=())
 
 
 def _crossfitter(config, folds, steps, policy, labels, seed, beam_width, **policy_args):

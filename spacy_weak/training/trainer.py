@@ -131,6 +131,9 @@ def variant_config(
     vectors_dim: Optional[int] = None,
     augmenter: Optional[Dict[str, Any]] = None,
     init_from: Optional[Path] = None,
+    features_from: Optional[Path] = None,
+    feature_sources: Sequence[str] = (),
+    feature_dropout: float = 0.0,
 ) -> Path:
     """Write ``base`` with static vectors and/or a training-corpus augmenter to ``output``.
 
@@ -140,6 +143,9 @@ def variant_config(
     ``{"@augmenters": "spacy_weak.lexicon_swap.v1", "lexicon": [...], "rate": 0.5}``.
     ``init_from``: a trained pipeline folder whose components (same names) are the starting weights
     (``[components.<name>] source = ...``; they keep training): a student starts from its teacher.
+    ``features_from``: a saved pipeline with the labelling sources ``feature_sources``; they run
+    in front of the NER, frozen, and their votes are a ``TAG`` input feature of every
+    ``MultiHashEmbed`` (:func:`.features.with_vote_features`).
     """
     from spacy.util import load_config
 
@@ -165,6 +171,10 @@ def variant_config(
             raise SpacyWeakError(Errors.E305.format(path=init_from, param="init_from", err="not a saved pipeline"))
         for name in list(cfg.get("components", {})):
             cfg["components"][name] = {"source": str(init_from)}
+    if features_from is not None and init_from is None:
+        from .features import with_vote_features
+
+        with_vote_features(cfg, features_from, feature_sources, dropout=feature_dropout)
     from ..io import atomic_path
 
     with atomic_path(output) as tmp:

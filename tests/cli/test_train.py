@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from spacy_weak.cli import _load_commands, app
 
+from ..review.test_policy import _doc
 from ..training._data import CONFIG, make_docs
 
 runner = CliRunner()
@@ -141,3 +142,27 @@ def test_refit_and_self_train_take_code(tmp_path):
         result = runner.invoke(app, command + ["--code", str(missing)])
         assert result.exit_code != 0
         assert "No such option" not in result.output, result.output
+
+
+def test_export_training_policy_auto(tmp_path):
+    _load_commands()
+    nlp = spacy.blank("en")
+    dev = [_doc(nlp, i, doubtful_right=False) for i in range(30)]
+    silver = []
+    for d in dev + [_doc(nlp, i, doubtful_right=False) for i in range(30, 40)]:
+        s = d.copy()
+        del s.spans["gold"]
+        silver.append(s)
+    DocBin(docs=silver, store_user_data=True).to_disk(tmp_path / "silver.spacy")
+    DocBin(docs=dev, store_user_data=True).to_disk(tmp_path / "dev.spacy")
+    out = tmp_path / "train.spacy"
+    res = runner.invoke(app, ["export-training", str(tmp_path / "silver.spacy"), "-o", str(out), "--policy", "auto",
+                              "--reviewed", str(tmp_path / "dev.spacy")])
+    assert res.exit_code == 0, res.output
+    assert "Policy chosen on 30 reviewed documents" in res.output and "'entity_threshold': 0.7" in res.output
+    train = list(DocBin().from_disk(out).get_docs(nlp.vocab))
+    unreviewed = [d for d in train if d.text.endswith("35 .")][0]
+    assert unreviewed[2].ent_iob_ == "" and unreviewed[0].ent_type_ == "Chemical"  # the doubtful span is missing
+    bad = runner.invoke(app, ["export-training", str(tmp_path / "silver.spacy"), "-o", str(tmp_path / "x.spacy"),
+                              "--policy", "auto"])
+    assert bad.exit_code == 1 and "E417" in bad.output and not (tmp_path / "x.spacy").exists()
