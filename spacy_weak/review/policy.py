@@ -136,8 +136,9 @@ def choose_policy(
     that are not labelling sources (the reviews' own groups, :func:`review_groups`, always are)."""
     from .tune import _f1, _p_better
 
-    usable = [(d, w) for d, w in zip(reviewed, weights) if spans_key in d.spans and not _clamped(d, spans_key, key)]
-    n_clamped = sum(1 for d in reviewed if spans_key in d.spans and _clamped(d, spans_key, key))
+    with_silver = [(d, w) for d, w in zip(reviewed, weights) if spans_key in d.spans]
+    usable = [(d, w) for d, w in with_silver if not _clamped(d, spans_key, key)]
+    n_clamped = len(with_silver) - len(usable)
     cands = candidates(user)
     if len(usable) < min_docs:  # a bootstrap of a handful of documents separates nothing
         if usable:
@@ -146,9 +147,10 @@ def choose_policy(
     table: list[dict] = []
     best, best_f1, current = cands[0], None, None
     w = np.asarray([w for _, w in usable], dtype=float)
+    views = [_sources_view(d, key, exclude) for d, _ in usable]  # once: every candidate reads the same votes
     for name, params in cands:
         policy = build(name, params, spans_key=spans_key, exclude=exclude)
-        counts = np.asarray([token_counts(_annotate(policy, d, key, exclude), d, key) for d, _ in usable],
+        counts = np.asarray([token_counts(policy(v), d, key) for v, (d, _) in zip(views, usable)],
                             dtype=float) * w[:, None]
         f1 = float(_f1(counts.sum(axis=0)))
         tot = counts.sum(axis=0)
@@ -168,12 +170,12 @@ def choose_policy(
     return PolicyChoice(best[0], dict(best[1]), table, len(usable), n_clamped)
 
 
-def _annotate(policy, doc: Doc, key: str, exclude: Sequence[str]):
-    """``policy(doc)`` with the reviews' own groups hidden (they are not sources)."""
+def _sources_view(doc: Doc, key: str, exclude: Sequence[str]) -> Doc:
+    """``doc`` with the reviews' own groups hidden (they are not sources): what a policy may read."""
     hidden = [k for k in review_groups(doc, key) if k not in exclude]
     if not hidden:
-        return policy(doc)
+        return doc
     copy = doc.copy()
     for k in hidden:
         del copy.spans[k]
-    return policy(copy)
+    return copy
