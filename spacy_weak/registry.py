@@ -73,6 +73,9 @@ def keep_all_spans(spans: Iterable[Span]) -> List[Span]:
     return list(spans)
 
 
+keep_all_spans.keeps_all = True  # type: ignore[attr-defined]  # components may skip calling it
+
+
 @registry.misc("spacy_weak.keep_all_spans.v1")
 def make_keep_all_spans() -> Callable[[Iterable[Span]], List[Span]]:
     """Keep overlapping and nested spans (the aggregator resolves them)."""

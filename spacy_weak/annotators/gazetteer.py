@@ -98,6 +98,7 @@ class Gazetteer(Pipe):
         self._token_cache_ws: Dict[int, Optional[str]] = {}  # see _token_parts
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
+        self._rows = None  # ._resolution.ResolvedRows of the lexicon
         self.stats: Counter = Counter()
         # "tokens": token windows by type hashes (TokenWindowMatcher); "chars": the character-level
         # window search (find_windows). Not a config setting: both give the same spans.
@@ -168,6 +169,7 @@ class Gazetteer(Pipe):
         self._token_cache_ws = {}
         self._resolved = {}
         self._resolved_cased = {}
+        self._rows = None
         self._token_matcher = None
         if self.matcher == "tokens" and compiled.n_terms:
             # the token matcher's key tables are built here (initialize, from_disk), not on
@@ -258,15 +260,61 @@ class Gazetteer(Pipe):
 
             tw = self._token_matcher = TokenWindowMatcher(lex)
         arrays = [doc.to_array([ORTH, SPACY]) for doc in docs]
-        hits, bad = tw.match(arrays, vocab.strings)  # sorted by (start, end) per document
+        hs, he, hk, bounds, bad = tw.match_flat(arrays, vocab.strings)  # sorted by (start, end) per document
         out: List[List[Span]] = [[] for _ in docs]
-        for di, doc_hits in enumerate(hits):
-            if doc_hits:
-                out[di] = self._spans(docs[di], arrays[di][:, 0], doc_hits)
+        if len(hk):
+            if vocab is self.vocab:
+                self._spans_bulk(docs, arrays, hs, he, hk, bounds, out)
+            else:  # labels and ids go in as strings (the docs' StringStore)
+                hits = list(zip(hs.tolist(), he.tolist(), hk.tolist()))
+                for di, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+                    if lo != hi:
+                        out[di] = self._spans(docs[di], arrays[di][:, 0], hits[lo:hi])
         for di in bad:
             doc = docs[di]
             out[di] = self._spans(doc, arrays[di][:, 0], sorted(self._find_slow(doc, None), key=lambda h: (h[0], h[1])))
         return out
+
+    def _spans_bulk(self, docs, arrays, hs, he, hk, bounds, out: List[List[Span]]) -> None:
+        """:meth:`_spans` of a batch's hits at once (the docs share this component's vocab):
+        labels and concept ids by key from :class:`._resolution.ResolvedRows`."""
+        rows = self._rows
+        if rows is None or rows.n_keys != self.lexicon.n_terms:
+            from ._resolution import ResolvedRows
+
+            rows = self._rows = ResolvedRows(self.lexicon.n_terms)
+        doc_of = numpy.searchsorted(bounds, numpy.arange(len(hk)), side="right") - 1
+
+        def where(h: int):
+            di = int(doc_of[h])
+            return docs[di], arrays[di][:, 0], int(hs[h]), int(he[h])
+
+        def resolve(h: int, k: int):
+            doc, orths, ts, te = where(h)
+            r = self._resolve(k, doc, orths, ts, te)
+            return r, self._resolved.get(k) is _CASED
+
+        def original(h: int) -> str:
+            doc, orths, ts, te = where(h)
+            return doc.vocab.strings[int(orths[ts])] if te == ts + 1 else doc[ts:te].text
+
+        doc_at = numpy.concatenate(([0], numpy.cumsum([len(a) for a in arrays])))
+        orth_all = numpy.concatenate([a[:, 0] for a in arrays])
+        first_orth = orth_all[doc_at[doc_of] + hs]
+        rid = rows.rids(hk, resolve, first_orth, he - hs == 1, original)
+        starts, ends, labels, kbs, per_hit, unmapped, dropped = rows.expand(hs, he, rid)
+        if unmapped:
+            self.stats["unmapped_label"] += unmapped
+        if dropped:
+            self.stats["ambiguous_dropped"] += dropped
+        row_bounds = numpy.concatenate(([0], numpy.cumsum(per_hit)))[bounds].tolist()
+        starts, ends, labels, kbs = starts.tolist(), ends.tolist(), labels.tolist(), kbs.tolist()
+        for di in range(len(docs)):
+            lo, hi = row_bounds[di], row_bounds[di + 1]
+            if lo != hi:
+                doc = docs[di]
+                out[di] = [Span(doc, a, b, label=lab, kb_id=kb)
+                           for a, b, lab, kb in zip(starts[lo:hi], ends[lo:hi], labels[lo:hi], kbs[lo:hi])]
 
     def _match_batch_chars(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
         """The character-level window search (``CompiledLexicon.find_windows``), kept to compare
@@ -481,7 +529,7 @@ class Gazetteer(Pipe):
     def _set_sorted(self, doc: Doc, spans: List[Span]) -> None:
         """:meth:`set_annotations` for spans already in ``set_source_spans``' order (as
         :meth:`_match_batch` returns them): the group is made without sorting again."""
-        if self.spans_filter is not None or self.noise["split_shapes"] or self.noise["split_ambiguous"]:
+        if self._filters() or self.noise["split_shapes"] or self.noise["split_ambiguous"]:
             self.set_annotations(doc, spans)
             return
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans,
@@ -489,6 +537,10 @@ class Gazetteer(Pipe):
         stats = self.stats
         stats["docs"] += 1
         stats["spans"] += len(spans)
+
+    def _filters(self) -> bool:
+        """Whether ``spans_filter`` may change the spans (``keep_all_spans`` does not)."""
+        return self.spans_filter is not None and not getattr(self.spans_filter, "keeps_all", False)
 
     def set_annotations(self, doc: Doc, spans: List[Span]) -> None:
         if self.spans_filter is not None:

@@ -34,6 +34,7 @@ _MIX = numpy.uint64(0xFF51AFD7ED558CCD)  # bitmap index: top bits of (H ^ length
 _LEN = numpy.uint64(0xC4CEB9FE1A85EC53)
 MAX_PREFIX_BITS = 29  # the prefix bitmap: at most 2**29 bits (64 MB)
 MAX_KEY_BITS = 27
+EXACT_MAX_LEN = 1024  # windows this long or longer: checked against the text
 TYPE_CACHE_SIZE = 500_000  # token types cached (cleared when full)
 _ROWS = 65_536  # keys hashed per chunk while building the bitmaps ...
 _CELLS = 2_000_000  # ... and at most this many characters (padded) per chunk
@@ -81,6 +82,48 @@ class _Bitmap:
     def __call__(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
         idx = self._index(h, lens)
         return ((self.bits[idx >> numpy.uint64(3)] >> (idx & numpy.uint64(7)).astype(numpy.uint8)) & 1).astype(bool)
+
+
+class _KeyTable:
+    """The lexicon's keys by ``(hash, length)``: a sorted array of fingerprints and the key
+    each is. Two keys with one fingerprint are marked (-2): a window with it is checked
+    against the lexicon's text. Windows of ``EXACT_MAX_LEN`` characters or more are checked
+    too (polynomial hashes mod 2**64 have known colliding pairs only far longer)."""
+
+    def __init__(self) -> None:
+        self.fp = numpy.zeros(0, dtype=numpy.uint64)
+        self.key = numpy.zeros(0, dtype=numpy.int32)
+
+    @staticmethod
+    def fingerprint(h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
+        return (h ^ (lens.astype(numpy.uint64) * _LEN)) * _MIX
+
+    def set(self, fps: List[numpy.ndarray], keys: List[numpy.ndarray]) -> None:
+        fp = numpy.concatenate(fps) if fps else numpy.zeros(0, dtype=numpy.uint64)
+        key = numpy.concatenate(keys).astype(numpy.int32) if keys else numpy.zeros(0, dtype=numpy.int32)
+        order = numpy.argsort(fp, kind="stable")
+        fp, key = fp[order], key[order]
+        if len(fp) > 1:
+            same = fp[1:] == fp[:-1]
+            if same.any():
+                dup = numpy.zeros(len(fp), dtype=bool)
+                dup[1:] |= same
+                dup[:-1] |= same
+                key[dup] = -2
+                keep = numpy.ones(len(fp), dtype=bool)
+                keep[1:] = ~same
+                fp, key = fp[keep], key[keep]
+        self.fp, self.key = fp, key
+
+    def lookup(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
+        """The key of each ``(hash, length)``: -1 none, -2 to check against the text."""
+        fp = self.fingerprint(h, lens)
+        if not len(self.fp):
+            return numpy.full(len(fp), -1, dtype=numpy.int64)
+        at = numpy.minimum(numpy.searchsorted(self.fp, fp), len(self.fp) - 1)
+        out = numpy.where(self.fp[at] == fp, self.key[at], -1).astype(numpy.int64)
+        out[(lens >= EXACT_MAX_LEN) & (out != -1)] = -2
+        return out
 
 
 class _TypeTable:
@@ -156,6 +199,7 @@ class TokenWindowMatcher:
         self._pow = _powers(1)
         self._keys: Optional[_Bitmap] = None
         self._prefixes: Optional[_Bitmap] = None
+        self._exact = _KeyTable()
         self._clear_types()
 
     # ------------------------------------------------------------ the key tables
@@ -167,7 +211,9 @@ class TokenWindowMatcher:
         return self
 
     def _build(self) -> None:
-        keys = [k for k in self.lexicon.keys_in_order() if k]
+        keys = self.lexicon.keys_in_order()
+        index = [i for i, k in enumerate(keys) if k]  # key indices, by length below
+        keys = [keys[i] for i in index]
         self.max_len = max(map(len, keys), default=0)
         self._pow = _powers(self.max_len + 1)
         n_prefixes = sum(map(len, keys)) - len(keys)
@@ -175,7 +221,11 @@ class TokenWindowMatcher:
         self._prefixes = _Bitmap(n_prefixes, MAX_PREFIX_BITS)
         pow_ = self._pow
         # chunks of keys of similar length (padding to the chunk's longest)
-        keys.sort(key=len)
+        by_len = sorted(range(len(keys)), key=lambda x: len(keys[x]))
+        keys = [keys[x] for x in by_len]
+        index = numpy.asarray(index, dtype=numpy.int64)[by_len] if keys else numpy.zeros(0, dtype=numpy.int64)
+        del by_len
+        fps: List[numpy.ndarray] = []
         i, n = 0, len(keys)
         while i < n:
             j = min(n, i + _ROWS)
@@ -189,13 +239,16 @@ class TokenWindowMatcher:
             codes = codes.reshape(len(chunk), width).astype(numpy.uint64)
             prefix = numpy.cumsum(codes * pow_[1 : width + 1], axis=1, dtype=numpy.uint64)
             del codes
-            self._keys.add(prefix[numpy.arange(len(chunk)), lens - 1], lens)
+            full = prefix[numpy.arange(len(chunk)), lens - 1]
+            self._keys.add(full, lens)
+            fps.append(_KeyTable.fingerprint(full, lens))
             # every proper prefix (lengths 1 .. len - 1)
             plen = numpy.broadcast_to(numpy.arange(1, width + 1, dtype=numpy.int64), prefix.shape)
             proper = plen < lens[:, None]
             self._prefixes.add(prefix[proper], plen[proper])
             del prefix, plen, proper
         del keys
+        self._exact.set(fps, [index])
         self._built = True
 
     # ------------------------------------------------------------ token types
@@ -277,15 +330,29 @@ class TokenWindowMatcher:
         """Per document (``doc.to_array([ORTH, SPACY])`` each, uint64): the hits
         ``(start_token, end_token, key)``; and the documents this matcher cannot handle (a token
         whose normalisation changes its length, or an empty one): their hits are left empty."""
+        hs, he, hk, bounds, bad = self.match_flat(arrays, strings)
+        hs_l, he_l, hk_l = hs.tolist(), he.tolist(), hk.tolist()
         out: List[List[Tuple[int, int, int]]] = [[] for _ in arrays]
+        for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+            if lo != hi:
+                out[d] = list(zip(hs_l[lo:hi], he_l[lo:hi], hk_l[lo:hi]))
+        return out, bad
+
+    def match_flat(self, arrays: Sequence[numpy.ndarray], strings):
+        """:meth:`match` as arrays: ``(starts, ends, keys, bounds, bad_docs)``: the hits of
+        document ``d`` are ``bounds[d]:bounds[d + 1]`` (token positions in the document, sorted
+        by start, then end); ``bad_docs`` as in :meth:`match` (no hits here)."""
+        n_docs = len(arrays)
+        empty = numpy.zeros(0, dtype=numpy.int64)
+        none = (empty, empty, empty, numpy.zeros(n_docs + 1, dtype=numpy.int64), [])
         lex = self.lexicon
         if not lex.n_terms:
-            return out, []
+            return none
         if not self._built:
             self._build()
-        lens = numpy.fromiter(map(len, arrays), dtype=numpy.int64, count=len(arrays))
+        lens = numpy.fromiter(map(len, arrays), dtype=numpy.int64, count=n_docs)
         if not lens.sum():
-            return out, []
+            return none
         arr = numpy.concatenate([a for a in arrays if len(a)]) if len(arrays) > 1 else arrays[0]
         orth = arr[:, 0]
         slots = self.slots(orth, arr[:, 1].astype(numpy.intp), strings)
@@ -294,7 +361,7 @@ class TokenWindowMatcher:
         bad_docs: List[int] = []
         tbad = self.t_bad[slots]
         if tbad.any():
-            doc_of = numpy.repeat(numpy.arange(len(arrays)), lens)
+            doc_of = numpy.repeat(numpy.arange(n_docs), lens)
             bad_docs = numpy.unique(doc_of[tbad]).tolist()
         # one-token windows: cached per type
         tkey = self.t_key[slots]
@@ -317,7 +384,7 @@ class TokenWindowMatcher:
             start = front
             key_bits, prefix_bits = self._keys, self._prefixes
             pow_, max_len = self._pow, self.max_len
-            cand_s, cand_e = [], []
+            cand_s, cand_e, cand_h, cand_l = [], [], [], []
             while len(start):
                 s2 = slots[nxt]
                 lb = length + self.t_lb[s2]
@@ -327,6 +394,8 @@ class TokenWindowMatcher:
                 if ok.any():
                     cand_s.append(start[ok])
                     cand_e.append(nxt[ok] + 1)
+                    cand_h.append(hb[ok])
+                    cand_l.append(lb[ok])
                 lw = length + self.t_lw[s2]
                 more = numpy.flatnonzero((lw < max_len) & (nxt + 1 < end_of))
                 if not len(more):
@@ -338,38 +407,31 @@ class TokenWindowMatcher:
                 start, nxt, end_of = start[more], nxt[more] + 1, end_of[more]
                 h, length = hw[more2], lw[more2]
             if cand_s:
-                cs = numpy.concatenate(cand_s).tolist()
-                ce = numpy.concatenate(cand_e).tolist()
-                ks = []
-                kept_s, kept_e = [], []
-                key_index = lex.key_index
-                text, bare = self._text, self._bare
-                for a, b in zip(cs, ce):
-                    window_slots = slots[a:b].tolist()
-                    window = "".join([text[i] for i in window_slots[:-1]]) + bare[window_slots[-1]]
-                    k = key_index(window)
-                    if k >= 0:
-                        kept_s.append(a)
-                        kept_e.append(b)
-                        ks.append(k)
-                if ks:
-                    hit_s.append(numpy.asarray(kept_s, dtype=numpy.int64))
-                    hit_e.append(numpy.asarray(kept_e, dtype=numpy.int64))
-                    hit_k.append(numpy.asarray(ks, dtype=numpy.int64))
+                cs = numpy.concatenate(cand_s)
+                ce = numpy.concatenate(cand_e)
+                ck = self._exact.lookup(numpy.concatenate(cand_h), numpy.concatenate(cand_l))
+                check = numpy.flatnonzero(ck == -2)
+                if len(check):  # two keys share the fingerprint, or a very long window: the text decides
+                    key_index = lex.key_index
+                    text, bare = self._text, self._bare
+                    for c in check.tolist():
+                        window_slots = slots[cs[c]:ce[c]].tolist()
+                        ck[c] = key_index("".join([text[i] for i in window_slots[:-1]]) + bare[window_slots[-1]])
+                found = ck >= 0
+                hit_s.append(cs[found])
+                hit_e.append(ce[found])
+                hit_k.append(ck[found])
         hs = numpy.concatenate(hit_s)
-        if not len(hs):
-            return out, bad_docs
         he = numpy.concatenate(hit_e)
         hk = numpy.concatenate(hit_k)
+        if bad_docs:  # their hits are the automaton's (the caller's)
+            doc_of_hit = numpy.searchsorted(doc_end_at, hs, side="right")
+            keep = ~numpy.isin(doc_of_hit, bad_docs)
+            hs, he, hk = hs[keep], he[keep], hk[keep]
         order = numpy.lexsort((he, hs))  # by (start, end): the spans' order in their group
         hs, he, hk = hs[order], he[order], hk[order]
         doc_of_hit = numpy.searchsorted(doc_end_at, hs, side="right")
         hs -= doc_start_at[doc_of_hit]
         he -= doc_start_at[doc_of_hit]
-        bounds = numpy.searchsorted(doc_of_hit, numpy.arange(len(arrays) + 1))
-        hs_l, he_l, hk_l = hs.tolist(), he.tolist(), hk.tolist()
-        bad = set(bad_docs)
-        for d, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
-            if lo != hi and d not in bad:
-                out[d] = list(zip(hs_l[lo:hi], he_l[lo:hi], hk_l[lo:hi]))
-        return out, bad_docs
+        bounds = numpy.searchsorted(doc_of_hit, numpy.arange(n_docs + 1))
+        return hs, he, hk, bounds, bad_docs

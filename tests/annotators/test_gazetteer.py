@@ -259,3 +259,31 @@ def test_a_split_shape_the_lexicon_cannot_match_is_said_at_build_time_not_by_the
         warnings.simplefilter("always")
         hmm.fit(docs)
     assert not [w for w in fitted if "W100" in str(w.message) and "gaz_short_symbol" in str(w.message)]
+
+
+@pytest.mark.parametrize("ambiguous", ["keep_all", "first", "drop"])
+@pytest.mark.parametrize("unmapped", [True, False])
+def test_bulk_spans_and_counts_equal_the_per_span_path(ambiguous, unmapped):
+    """The token matcher's spans are made in bulk (labels and ids resolved once per key, or per
+    key and text for case-sensitive short terms); the character search makes them one by one:
+    same spans, same counts, over repeated batches (the resolution cache warm)."""
+    texts = [TEXT, "HIV, hiv, Hiv and NA, Na, na; cold cold", "", TEXT.upper(), TEXT.lower()] * 3
+    mapping = {"@misc": "spacy_weak.label_map.v1", "mapping": {"Temperature": None}} if unmapped else None
+    results = {}
+    for matcher in ("tokens", "chars"):
+        nlp = make_nlp(ambiguous=ambiguous, label_map=mapping)
+        gaz = nlp.get_pipe("gaz")
+        gaz.matcher = matcher
+        docs = [d for _ in range(2) for d in gaz.pipe((nlp.make_doc(t) for t in texts), batch_size=4)]
+        results[matcher] = ([spans(d) for d in docs], dict(gaz.stats))
+    assert results["tokens"] == results["chars"]
+    counts = results["tokens"][1]
+    assert (counts.get("unmapped_label", 0) > 0) == unmapped
+    # "cold" is ambiguous unless Temperature is unmapped
+    assert (counts.get("ambiguous_dropped", 0) > 0) == (ambiguous == "drop" and not unmapped)
+    assert any(s[2] == "Na" for d in results["tokens"][0] for s in d)
+
+
+def test_keep_all_spans_filter_is_not_a_filter():
+    assert not make_nlp().get_pipe("gaz")._filters()
+    assert make_nlp(spans_filter={"@misc": "spacy_weak.longest_spans_filter.v1"}).get_pipe("gaz")._filters()

@@ -143,3 +143,48 @@ def test_initialize_builds_the_key_tables():
     assert loaded._token_matcher._built
     doc = nlp.make_doc(TEXTS[0])
     assert [(s.start, s.end) for s in loaded(doc).spans["g"]] == [(s.start, s.end) for s in gaz(doc).spans["g"]]
+
+
+def _fresh(nlp):
+    gaz = nlp.get_pipe("g")
+    gaz._token_matcher = None
+    gaz._rows = None
+    return gaz
+
+
+def test_fingerprint_collisions_are_checked_against_the_text(nlp, monkeypatch):
+    """Keys sharing a fingerprint (here: every key of a length) are marked, and a window
+    with that fingerprint is looked up by its text: the spans do not change."""
+    import numpy
+
+    monkeypatch.setattr(token_windows._KeyTable, "fingerprint", staticmethod(lambda h, lens: lens.astype(numpy.uint64)))
+    _fresh(nlp)
+    try:
+        tw = TokenWindowMatcher(nlp.get_pipe("g").lexicon).build()
+        assert (tw._exact.key == -2).any()
+        assert spans_of(nlp, TEXTS, "tokens") == spans_of(nlp, TEXTS, "chars")
+    finally:
+        _fresh(nlp)
+
+
+def test_long_windows_are_checked_against_the_text(nlp, monkeypatch):
+    monkeypatch.setattr(token_windows, "EXACT_MAX_LEN", 3)
+    _fresh(nlp)
+    seen = []
+    lex = nlp.get_pipe("g").lexicon
+    original = lex.key_index
+    monkeypatch.setattr(lex, "key_index", lambda key: seen.append(key) or original(key))
+    try:
+        assert spans_of(nlp, TEXTS, "tokens") == spans_of(nlp, TEXTS, "chars")
+        assert "lung cancer" in seen  # a two-token window longer than 3 characters
+    finally:
+        _fresh(nlp)
+
+
+def test_key_table_marks_shared_fingerprints():
+    import numpy
+
+    table = token_windows._KeyTable()
+    fp = [numpy.asarray([5, 9, 5, 7], dtype=numpy.uint64)]
+    table.set(fp, [numpy.asarray([0, 1, 2, 3])])
+    assert table.fp.tolist() == [5, 7, 9] and table.key.tolist() == [-2, 3, 1]

@@ -1,0 +1,123 @@
+"""The gazetteer's hits to span rows, in bulk: per lexicon key, the labels and concept ids its
+spans carry, resolved once and kept as arrays.
+
+A hit ``(start, end, key)`` becomes one span per ``(label, kb_id)`` pair of its key (after the
+label map and the ``ambiguous`` policy: :meth:`Gazetteer._resolve`). Each distinct resolution
+gets an id (*rid*) whose pairs are consecutive rows of ``label`` / ``kb_id`` hash arrays; a key
+whose entries are all case-insensitive has one rid, a key with case-sensitive entries one rid
+per original text (resolved per hit, in Python: only short terms have such entries).
+"""
+from typing import Callable, Dict, List, Sequence, Tuple
+
+import numpy
+
+MAX_RIDS = 200_000  # resolutions kept (all cleared when full)
+
+
+class ResolvedRows:
+    def __init__(self, n_keys: int) -> None:
+        self.n_keys = n_keys
+        self.clear()
+
+    def clear(self) -> None:
+        self.key_rid = numpy.full(self.n_keys, -1, dtype=numpy.int64)  # -1 unknown, -2 case-sensitive
+        self.cased_rid: Dict[Tuple[int, str], int] = {}
+        self._first: List[int] = []
+        self._n: List[int] = []
+        self._unmapped: List[int] = []
+        self._dropped: List[int] = []
+        self._label: List[int] = []
+        self._kb: List[int] = []
+        self._arrays = None
+
+    def _add(self, r) -> int:
+        pairs, unmapped, dropped = r
+        rid = len(self._first)
+        self._first.append(len(self._label))
+        self._n.append(0 if dropped else len(pairs))
+        self._unmapped.append(unmapped)
+        self._dropped.append(int(dropped))
+        if not dropped:
+            for label, kb, _, _ in pairs:
+                self._label.append(label)
+                self._kb.append(kb)
+        self._arrays = None
+        return rid
+
+    def arrays(self):
+        if self._arrays is None:
+            self._arrays = (
+                numpy.asarray(self._first, dtype=numpy.int64),
+                numpy.asarray(self._n, dtype=numpy.int64),
+                numpy.asarray(self._unmapped, dtype=numpy.int64),
+                numpy.asarray(self._dropped, dtype=numpy.int64),
+                numpy.asarray(self._label, dtype=numpy.uint64),
+                numpy.asarray(self._kb, dtype=numpy.uint64),
+            )
+        return self._arrays
+
+    def rids(self, keys: numpy.ndarray, resolve: Callable[[int, int], Tuple[object, bool]],
+             first_orth: numpy.ndarray, single: numpy.ndarray, original: Callable[[int], str]) -> numpy.ndarray:
+        """The rid of each hit (``keys``: its key). ``resolve(hit, key)`` returns ``(r, cased)``:
+        the key's resolution at that hit (``Gazetteer._resolve``'s triple) and whether the key
+        has case-sensitive entries; then ``r`` holds for that hit's original text only, and the
+        rid is kept per ``(key, text)``: the text is the ORTH of a one-token hit (``single``,
+        ``first_orth``), else ``original(hit)``."""
+        if len(self._first) >= MAX_RIDS:
+            self.clear()
+        rid = self.key_rid[keys]
+        todo = numpy.flatnonzero(rid == -1)
+        table = self.cased_rid
+
+        def variant(h: int):
+            return int(first_orth[h]) if single[h] else original(h)
+
+        if len(todo):
+            _, first_hit = numpy.unique(keys[todo], return_index=True)
+            for h in todo[first_hit].tolist():
+                k = int(keys[h])
+                r, cased = resolve(h, k)
+                if cased:
+                    self.key_rid[k] = -2
+                    table[(k, variant(h))] = self._add(r)
+                else:
+                    self.key_rid[k] = self._add(r)
+            rid = self.key_rid[keys]
+        cased_hits = numpy.flatnonzero(rid == -2)
+        if len(cased_hits):
+            # one dict look-up per distinct (key, ORTH) of the one-token hits
+            one = cased_hits[single[cased_hits]]
+            if len(one):
+                pairs = numpy.stack([keys[one].astype(numpy.uint64), first_orth[one]], axis=1)
+                uniq, inverse = numpy.unique(pairs, axis=0, return_inverse=True)
+                got = numpy.empty(len(uniq), dtype=numpy.int64)
+                first_of = numpy.full(len(uniq), -1, dtype=numpy.int64)
+                first_of[inverse[::-1]] = one[::-1]
+                for u, (k, orth) in enumerate(uniq.tolist()):
+                    r = table.get((k, orth))
+                    if r is None:
+                        r = table[(k, orth)] = self._add(resolve(int(first_of[u]), k)[0])
+                    got[u] = r
+                rid[one] = got[inverse.reshape(-1)]
+            for h in cased_hits[~single[cased_hits]].tolist():
+                k = int(keys[h])
+                at = (k, original(h))
+                r = table.get(at)
+                if r is None:
+                    r = table[at] = self._add(resolve(h, k)[0])
+                rid[h] = r
+        return rid
+
+    def expand(self, starts: numpy.ndarray, ends: numpy.ndarray, rid: numpy.ndarray):
+        """Per span row: ``(starts, ends, labels, kb_ids)`` and per hit the number of rows; plus
+        the unmapped entries and dropped hits counted."""
+        first, n, unmapped, dropped, label, kb = self.arrays()
+        per_hit = n[rid]
+        total = int(per_hit.sum())
+        offsets = numpy.cumsum(per_hit) - per_hit
+        rows = numpy.repeat(first[rid] - offsets, per_hit) + numpy.arange(total, dtype=numpy.int64)
+        return (numpy.repeat(starts, per_hit), numpy.repeat(ends, per_hit), label[rows], kb[rows], per_hit,
+                int(unmapped[rid].sum()), int(dropped[rid].sum()))
+
+
+__all__ = ["ResolvedRows"]
