@@ -15,10 +15,14 @@ The polynomial hash ``H(s) = sum(ord(s[j]) * B**(j + 1)) mod 2**64`` composes:
 ``H(s + t) = H(s) + B**len(s) * H(t)``. A window grows one token at a time, in bulk over the
 whole batch (numpy): all tokens start a window, a window is extended only while its text so
 far is a key prefix (bitmap), and a window whose text hashes into the bitmap of key hashes is
-checked exactly against the lexicon (``CompiledLexicon.key_index`` on the window's string).
-The bitmaps only ever let through too many windows, never too few, so the matches are
-exactly those of the character-level window search (``CompiledLexicon.find_windows``) and of
-the Aho-Corasick automaton (``CompiledLexicon.find``).
+looked up in a sorted table of the keys' fingerprints (hash and length, :class:`_KeyTable`),
+all candidates of a batch at once. The bitmaps only ever let through too many windows, never
+too few. A fingerprint two keys share, and any window of ``EXACT_MAX_LEN`` characters or more,
+is checked against the lexicon's text (``CompiledLexicon.key_index`` on the window's string);
+otherwise a window is a key when its 64-bit hash and its length are a key's (spaCy identifies
+strings by a 64-bit hash too). The matches are those of the character-level window search
+(``CompiledLexicon.find_windows``) and of the Aho-Corasick automaton (``CompiledLexicon.find``):
+the tests compare all three, and ``bench/compare_sources.py`` on BC5CDR.
 
 A document with a token whose normalisation changes its length (NFKC expansions etc.) or an
 empty token is not handled here (``match`` reports it; the caller runs the automaton on it).
