@@ -130,6 +130,20 @@ class _KeyTable:
         return out
 
 
+_NORMALISED: dict = {}  # normaliser settings -> {ORTH: (normalised text, length kept)}
+NORMALISED_CACHE_SIZE = 1_000_000  # token types per settings (cleared when full)
+
+
+def _shared_normalisations(normalizer) -> dict:
+    """The token types normalised so far with ``normalizer``'s settings, shared by every
+    matcher of the process (the recipe's gazetteers normalise the same tokens alike)."""
+    settings = tuple(sorted(normalizer.to_dict().items()))
+    cache = _NORMALISED.get(settings)
+    if cache is None or len(cache) > NORMALISED_CACHE_SIZE:
+        cache = _NORMALISED[settings] = {}
+    return cache
+
+
 class _TypeTable:
     """An open-addressing hash table ``(ORTH, SPACY) -> slot`` looked up in bulk with numpy:
     cells keyed by the ORTH hash (linear probing; 0 marks an empty cell, so ORTH 0 itself lives
@@ -180,17 +194,34 @@ class _TypeTable:
                 have = used[old_vals[used * 2 + sp] >= 0]
                 self.insert(old_keys[have].tolist(), [sp] * len(have), old_vals[have * 2 + sp].tolist())
         keys, vals, mask = self.keys, self.vals, self.mask
-        idx = (((numpy.asarray(orths, dtype=numpy.uint64) * _MIX) >> self.shift).astype(numpy.intp)).tolist()
-        for key, sp, slot, i in zip(orths, spaces, slots, idx):
-            if key == 0:
-                self.zero[sp] = slot
-                continue
-            while keys[i] != 0 and keys[i] != key:
-                i = (i + 1) & mask
-            if keys[i] == 0:
-                self.n += 1
-                keys[i] = key
-            vals[i * 2 + sp] = slot
+        o = numpy.asarray(orths, dtype=numpy.uint64)
+        sp = numpy.asarray(spaces, dtype=numpy.intp)
+        sl = numpy.asarray(slots, dtype=numpy.int64)
+        at0 = numpy.flatnonzero(o == 0)
+        for j in at0.tolist():
+            self.zero[int(sp[j])] = int(sl[j])
+        if len(at0):
+            keep = o != 0
+            o, sp, sl = o[keep], sp[keep], sl[keep]
+        # linear probing in bulk: each round, every pending type looks at its cell; a cell
+        # holding its ORTH (or empty, then claimed by one of the types wanting it) takes it,
+        # the others move on to the next cell
+        idx = ((o * _MIX) >> self.shift).astype(numpy.intp)
+        while len(o):
+            cell = keys[idx]
+            empty = cell == 0
+            if empty.any():
+                e = numpy.flatnonzero(empty)
+                # one claimant per empty cell (the first); the rest find it taken below
+                _, first = numpy.unique(idx[e], return_index=True)
+                won = e[first]
+                keys[idx[won]] = o[won]
+                self.n += len(won)
+                cell = keys[idx]
+            done = cell == o
+            vals[idx[done] * 2 + sp[done]] = sl[done]
+            rest = ~done
+            o, sp, sl, idx = o[rest], sp[rest], sl[rest], (idx[rest] + 1) & mask
 
 
 class TokenWindowMatcher:
@@ -283,26 +314,36 @@ class TokenWindowMatcher:
         """Normalise and cache the token types ``(ORTH, SPACY)``."""
         lex = self.lexicon
         normalize = lex.normalizer.text
-        key_index = lex.key_index
         first = len(self._bare)
-        bare, text, bad, key = [], [], [], []
+        bare, text, bad = [], [], []
+        seen = _shared_normalisations(lex.normalizer)  # ORTH -> (normalised, ok)
         for orth, space in types:
-            raw = strings[orth]
-            norm, posmap = normalize(raw)
-            ok = posmap is None and len(norm) == len(raw) and len(raw) > 0
+            got = seen.get(orth)
+            if got is None:
+                raw = strings[orth]
+                norm, posmap = normalize(raw)
+                got = seen[orth] = (norm, posmap is None and len(norm) == len(raw) and len(raw) > 0)
+            norm, ok = got
             bare.append(norm)
             text.append(norm + " " if space else norm)
             bad.append(not ok)
-            key.append(key_index(norm) if ok and 0 < len(norm) <= self.max_len else -1)
         n = len(types)
         self._grow(first + n)
         sl = slice(first, first + n)
         hb, lb = _string_hashes(bare, self._pow_for(bare))
         hw, lw = _string_hashes(text, self._pow_for(text))
         self.t_hb[sl], self.t_lb[sl], self.t_hw[sl], self.t_lw[sl] = hb, lb, hw, lw
-        self.t_bad[sl] = bad
+        bad_a = numpy.asarray(bad, dtype=bool)
+        self.t_bad[sl] = bad_a
+        # the key a type is on its own: the fingerprint table, the text where it cannot tell
+        key = self._exact.lookup(hb, lb)
+        key[bad_a | (lb == 0) | (lb > self.max_len)] = -1
+        check = numpy.flatnonzero(key == -2)
+        if len(check):
+            key_index = lex.key_index
+            key[check] = [key_index(bare[i]) for i in check.tolist()]
         self.t_key[sl] = key
-        cont = (lw < self.max_len) & ~self.t_bad[sl]
+        cont = (lw < self.max_len) & ~bad_a
         if cont.any():
             cont[cont] = self._prefixes(hw[cont], lw[cont])
         self.t_cont[sl] = cont
