@@ -7,7 +7,7 @@ gets an id (*rid*) whose pairs are consecutive rows of ``label`` / ``kb_id`` has
 whose entries are all case-insensitive has one rid, a key with case-sensitive entries one rid
 per original text (resolved per hit, in Python: only short terms have such entries).
 """
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import numpy
 
@@ -20,7 +20,7 @@ class ResolvedRows:
         self.clear()
 
     def clear(self) -> None:
-        self.key_rid = numpy.full(self.n_keys, -1, dtype=numpy.int64)  # -1 unknown, -2 case-sensitive
+        self.key_rid = numpy.full(self.n_keys, -1, dtype=numpy.int32)  # -1 unknown, -2 case-sensitive
         self.cased_rid: Dict[Tuple[int, str], int] = {}
         self._first: List[int] = []
         self._n: List[int] = []

@@ -256,7 +256,7 @@ class TokenWindowMatcher:
         self._prefixes = _Bitmap(n_prefixes, MAX_PREFIX_BITS)
         pow_ = self._pow
         # chunks of keys of similar length (padding to the chunk's longest)
-        by_len = sorted(range(len(keys)), key=lambda x: len(keys[x]))
+        by_len = sorted(range(len(keys)), key=list(map(len, keys)).__getitem__)
         keys = [keys[x] for x in by_len]
         index = numpy.asarray(index, dtype=numpy.int64)[by_len] if keys else numpy.zeros(0, dtype=numpy.int64)
         del by_len
