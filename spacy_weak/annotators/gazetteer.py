@@ -27,6 +27,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
+from ..io import file_digest
 from ..lexicons.compiled import _PAD, CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
@@ -130,8 +131,9 @@ class Gazetteer(Pipe):
             return
         self.set_lexicon(lexicon)
 
-    def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True) -> None:
-        """Use ``lexicon`` (as :meth:`initialize`), replacing the current one."""
+    def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True, matcher: Any = None) -> None:
+        """Use ``lexicon`` (as :meth:`initialize`), replacing the current one. ``matcher``: its
+        token-window matcher with stored key tables (:meth:`from_disk`), else they are built."""
         self._cannot_match = set()
         if isinstance(lexicon, (str, Path)):
             lexicon = read_lexicon(lexicon)
@@ -176,7 +178,10 @@ class Gazetteer(Pipe):
             # the first document: the first batch costs what every batch costs
             from ..lexicons.token_windows import TokenWindowMatcher
 
-            self._token_matcher = TokenWindowMatcher(compiled).build()
+            if matcher is not None and matcher.lexicon is compiled:
+                self._token_matcher = matcher
+            else:
+                self._token_matcher = TokenWindowMatcher(compiled).build()
 
     def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
         """``[W003]`` at build time for split shapes of which the compiled lexicon kept no term:
@@ -254,11 +259,7 @@ class Gazetteer(Pipe):
         vocab = docs[0].vocab
         if any(doc.vocab is not vocab for doc in docs):
             return [self._match_batch([doc])[0] for doc in docs]
-        tw = self._token_matcher
-        if tw is None or tw.lexicon is not lex:
-            from ..lexicons.token_windows import TokenWindowMatcher
-
-            tw = self._token_matcher = TokenWindowMatcher(lex)
+        tw = self._window_matcher()
         arrays = [doc.to_array([ORTH, SPACY]) for doc in docs]
         hs, he, hk, bounds, bad = tw.match_flat(arrays, vocab.strings)  # sorted by (start, end) per document
         out: List[List[Span]] = [[] for _ in docs]
@@ -315,6 +316,15 @@ class Gazetteer(Pipe):
                 doc = docs[di]
                 out[di] = [Span(doc, a, b, label=lab, kb_id=kb)
                            for a, b, lab, kb in zip(starts[lo:hi], ends[lo:hi], labels[lo:hi], kbs[lo:hi])]
+
+    def _window_matcher(self):
+        """The token-window matcher of the current lexicon (made on first use)."""
+        tw = self._token_matcher
+        if tw is None or tw.lexicon is not self.lexicon:
+            from ..lexicons.token_windows import TokenWindowMatcher
+
+            tw = self._token_matcher = TokenWindowMatcher(self.lexicon)
+        return tw
 
     def _match_batch_chars(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
         """The character-level window search (``CompiledLexicon.find_windows``), kept to compare
@@ -570,6 +580,9 @@ class Gazetteer(Pipe):
         serializers = {"cfg": lambda p: srsly.write_json(p, self._cfg())}
         if self.lexicon is not None:
             serializers["lexicon"] = lambda p: self.lexicon.to_disk(p)
+            if self.matcher == "tokens" and self.lexicon.n_terms and "lexicon" not in exclude:
+                # the matcher's key tables, tied to the keys just written (see from_disk)
+                serializers["matcher"] = lambda p: self._window_matcher().to_disk(p, file_digest(path / "lexicon" / "keys.msgpack"))
         util.to_disk(path, serializers, exclude)
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> "Gazetteer":
@@ -586,7 +599,14 @@ class Gazetteer(Pipe):
 
         def load_lexicon(p: Path) -> None:
             if p.exists():
-                self.set_lexicon(CompiledLexicon.from_disk(p))
+                compiled = CompiledLexicon.from_disk(p)
+                matcher = None
+                tables = path / "matcher"
+                if self.matcher == "tokens" and tables.is_dir() and (p / "keys.msgpack").is_file() and "matcher" not in exclude:
+                    from ..lexicons.token_windows import TokenWindowMatcher
+
+                    matcher = TokenWindowMatcher.from_disk(compiled, tables, file_digest(p / "keys.msgpack"))
+                self.set_lexicon(compiled, matcher=matcher)
             elif saved.get("has_lexicon"):
                 # saved with a lexicon that is gone: matching nothing silently would be wrong
                 raise SpacyWeakError(Errors.E017.format(name=self.name, path=path, what="lexicon/ folder"))

@@ -27,11 +27,18 @@ the tests compare all three, and ``bench/compare_sources.py`` on BC5CDR.
 A document with a token whose normalisation changes its length (NFKC expansions etc.) or an
 empty token is not handled here (``match`` reports it; the caller runs the automaton on it).
 """
+import io
+import logging
+from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import numpy
+import srsly
 
+from ..io import write_bytes_atomic
 from .compiled import CompiledLexicon
+
+logger = logging.getLogger(__name__)
 
 _B = numpy.uint64(0x9E3779B97F4A7C15)  # the base (odd: invertible mod 2**64)
 _MIX = numpy.uint64(0xFF51AFD7ED558CCD)  # bitmap index: top bits of (H ^ length * _LEN) * _MIX
@@ -39,6 +46,8 @@ _LEN = numpy.uint64(0xC4CEB9FE1A85EC53)
 MAX_PREFIX_BITS = 29  # the prefix bitmap: at most 2**29 bits (64 MB)
 MAX_KEY_BITS = 27
 EXACT_MAX_LEN = 1024  # windows this long or longer: checked against the text
+TABLES_FORMAT = "spacy_weak.token_windows.v1"  # the stored key tables (TokenWindowMatcher.to_disk)
+_TABLES = ("key_bits", "prefix_bits", "exact_fp", "exact_key")
 TYPE_CACHE_SIZE = 500_000  # token types cached (cleared when full)
 _ROWS = 65_536  # keys hashed per chunk while building the bitmaps ...
 _CELLS = 2_000_000  # ... and at most this many characters (padded) per chunk
@@ -78,6 +87,15 @@ class _Bitmap:
 
     def _index(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
         return ((h ^ (lens.astype(numpy.uint64) * _LEN)) * _MIX) >> self.shift
+
+    @classmethod
+    def from_bits(cls, bits: numpy.ndarray, shift: int) -> "_Bitmap":
+        if bits.dtype != numpy.uint8 or bits.ndim != 1 or (len(bits) << 3) != 1 << (64 - shift):
+            raise ValueError(f"a bitmap of {len(bits)} bytes with shift {shift}")
+        out = cls.__new__(cls)
+        out.bits = bits
+        out.shift = numpy.uint64(shift)
+        return out
 
     def add(self, h: numpy.ndarray, lens: numpy.ndarray) -> None:
         idx = self._index(h, lens)
@@ -244,6 +262,54 @@ class TokenWindowMatcher:
         if not self._built:
             self._build()
         return self
+
+    # ------------------------------------------------------------ stored key tables
+
+    def to_disk(self, path: Path, keys_digest: str) -> None:
+        """Write the key tables (bitmaps, fingerprint table) to the folder ``path``, for the
+        lexicon whose ``keys.msgpack`` has the SHA-256 ``keys_digest``: :meth:`from_disk`
+        then loads them instead of hashing every key again."""
+        self.build()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        arrays = {"key_bits": self._keys.bits, "prefix_bits": self._prefixes.bits,
+                  "exact_fp": self._exact.fp, "exact_key": self._exact.key}
+        for name, array in arrays.items():
+            buf = io.BytesIO()
+            numpy.save(buf, array, allow_pickle=False)
+            write_bytes_atomic(path / f"{name}.npy", buf.getvalue())
+        meta = {"format": TABLES_FORMAT, "keys_digest": keys_digest, "max_len": self.max_len,
+                "key_shift": int(self._keys.shift), "prefix_shift": int(self._prefixes.shift),
+                "hash": [int(_B), int(_MIX), int(_LEN)]}
+        write_bytes_atomic(path / "meta.json", srsly.json_dumps(meta, indent=2).encode("utf8"))
+
+    @classmethod
+    def from_disk(cls, lexicon: CompiledLexicon, path: Path, keys_digest: str) -> Optional["TokenWindowMatcher"]:
+        """The matcher with the key tables stored in ``path``, or None when they are missing,
+        unreadable, of another format or hash, or made for other keys (``keys_digest``): the
+        caller builds them then."""
+        path = Path(path)
+        try:
+            meta = srsly.read_json(path / "meta.json")
+            if (meta.get("format") != TABLES_FORMAT or meta.get("keys_digest") != keys_digest
+                    or meta.get("hash") != [int(_B), int(_MIX), int(_LEN)]):
+                logger.info("%s: key tables of another lexicon or format: rebuilt", path)
+                return None
+            arrays = {name: numpy.load(path / f"{name}.npy", allow_pickle=False) for name in _TABLES}
+            matcher = cls(lexicon)
+            matcher.max_len = int(meta["max_len"])
+            matcher._pow = _powers(matcher.max_len + 1)
+            matcher._keys = _Bitmap.from_bits(arrays["key_bits"], int(meta["key_shift"]))
+            matcher._prefixes = _Bitmap.from_bits(arrays["prefix_bits"], int(meta["prefix_shift"]))
+            matcher._exact.fp = arrays["exact_fp"].astype(numpy.uint64, copy=False)
+            matcher._exact.key = arrays["exact_key"].astype(numpy.int32, copy=False)
+            if len(matcher._exact.fp) != len(matcher._exact.key):
+                raise ValueError("fingerprint and key arrays of different lengths")
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            logger.info("%s: key tables not loaded (%s): rebuilt", path, err)
+            return None
+        matcher._built = True
+        return matcher
 
     def _build(self) -> None:
         keys = self.lexicon.keys_in_order()

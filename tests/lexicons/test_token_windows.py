@@ -202,3 +202,40 @@ def test_type_table_bulk_insert_shares_cells_and_spacings():
     sp = numpy.asarray([0, 1, 1, 0, 1, 0, 0, 1, 0, 1], dtype=numpy.intp)
     assert table.lookup(o, sp).tolist() == [10, 11, 12, 13, 14, 15, 16, 17, -1, -1]
     assert table.n == 5  # distinct non-zero ORTHs
+
+
+def test_key_tables_stored_with_the_model_and_checked_on_load(nlp, tmp_path, monkeypatch):
+    """nlp.to_disk stores the matcher's key tables; spacy.load uses them (no hashing of the
+    keys) with the same spans, and rebuilds them when they belong to other keys or are broken."""
+    import numpy
+
+    nlp.to_disk(tmp_path / "m")
+    tables = tmp_path / "m" / "g" / "matcher"
+    assert sorted(p.name for p in tables.iterdir()) == ["exact_fp.npy", "exact_key.npy", "key_bits.npy", "meta.json",
+                                                          "prefix_bits.npy"]
+    built = []
+    original = TokenWindowMatcher._build
+    monkeypatch.setattr(TokenWindowMatcher, "_build", lambda self: built.append(1) or original(self))
+    expected = spans_of(nlp, TEXTS, "chars")
+    loaded = spacy.load(tmp_path / "m")
+    assert built == [] and loaded.get_pipe("g")._token_matcher._built
+    assert spans_of(loaded, TEXTS, "tokens") == expected
+    # tables of other keys (the lexicon folder replaced by another's): rebuilt, same spans as that lexicon
+    other = spacy.blank("en")
+    other.add_pipe("weak_gazetteer", name="g", config={"min_term_length": 2}).initialize(
+        lambda: [], nlp=other, lexicon=RECORDS[:5])
+    other.get_pipe("g").lexicon.to_disk(tmp_path / "m" / "g" / "lexicon")
+    built.clear()
+    reloaded = spacy.load(tmp_path / "m")
+    assert built == [1]
+    assert spans_of(reloaded, TEXTS, "tokens") == spans_of(other, TEXTS, "chars")
+    # a broken table file: rebuilt
+    nlp.to_disk(tmp_path / "m2")
+    built.clear()
+    (tmp_path / "m2" / "g" / "matcher" / "prefix_bits.npy").write_bytes(b"not numpy")
+    assert spans_of(spacy.load(tmp_path / "m2"), TEXTS, "tokens") == expected
+    assert built == [1]
+    # a bitmap whose size does not fit its shift: refused, rebuilt
+    numpy.save(tmp_path / "m2" / "g" / "matcher" / "prefix_bits.npy", numpy.zeros(3, dtype=numpy.uint8))
+    spacy.load(tmp_path / "m2")
+    assert built == [1, 1]
