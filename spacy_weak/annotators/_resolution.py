@@ -120,4 +120,48 @@ class ResolvedRows:
                 int(unmapped[rid].sum()), int(dropped[rid].sum()))
 
 
-__all__ = ["ResolvedRows"]
+
+
+def spans_in_bulk(gaz, docs, arrays, hits, out: list) -> None:
+    """The spans of a batch's hits ``(starts, ends, keys, bounds)`` (``TokenWindowMatcher.match_flat``)
+    into ``out[d]`` per document: labels and concept ids by key from the gazetteer's
+    :class:`ResolvedRows` (``gaz._resolve_key``: one key's resolution); the docs share ``gaz``'s vocab."""
+    from spacy.tokens import Span
+
+    hs, he, hk, bounds = hits
+    rows = gaz._rows
+    if rows is None or rows.n_keys != gaz.lexicon.n_terms:
+        rows = gaz._rows = ResolvedRows(gaz.lexicon.n_terms)
+    doc_of = numpy.searchsorted(bounds, numpy.arange(len(hk)), side="right") - 1
+
+    def where(h: int):
+        di = int(doc_of[h])
+        return docs[di], arrays[di][:, 0], int(hs[h]), int(he[h])
+
+    def resolve(h: int, k: int):
+        return gaz._resolve_key(k, *where(h))
+
+    def original(h: int) -> str:
+        doc, orths, ts, te = where(h)
+        return doc.vocab.strings[int(orths[ts])] if te == ts + 1 else doc[ts:te].text
+
+    doc_at = numpy.concatenate(([0], numpy.cumsum([len(a) for a in arrays])))
+    orth_all = numpy.concatenate([a[:, 0] for a in arrays])
+    first_orth = orth_all[doc_at[doc_of] + hs]
+    rid = rows.rids(hk, resolve, first_orth, he - hs == 1, original)
+    starts, ends, labels, kbs, per_hit, unmapped, dropped = rows.expand(hs, he, rid)
+    if unmapped:
+        gaz.stats["unmapped_label"] += unmapped
+    if dropped:
+        gaz.stats["ambiguous_dropped"] += dropped
+    row_bounds = numpy.concatenate(([0], numpy.cumsum(per_hit)))[bounds].tolist()
+    starts, ends, labels, kbs = starts.tolist(), ends.tolist(), labels.tolist(), kbs.tolist()
+    for di in range(len(docs)):
+        lo, hi = row_bounds[di], row_bounds[di + 1]
+        if lo != hi:
+            doc = docs[di]
+            out[di] = [Span(doc, a, b, label=lab, kb_id=kb)
+                       for a, b, lab, kb in zip(starts[lo:hi], ends[lo:hi], labels[lo:hi], kbs[lo:hi])]
+
+
+__all__ = ["ResolvedRows", "spans_in_bulk"]

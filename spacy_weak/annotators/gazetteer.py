@@ -12,7 +12,6 @@ in lexicon order (``"first"``) or no span (``"drop"``). Spans carry the concept 
 ``kb_id`` (several concepts of one term and label joined with ``|``).
 """
 import logging
-from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -23,12 +22,11 @@ from spacy import util
 from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.pipeline import Pipe
-from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
 from ..io import file_digest
-from ..lexicons.compiled import _PAD, CompiledLexicon, normalization_options
+from ..lexicons.compiled import CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
 from ..spans import ATTR_CANNOT_MATCH, ATTR_LEVEL, ATTR_SOURCE, LEVEL_SPAN, set_source_spans
@@ -37,9 +35,7 @@ from ._align import resolve_label_map
 logger = logging.getLogger(__name__)
 
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
-TOKEN_CACHE_SIZE = 500_000  # normalised token texts kept per component (cleared when full)
 RESOLVED_CACHE_SIZE = 200_000  # keys whose spans' labels and concept ids are kept (cleared when full)
-_NO_SPACE = numpy.zeros(1, dtype=numpy.uint64)
 _CASED = object()  # _resolved marker: the key has case-sensitive entries (see _resolved_cased)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
 
@@ -95,8 +91,7 @@ class Gazetteer(Pipe):
         self.label_map = resolve_label_map(label_map)
         self.lexicon: Optional[CompiledLexicon] = None
         self._mapped: List[Optional[str]] = []
-        self._token_cache: Dict[int, Optional[str]] = {}  # ORTH -> normalised text (None: its length changes)
-        self._token_cache_ws: Dict[int, Optional[str]] = {}  # see _token_parts
+        self._chars = None  # ._gazetteer_chars.CharWindowSearch (matcher = "chars")
         self._resolved: Dict[int, Any] = {}  # see _resolve
         self._resolved_cased: Dict[Tuple[int, str], Any] = {}
         self._rows = None  # ._resolution.ResolvedRows of the lexicon
@@ -167,8 +162,7 @@ class Gazetteer(Pipe):
             warn(Warnings.W001.format(path=compiled.summary.source or "(records)", dropped=compiled.summary.dropped_text()))
         self.lexicon = compiled
         self._mapped = [self._map(label) for label in compiled.labels]
-        self._token_cache = {}
-        self._token_cache_ws = {}
+        self._chars = None
         self._resolved = {}
         self._resolved_cased = {}
         self._rows = None
@@ -255,7 +249,7 @@ class Gazetteer(Pipe):
         if lex is None or not lex.n_terms or not docs:
             return [[] for _ in docs]
         if self.matcher != "tokens":
-            return [sorted(spans, key=lambda s: (s.start, s.end, s.label_)) for spans in self._match_batch_chars(docs)]
+            return [sorted(spans, key=lambda s: (s.start, s.end, s.label_)) for spans in self._char_search().match_batch(docs)]
         vocab = docs[0].vocab
         if any(doc.vocab is not vocab for doc in docs):
             return [self._match_batch([doc])[0] for doc in docs]
@@ -265,7 +259,9 @@ class Gazetteer(Pipe):
         out: List[List[Span]] = [[] for _ in docs]
         if len(hk):
             if vocab is self.vocab:
-                self._spans_bulk(docs, arrays, hs, he, hk, bounds, out)
+                from ._resolution import spans_in_bulk
+
+                spans_in_bulk(self, docs, arrays, (hs, he, hk, bounds), out)
             else:  # labels and ids go in as strings (the docs' StringStore)
                 hits = list(zip(hs.tolist(), he.tolist(), hk.tolist()))
                 for di, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
@@ -276,46 +272,13 @@ class Gazetteer(Pipe):
             out[di] = self._spans(doc, arrays[di][:, 0], sorted(self._find_slow(doc, None), key=lambda h: (h[0], h[1])))
         return out
 
-    def _spans_bulk(self, docs, arrays, hs, he, hk, bounds, out: List[List[Span]]) -> None:
-        """:meth:`_spans` of a batch's hits at once (the docs share this component's vocab):
-        labels and concept ids by key from :class:`._resolution.ResolvedRows`."""
-        rows = self._rows
-        if rows is None or rows.n_keys != self.lexicon.n_terms:
-            from ._resolution import ResolvedRows
+    def _char_search(self):
+        """The character-level window search (made on first use; ``matcher = "chars"``)."""
+        if self._chars is None or self._chars.gaz is not self:
+            from ._gazetteer_chars import CharWindowSearch
 
-            rows = self._rows = ResolvedRows(self.lexicon.n_terms)
-        doc_of = numpy.searchsorted(bounds, numpy.arange(len(hk)), side="right") - 1
-
-        def where(h: int):
-            di = int(doc_of[h])
-            return docs[di], arrays[di][:, 0], int(hs[h]), int(he[h])
-
-        def resolve(h: int, k: int):
-            doc, orths, ts, te = where(h)
-            r = self._resolve(k, doc, orths, ts, te)
-            return r, self._resolved.get(k) is _CASED
-
-        def original(h: int) -> str:
-            doc, orths, ts, te = where(h)
-            return doc.vocab.strings[int(orths[ts])] if te == ts + 1 else doc[ts:te].text
-
-        doc_at = numpy.concatenate(([0], numpy.cumsum([len(a) for a in arrays])))
-        orth_all = numpy.concatenate([a[:, 0] for a in arrays])
-        first_orth = orth_all[doc_at[doc_of] + hs]
-        rid = rows.rids(hk, resolve, first_orth, he - hs == 1, original)
-        starts, ends, labels, kbs, per_hit, unmapped, dropped = rows.expand(hs, he, rid)
-        if unmapped:
-            self.stats["unmapped_label"] += unmapped
-        if dropped:
-            self.stats["ambiguous_dropped"] += dropped
-        row_bounds = numpy.concatenate(([0], numpy.cumsum(per_hit)))[bounds].tolist()
-        starts, ends, labels, kbs = starts.tolist(), ends.tolist(), labels.tolist(), kbs.tolist()
-        for di in range(len(docs)):
-            lo, hi = row_bounds[di], row_bounds[di + 1]
-            if lo != hi:
-                doc = docs[di]
-                out[di] = [Span(doc, a, b, label=lab, kb_id=kb)
-                           for a, b, lab, kb in zip(starts[lo:hi], ends[lo:hi], labels[lo:hi], kbs[lo:hi])]
+            self._chars = CharWindowSearch(self)
+        return self._chars
 
     def _window_matcher(self):
         """The token-window matcher of the current lexicon (made on first use)."""
@@ -325,74 +288,6 @@ class Gazetteer(Pipe):
 
             tw = self._token_matcher = TokenWindowMatcher(self.lexicon)
         return tw
-
-    def _match_batch_chars(self, docs: Sequence[Doc], check: bool = False) -> List[List[Span]]:
-        """The character-level window search (``CompiledLexicon.find_windows``), kept to compare
-        against: ``check``: look for length-changing tokens per document (done again with it when
-        the batch has one)."""
-        lex = self.lexicon
-        out: List[List[Span]] = [[] for _ in docs]
-        if lex is None or not lex.n_terms:
-            return out
-        parts: List[str] = []  # the batch's normalised tokens, each document followed by _PAD
-        spaces_l: List[numpy.ndarray] = []
-        fast: List[Tuple[int, int, numpy.ndarray]] = []  # (doc index, its first token in the batch, ORTH/SPACY)
-        n_tok = 0
-        for di, doc in enumerate(docs):
-            if not len(doc):
-                continue
-            arr = doc.to_array([ORTH, SPACY])  # uint64 (ORTH values are hashes)
-            doc_parts = self._token_parts(arr, doc.vocab.strings)
-            if check and None in doc_parts:
-                # a token whose normalisation changes its length: the automaton
-                out[di] = self._spans(doc, arr[:, 0].tolist(), self._find_slow(doc, None))
-                continue
-            parts += doc_parts
-            parts.append(_PAD)
-            spaces_l.append(arr[:, 1])
-            spaces_l.append(_NO_SPACE)
-            fast.append((di, n_tok, arr))
-            n_tok += len(arr)
-        if not fast:
-            return out
-        # token boundaries from the cached lengths (the normalised text keeps the original's offsets)
-        try:
-            lens = numpy.fromiter(map(len, parts), dtype=numpy.int64, count=len(parts))
-        except TypeError:  # a None: a length-changing normalisation in some document
-            return self._match_batch_chars(docs, check=True)
-        ends = numpy.cumsum(lens)
-        starts = ends - lens
-        ends -= numpy.concatenate(spaces_l).astype(numpy.int64)
-        n_docs = len(fast)
-        doc_len = numpy.fromiter((len(f[2]) + 1 for f in fast), dtype=numpy.int64, count=n_docs)
-        pad_at = numpy.cumsum(doc_len) - 1  # the _PAD pseudo-token after each document
-        limits = numpy.repeat(starts[pad_at], doc_len)  # where each token's document ends
-        real = numpy.ones(len(parts), dtype=bool)
-        real[pad_at] = False
-        starts, ends, limits = starts[real], ends[real], limits[real]
-        if not (ends > starts).all():
-            # an empty token: no strictly increasing boundaries, each document on its own
-            if n_docs > 1:
-                return [self._match_batch_chars([doc])[0] for doc in docs]
-            di, _, arr = fast[0]
-            out[di] = self._spans(docs[di], arr[:, 0].tolist(), self._find_slow(docs[di], "".join(parts[:-1])))
-            return out
-        hits = lex.find_windows("".join(parts), starts, ends, limits)
-        if not hits:
-            return out
-        per_doc: List[List[Tuple[int, int, int]]] = [[] for _ in fast]
-        if n_docs == 1:
-            per_doc[0] = hits
-        else:
-            firsts = [f[1] for f in fast]
-            for ts, te, k in hits:
-                b = bisect_right(firsts, ts) - 1
-                first = firsts[b]
-                per_doc[b].append((ts - first, te - first, k))
-        for (di, _, arr), doc_hits in zip(fast, per_doc):
-            if doc_hits:
-                out[di] = self._spans(docs[di], arr[:, 0].tolist(), doc_hits)
-        return out
 
     def _find_slow(self, doc: Doc, ntext: Optional[str]) -> List[Tuple[int, int, int]]:
         """Matches through the automaton, mapping positions when normalisation changes lengths."""
@@ -445,6 +340,12 @@ class Gazetteer(Pipe):
                     append(Span(doc, ts, te, label=label, kb_id=kb))
         return spans
 
+    def _resolve_key(self, k: int, doc: Doc, orths: Sequence[int], ts: int, te: int):
+        """``(resolution, cased)``: :meth:`_resolve` of key ``k`` at ``doc[ts:te]``, and whether
+        the key has case-sensitive entries (then the resolution holds for that text only)."""
+        r = self._resolve(k, doc, orths, ts, te)
+        return r, self._resolved.get(k) is _CASED
+
     def _resolve(self, k: int, doc: Doc, orths: Sequence[int], ts: int, te: int) -> Tuple[List[Tuple[int, int, str, str]], int, bool]:
         """``([(label hash, kb_id hash, label, kb_id)], unmapped entries, dropped)`` of key ``k`` at ``doc[ts:te]``
         (cached per key unless an entry is case-sensitive)."""
@@ -494,47 +395,6 @@ class Gazetteer(Pipe):
             self._resolved[k] = _CASED
             self._resolved_cased[(k, original)] = r
         return r
-
-    def _token_parts(self, arr: numpy.ndarray, strings: StringStore) -> List[Optional[str]]:
-        """The normalised text of each token, with its trailing space, from per-token
-        normalisations cached by ORTH and SPACY (no Token objects, no ``doc.text``).
-
-        None for a token whose normalisation changes its length (the caller then normalises
-        ``doc.text`` with a position map).
-        """
-        # one dict for both: ORTH ^ 0 -> the normalised text, ORTH ^ 1 -> with its trailing space
-        # (an ORTH equal to another's ^ 1 is caught in _cache_tokens and takes the slow path)
-        get = self._token_cache_ws.__getitem__
-        keys = (arr[:, 0] ^ arr[:, 1]).tolist()
-        try:
-            parts = list(map(get, keys))
-        except KeyError:
-            self._cache_tokens(set(arr[:, 0].tolist()), strings)
-            parts = list(map(get, keys))
-        return parts
-
-    def _cache_tokens(self, orths: set, strings: StringStore) -> None:
-        """Normalise and cache the token types of ``orths`` not cached yet."""
-        cache, cache_ws = self._token_cache, self._token_cache_ws
-        missing = orths.difference(cache)
-        if len(cache) + len(missing) > TOKEN_CACHE_SIZE:
-            cache.clear()
-            cache_ws.clear()
-            missing = orths
-        normalize = self.lexicon.normalizer.text
-        for orth in missing:
-            text = strings[orth]
-            norm, posmap = normalize(text)
-            ok = posmap is None and len(norm) == len(text)
-            cache[orth] = norm if ok else None
-            if orth in cache_ws or (orth ^ 1) in cache_ws:
-                # two ORTH hashes differing in the last bit only: both through the slow path
-                cache_ws[orth] = cache_ws[orth ^ 1] = None
-            elif ok:
-                cache_ws[orth] = norm
-                cache_ws[orth ^ 1] = norm + " "
-            else:
-                cache_ws[orth] = cache_ws[orth ^ 1] = None
 
     def _set_sorted(self, doc: Doc, spans: List[Span]) -> None:
         """:meth:`set_annotations` for spans already in ``set_source_spans``' order (as
