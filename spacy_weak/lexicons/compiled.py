@@ -122,29 +122,22 @@ class CompiledLexicon:
         self.labels = list(labels)
         self.automaton = automaton
         self.key_len = key_len
-        self.entry_ptr = entry_ptr
-        self.entry_label = entry_label
-        self.entry_cased = entry_cased
         self.cased_forms = list(cased_forms)
         self.kb_blob = kb_blob
-        self.kb_offsets = kb_offsets
-        self.anchor_key = anchor_key
-        self.anchor_len = anchor_len
-        self.anchor_lptr = anchor_lptr
-        self.anchor_lens = anchor_lens
         self.short_keys = short_keys
         self.long_keys = long_keys
         self.summary = summary or LexiconSummary()
         self.path: Optional[Path] = None  # the folder it was loaded from, if any
-        # array.array indexes fast from Python and keeps 4-8 bytes per item
-        self._anchor_key = array("i", anchor_key.astype(numpy.int32).tobytes())
-        self._anchor_len = array("i", anchor_len.astype(numpy.int32).tobytes())
-        self._anchor_lptr = array("q", anchor_lptr.astype(numpy.int64).tobytes())
-        self._anchor_lens = array("i", anchor_lens.astype(numpy.int32).tobytes())
-        self._entry_ptr = array("q", entry_ptr.astype(numpy.int64).tobytes())
-        self._entry_label = array("i", entry_label.astype(numpy.int32).tobytes())
-        self._entry_cased = array("i", entry_cased.astype(numpy.int32).tobytes())
-        self._kb_offsets = array("q", kb_offsets.astype(numpy.int64).tobytes())
+        # array.array indexes fast from Python and keeps 4-8 bytes per item; the numpy tables
+        # are views of the same memory (one copy of each table, not two)
+        self._anchor_key, self.anchor_key = _shared(anchor_key, "i")
+        self._anchor_len, self.anchor_len = _shared(anchor_len, "i")
+        self._anchor_lptr, self.anchor_lptr = _shared(anchor_lptr, "q")
+        self._anchor_lens, self.anchor_lens = _shared(anchor_lens, "i")
+        self._entry_ptr, self.entry_ptr = _shared(entry_ptr, "q")
+        self._entry_label, self.entry_label = _shared(entry_label, "i")
+        self._entry_cased, self.entry_cased = _shared(entry_cased, "i")
+        self._kb_offsets, self.kb_offsets = _shared(kb_offsets, "q")
         self._filter: Optional[Tuple[numpy.ndarray, numpy.uint64]] = None  # see char_windows.window_filter
 
     # ------------------------------------------------------------ properties
@@ -418,3 +411,11 @@ class CompiledLexicon:
 
 
 _ALNUM = re.compile(r"[^\W_]").search  # a letter or digit
+_NUMPY_TYPES = {"i": numpy.int32, "q": numpy.int64}
+
+
+def _shared(values: numpy.ndarray, code: str) -> Tuple[array, numpy.ndarray]:
+    """``values`` as an ``array.array(code)`` and a numpy view of that same array's memory."""
+    out = array(code)
+    out.frombytes(numpy.ascontiguousarray(values, dtype=_NUMPY_TYPES[code]).reshape(-1).view(numpy.uint8))
+    return out, numpy.frombuffer(out, dtype=_NUMPY_TYPES[code])
