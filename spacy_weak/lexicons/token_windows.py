@@ -196,22 +196,26 @@ class TokenWindowMatcher:
         return self
 
     def _build(self) -> None:
-        keys = [k for k in self.lexicon.keys_in_order() if k]
-        lens = numpy.fromiter(map(len, keys), dtype=numpy.int64, count=len(keys))
+        lex = self.lexicon
+        lens = numpy.asarray(lex.key_len, dtype=numpy.int64)  # in characters
         self.max_len = int(lens.max()) if len(lens) else 0
         self._pow = _powers(self.max_len + 1)
-        n_prefixes = int(lens.sum()) - len(keys)
-        self._keys = _Bitmap(len(keys), MAX_KEY_BITS)
-        self._prefixes = _Bitmap(n_prefixes, MAX_PREFIX_BITS)
-        pow_ = self._pow
-        # chunks of about _CHUNK_CHARS characters, hashed flat (no padding)
+        n_chars = int(lens.sum())
+        self._keys = _Bitmap(int(numpy.count_nonzero(lens)), MAX_KEY_BITS)
+        self._prefixes = _Bitmap(n_chars - int(numpy.count_nonzero(lens)), MAX_PREFIX_BITS)
+        # the keys straight from the lexicon's UTF-8 blob (no str object per key), in chunks of
+        # about _CHUNK_CHARS characters hashed flat (no padding)
+        blob, off = lex.key_blob, lex.key_off
         ends = numpy.cumsum(lens)
-        cuts = numpy.searchsorted(ends, numpy.arange(_CHUNK_CHARS, n_prefixes + len(keys), _CHUNK_CHARS), side="right")
-        bounds = [0] + sorted(set(cuts.tolist())) + [len(keys)]
+        cuts = numpy.searchsorted(ends, numpy.arange(_CHUNK_CHARS, n_chars, _CHUNK_CHARS), side="right")
+        bounds = [0] + sorted(set(cuts.tolist())) + [len(lens)]
         for i, j in zip(bounds[:-1], bounds[1:]):
             if j > i:
-                _add_keys(self._keys, self._prefixes, "".join(keys[i:j]), lens[i:j], pow_)
-        del keys
+                chunk = lens[i:j]
+                text = blob[int(off[i]) : int(off[j])].decode("utf8")
+                if not chunk.all():  # (no compiled lexicon has an empty key)
+                    chunk = chunk[chunk > 0]
+                _add_keys(self._keys, self._prefixes, text, chunk, self._pow)
         self._built = True
 
     # ------------------------------------------------------------ token types
