@@ -151,6 +151,8 @@ class CompiledLexicon:
         self._entry_cased, self.entry_cased = _shared(entry_cased, "i")
         self._kb_offsets, self.kb_offsets = _shared(kb_offsets, "q")
         self._filter: Optional[Tuple[numpy.ndarray, numpy.uint64]] = None  # see char_windows.window_filter
+        # the token-window matcher's bitmaps, once built (saved by to_disk: loading skips their build)
+        self.token_bitmaps: Optional[Dict[str, Any]] = None
 
     # ------------------------------------------------------------ properties
 

@@ -4,6 +4,7 @@ The functions take the lexicon (or its class, to load one); the class's methods 
 """
 import logging
 import zipfile
+from zlib import crc32
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -143,6 +144,11 @@ def to_disk(lex, path: PathLike) -> None:
         numpy.savez(fh, **{name: getattr(lex, name) for name in TABLES})
     write_bytes_atomic(path / "kb.bin", lex.kb_blob)
     write_bytes_atomic(path / "keys.bin", lex.key_blob)
+    bitmaps = lex.token_bitmaps
+    if bitmaps:
+        with atomic_path(path / "token_bitmaps.npz") as tmp, open(tmp, "wb") as fh:
+            numpy.savez(fh, keys=bitmaps["keys"], prefixes=bitmaps["prefixes"])
+        meta["token_bitmaps"] = {"format": bitmaps["format"], "max_len": bitmaps["max_len"], "keys_crc": crc32(lex.key_blob)}
     write_bytes_atomic(path / "keys.msgpack", srsly.msgpack_dumps(lex.keys_in_order()))
     write_bytes_atomic(path / "meta.json", srsly.json_dumps(meta, indent=2).encode("utf8"))
 
@@ -191,7 +197,24 @@ def from_disk(cls, path: PathLike) -> Any:
         automaton, short, key_blob = _rebuilt(keys, tables)
     lex = from_parts(cls, meta, automaton, short, key_blob, tables, kb_blob, path)
     lex.path = path
+    lex.token_bitmaps = _token_bitmaps(path, meta, key_blob)
     return lex
+
+
+def _token_bitmaps(path: Path, meta: Dict[str, Any], key_blob) -> Optional[Dict[str, Any]]:
+    """The token-window bitmaps saved with these keys, or None (then the matcher builds them)."""
+    info = meta.get("token_bitmaps")
+    if not info or not (path / "token_bitmaps.npz").exists() or info.get("keys_crc") != crc32(key_blob):
+        return None
+    try:
+        with numpy.load(path / "token_bitmaps.npz", allow_pickle=False) as z:
+            arrays = {name: z[name] for name in ("keys", "prefixes")}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
+        logger.info("token_bitmaps.npz of %s not usable (%s): the matcher rebuilds them", path, e)
+        return None
+    if any(a.dtype != numpy.uint8 or a.ndim != 1 for a in arrays.values()):
+        return None
+    return {"format": info.get("format"), "max_len": info.get("max_len"), **arrays}
 
 
 def from_parts(cls, meta, automaton, short, key_blob, tables, kb_blob, path) -> Any:

@@ -35,6 +35,9 @@ _LEN = numpy.uint64(0xC4CEB9FE1A85EC53)
 MAX_PREFIX_BITS = 29  # the prefix bitmap: at most 2**29 bits (64 MB)
 MAX_KEY_BITS = 27
 TYPE_CACHE_SIZE = 500_000  # token types cached (cleared when full)
+# the bitmaps' layout: stored with a compiled lexicon (``CompiledLexicon.token_bitmaps``) and
+# reused only by a matcher of the same layout
+BITMAPS_FORMAT = "poly64:%x:%x:%x:%d:%d" % (int(_B), int(_MIX), int(_LEN), MAX_PREFIX_BITS, MAX_KEY_BITS)
 _CHUNK_CHARS = 262_144  # key characters hashed per chunk while building the bitmaps (~20 MB of temporaries)
 
 
@@ -86,9 +89,11 @@ def _add_keys(keys: "_Bitmap", prefixes: "_Bitmap", text: str, lens: numpy.ndarr
 class _Bitmap:
     """A one-hash bitmap over ``(hash, length)`` pairs (false positives, never false negatives)."""
 
-    def __init__(self, n_items: int, max_bits: int) -> None:
+    def __init__(self, n_items: int, max_bits: int, bits: Optional[numpy.ndarray] = None) -> None:
         log_bits = min(max(16, int(max(n_items, 1) * 16).bit_length()), max_bits)
-        self.bits = numpy.zeros(1 << (log_bits - 3), dtype=numpy.uint8)
+        if bits is not None and len(bits) != 1 << (log_bits - 3):
+            raise ValueError("bitmap of the wrong size")
+        self.bits = numpy.zeros(1 << (log_bits - 3), dtype=numpy.uint8) if bits is None else bits
         self.shift = numpy.uint64(64 - log_bits)
 
     def _index(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
@@ -201,8 +206,19 @@ class TokenWindowMatcher:
         self.max_len = int(lens.max()) if len(lens) else 0
         self._pow = _powers(self.max_len + 1)
         n_chars = int(lens.sum())
-        self._keys = _Bitmap(int(numpy.count_nonzero(lens)), MAX_KEY_BITS)
-        self._prefixes = _Bitmap(n_chars - int(numpy.count_nonzero(lens)), MAX_PREFIX_BITS)
+        n_keys = int(numpy.count_nonzero(lens))
+        stored = getattr(lex, "token_bitmaps", None)
+        if stored and stored.get("format") == BITMAPS_FORMAT and stored.get("max_len") == self.max_len:
+            # built before (and saved with the lexicon): the same bits, without hashing every key again
+            try:
+                self._keys = _Bitmap(n_keys, MAX_KEY_BITS, stored["keys"])
+                self._prefixes = _Bitmap(n_chars - n_keys, MAX_PREFIX_BITS, stored["prefixes"])
+                self._built = True
+                return
+            except (KeyError, ValueError):
+                pass
+        self._keys = _Bitmap(n_keys, MAX_KEY_BITS)
+        self._prefixes = _Bitmap(n_chars - n_keys, MAX_PREFIX_BITS)
         # the keys straight from the lexicon's UTF-8 blob (no str object per key), in chunks of
         # about _CHUNK_CHARS characters hashed flat (no padding)
         blob, off = lex.key_blob, lex.key_off
@@ -217,6 +233,8 @@ class TokenWindowMatcher:
                     chunk = chunk[chunk > 0]
                 _add_keys(self._keys, self._prefixes, text, chunk, self._pow)
         self._built = True
+        lex.token_bitmaps = {"format": BITMAPS_FORMAT, "max_len": self.max_len, "keys": self._keys.bits,
+                             "prefixes": self._prefixes.bits}
 
     # ------------------------------------------------------------ token types
 

@@ -52,3 +52,37 @@ def test_bitmap_add_sets_repeated_bytes():
     expected = numpy.zeros_like(bm.bits)
     numpy.bitwise_or.at(expected, idx >> numpy.uint64(3), (1 << (idx & numpy.uint64(7))).astype(numpy.uint8))
     assert numpy.array_equal(bm.bits, expected)
+
+
+def test_bitmaps_saved_with_the_lexicon_are_reused(tmp_path, monkeypatch):
+    lex = CompiledLexicon.build(records_with_repeats(100))
+    built = TokenWindowMatcher(lex).build()
+    lex.to_disk(tmp_path / "lex")
+    assert (tmp_path / "lex" / "token_bitmaps.npz").exists()
+    back = CompiledLexicon.from_disk(tmp_path / "lex")
+    assert back.token_bitmaps is not None
+    monkeypatch.setattr(token_windows, "_add_keys", None)  # any hashing would fail: the saved bits are used
+    again = TokenWindowMatcher(back).build()
+    assert again.max_len == built.max_len
+    assert numpy.array_equal(again._keys.bits, built._keys.bits) and again._keys.shift == built._keys.shift
+    assert numpy.array_equal(again._prefixes.bits, built._prefixes.bits)
+
+
+def test_bitmaps_of_other_keys_are_not_used(tmp_path):
+    import srsly
+
+    lex = CompiledLexicon.build(records_with_repeats(100))
+    TokenWindowMatcher(lex).build()
+    lex.to_disk(tmp_path / "lex")
+    other = CompiledLexicon.build(records_with_repeats(100, seed=5))
+    other.to_disk(tmp_path / "other")  # no matcher built: no bitmaps saved
+    assert not (tmp_path / "other" / "token_bitmaps.npz").exists()
+    (tmp_path / "other" / "token_bitmaps.npz").write_bytes((tmp_path / "lex" / "token_bitmaps.npz").read_bytes())
+    assert CompiledLexicon.from_disk(tmp_path / "other").token_bitmaps is None  # its meta names none
+    meta = srsly.read_json(tmp_path / "other" / "meta.json")
+    meta["token_bitmaps"] = srsly.read_json(tmp_path / "lex" / "meta.json")["token_bitmaps"]  # another lexicon's keys
+    srsly.write_json(tmp_path / "other" / "meta.json", meta)
+    back = CompiledLexicon.from_disk(tmp_path / "other")
+    assert back.token_bitmaps is None
+    fresh = TokenWindowMatcher(other).build()
+    assert numpy.array_equal(TokenWindowMatcher(back).build()._prefixes.bits, fresh._prefixes.bits)
