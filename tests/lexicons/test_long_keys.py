@@ -128,3 +128,18 @@ def test_decode_keys():
     blob, off = blob_of(keys)
     assert decode_keys(bytes(blob), off) == keys
     assert decode_keys(bytes(blob), numpy.frombuffer(off, dtype=numpy.int64), [2, 0]) == [keys[2], keys[0]]
+
+
+def test_cached_look_ups_agree_after_the_cache_is_full(monkeypatch):
+    import spacy_weak.lexicons.long_keys as long_keys
+
+    monkeypatch.setattr(long_keys, "CACHE_SIZE", 8)
+    keys = random_keys(50)
+    keys = list(dict.fromkeys(keys))
+    blob, off = blob_of(keys)
+    crc = numpy.array([crc32(k.encode()) for k in keys], dtype=numpy.uint32)
+    table = LongKeyTable.build(bytes(blob), off, crc, numpy.arange(len(keys)))
+    for _ in range(3):  # hits and misses, asked again after the cache was cleared
+        for i, key in enumerate(keys):
+            assert table.get(key) == i and table.get(key + "?", -1) == -1
+    assert len(table._cache) <= 8
