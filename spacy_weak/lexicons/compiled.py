@@ -8,7 +8,7 @@ Keys (normalised terms) are indexed by length:
 * **medium** keys (up to ``ANCHOR_LEN`` = 12 characters): words of the automaton;
 * **long** keys: their first ``ANCHOR_LEN`` characters (the *anchor*) are a word of the
   automaton, the whole key is in ``long_keys`` (a :class:`~.long_keys.LongKeyTable`: CRC-32
-  buckets over the keys' blob, dict-like). An anchor found at a token start is
+  open addressing over the keys' blob, dict-like). An anchor found at a token start is
   completed by looking up the text up to each token end at a length some key with that anchor
   has (``anchor_lens``). The trie then holds the keys' prefixes only: 2.0M nodes instead of
   14M for a million synthetic terms (averaging 28 characters), a sevenfold saving of memory,
@@ -118,9 +118,7 @@ class CompiledLexicon:
         short_keys: Dict[str, int],
         key_blob: bytes,
         key_off: numpy.ndarray,
-        long_crc: numpy.ndarray,
-        long_key_ids: numpy.ndarray,
-        long_ptr: numpy.ndarray,
+        long_slots: numpy.ndarray,
         summary: Optional[LexiconSummary] = None,
     ) -> None:
         self.options = normalization_options(**options)
@@ -137,7 +135,7 @@ class CompiledLexicon:
         self.short_keys = short_keys
         self.key_blob = key_blob  # every key, UTF-8, in index order (see .long_keys)
         self._key_off, self.key_off = _shared(key_off, "q")
-        self.long_keys = LongKeyTable(key_blob, self._key_off, long_crc, long_key_ids, long_ptr)
+        self.long_keys = LongKeyTable(key_blob, self._key_off, long_slots)
         self.summary = summary or LexiconSummary()
         self.path: Optional[Path] = None  # the folder it was loaded from, if any
         # array.array indexes fast from Python and keeps 4-8 bytes per item; the numpy tables
@@ -161,16 +159,8 @@ class CompiledLexicon:
         return int(len(self.key_len))
 
     @property
-    def long_crc(self) -> numpy.ndarray:  # the long keys' table (stored with the other tables)
-        return self.long_keys.crc
-
-    @property
-    def long_key_ids(self) -> numpy.ndarray:
-        return self.long_keys.keys
-
-    @property
-    def long_ptr(self) -> numpy.ndarray:
-        return self.long_keys.ptr
+    def long_slots(self) -> numpy.ndarray:  # the long keys' table (stored with the other tables)
+        return self.long_keys.slots
 
     @property
     def n_entries(self) -> int:

@@ -11,7 +11,7 @@ import numpy
 
 from ..errors import Errors, SpacyWeakError
 from .entries import _gather_bytes
-from .long_keys import LongKeyTable, dedupe
+from .long_keys import dedupe, make_slots
 
 # Keys this short (in normalised characters) are looked up per token window in a dict instead
 # of living in the automaton: in running text they would otherwise match inside most words
@@ -141,7 +141,7 @@ class _KeyIndex:
         pairs = numpy.unique((la << 32) | ll) if len(la) else numpy.zeros(0, dtype=numpy.int64)
         anchors = pairs >> 32
         key_off = numpy.frombuffer(self.key_off, dtype=numpy.int64).copy()
-        table = LongKeyTable.build(b"", array("q"), numpy.frombuffer(self.long_crc, dtype=numpy.uint32), ids)
+        slots = make_slots(numpy.frombuffer(self.long_crc, dtype=numpy.uint32), ids)
         return {
             "automaton": self.automaton,
             "key_len": numpy.frombuffer(self.key_len, dtype=numpy.int32).copy(),
@@ -152,9 +152,7 @@ class _KeyIndex:
             "short_keys": self.short,
             "key_blob": self.blob,  # a bytearray (bytes() would copy it)
             "key_off": key_off,
-            "long_crc": table.crc,
-            "long_key_ids": table.keys,
-            "long_ptr": table.ptr,
+            "long_slots": slots,
         }
 
 

@@ -24,7 +24,7 @@ PathLike = Union[str, Path]
 FORMAT_VERSION = 3  # 3: the keys' blob and the long keys' table; 2 (dicts in msgpack) is read by rebuilding
 READABLE_VERSIONS = (2, 3)
 TABLES = ("key_len", "entry_ptr", "entry_label", "entry_cased", "kb_offsets",
-          "anchor_key", "anchor_len", "anchor_lptr", "anchor_lens", "key_off", "long_crc", "long_key_ids", "long_ptr")
+          "anchor_key", "anchor_len", "anchor_lptr", "anchor_lens", "key_off", "long_slots")
 
 
 def read_meta(path: PathLike) -> Dict[str, Any]:
@@ -86,8 +86,7 @@ def _automaton_from_state(chunks: List[bytes], args: List[Any]):
 
 _DTYPES = {"key_len": numpy.int32, "entry_ptr": numpy.int64, "entry_label": numpy.int32, "entry_cased": numpy.int32,
            "kb_offsets": numpy.int64, "anchor_key": numpy.int32, "anchor_len": numpy.int32,
-           "anchor_lptr": numpy.int64, "anchor_lens": numpy.int32, "key_off": numpy.int64, "long_crc": numpy.uint32,
-           "long_key_ids": numpy.int32, "long_ptr": numpy.int64}
+           "anchor_lptr": numpy.int64, "anchor_lens": numpy.int32, "key_off": numpy.int64, "long_slots": numpy.uint64}
 
 
 def _short_keys(key_blob: bytes, key_off, key_len: numpy.ndarray) -> Dict[str, int]:
@@ -232,6 +231,8 @@ def from_parts(cls, meta, automaton, short, key_blob, tables, kb_blob, path) -> 
         )
     except KeyError as e:
         raise SpacyWeakError(Errors.E009.format(path=path, problem=f"missing {e}")) from None
+    except ValueError as e:
+        raise SpacyWeakError(Errors.E009.format(path=path, problem=str(e))) from None
     n_medium = int((lex.anchor_key >= 0).sum())
     if (
         len(automaton) != len(lex.anchor_key)
@@ -240,7 +241,7 @@ def from_parts(cls, meta, automaton, short, key_blob, tables, kb_blob, path) -> 
         or int(lex.kb_offsets[-1]) != len(kb_blob)
         or len(lex.key_off) != lex.n_terms + 1
         or int(lex.key_off[-1]) != len(key_blob)
-        or len(lex.long_keys.ptr) < 2
+        or int((lex.long_slots & numpy.uint64(0xFFFFFFFF)).max()) > lex.n_terms
     ):
         raise SpacyWeakError(Errors.E009.format(path=path, problem="automaton and tables disagree"))
     return lex

@@ -3,8 +3,8 @@
 Every key (normalised term) is stored once, in key-index order, in ``key_blob`` with
 ``key_off`` (key ``k`` is ``key_blob[key_off[k]:key_off[k + 1]]``). The long keys (more than
 ``ANCHOR_LEN`` characters, the bulk of a big lexicon) are looked up in a :class:`LongKeyTable`
-over that blob: their CRC-32 (of the UTF-8 bytes) in buckets (a CSR table: ``ptr``, then the
-CRCs and key indices of each bucket), checked against the blob. A dict of a million long keys
+over that blob: their CRC-32 (of the UTF-8 bytes) and key index in an open-addressing table,
+checked against the blob. A dict of a million long keys
 costs about 150 MB (the ``str`` objects, the ``int`` values, the table); this about 45 MB, and
 it is stored and loaded as arrays.
 """
@@ -16,36 +16,37 @@ import numpy
 
 # recent look-ups (hits and misses) remembered, then forgotten all at once: running text asks
 # for the same windows again and again (half the long-key look-ups of BC5CDR with a million
-# terms), and a dict hit costs a sixth of a table probe
+# terms), and a dict hit costs a fraction of a table probe
 CACHE_SIZE = 32_768
 
 
 class LongKeyTable:
-    """Dict-like ``key -> key index`` of the long keys (``get``, ``in``, ``len``, iteration)."""
+    """Dict-like ``key -> key index`` of the long keys (``get``, ``in``, ``len``, iteration).
 
-    def __init__(self, key_blob: bytes, key_off: array, crc: numpy.ndarray, keys: numpy.ndarray, ptr: numpy.ndarray) -> None:
+    An open-addressing table (linear probing) of ``uint64`` slots ``crc << 32 | (index + 1)``
+    (0: empty), at most half full; a slot whose CRC matches is checked against the key's bytes."""
+
+    def __init__(self, key_blob: bytes, key_off: array, slots: numpy.ndarray) -> None:
         self.key_blob = key_blob
         self._key_off = key_off
-        # numpy tables (stored) and memoryviews of them (indexed from Python)
-        self.crc = numpy.ascontiguousarray(crc, dtype=numpy.uint32)
-        self.keys = numpy.ascontiguousarray(keys, dtype=numpy.int32)
-        self.ptr = numpy.ascontiguousarray(ptr, dtype=numpy.int64)
-        self._crc = memoryview(self.crc)
-        self._keys = memoryview(self.keys)
-        self._ptr = memoryview(self.ptr)
-        self._mask = len(self.ptr) - 2  # buckets: a power of two
+        self.slots = numpy.ascontiguousarray(slots, dtype=numpy.uint64)  # stored with the tables
+        if len(self.slots) < 2 or len(self.slots) & (len(self.slots) - 1):
+            raise ValueError("the long keys' table size is not a power of two")
+        self._slots = memoryview(self.slots)  # indexed from Python
+        self._mask = len(self.slots) - 1
+        self._n = int(numpy.count_nonzero(self.slots))
         self._cache: Dict[str, int] = {}
 
     @classmethod
     def build(cls, key_blob: bytes, key_off: array, crc: numpy.ndarray, keys: numpy.ndarray) -> "LongKeyTable":
         """The table of the long keys ``keys`` (key indices) with their CRCs ``crc``."""
-        n = len(keys)
-        n_buckets = 1 << max(4, int(n).bit_length())  # at least n buckets: about one key each
-        crc = numpy.asarray(crc, dtype=numpy.uint32)
-        bucket = crc.astype(numpy.int64) & (n_buckets - 1)
-        order = numpy.argsort(bucket, kind="stable")
-        ptr = numpy.searchsorted(bucket[order], numpy.arange(n_buckets + 1)).astype(numpy.int64)
-        return cls(key_blob, key_off, crc[order], numpy.asarray(keys, dtype=numpy.int32)[order], ptr)
+        return cls(key_blob, key_off, make_slots(crc, keys))
+
+    @property
+    def keys(self) -> numpy.ndarray:
+        """The long keys' indices (ascending)."""
+        used = self.slots[self.slots != 0]
+        return numpy.sort((used & numpy.uint64(0xFFFFFFFF)).astype(numpy.int64) - 1)
 
     def get(self, key: str, default=None):
         k = self._cache.get(key)
@@ -60,32 +61,57 @@ class LongKeyTable:
         """The key's index, or -1 (the table itself)."""
         b = key.encode("utf8")
         c = crc32(b)
-        i = c & self._mask
-        ptr = self._ptr
-        lo, hi = ptr[i], ptr[i + 1]
-        if lo == hi:
-            return -1
-        crcs, keys, off, blob = self._crc, self._keys, self._key_off, self.key_blob
-        for j in range(lo, hi):
-            if crcs[j] == c:
-                k = keys[j]
-                if blob[off[k] : off[k + 1]] == b:
+        slots, mask = self._slots, self._mask
+        i = c & mask
+        v = slots[i]
+        while v:
+            if v >> 32 == c:
+                k = (v & 0xFFFFFFFF) - 1
+                off = self._key_off
+                if self.key_blob[off[k] : off[k + 1]] == b:
                     return k
+            i = (i + 1) & mask
+            v = slots[i]
         return -1
 
     def __contains__(self, key) -> bool:
         return isinstance(key, str) and self.get(key) is not None
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return self._n
 
     def __iter__(self) -> Iterator[str]:
         return (key for key, _ in self.items())
 
     def items(self) -> Iterator[Tuple[str, int]]:
         off, blob = self._key_off, self.key_blob
-        for k in sorted(self.keys.tolist()):
+        for k in self.keys.tolist():
             yield blob[off[k] : off[k + 1]].decode("utf8"), k
+
+
+def make_slots(crc: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """The open-addressing slots of the keys ``keys`` with CRCs ``crc`` (at most half full),
+    filled in rounds (numpy): each pending key takes its slot if empty (the first of several
+    asking for one slot wins), the others move one slot on, as one-by-one insertion would."""
+    n = len(keys)
+    size = 1 << max(4, int(2 * n).bit_length())
+    mask = size - 1
+    slots = numpy.zeros(size, dtype=numpy.uint64)
+    crc = numpy.asarray(crc, dtype=numpy.uint64)
+    vals = (crc << numpy.uint64(32)) | (numpy.asarray(keys, dtype=numpy.uint64) + numpy.uint64(1))
+    pos = (crc & numpy.uint64(mask)).astype(numpy.int64)
+    pending = numpy.arange(n)
+    while len(pending):
+        p = pos[pending]
+        free = numpy.flatnonzero(slots[p] == 0)
+        taken, first = numpy.unique(p[free], return_index=True)
+        winners = free[first]
+        slots[taken] = vals[pending[winners]]
+        moving = numpy.ones(len(pending), dtype=bool)
+        moving[winners] = False
+        pending = pending[moving]
+        pos[pending] = (pos[pending] + 1) & mask
+    return slots
 
 
 def dedupe(blob: bytes, off: array, crc: numpy.ndarray, lens: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
