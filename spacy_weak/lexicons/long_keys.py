@@ -92,7 +92,9 @@ class LongKeyTable:
 def make_slots(crc: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
     """The open-addressing slots of the keys ``keys`` with CRCs ``crc`` (at most half full),
     filled in rounds (numpy): each pending key takes its slot if empty (the first of several
-    asking for one slot wins), the others move one slot on, as one-by-one insertion would."""
+    asking for one slot wins), the others move one slot on. A key only ever passes occupied
+    slots, so probing from its CRC's slot finds it before an empty one (the layout may differ
+    from one-by-one insertion's; it is the same on every run)."""
     n = len(keys)
     size = 1 << max(4, int(2 * n).bit_length())
     mask = size - 1

@@ -143,3 +143,24 @@ def test_cached_look_ups_agree_after_the_cache_is_full(monkeypatch):
         for i, key in enumerate(keys):
             assert table.get(key) == i and table.get(key + "?", -1) == -1
     assert len(table._cache) <= 8
+
+
+@pytest.mark.parametrize("spread", [1, 3, 1 << 32])
+def test_every_key_is_found_by_probing(spread):
+    from spacy_weak.lexicons.long_keys import make_slots
+
+    rng = random.Random(spread)
+    crc = numpy.array([rng.randrange(spread) % (1 << 32) for _ in range(200)], dtype=numpy.uint32)  # many alike
+    keys = numpy.arange(200, dtype=numpy.int32)
+    slots = make_slots(crc, keys)
+    assert numpy.array_equal(slots, make_slots(crc, keys))  # the same layout every time
+    assert numpy.count_nonzero(slots) == 200 and 200 * 2 <= len(slots)
+    mask = len(slots) - 1
+    for c, k in zip(crc.tolist(), keys.tolist()):
+        i, found = c & mask, False
+        while slots[i]:  # linear probing from the CRC's slot, up to the first empty slot
+            if int(slots[i]) == (c << 32) | (k + 1):
+                found = True
+                break
+            i = (i + 1) & mask
+        assert found, k
