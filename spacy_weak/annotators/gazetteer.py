@@ -25,7 +25,6 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import Errors, SpacyWeakError, Warnings, warn
-from ..io import file_digest
 from ..lexicons.compiled import CompiledLexicon, normalization_options
 from ..lexicons.readers import read_lexicon
 from ..lexicons.records import LexiconSummary
@@ -126,9 +125,8 @@ class Gazetteer(Pipe):
             return
         self.set_lexicon(lexicon)
 
-    def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True, matcher: Any = None) -> None:
-        """Use ``lexicon`` (as :meth:`initialize`), replacing the current one. ``matcher``: its
-        token-window matcher with stored key tables (:meth:`from_disk`), else they are built."""
+    def set_lexicon(self, lexicon: LexiconInput, *, warn_empty: bool = True) -> None:
+        """Use ``lexicon`` (as :meth:`initialize`), replacing the current one."""
         self._cannot_match = set()
         if isinstance(lexicon, (str, Path)):
             lexicon = read_lexicon(lexicon)
@@ -172,10 +170,7 @@ class Gazetteer(Pipe):
             # the first document: the first batch costs what every batch costs
             from ..lexicons.token_windows import TokenWindowMatcher
 
-            if matcher is not None and matcher.lexicon is compiled:
-                self._token_matcher = matcher
-            else:
-                self._token_matcher = TokenWindowMatcher(compiled).build()
+            self._token_matcher = TokenWindowMatcher(compiled).build()
 
     def _check_shapes(self, compiled: CompiledLexicon, shape_terms: Dict[str, List[str]]) -> None:
         """``[W003]`` at build time for split shapes of which the compiled lexicon kept no term:
@@ -440,9 +435,6 @@ class Gazetteer(Pipe):
         serializers = {"cfg": lambda p: srsly.write_json(p, self._cfg())}
         if self.lexicon is not None:
             serializers["lexicon"] = lambda p: self.lexicon.to_disk(p)
-            if self.matcher == "tokens" and self.lexicon.n_terms and "lexicon" not in exclude:
-                # the matcher's key tables, tied to the keys just written (see from_disk)
-                serializers["matcher"] = lambda p: self._window_matcher().to_disk(p, file_digest(path / "lexicon" / "keys.msgpack"))
         util.to_disk(path, serializers, exclude)
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = util.SimpleFrozenList()) -> "Gazetteer":
@@ -459,14 +451,7 @@ class Gazetteer(Pipe):
 
         def load_lexicon(p: Path) -> None:
             if p.exists():
-                compiled = CompiledLexicon.from_disk(p)
-                matcher = None
-                tables = path / "matcher"
-                if self.matcher == "tokens" and tables.is_dir() and (p / "keys.msgpack").is_file() and "matcher" not in exclude:
-                    from ..lexicons.token_windows import TokenWindowMatcher
-
-                    matcher = TokenWindowMatcher.from_disk(compiled, tables, file_digest(p / "keys.msgpack"))
-                self.set_lexicon(compiled, matcher=matcher)
+                self.set_lexicon(CompiledLexicon.from_disk(p))
             elif saved.get("has_lexicon"):
                 # saved with a lexicon that is gone: matching nothing silently would be wrong
                 raise SpacyWeakError(Errors.E017.format(name=self.name, path=path, what="lexicon/ folder"))

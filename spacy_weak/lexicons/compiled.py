@@ -7,7 +7,8 @@ Keys (normalised terms) are indexed by length:
   they would otherwise match inside most words;
 * **medium** keys (up to ``ANCHOR_LEN`` = 12 characters): words of the automaton;
 * **long** keys: their first ``ANCHOR_LEN`` characters (the *anchor*) are a word of the
-  automaton, the whole key is in the dict ``long_keys``. An anchor found at a token start is
+  automaton, the whole key is in ``long_keys`` (a :class:`~.long_keys.LongKeyTable`: CRC-32
+  open addressing over the keys' blob, dict-like). An anchor found at a token start is
   completed by looking up the text up to each token end at a length some key with that anchor
   has (``anchor_lens``). The trie then holds the keys' prefixes only: 2.0M nodes instead of
   14M for a million synthetic terms (averaging 28 characters), a sevenfold saving of memory,
@@ -23,13 +24,17 @@ form), in the order their first record was read (the lexicon's order is its prio
 short term matched case-sensitively), and the concept id(s) of each entry (several concepts of
 one term and label joined with ``|``) as one UTF-8 blob + offsets.
 
+Every key, in index order, is in one UTF-8 blob ``key_blob`` + ``key_off`` (the long keys'
+table checks its matches against it; ``keys_in_order`` reads it).
+
 On disk (``to_disk``), a folder: ``meta.json`` (options, labels, counts, summary,
 pyahocorasick version), ``automaton.bin`` (the automaton's own node dump: the byte chunks
 pyahocorasick exposes through its ``__reduce__`` and takes back through its constructor — no
 pickle involved), ``tables.npz`` (numpy arrays, loaded with ``allow_pickle=False``),
-``kb.bin``, ``short_keys.msgpack`` and ``long_keys.msgpack`` (the dicts), ``keys.msgpack``
-(every key in index order, to rebuild the automaton when the stored dump cannot be used, e.g.
-after a pyahocorasick upgrade).
+``kb.bin``, ``keys.bin`` (the keys' blob: with ``key_off`` it rebuilds the automaton when the
+stored dump cannot be used, e.g. after a pyahocorasick upgrade; the short keys' dict is read
+from it), ``keys.msgpack`` (every key in index order, for ``lexicon info`` and format 2).
+Format 2 (the short and long keys as msgpack dicts) is read by rebuilding from ``keys.msgpack``.
 """
 import logging
 import re
@@ -45,6 +50,7 @@ from . import char_windows, lexicon_store
 from .char_windows import _PAD  # noqa: F401  (imported from here by the gazetteer)
 from .entries import RecordIds, _coerce_record, _finalize
 from .key_index import ANCHOR_LEN, SHORT_KEY_MAX, _KeyIndex
+from .long_keys import LongKeyTable, decode_keys
 from .lexicon_store import FORMAT_VERSION, is_compiled_dir, read_meta  # noqa: F401  (the public names)
 from .normalize import Normalizer
 from .records import LexiconRecord, LexiconSummary
@@ -110,7 +116,9 @@ class CompiledLexicon:
         anchor_lptr: numpy.ndarray,
         anchor_lens: numpy.ndarray,
         short_keys: Dict[str, int],
-        long_keys: Dict[str, int],
+        key_blob: bytes,
+        key_off: numpy.ndarray,
+        long_slots: numpy.ndarray,
         summary: Optional[LexiconSummary] = None,
     ) -> None:
         self.options = normalization_options(**options)
@@ -122,36 +130,37 @@ class CompiledLexicon:
         self.labels = list(labels)
         self.automaton = automaton
         self.key_len = key_len
-        self.entry_ptr = entry_ptr
-        self.entry_label = entry_label
-        self.entry_cased = entry_cased
         self.cased_forms = list(cased_forms)
         self.kb_blob = kb_blob
-        self.kb_offsets = kb_offsets
-        self.anchor_key = anchor_key
-        self.anchor_len = anchor_len
-        self.anchor_lptr = anchor_lptr
-        self.anchor_lens = anchor_lens
         self.short_keys = short_keys
-        self.long_keys = long_keys
+        self.key_blob = key_blob  # every key, UTF-8, in index order (see .long_keys)
+        self._key_off, self.key_off = _shared(key_off, "q")
+        self.long_keys = LongKeyTable(key_blob, self._key_off, long_slots)
         self.summary = summary or LexiconSummary()
         self.path: Optional[Path] = None  # the folder it was loaded from, if any
-        # array.array indexes fast from Python and keeps 4-8 bytes per item
-        self._anchor_key = array("i", anchor_key.astype(numpy.int32).tobytes())
-        self._anchor_len = array("i", anchor_len.astype(numpy.int32).tobytes())
-        self._anchor_lptr = array("q", anchor_lptr.astype(numpy.int64).tobytes())
-        self._anchor_lens = array("i", anchor_lens.astype(numpy.int32).tobytes())
-        self._entry_ptr = array("q", entry_ptr.astype(numpy.int64).tobytes())
-        self._entry_label = array("i", entry_label.astype(numpy.int32).tobytes())
-        self._entry_cased = array("i", entry_cased.astype(numpy.int32).tobytes())
-        self._kb_offsets = array("q", kb_offsets.astype(numpy.int64).tobytes())
+        # array.array indexes fast from Python and keeps 4-8 bytes per item; the numpy tables
+        # are views of the same memory (one copy of each table, not two)
+        self._anchor_key, self.anchor_key = _shared(anchor_key, "i")
+        self._anchor_len, self.anchor_len = _shared(anchor_len, "i")
+        self._anchor_lptr, self.anchor_lptr = _shared(anchor_lptr, "q")
+        self._anchor_lens, self.anchor_lens = _shared(anchor_lens, "i")
+        self._entry_ptr, self.entry_ptr = _shared(entry_ptr, "q")
+        self._entry_label, self.entry_label = _shared(entry_label, "i")
+        self._entry_cased, self.entry_cased = _shared(entry_cased, "i")
+        self._kb_offsets, self.kb_offsets = _shared(kb_offsets, "q")
         self._filter: Optional[Tuple[numpy.ndarray, numpy.uint64]] = None  # see char_windows.window_filter
+        # the token-window matcher's bitmaps, once built (saved by to_disk: loading skips their build)
+        self.token_bitmaps: Optional[Dict[str, Any]] = None
 
     # ------------------------------------------------------------ properties
 
     @property
     def n_terms(self) -> int:
         return int(len(self.key_len))
+
+    @property
+    def long_slots(self) -> numpy.ndarray:  # the long keys' table (stored with the other tables)
+        return self.long_keys.slots
 
     @property
     def n_entries(self) -> int:
@@ -361,8 +370,11 @@ class CompiledLexicon:
         # per-label counts of what went into the lexicon (after the drops made here)
         summary.kept.clear()
         summary.kept.update(compiled_kept)
+        remap = index.dedupe()  # the repeated long keys merged: the records' keys renumbered
+        rec_key = remap[numpy.frombuffer(rec_key, dtype=numpy.int32)].astype(numpy.int32)
+        del remap
         tables = _finalize(
-            numpy.frombuffer(rec_key, dtype=numpy.int32),
+            rec_key,
             numpy.frombuffer(rec_label, dtype=numpy.int32),
             numpy.frombuffer(rec_cased, dtype=numpy.int32),
             RecordIds(kb_buf, kb_off),
@@ -386,17 +398,7 @@ class CompiledLexicon:
     TABLES = lexicon_store.TABLES
 
     def keys_in_order(self) -> List[str]:
-        keys: List[Optional[str]] = [None] * self.n_terms
-        anchor_key = self._anchor_key
-        if len(self.automaton):
-            for key, a in self.automaton.items():
-                k = anchor_key[a]
-                if k >= 0:
-                    keys[k] = key
-        for table in (self.short_keys, self.long_keys):
-            for key, k in table.items():
-                keys[k] = key
-        return keys  # type: ignore[return-value]
+        return decode_keys(self.key_blob, self._key_off)
 
     def to_disk(self, path: PathLike, exclude=tuple()) -> None:
         lexicon_store.to_disk(self, path)
@@ -418,3 +420,11 @@ class CompiledLexicon:
 
 
 _ALNUM = re.compile(r"[^\W_]").search  # a letter or digit
+_NUMPY_TYPES = {"i": numpy.int32, "q": numpy.int64}
+
+
+def _shared(values: numpy.ndarray, code: str) -> Tuple[array, numpy.ndarray]:
+    """``values`` as an ``array.array(code)`` and a numpy view of that same array's memory."""
+    out = array(code)
+    out.frombytes(numpy.ascontiguousarray(values, dtype=_NUMPY_TYPES[code]).reshape(-1).view(numpy.uint8))
+    return out, numpy.frombuffer(out, dtype=_NUMPY_TYPES[code])

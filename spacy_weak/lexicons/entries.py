@@ -90,7 +90,9 @@ def _finalize(rk, rl, rc, rec_kb: "RecordIds", n_keys: int, summary: LexiconSumm
                 src_start[e] = base + len(extra)
                 src_len[e] = len(joined)
                 extra += joined
-        blob, kb_offsets = _gather_bytes(bytes(rec_kb.blob) + bytes(extra) if extra else rec_kb.blob, src_start, src_len)
+        if extra:
+            rec_kb.blob += extra  # in place: no second copy of the records' ids
+        blob, kb_offsets = _gather_bytes(rec_kb.blob, src_start, src_len)
         del src_start, src_len, extra
     if duplicates:
         summary.drop("duplicate", duplicates)
@@ -122,8 +124,9 @@ class RecordIds:
         return self.blob[o[i] : o[i + 1]].decode("utf8")
 
 
-def _gather_bytes(source, starts: numpy.ndarray, lens: numpy.ndarray, chunk: int = 200_000) -> Tuple[bytes, numpy.ndarray]:
-    """``(b"".join(source[s:s + n] for s, n in zip(starts, lens)), offsets)``, vectorised by chunks."""
+def _gather_bytes(source, starts: numpy.ndarray, lens: numpy.ndarray, chunk: int = 16_384) -> Tuple[bytes, numpy.ndarray]:
+    """``(b"".join(source[s:s + n] for s, n in zip(starts, lens)), offsets)``, vectorised by chunks
+    (small ones: the index arrays of a chunk take 32 bytes per byte gathered)."""
     src = numpy.frombuffer(source, dtype=numpy.uint8)
     offsets = numpy.zeros(len(lens) + 1, dtype=numpy.int64)
     numpy.cumsum(lens, out=offsets[1:])

@@ -27,15 +27,11 @@ the tests compare all three, and ``bench/compare_sources.py`` on BC5CDR.
 A document with a token whose normalisation changes its length (NFKC expansions etc.) or an
 empty token is not handled here (``match`` reports it; the caller runs the automaton on it).
 """
-import io
 import logging
-from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import numpy
-import srsly
 
-from ..io import write_bytes_atomic
 from .compiled import CompiledLexicon
 
 logger = logging.getLogger(__name__)
@@ -46,11 +42,11 @@ _LEN = numpy.uint64(0xC4CEB9FE1A85EC53)
 MAX_PREFIX_BITS = 29  # the prefix bitmap: at most 2**29 bits (64 MB)
 MAX_KEY_BITS = 27
 EXACT_MAX_LEN = 1024  # windows this long or longer: checked against the text
-TABLES_FORMAT = "spacy_weak.token_windows.v1"  # the stored key tables (TokenWindowMatcher.to_disk)
-_TABLES = ("key_bits", "prefix_bits", "exact_fp", "exact_key")
 TYPE_CACHE_SIZE = 500_000  # token types cached (cleared when full)
-_ROWS = 65_536  # keys hashed per chunk while building the bitmaps ...
-_CELLS = 2_000_000  # ... and at most this many characters (padded) per chunk
+# the bitmaps' layout: stored with a compiled lexicon (``CompiledLexicon.token_bitmaps``) and
+# reused only by a matcher of the same layout
+BITMAPS_FORMAT = "poly64:%x:%x:%x:%d:%d:fp1" % (int(_B), int(_MIX), int(_LEN), MAX_PREFIX_BITS, MAX_KEY_BITS)
+_CHUNK_CHARS = 262_144  # key characters hashed per chunk while building the bitmaps (~20 MB of temporaries)
 
 
 def _powers(n: int) -> numpy.ndarray:
@@ -77,29 +73,54 @@ def _string_hashes(texts: Sequence[str], pow_: numpy.ndarray) -> Tuple[numpy.nda
     return csum[ends] - csum[starts], lens
 
 
+def _add_keys(keys: "_Bitmap", prefixes: "_Bitmap", text: str, lens: numpy.ndarray, pow_: numpy.ndarray) -> numpy.ndarray:
+    """Add keys (``text``: their concatenation, ``lens``: their lengths) to ``keys`` and their
+    proper prefixes to ``prefixes`` (hashed flat: a key's prefix hashes are the running sums of
+    code * B**(position + 1) from its first character); returns the keys' own hashes."""
+    codes = numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+    n = len(codes)
+    starts = numpy.cumsum(lens) - lens
+    pos = numpy.arange(n, dtype=numpy.int64) - numpy.repeat(starts, lens)  # position within its key
+    terms = codes.astype(numpy.uint64) * pow_[pos + 1]
+    del codes
+    prefix = numpy.cumsum(terms, dtype=numpy.uint64)
+    prefix -= numpy.repeat(prefix[starts] - terms[starts], lens)  # minus the sum before the key
+    del terms
+    last = starts + lens - 1
+    full = prefix[last]
+    keys.add(full, lens)
+    proper = numpy.ones(n, dtype=bool)
+    proper[last] = False  # every proper prefix (lengths 1 .. len - 1)
+    pos += 1
+    prefixes.add(prefix[proper], pos[proper])
+    return full
+
+
 class _Bitmap:
     """A one-hash bitmap over ``(hash, length)`` pairs (false positives, never false negatives)."""
 
-    def __init__(self, n_items: int, max_bits: int) -> None:
+    def __init__(self, n_items: int, max_bits: int, bits: Optional[numpy.ndarray] = None) -> None:
         log_bits = min(max(16, int(max(n_items, 1) * 16).bit_length()), max_bits)
-        self.bits = numpy.zeros(1 << (log_bits - 3), dtype=numpy.uint8)
+        if bits is not None and len(bits) != 1 << (log_bits - 3):
+            raise ValueError("bitmap of the wrong size")
+        self.bits = numpy.zeros(1 << (log_bits - 3), dtype=numpy.uint8) if bits is None else bits
         self.shift = numpy.uint64(64 - log_bits)
 
     def _index(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
         return ((h ^ (lens.astype(numpy.uint64) * _LEN)) * _MIX) >> self.shift
 
-    @classmethod
-    def from_bits(cls, bits: numpy.ndarray, shift: int) -> "_Bitmap":
-        if bits.dtype != numpy.uint8 or bits.ndim != 1 or (len(bits) << 3) != 1 << (64 - shift):
-            raise ValueError(f"a bitmap of {len(bits)} bytes with shift {shift}")
-        out = cls.__new__(cls)
-        out.bits = bits
-        out.shift = numpy.uint64(shift)
-        return out
-
     def add(self, h: numpy.ndarray, lens: numpy.ndarray) -> None:
         idx = self._index(h, lens)
-        numpy.bitwise_or.at(self.bits, idx >> numpy.uint64(3), (1 << (idx & numpy.uint64(7))).astype(numpy.uint8))
+        byte = (idx >> numpy.uint64(3)).astype(numpy.intp)
+        bit = (idx & numpy.uint64(7)).astype(numpy.uint8)
+        del idx
+        bits = self.bits
+        # one bit position at a time: a fancy-indexed ``|=`` with repeated bytes then sets the
+        # same bit in each (read-modify-write per position; ``bitwise_or.at`` is 5x slower)
+        for b in range(8):
+            sel = byte[bit == b]
+            if len(sel):
+                bits[sel] |= numpy.uint8(1 << b)
 
     def __call__(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
         idx = self._index(h, lens)
@@ -135,6 +156,12 @@ class _KeyTable:
                 keep = numpy.ones(len(fp), dtype=bool)
                 keep[1:] = ~same
                 fp, key = fp[keep], key[keep]
+        self.fp, self.key = fp, key
+
+    def load(self, fp: numpy.ndarray, key: numpy.ndarray, n_keys: int) -> None:
+        """Use a table stored before (:meth:`set`'s arrays); ValueError if it cannot be one."""
+        if fp.dtype != numpy.uint64 or key.dtype != numpy.int32 or fp.ndim != 1 or fp.shape != key.shape or len(fp) > n_keys:
+            raise ValueError("not a fingerprint table of these keys")
         self.fp, self.key = fp, key
 
     def lookup(self, h: numpy.ndarray, lens: numpy.ndarray) -> numpy.ndarray:
@@ -263,94 +290,50 @@ class TokenWindowMatcher:
             self._build()
         return self
 
-    # ------------------------------------------------------------ stored key tables
-
-    def to_disk(self, path: Path, keys_digest: str) -> None:
-        """Write the key tables (bitmaps, fingerprint table) to the folder ``path``, for the
-        lexicon whose ``keys.msgpack`` has the SHA-256 ``keys_digest``: :meth:`from_disk`
-        then loads them instead of hashing every key again."""
-        self.build()
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        arrays = {"key_bits": self._keys.bits, "prefix_bits": self._prefixes.bits,
-                  "exact_fp": self._exact.fp, "exact_key": self._exact.key}
-        for name, array in arrays.items():
-            buf = io.BytesIO()
-            numpy.save(buf, array, allow_pickle=False)
-            write_bytes_atomic(path / f"{name}.npy", buf.getvalue())
-        meta = {"format": TABLES_FORMAT, "keys_digest": keys_digest, "max_len": self.max_len,
-                "key_shift": int(self._keys.shift), "prefix_shift": int(self._prefixes.shift),
-                "hash": [int(_B), int(_MIX), int(_LEN)]}
-        write_bytes_atomic(path / "meta.json", srsly.json_dumps(meta, indent=2).encode("utf8"))
-
-    @classmethod
-    def from_disk(cls, lexicon: CompiledLexicon, path: Path, keys_digest: str) -> Optional["TokenWindowMatcher"]:
-        """The matcher with the key tables stored in ``path``, or None when they are missing,
-        unreadable, of another format or hash, or made for other keys (``keys_digest``): the
-        caller builds them then."""
-        path = Path(path)
-        try:
-            meta = srsly.read_json(path / "meta.json")
-            if (meta.get("format") != TABLES_FORMAT or meta.get("keys_digest") != keys_digest
-                    or meta.get("hash") != [int(_B), int(_MIX), int(_LEN)]):
-                logger.info("%s: key tables of another lexicon or format: rebuilt", path)
-                return None
-            arrays = {name: numpy.load(path / f"{name}.npy", allow_pickle=False) for name in _TABLES}
-            matcher = cls(lexicon)
-            matcher.max_len = int(meta["max_len"])
-            matcher._pow = _powers(matcher.max_len + 1)
-            matcher._keys = _Bitmap.from_bits(arrays["key_bits"], int(meta["key_shift"]))
-            matcher._prefixes = _Bitmap.from_bits(arrays["prefix_bits"], int(meta["prefix_shift"]))
-            matcher._exact.fp = arrays["exact_fp"].astype(numpy.uint64, copy=False)
-            matcher._exact.key = arrays["exact_key"].astype(numpy.int32, copy=False)
-            if len(matcher._exact.fp) != len(matcher._exact.key):
-                raise ValueError("fingerprint and key arrays of different lengths")
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            logger.info("%s: key tables not loaded (%s): rebuilt", path, err)
-            return None
-        matcher._built = True
-        return matcher
-
     def _build(self) -> None:
-        keys = self.lexicon.keys_in_order()
-        index = [i for i, k in enumerate(keys) if k]  # key indices, by length below
-        keys = [keys[i] for i in index]
-        self.max_len = max(map(len, keys), default=0)
+        lex = self.lexicon
+        lens = numpy.asarray(lex.key_len, dtype=numpy.int64)  # in characters
+        self.max_len = int(lens.max()) if len(lens) else 0
         self._pow = _powers(self.max_len + 1)
-        n_prefixes = sum(map(len, keys)) - len(keys)
-        self._keys = _Bitmap(len(keys), MAX_KEY_BITS)
-        self._prefixes = _Bitmap(n_prefixes, MAX_PREFIX_BITS)
-        pow_ = self._pow
-        # chunks of keys of similar length (padding to the chunk's longest)
-        by_len = sorted(range(len(keys)), key=list(map(len, keys)).__getitem__)
-        keys = [keys[x] for x in by_len]
-        index = numpy.asarray(index, dtype=numpy.int64)[by_len] if keys else numpy.zeros(0, dtype=numpy.int64)
-        del by_len
+        n_chars = int(lens.sum())
+        n_keys = int(numpy.count_nonzero(lens))
+        stored = getattr(lex, "token_bitmaps", None)
+        if stored and stored.get("format") == BITMAPS_FORMAT and stored.get("max_len") == self.max_len:
+            # built before (and saved with the lexicon): the same bits and fingerprints, without
+            # hashing every key again
+            try:
+                self._keys = _Bitmap(n_keys, MAX_KEY_BITS, stored["keys"])
+                self._prefixes = _Bitmap(n_chars - n_keys, MAX_PREFIX_BITS, stored["prefixes"])
+                self._exact.load(stored["exact_fp"], stored["exact_key"], n_keys)
+                self._built = True
+                return
+            except (KeyError, ValueError):
+                pass
+        self._keys = _Bitmap(n_keys, MAX_KEY_BITS)
+        self._prefixes = _Bitmap(n_chars - n_keys, MAX_PREFIX_BITS)
+        # the keys straight from the lexicon's UTF-8 blob (no str object per key), in chunks of
+        # about _CHUNK_CHARS characters hashed flat (no padding)
+        blob, off = lex.key_blob, lex.key_off
+        ends = numpy.cumsum(lens)
+        cuts = numpy.searchsorted(ends, numpy.arange(_CHUNK_CHARS, n_chars, _CHUNK_CHARS), side="right")
+        bounds = [0] + sorted(set(cuts.tolist())) + [len(lens)]
         fps: List[numpy.ndarray] = []
-        i, n = 0, len(keys)
-        while i < n:
-            j = min(n, i + _ROWS)
-            if len(keys[j - 1]) * (j - i) > _CELLS:
-                j = min(j, i + max(1, _CELLS // len(keys[j - 1])))
-            chunk = keys[i:j]
-            i = j
-            width = len(chunk[-1])
-            lens = numpy.fromiter(map(len, chunk), dtype=numpy.int64, count=len(chunk))
-            codes = numpy.frombuffer("".join(k.ljust(width, "\0") for k in chunk).encode("utf-32-le"), dtype=numpy.uint32)
-            codes = codes.reshape(len(chunk), width).astype(numpy.uint64)
-            prefix = numpy.cumsum(codes * pow_[1 : width + 1], axis=1, dtype=numpy.uint64)
-            del codes
-            full = prefix[numpy.arange(len(chunk)), lens - 1]
-            self._keys.add(full, lens)
-            fps.append(_KeyTable.fingerprint(full, lens))
-            # every proper prefix (lengths 1 .. len - 1)
-            plen = numpy.broadcast_to(numpy.arange(1, width + 1, dtype=numpy.int64), prefix.shape)
-            proper = plen < lens[:, None]
-            self._prefixes.add(prefix[proper], plen[proper])
-            del prefix, plen, proper
-        del keys
-        self._exact.set(fps, [index])
+        index: List[numpy.ndarray] = []
+        for i, j in zip(bounds[:-1], bounds[1:]):
+            if j > i:
+                chunk = lens[i:j]
+                keys_at = numpy.arange(i, j, dtype=numpy.int64)
+                text = blob[int(off[i]) : int(off[j])].decode("utf8")
+                if not chunk.all():  # (no compiled lexicon has an empty key)
+                    keys_at = keys_at[chunk > 0]
+                    chunk = chunk[chunk > 0]
+                full = _add_keys(self._keys, self._prefixes, text, chunk, self._pow)
+                fps.append(_KeyTable.fingerprint(full, chunk))
+                index.append(keys_at)
+        self._exact.set(fps, index)
         self._built = True
+        lex.token_bitmaps = {"format": BITMAPS_FORMAT, "max_len": self.max_len, "keys": self._keys.bits,
+                             "prefixes": self._prefixes.bits, "exact_fp": self._exact.fp, "exact_key": self._exact.key}
 
     # ------------------------------------------------------------ token types
 

@@ -146,9 +146,11 @@ def test_initialize_builds_the_key_tables():
 
 
 def _fresh(nlp):
+    """The gazetteer's matcher made again on next use, from the keys (not from stored tables)."""
     gaz = nlp.get_pipe("g")
     gaz._token_matcher = None
     gaz._rows = None
+    gaz.lexicon.token_bitmaps = None
     return gaz
 
 
@@ -205,37 +207,42 @@ def test_type_table_bulk_insert_shares_cells_and_spacings():
 
 
 def test_key_tables_stored_with_the_model_and_checked_on_load(nlp, tmp_path, monkeypatch):
-    """nlp.to_disk stores the matcher's key tables; spacy.load uses them (no hashing of the
-    keys) with the same spans, and rebuilds them when they belong to other keys or are broken."""
+    """nlp.to_disk stores the matcher's key tables with the compiled lexicon (bitmaps and
+    fingerprint table); spacy.load uses them (no key hashed again) with the same spans, and
+    rebuilds them when they belong to other keys or are broken."""
     import numpy
+    import srsly
 
+    nlp.get_pipe("g").set_lexicon(RECORDS)  # a matcher built now: its tables go with the lexicon
     nlp.to_disk(tmp_path / "m")
-    tables = tmp_path / "m" / "g" / "matcher"
-    assert sorted(p.name for p in tables.iterdir()) == ["exact_fp.npy", "exact_key.npy", "key_bits.npy", "meta.json",
-                                                          "prefix_bits.npy"]
-    built = []
-    original = TokenWindowMatcher._build
-    monkeypatch.setattr(TokenWindowMatcher, "_build", lambda self: built.append(1) or original(self))
+    stored = tmp_path / "m" / "g" / "lexicon" / "token_bitmaps.npz"
+    with numpy.load(stored, allow_pickle=False) as z:
+        assert sorted(z.files) == ["exact_fp", "exact_key", "keys", "prefixes"]
+    hashed = []
+    original = token_windows._add_keys
+    monkeypatch.setattr(token_windows, "_add_keys", lambda *a: hashed.append(1) or original(*a))
     expected = spans_of(nlp, TEXTS, "chars")
     loaded = spacy.load(tmp_path / "m")
-    assert built == [] and loaded.get_pipe("g")._token_matcher._built
+    assert hashed == [] and loaded.get_pipe("g")._token_matcher._built
     assert spans_of(loaded, TEXTS, "tokens") == expected
-    # tables of other keys (the lexicon folder replaced by another's): rebuilt, same spans as that lexicon
+    # the tables of the first lexicon beside another lexicon's keys (a folder put together by
+    # hand): the keys' checksum tells them apart, rebuilt, that lexicon's spans
     other = spacy.blank("en")
     other.add_pipe("weak_gazetteer", name="g", config={"min_term_length": 2}).initialize(
         lambda: [], nlp=other, lexicon=RECORDS[:5])
-    other.get_pipe("g").lexicon.to_disk(tmp_path / "m" / "g" / "lexicon")
-    built.clear()
-    reloaded = spacy.load(tmp_path / "m")
-    assert built == [1]
-    assert spans_of(reloaded, TEXTS, "tokens") == spans_of(other, TEXTS, "chars")
-    # a broken table file: rebuilt
+    lexicon_dir = tmp_path / "m" / "g" / "lexicon"
+    first_tables = stored.read_bytes()
+    other.get_pipe("g").lexicon.to_disk(lexicon_dir)
+    meta = srsly.read_json(lexicon_dir / "meta.json")
+    meta["token_bitmaps"]["keys_crc"] += 1  # as if written for other keys
+    srsly.write_json(lexicon_dir / "meta.json", meta)
+    stored.write_bytes(first_tables)
+    hashed.clear()
+    assert spans_of(spacy.load(tmp_path / "m"), TEXTS, "tokens") == spans_of(other, TEXTS, "chars")
+    assert hashed
+    # a broken table file: rebuilt, same spans
     nlp.to_disk(tmp_path / "m2")
-    built.clear()
-    (tmp_path / "m2" / "g" / "matcher" / "prefix_bits.npy").write_bytes(b"not numpy")
+    (tmp_path / "m2" / "g" / "lexicon" / "token_bitmaps.npz").write_bytes(b"not numpy")
+    hashed.clear()
     assert spans_of(spacy.load(tmp_path / "m2"), TEXTS, "tokens") == expected
-    assert built == [1]
-    # a bitmap whose size does not fit its shift: refused, rebuilt
-    numpy.save(tmp_path / "m2" / "g" / "matcher" / "prefix_bits.npy", numpy.zeros(3, dtype=numpy.uint8))
-    spacy.load(tmp_path / "m2")
-    assert built == [1, 1]
+    assert hashed
