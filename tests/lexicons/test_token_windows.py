@@ -6,6 +6,7 @@ import pytest
 import spacy
 
 import spacy_weak.lexicons.token_windows as token_windows
+import spacy_weak.lexicons.window_hashes as window_hashes
 from spacy_weak.lexicons.token_windows import TokenWindowMatcher, _TypeTable
 
 RECORDS = [
@@ -170,7 +171,7 @@ def test_fingerprint_collisions_are_checked_against_the_text(nlp, monkeypatch):
 
 
 def test_long_windows_are_checked_against_the_text(nlp, monkeypatch):
-    monkeypatch.setattr(token_windows, "EXACT_MAX_LEN", 3)
+    monkeypatch.setattr(window_hashes, "EXACT_MAX_LEN", 3)
     _fresh(nlp)
     seen = []
     lex = nlp.get_pipe("g").lexicon
