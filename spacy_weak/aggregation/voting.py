@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .observations import FIRST_LABEL_CODE, NEGATIVE, doc_offsets, n_states, state_label
+from .observations import FIRST_LABEL_CODE, NEGATIVE, doc_offsets, n_states, n_symbols, row_groups, state_label
 
 Span = Tuple[int, int, int]  # start, end (exclusive), label index
 
@@ -63,31 +63,51 @@ def repair_bio(states: np.ndarray, lengths: np.ndarray, n_labels: int) -> np.nda
     return states
 
 
-def token_majority(
-    X: np.ndarray, lengths: np.ndarray, n_labels: int, weights: np.ndarray = None
-) -> Tuple[np.ndarray, np.ndarray]:
-    """Token-level weighted majority vote: ``(states, token_probs)``, valid BIO."""
+def _row_votes(X: np.ndarray, n_labels: int, weights: np.ndarray = None):
+    """Per row of ``X``: the winning label (0 = ``O``, ``1 + i`` = ``labels[i]``), its share
+    of the votes (``1.0`` when nobody voted) and whether its ``B-`` weight beats its ``I-``
+    weight."""
     counts = vote_counts(X, n_labels, weights)
-    n_tok = counts.shape[0]
-    if n_tok == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    per_label = np.empty((n_tok, 1 + n_labels))
+    n = counts.shape[0]
+    per_label = np.empty((n, 1 + n_labels))
     per_label[:, 0] = counts[:, 0]
     per_label[:, 1:] = counts[:, 1::2] + counts[:, 2::2]
     winner = np.argmax(per_label, axis=1)  # first max: O, then label order
     total = per_label.sum(axis=1)
-    probs = np.where(total > 0, per_label[np.arange(n_tok), winner] / np.where(total > 0, total, 1), 1.0)
+    probs = np.where(total > 0, per_label[np.arange(n), winner] / np.where(total > 0, total, 1), 1.0)
+    ent = winner > 0
+    b_state = 2 * winner - 1
+    b_w = counts[np.arange(n), np.where(ent, b_state, 0)]
+    i_w = counts[np.arange(n), np.where(ent, b_state + 1, 0)]
+    return winner, probs, b_w > i_w
+
+
+def token_majority(
+    X: np.ndarray, lengths: np.ndarray, n_labels: int, weights: np.ndarray = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Token-level weighted majority vote: ``(states, token_probs)``, valid BIO.
+
+    A token's vote depends on its observation row only, and a corpus has few distinct rows
+    (192 on BC5CDR's 347,609 tokens): each distinct row is counted once (the same sums, in
+    the same order, as counting every token) and the tokens take their row's result."""
+    X = np.asarray(X)
+    n_tok = X.shape[0]
+    if n_tok == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if X.shape[1]:
+        first, inverse = row_groups(X, n_symbols(n_labels) + 1)
+        winner, probs, b_beats_i = (a[inverse] for a in _row_votes(X[first], n_labels, weights))
+    else:
+        winner, probs, b_beats_i = _row_votes(X, n_labels, weights)
     states = np.zeros(n_tok, dtype=np.int64)
     ent = winner > 0
     b_state = 2 * winner - 1
-    b_w = counts[np.arange(n_tok), np.where(ent, b_state, 0)]
-    i_w = counts[np.arange(n_tok), np.where(ent, b_state + 1, 0)]
     prev = np.empty(n_tok, dtype=np.int64)
     prev[0] = -1
     prev[1:] = winner[:-1]
     starts = doc_offsets(lengths)[:-1]
     prev[starts[starts < n_tok]] = -1
-    begin = ent & ((prev != winner) | (b_w > i_w))
+    begin = ent & ((prev != winner) | b_beats_i)
     states[ent] = np.where(begin[ent], b_state[ent], b_state[ent] + 1)
     return repair_bio(states, lengths, n_labels), probs
 

@@ -45,3 +45,52 @@ def test_span_majority():
     kept = span_majority(proposals, {"b": 2.0})
     assert [(s, e, l) for s, e, l, _, _ in kept] == [(0, 2, "X")]
     assert kept[0][3] == 3.0 / 4.0 and kept[0][4] == ["a", "b"]
+
+
+def _token_majority_per_token(X, lengths, n_labels, weights=None):
+    """The implementation before issue 25 (every token counted): the reference."""
+    from spacy_weak.aggregation.observations import doc_offsets
+    from spacy_weak.aggregation.voting import vote_counts
+
+    counts = vote_counts(X, n_labels, weights)
+    n_tok = counts.shape[0]
+    if n_tok == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    per_label = np.empty((n_tok, 1 + n_labels))
+    per_label[:, 0] = counts[:, 0]
+    per_label[:, 1:] = counts[:, 1::2] + counts[:, 2::2]
+    winner = np.argmax(per_label, axis=1)
+    total = per_label.sum(axis=1)
+    probs = np.where(total > 0, per_label[np.arange(n_tok), winner] / np.where(total > 0, total, 1), 1.0)
+    states = np.zeros(n_tok, dtype=np.int64)
+    ent = winner > 0
+    b_state = 2 * winner - 1
+    b_w = counts[np.arange(n_tok), np.where(ent, b_state, 0)]
+    i_w = counts[np.arange(n_tok), np.where(ent, b_state + 1, 0)]
+    prev = np.empty(n_tok, dtype=np.int64)
+    prev[0] = -1
+    prev[1:] = winner[:-1]
+    starts = doc_offsets(lengths)[:-1]
+    prev[starts[starts < n_tok]] = -1
+    begin = ent & ((prev != winner) | (b_w > i_w))
+    states[ent] = np.where(begin[ent], b_state[ent], b_state[ent] + 1)
+    return repair_bio(states, lengths, n_labels), probs
+
+
+def test_token_majority_by_distinct_row_equals_every_token_counted():
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        n_labels = 70 if trial == 5 else int(rng.integers(1, 4))  # 70: int16 codes
+        n_src = int(rng.integers(0, 7))
+        lengths = rng.integers(0, 9, size=int(rng.integers(1, 8)))
+        n_tok = int(lengths.sum())
+        # few distinct codes per column, as in a corpus (mostly silent)
+        X = rng.choice(np.arange(-1, 2 + 2 * n_labels), size=(n_tok, n_src)).astype(
+            np.int16 if n_labels > 60 else np.int8)
+        if trial % 3 == 0 and n_tok:
+            X[rng.random((n_tok, n_src)) < 0.7] = 0
+        weights = None if trial % 4 == 0 else rng.random(n_src) * 3
+        got = token_majority(X, lengths, n_labels, weights)
+        want = _token_majority_per_token(X, lengths, n_labels, weights)
+        assert got[0].tolist() == want[0].tolist()
+        assert got[1].tobytes() == want[1].tobytes()
