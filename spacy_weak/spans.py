@@ -94,14 +94,28 @@ def set_aggregate(
     """Write an aggregate span group with per-span probabilities and voters."""
     if not (len(spans) == len(probs) == len(sources)):
         raise ValueError("spans, probs and sources must have the same length")
-    order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end, spans[i].label_))
+    keys = [(s.start, s.end, s.label_) for s in spans]
+    order = sorted(range(len(spans)), key=keys.__getitem__)
+    # voter lists repeat (a few distinct sets per corpus): each distinct one sorted once, a new list per span
+    voters: Dict[Tuple, List[str]] = {}
+    sorted_sources = []
+    for i in order:
+        names = tuple(sources[i])
+        try:
+            done = voters.get(names)
+        except TypeError:  # unhashable voter objects: sorted by their names, not remembered
+            sorted_sources.append(sorted(str(s) for s in names))
+            continue
+        if done is None:
+            done = voters[names] = sorted(str(s) for s in names)
+        sorted_sources.append(list(done))
     group = SpanGroup(
         doc,
         name=key,
         attrs={
             ATTR_AGGREGATOR: aggregator,
             ATTR_PROBS: [float(probs[i]) for i in order],
-            ATTR_SOURCES: [sorted(str(s) for s in sources[i]) for i in order],
+            ATTR_SOURCES: sorted_sources,
         },
         spans=[spans[i] for i in order],
     )

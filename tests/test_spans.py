@@ -56,3 +56,35 @@ def test_resolve_sources_remembered_results_are_fresh_lists():
     first = resolve_sources(["gaz_*"], available)
     first.append("mutated")
     assert resolve_sources(["gaz_*"], list(reversed(available))) == ["gaz_a", "gaz_b"]
+
+
+def test_set_aggregate_equals_the_per_span_sort_on_random_input():
+    """The aggregate's order, probabilities and sorted voter lists (each distinct voter set
+    sorted once) equal sorting every span's voters; every span gets its own list."""
+    import random
+
+    import spacy
+    from spacy.tokens import Span
+
+    from spacy_weak.spans import set_aggregate
+
+    rng = random.Random(5)
+    nlp = spacy.blank("en")
+    doc = nlp(" ".join(f"w{i}" for i in range(40)))
+    names = ["gaz", "abbrev", "chem_words", "Zeta", "b"]
+    for _ in range(20):
+        spans, probs, voters = [], [], []
+        for _ in range(rng.randint(0, 15)):
+            s = rng.randint(0, 38)
+            spans.append(Span(doc, s, rng.randint(s + 1, 40), label=rng.choice(["A", "B"])))
+            probs.append(rng.random())
+            voters.append(rng.sample(names, rng.randint(0, 3)))
+        voters = [list(v) for v in voters]
+        group = set_aggregate(doc, "agg", spans, probs, voters, aggregator="x")
+        order = sorted(range(len(spans)), key=lambda i: (spans[i].start, spans[i].end, spans[i].label_))
+        assert [(s.start, s.end, s.label_) for s in group] == [
+            (spans[i].start, spans[i].end, spans[i].label_) for i in order]
+        assert group.attrs["probs"] == [float(probs[i]) for i in order]
+        assert group.attrs["sources"] == [sorted(str(s) for s in voters[i]) for i in order]
+        lists = group.attrs["sources"]
+        assert len({id(x) for x in lists}) == len(lists)
