@@ -85,20 +85,13 @@ class ResolvedRows:
             rid = self.key_rid[keys]
         cased_hits = numpy.flatnonzero(rid == -2)
         if len(cased_hits):
-            # one dict look-up per distinct (key, ORTH) of the one-token hits
+            # one dict look-up per one-token hit, keyed (key, ORTH)
             one = cased_hits[single[cased_hits]]
-            if len(one):
-                pairs = numpy.stack([keys[one].astype(numpy.uint64), first_orth[one]], axis=1)
-                uniq, inverse = numpy.unique(pairs, axis=0, return_inverse=True)
-                got = numpy.empty(len(uniq), dtype=numpy.int64)
-                first_of = numpy.full(len(uniq), -1, dtype=numpy.int64)
-                first_of[inverse[::-1]] = one[::-1]
-                for u, (k, orth) in enumerate(uniq.tolist()):
-                    r = table.get((k, orth))
-                    if r is None:
-                        r = table[(k, orth)] = self._add(resolve(int(first_of[u]), k)[0])
-                    got[u] = r
-                rid[one] = got[inverse.reshape(-1)]
+            for h, k, orth in zip(one.tolist(), keys[one].tolist(), first_orth[one].tolist()):
+                r = table.get((k, orth))
+                if r is None:
+                    r = table[(k, orth)] = self._add(resolve(h, k)[0])
+                rid[h] = r
             for h in cased_hits[~single[cased_hits]].tolist():
                 k = int(keys[h])
                 at = (k, original(h))

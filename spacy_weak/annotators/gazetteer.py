@@ -34,6 +34,7 @@ from ._align import resolve_label_map
 logger = logging.getLogger(__name__)
 
 AMBIGUOUS_OPTIONS = ("keep_all", "first", "drop")
+BULK_MIN_HITS = 256  # a batch with fewer hits makes its spans one by one (numpy's per-call cost is higher)
 RESOLVED_CACHE_SIZE = 200_000  # keys whose spans' labels and concept ids are kept (cleared when full)
 _CASED = object()  # _resolved marker: the key has case-sensitive entries (see _resolved_cased)
 LexiconInput = Union[None, str, Path, CompiledLexicon, Iterable]
@@ -253,11 +254,11 @@ class Gazetteer(Pipe):
         hs, he, hk, bounds, bad = tw.match_flat(arrays, vocab.strings)  # sorted by (start, end) per document
         out: List[List[Span]] = [[] for _ in docs]
         if len(hk):
-            if vocab is self.vocab:
+            if vocab is self.vocab and len(hk) >= BULK_MIN_HITS:
                 from ._resolution import spans_in_bulk
 
                 spans_in_bulk(self, docs, arrays, (hs, he, hk, bounds), out)
-            else:  # labels and ids go in as strings (the docs' StringStore)
+            else:  # few hits (one document: nlp(text)), or the docs' own StringStore: span by span
                 hits = list(zip(hs.tolist(), he.tolist(), hk.tolist()))
                 for di, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
                     if lo != hi:

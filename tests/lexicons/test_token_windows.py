@@ -40,13 +40,19 @@ def nlp():
     return nlp
 
 
-def spans_of(nlp, texts, matcher, batch_size=1000):
+def spans_of(nlp, texts, matcher, batch_size=1000, bulk_min_hits=0):
+    """The spans of ``texts``; with the token matcher, made in bulk unless a batch has fewer than
+    ``bulk_min_hits`` hits (0 here: the tests' small batches go through the bulk path too)."""
+    import spacy_weak.annotators.gazetteer as gazetteer
+
     gaz = nlp.get_pipe("g")
     gaz.matcher = matcher
+    default, gazetteer.BULK_MIN_HITS = gazetteer.BULK_MIN_HITS, bulk_min_hits
     try:
         docs = list(gaz.pipe((nlp.make_doc(t) for t in texts), batch_size=batch_size))
     finally:
         gaz.matcher = "tokens"
+        gazetteer.BULK_MIN_HITS = default
     return [[(s.start, s.end, s.label_, s.kb_id_) for s in doc.spans["g"]] for doc in docs]
 
 
@@ -86,6 +92,8 @@ def test_batches_and_documents_without_tokens(nlp):
     expected = spans_of(nlp, texts, "chars")
     for batch_size in (1, 2, 5, 1000):
         assert spans_of(nlp, texts, "tokens", batch_size=batch_size) == expected
+        # spans made one by one (batches with few hits, e.g. nlp(text)) or in bulk: the same
+        assert spans_of(nlp, texts, "tokens", batch_size=batch_size, bulk_min_hits=10**9) == expected
 
 
 def test_random_texts_match_the_character_search(nlp):
