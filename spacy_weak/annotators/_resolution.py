@@ -21,7 +21,7 @@ class ResolvedRows:
 
     def clear(self) -> None:
         self.key_rid = numpy.full(self.n_keys, -1, dtype=numpy.int32)  # -1 unknown, -2 case-sensitive
-        self.cased_rid: Dict[Tuple[int, str], int] = {}
+        self.cased_rid: Dict[Tuple[int, object], int] = {}  # (key, ORTH or text) -> rid
         self._first: List[int] = []
         self._n: List[int] = []
         self._unmapped: List[int] = []
@@ -66,39 +66,31 @@ class ResolvedRows:
         if len(self._first) >= MAX_RIDS:
             self.clear()
         rid = self.key_rid[keys]
-        todo = numpy.flatnonzero(rid == -1)
         table = self.cased_rid
 
-        def variant(h: int):
-            return int(first_orth[h]) if single[h] else original(h)
+        def variants(hits: numpy.ndarray) -> list:
+            """Per hit the text its case-sensitive resolution is kept under (ORTH or the text)."""
+            return [o if one else original(h)
+                    for h, o, one in zip(hits.tolist(), first_orth[hits].tolist(), single[hits].tolist())]
 
+        todo = numpy.flatnonzero(rid == -1)
         if len(todo):
             _, first_hit = numpy.unique(keys[todo], return_index=True)
-            for h in todo[first_hit].tolist():
-                k = int(keys[h])
+            firsts = todo[first_hit]
+            for h, k, text in zip(firsts.tolist(), keys[firsts].tolist(), variants(firsts)):
                 r, cased = resolve(h, k)
                 if cased:
                     self.key_rid[k] = -2
-                    table[(k, variant(h))] = self._add(r)
+                    table[(k, text)] = self._add(r)
                 else:
                     self.key_rid[k] = self._add(r)
             rid = self.key_rid[keys]
         cased_hits = numpy.flatnonzero(rid == -2)
-        if len(cased_hits):
-            # one dict look-up per one-token hit, keyed (key, ORTH)
-            one = cased_hits[single[cased_hits]]
-            for h, k, orth in zip(one.tolist(), keys[one].tolist(), first_orth[one].tolist()):
-                r = table.get((k, orth))
-                if r is None:
-                    r = table[(k, orth)] = self._add(resolve(h, k)[0])
-                rid[h] = r
-            for h in cased_hits[~single[cased_hits]].tolist():
-                k = int(keys[h])
-                at = (k, original(h))
-                r = table.get(at)
-                if r is None:
-                    r = table[at] = self._add(resolve(h, k)[0])
-                rid[h] = r
+        for h, k, text in zip(cased_hits.tolist(), keys[cased_hits].tolist(), variants(cased_hits)):
+            r = table.get((k, text))
+            if r is None:
+                r = table[(k, text)] = self._add(resolve(h, k)[0])
+            rid[h] = r
         return rid
 
     def expand(self, starts: numpy.ndarray, ends: numpy.ndarray, rid: numpy.ndarray):
@@ -111,8 +103,6 @@ class ResolvedRows:
         rows = numpy.repeat(first[rid] - offsets, per_hit) + numpy.arange(total, dtype=numpy.int64)
         return (numpy.repeat(starts, per_hit), numpy.repeat(ends, per_hit), label[rows], kb[rows], per_hit,
                 int(unmapped[rid].sum()), int(dropped[rid].sum()))
-
-
 
 
 def spans_in_bulk(gaz, docs, arrays, hits, out: list) -> None:
